@@ -1,0 +1,237 @@
+//! The resolved model: what the specs mean once mixins, enums, references and naming
+//! conventions are resolved. Every generator reads this, never the raw YAML.
+
+use std::path::PathBuf;
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Model {
+    pub project: Project,
+    /// Sorted by name.
+    pub enums: Vec<EnumDef>,
+    /// Sorted by name.
+    pub entities: Vec<Entity>,
+    /// Sorted by name.
+    pub links: Vec<Link>,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Project {
+    pub name: String,
+    pub schema: String,
+    pub table_prefix: String,
+    pub unique_default: UniqueKind,
+    pub naming: Naming,
+    pub ignore_tables: Vec<String>,
+}
+
+/// Name templates for generated database objects; see model-spec/README.md.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Naming {
+    pub primary_key: String,
+    pub foreign_key: String,
+    pub index: String,
+    pub unique_index: String,
+    pub unique_constraint: String,
+    pub enum_type: String,
+}
+
+impl Default for Naming {
+    fn default() -> Self {
+        Self {
+            primary_key: "{table}_pkey".into(),
+            foreign_key: "{table}_{columns}_fkey".into(),
+            index: "ix_{table}_{columns}".into(),
+            unique_index: "ux_{table}_{columns}".into(),
+            unique_constraint: "{table}_{columns}_key".into(),
+            enum_type: "{snake}".into(),
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct EnumDef {
+    pub name: String,
+    pub db_name: String,
+    pub values: Vec<String>,
+    pub doc: Option<String>,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Entity {
+    pub name: String,
+    pub table: String,
+    pub doc: Option<String>,
+    /// Column order.
+    pub fields: Vec<Field>,
+    pub primary_key: PrimaryKey,
+    pub indexes: Vec<IndexDef>,
+    pub source: PathBuf,
+}
+
+impl Entity {
+    pub fn field(&self, name: &str) -> Option<&Field> {
+        self.fields.iter().find(|f| f.name == name)
+    }
+
+    pub fn pk_field(&self) -> &Field {
+        self.field(&self.primary_key.columns[0]).expect("validated: primary key field exists")
+    }
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct PrimaryKey {
+    pub name: String,
+    pub columns: Vec<String>,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Field {
+    pub name: String,
+    pub ty: FieldType,
+    pub nullable: bool,
+    pub doc: Option<String>,
+    pub default: Option<AppDefault>,
+    pub db_default: Option<DbDefault>,
+    pub on_update_now: bool,
+    pub primary_key: bool,
+    pub references: Option<Reference>,
+    pub secret: bool,
+    pub read_only: bool,
+    pub version: bool,
+    pub validate: Validation,
+    pub renamed_from: Option<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum FieldType {
+    Uuid,
+    String(u32),
+    Text,
+    Bool,
+    SmallInt,
+    Int,
+    BigInt,
+    Float,
+    Double,
+    Decimal { precision: u16, scale: u16 },
+    Date,
+    Timestamp,
+    Timestamptz,
+    Time,
+    Json,
+    Jsonb,
+    Bytes,
+    /// Spec name of the enum (look up `Model::enums` for its database name).
+    Enum(String),
+    Array(Box<FieldType>),
+}
+
+impl FieldType {
+    pub fn is_integer(&self) -> bool {
+        matches!(self, Self::SmallInt | Self::Int | Self::BigInt)
+    }
+}
+
+/// A default applied by generated code on insert (not a database DEFAULT).
+#[derive(Clone, Debug, PartialEq)]
+pub enum AppDefault {
+    Value(serde_json::Value),
+    UuidV4,
+    Now,
+}
+
+/// A database DEFAULT, as SQL text.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DbDefault {
+    pub sql: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Reference {
+    pub entity: String,
+    pub table: String,
+    pub column: String,
+    pub on_delete: FkAction,
+    pub name: String,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FkAction {
+    NoAction,
+    Restrict,
+    Cascade,
+    SetNull,
+    SetDefault,
+}
+
+impl FkAction {
+    pub fn sql(self) -> &'static str {
+        match self {
+            Self::NoAction => "NO ACTION",
+            Self::Restrict => "RESTRICT",
+            Self::Cascade => "CASCADE",
+            Self::SetNull => "SET NULL",
+            Self::SetDefault => "SET DEFAULT",
+        }
+    }
+
+    pub fn from_spec(word: &str) -> Option<Self> {
+        Some(match word {
+            "no_action" => Self::NoAction,
+            "restrict" => Self::Restrict,
+            "cascade" => Self::Cascade,
+            "set_null" => Self::SetNull,
+            "set_default" => Self::SetDefault,
+            _ => return None,
+        })
+    }
+
+    pub const SPEC_WORDS: [&'static str; 5] = ["no_action", "restrict", "cascade", "set_null", "set_default"];
+}
+
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Validation {
+    pub min_length: Option<u64>,
+    pub max_length: Option<u64>,
+    pub min: Option<f64>,
+    pub max: Option<f64>,
+    pub pattern: Option<String>,
+    pub format: Option<String>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum UniqueKind {
+    Index,
+    Constraint,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct IndexDef {
+    pub name: String,
+    pub columns: Vec<String>,
+    /// None: a plain index. Some(kind): a unique index or UNIQUE constraint.
+    pub unique: Option<UniqueKind>,
+    /// Whether the spec said which kind of uniqueness (else a constraint and an index are equal).
+    pub kind_explicit: bool,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Link {
+    pub name: String,
+    pub table: String,
+    pub doc: Option<String>,
+    pub left: LinkEnd,
+    pub right: LinkEnd,
+    pub primary_key: String,
+    pub source: PathBuf,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct LinkEnd {
+    pub entity: String,
+    pub column: String,
+    pub ty: FieldType,
+    pub reference: Reference,
+}

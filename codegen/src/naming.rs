@@ -1,0 +1,89 @@
+//! Identifier conventions: snake_case, name templates for database objects, PostgreSQL limits.
+
+/// PostgreSQL truncates identifiers longer than this (NAMEDATALEN - 1) — silently, so we refuse them.
+pub const MAX_IDENTIFIER_BYTES: usize = 63;
+
+/// `TarifPlanCategory` → `tarif_plan_category`, `HTTPLog` → `http_log`.
+pub fn snake_case(name: &str) -> String {
+    let chars: Vec<char> = name.chars().collect();
+    let mut out = String::with_capacity(name.len() + 4);
+    for (i, &c) in chars.iter().enumerate() {
+        if c.is_ascii_uppercase() {
+            let prev_lower = i > 0 && (chars[i - 1].is_ascii_lowercase() || chars[i - 1].is_ascii_digit());
+            let next_lower = chars.get(i + 1).is_some_and(char::is_ascii_lowercase);
+            let prev_upper = i > 0 && chars[i - 1].is_ascii_uppercase();
+            if i > 0 && (prev_lower || (prev_upper && next_lower)) && !out.ends_with('_') {
+                out.push('_');
+            }
+            out.push(c.to_ascii_lowercase());
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// Fills a name template: `{table}`, `{columns}` (joined by `_`), `{name}`, `{lower}`, `{snake}`.
+pub fn fill(template: &str, table: &str, columns: &[&str], name: &str) -> String {
+    template
+        .replace("{table}", table)
+        .replace("{columns}", &columns.join("_"))
+        .replace("{name}", name)
+        .replace("{lower}", &name.to_ascii_lowercase())
+        .replace("{snake}", &snake_case(name))
+}
+
+pub const TEMPLATE_PLACEHOLDERS: [&str; 5] = ["{table}", "{columns}", "{name}", "{lower}", "{snake}"];
+
+/// Quotes an identifier for SQL when PostgreSQL would otherwise fold or reject it.
+pub fn quote_ident(ident: &str) -> String {
+    let plain = ident.chars().next().is_some_and(|c| c.is_ascii_lowercase() || c == '_')
+        && ident.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+        && !is_reserved(ident);
+    if plain {
+        ident.to_string()
+    } else {
+        format!("\"{}\"", ident.replace('"', "\"\""))
+    }
+}
+
+/// Reserved words that cannot be bare column or table names (PostgreSQL's "reserved" category).
+fn is_reserved(word: &str) -> bool {
+    const RESERVED: [&str; 77] = [
+        "all", "analyse", "analyze", "and", "any", "array", "as", "asc", "asymmetric", "both", "case", "cast",
+        "check", "collate", "column", "constraint", "create", "current_catalog", "current_date", "current_role",
+        "current_time", "current_timestamp", "current_user", "default", "deferrable", "desc", "distinct", "do",
+        "else", "end", "except", "false", "fetch", "for", "foreign", "from", "grant", "group", "having", "in",
+        "initially", "intersect", "into", "lateral", "leading", "limit", "localtime", "localtimestamp", "not",
+        "null", "offset", "on", "only", "or", "order", "placing", "primary", "references", "returning", "select",
+        "session_user", "some", "symmetric", "table", "then", "to", "trailing", "true", "union", "unique", "user",
+        "using", "variadic", "when", "where", "window", "with",
+    ];
+    RESERVED.binary_search(&word).is_ok()
+}
+
+/// A SQL string literal.
+pub fn quote_literal(text: &str) -> String {
+    format!("'{}'", text.replace('\'', "''"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn snake_case_handles_words_and_acronyms() {
+        assert_eq!(snake_case("TarifPlanCategory"), "tarif_plan_category");
+        assert_eq!(snake_case("HTTPLog"), "http_log");
+        assert_eq!(snake_case("User"), "user");
+        assert_eq!(snake_case("Entity42Name"), "entity42_name");
+    }
+
+    #[test]
+    fn quote_ident_quotes_only_when_needed() {
+        assert_eq!(quote_ident("vbwd_user"), "vbwd_user");
+        assert_eq!(quote_ident("user"), "\"user\"");
+        assert_eq!(quote_ident("Mixed"), "\"Mixed\"");
+        assert_eq!(quote_ident("position"), "position");
+    }
+}

@@ -1,0 +1,224 @@
+//! `diff(expected, actual)`: every difference between two schemas, one `Change` per object and
+//! aspect, in a stable order (enums, then tables by name; within a table columns, keys, indexes).
+
+use super::model::*;
+use super::normalize::default_expr;
+use crate::ir::UniqueKind;
+use serde::Serialize;
+use std::collections::BTreeSet;
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Change {
+    pub object: ObjectKind,
+    /// The table the object belongs to (None for tables and enum types themselves).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub table: Option<String>,
+    pub name: String,
+    #[serde(flatten)]
+    pub kind: ChangeKind,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ObjectKind {
+    Enum,
+    Table,
+    Column,
+    PrimaryKey,
+    Unique,
+    Index,
+    ForeignKey,
+    Check,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(tag = "change", rename_all = "snake_case")]
+pub enum ChangeKind {
+    /// Expected (in the spec) but absent from the actual schema.
+    Missing,
+    /// Present in the actual schema but not expected.
+    Extra,
+    Differs { aspect: Aspect, expected: String, actual: String },
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Aspect {
+    Type,
+    Nullability,
+    Default,
+    Values,
+    Columns,
+    Kind,
+    References,
+    OnDelete,
+    OnUpdate,
+    Definition,
+}
+
+impl Change {
+    fn new(object: ObjectKind, table: Option<&str>, name: &str, kind: ChangeKind) -> Self {
+        Self { object, table: table.map(str::to_string), name: name.to_string(), kind }
+    }
+
+    fn differs(object: ObjectKind, table: Option<&str>, name: &str, aspect: Aspect, expected: String, actual: String) -> Self {
+        Self::new(object, table, name, ChangeKind::Differs { aspect, expected, actual })
+    }
+}
+
+pub fn diff(expected: &Schema, actual: &Schema) -> Vec<Change> {
+    let mut changes = Vec::new();
+    for name in union(expected.enums.keys(), actual.enums.keys()) {
+        match (expected.enums.get(name), actual.enums.get(name)) {
+            (Some(_), None) => changes.push(Change::new(ObjectKind::Enum, None, name, ChangeKind::Missing)),
+            (None, Some(_)) => changes.push(Change::new(ObjectKind::Enum, None, name, ChangeKind::Extra)),
+            (Some(e), Some(a)) if e.values != a.values => changes.push(Change::differs(
+                ObjectKind::Enum,
+                None,
+                name,
+                Aspect::Values,
+                list(&e.values),
+                list(&a.values),
+            )),
+            _ => {}
+        }
+    }
+    for name in union(expected.tables.keys(), actual.tables.keys()) {
+        match (expected.tables.get(name), actual.tables.get(name)) {
+            (Some(_), None) => changes.push(Change::new(ObjectKind::Table, None, name, ChangeKind::Missing)),
+            (None, Some(_)) => changes.push(Change::new(ObjectKind::Table, None, name, ChangeKind::Extra)),
+            (Some(e), Some(a)) => diff_table(e, a, &mut changes),
+            (None, None) => {}
+        }
+    }
+    changes
+}
+
+fn diff_table(e: &Table, a: &Table, out: &mut Vec<Change>) {
+    let t = Some(e.name.as_str());
+    for ec in &e.columns {
+        let Some(ac) = a.column(&ec.name) else {
+            out.push(Change::new(ObjectKind::Column, t, &ec.name, ChangeKind::Missing));
+            continue;
+        };
+        if ec.data_type != ac.data_type {
+            out.push(Change::differs(ObjectKind::Column, t, &ec.name, Aspect::Type, ec.data_type.clone(), ac.data_type.clone()));
+        }
+        if ec.nullable != ac.nullable {
+            let word = |n: bool| if n { "NULL" } else { "NOT NULL" }.to_string();
+            out.push(Change::differs(ObjectKind::Column, t, &ec.name, Aspect::Nullability, word(ec.nullable), word(ac.nullable)));
+        }
+        let norm = |d: &Option<String>| d.as_deref().map(default_expr);
+        if norm(&ec.default) != norm(&ac.default) {
+            let show = |d: &Option<String>| d.clone().unwrap_or_else(|| "no default".into());
+            out.push(Change::differs(ObjectKind::Column, t, &ec.name, Aspect::Default, show(&ec.default), show(&ac.default)));
+        }
+    }
+    for ac in &a.columns {
+        if e.column(&ac.name).is_none() {
+            out.push(Change::new(ObjectKind::Column, t, &ac.name, ChangeKind::Extra));
+        }
+    }
+    match (&e.primary_key, &a.primary_key) {
+        (Some(ep), None) => out.push(Change::new(ObjectKind::PrimaryKey, t, &ep.name, ChangeKind::Missing)),
+        (None, Some(ap)) => out.push(Change::new(ObjectKind::PrimaryKey, t, &ap.name, ChangeKind::Extra)),
+        (Some(ep), Some(ap)) => {
+            if ep.name != ap.name {
+                out.push(Change::new(ObjectKind::PrimaryKey, t, &ep.name, ChangeKind::Missing));
+                out.push(Change::new(ObjectKind::PrimaryKey, t, &ap.name, ChangeKind::Extra));
+            } else if ep.columns != ap.columns {
+                out.push(Change::differs(ObjectKind::PrimaryKey, t, &ep.name, Aspect::Columns, cols(&ep.columns), cols(&ap.columns)));
+            }
+        }
+        (None, None) => {}
+    }
+    for name in union(e.uniques.keys(), a.uniques.keys()) {
+        match (e.uniques.get(name), a.uniques.get(name)) {
+            (Some(_), None) => out.push(Change::new(ObjectKind::Unique, t, name, ChangeKind::Missing)),
+            (None, Some(_)) => out.push(Change::new(ObjectKind::Unique, t, name, ChangeKind::Extra)),
+            (Some(eu), Some(au)) => {
+                if eu.columns != au.columns {
+                    out.push(Change::differs(ObjectKind::Unique, t, name, Aspect::Columns, cols(&eu.columns), cols(&au.columns)));
+                }
+                if eu.kind_explicit && au.kind_explicit && eu.kind != au.kind {
+                    out.push(Change::differs(ObjectKind::Unique, t, name, Aspect::Kind, unique_kind(eu.kind), unique_kind(au.kind)));
+                }
+            }
+            (None, None) => {}
+        }
+    }
+    for name in union(e.indexes.keys(), a.indexes.keys()) {
+        match (e.indexes.get(name), a.indexes.get(name)) {
+            (Some(_), None) => out.push(Change::new(ObjectKind::Index, t, name, ChangeKind::Missing)),
+            (None, Some(_)) => out.push(Change::new(ObjectKind::Index, t, name, ChangeKind::Extra)),
+            (Some(ei), Some(ai)) => {
+                if ei.columns != ai.columns {
+                    out.push(Change::differs(ObjectKind::Index, t, name, Aspect::Columns, cols(&ei.columns), cols(&ai.columns)));
+                }
+                let shape = |i: &Index| {
+                    format!(
+                        "{}{}{}",
+                        if i.unique { "unique " } else { "" },
+                        i.method,
+                        i.predicate.as_ref().map(|p| format!(" where {p}")).unwrap_or_default()
+                    )
+                };
+                if shape(ei) != shape(ai) {
+                    out.push(Change::differs(ObjectKind::Index, t, name, Aspect::Definition, shape(ei), shape(ai)));
+                }
+            }
+            (None, None) => {}
+        }
+    }
+    for name in union(e.foreign_keys.keys(), a.foreign_keys.keys()) {
+        match (e.foreign_keys.get(name), a.foreign_keys.get(name)) {
+            (Some(_), None) => out.push(Change::new(ObjectKind::ForeignKey, t, name, ChangeKind::Missing)),
+            (None, Some(_)) => out.push(Change::new(ObjectKind::ForeignKey, t, name, ChangeKind::Extra)),
+            (Some(ef), Some(af)) => {
+                if ef.columns != af.columns {
+                    out.push(Change::differs(ObjectKind::ForeignKey, t, name, Aspect::Columns, cols(&ef.columns), cols(&af.columns)));
+                }
+                let target = |f: &ForeignKey| format!("{}{}", f.ref_table, cols(&f.ref_columns));
+                if target(ef) != target(af) {
+                    out.push(Change::differs(ObjectKind::ForeignKey, t, name, Aspect::References, target(ef), target(af)));
+                }
+                if ef.on_delete != af.on_delete {
+                    out.push(Change::differs(ObjectKind::ForeignKey, t, name, Aspect::OnDelete, ef.on_delete.sql().into(), af.on_delete.sql().into()));
+                }
+                if ef.on_update != af.on_update {
+                    out.push(Change::differs(ObjectKind::ForeignKey, t, name, Aspect::OnUpdate, ef.on_update.sql().into(), af.on_update.sql().into()));
+                }
+            }
+            (None, None) => {}
+        }
+    }
+    for name in union(e.checks.keys(), a.checks.keys()) {
+        match (e.checks.get(name), a.checks.get(name)) {
+            (Some(_), None) => out.push(Change::new(ObjectKind::Check, t, name, ChangeKind::Missing)),
+            (None, Some(_)) => out.push(Change::new(ObjectKind::Check, t, name, ChangeKind::Extra)),
+            (Some(x), Some(y)) if x != y => {
+                out.push(Change::differs(ObjectKind::Check, t, name, Aspect::Definition, x.clone(), y.clone()));
+            }
+            _ => {}
+        }
+    }
+}
+
+fn union<'a>(a: impl Iterator<Item = &'a String>, b: impl Iterator<Item = &'a String>) -> BTreeSet<&'a String> {
+    a.chain(b).collect()
+}
+
+fn list(values: &[String]) -> String {
+    format!("[{}]", values.join(", "))
+}
+
+fn cols(columns: &[String]) -> String {
+    format!("({})", columns.join(", "))
+}
+
+fn unique_kind(kind: UniqueKind) -> String {
+    match kind {
+        UniqueKind::Index => "unique index".into(),
+        UniqueKind::Constraint => "UNIQUE constraint".into(),
+    }
+}

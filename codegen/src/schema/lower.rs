@@ -1,0 +1,112 @@
+//! `lower(IR) → Schema`: what the database must look like for the specs to hold.
+
+use super::model::*;
+use crate::ir::{Entity, FieldType, Link, Model};
+use crate::naming::quote_ident;
+
+pub fn lower(model: &Model) -> Schema {
+    let mut schema = Schema { name: model.project.schema.clone(), ..Schema::default() };
+    for e in &model.enums {
+        schema.enums.insert(e.db_name.clone(), EnumType { name: e.db_name.clone(), values: e.values.clone() });
+    }
+    for entity in &model.entities {
+        schema.tables.insert(entity.table.clone(), entity_table(model, entity));
+    }
+    for link in &model.links {
+        schema.tables.insert(link.table.clone(), link_table(model, link));
+    }
+    schema
+}
+
+/// The type as PostgreSQL's `format_type()` renders it.
+pub fn pg_type(model: &Model, ty: &FieldType) -> String {
+    match ty {
+        FieldType::Uuid => "uuid".into(),
+        FieldType::String(n) => format!("character varying({n})"),
+        FieldType::Text => "text".into(),
+        FieldType::Bool => "boolean".into(),
+        FieldType::SmallInt => "smallint".into(),
+        FieldType::Int => "integer".into(),
+        FieldType::BigInt => "bigint".into(),
+        FieldType::Float => "real".into(),
+        FieldType::Double => "double precision".into(),
+        FieldType::Decimal { precision, scale } => format!("numeric({precision},{scale})"),
+        FieldType::Date => "date".into(),
+        FieldType::Timestamp => "timestamp without time zone".into(),
+        FieldType::Timestamptz => "timestamp with time zone".into(),
+        FieldType::Time => "time without time zone".into(),
+        FieldType::Json => "json".into(),
+        FieldType::Jsonb => "jsonb".into(),
+        FieldType::Bytes => "bytea".into(),
+        FieldType::Enum(name) => {
+            let db = model.enums.iter().find(|e| &e.name == name).map_or(name.as_str(), |e| e.db_name.as_str());
+            quote_ident(db)
+        }
+        FieldType::Array(inner) => format!("{}[]", pg_type(model, inner)),
+    }
+}
+
+fn entity_table(model: &Model, entity: &Entity) -> Table {
+    let mut table = Table { name: entity.table.clone(), ..Table::default() };
+    for field in &entity.fields {
+        table.columns.push(Column {
+            name: field.name.clone(),
+            data_type: pg_type(model, &field.ty),
+            nullable: field.nullable,
+            default: field.db_default.as_ref().map(|d| d.sql.clone()),
+        });
+        if let Some(r) = &field.references {
+            table.foreign_keys.insert(
+                r.name.clone(),
+                ForeignKey {
+                    name: r.name.clone(),
+                    columns: vec![field.name.clone()],
+                    ref_table: r.table.clone(),
+                    ref_columns: vec![r.column.clone()],
+                    on_delete: r.on_delete,
+                    on_update: crate::ir::FkAction::NoAction,
+                },
+            );
+        }
+    }
+    table.primary_key = Some(PrimaryKey { name: entity.primary_key.name.clone(), columns: entity.primary_key.columns.clone() });
+    for ix in &entity.indexes {
+        match ix.unique {
+            Some(kind) => {
+                table.uniques.insert(
+                    ix.name.clone(),
+                    Unique { name: ix.name.clone(), columns: ix.columns.clone(), kind, kind_explicit: ix.kind_explicit },
+                );
+            }
+            None => {
+                table.indexes.insert(
+                    ix.name.clone(),
+                    Index { name: ix.name.clone(), columns: ix.columns.clone(), unique: false, method: "btree".into(), predicate: None },
+                );
+            }
+        }
+    }
+    table
+}
+
+fn link_table(model: &Model, link: &Link) -> Table {
+    let mut table = Table { name: link.table.clone(), ..Table::default() };
+    for end in [&link.left, &link.right] {
+        table.columns.push(Column { name: end.column.clone(), data_type: pg_type(model, &end.ty), nullable: false, default: None });
+        let r = &end.reference;
+        table.foreign_keys.insert(
+            r.name.clone(),
+            ForeignKey {
+                name: r.name.clone(),
+                columns: vec![end.column.clone()],
+                ref_table: r.table.clone(),
+                ref_columns: vec![r.column.clone()],
+                on_delete: r.on_delete,
+                on_update: crate::ir::FkAction::NoAction,
+            },
+        );
+    }
+    table.primary_key =
+        Some(PrimaryKey { name: link.primary_key.clone(), columns: vec![link.left.column.clone(), link.right.column.clone()] });
+    table
+}

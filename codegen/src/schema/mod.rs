@@ -1,0 +1,13 @@
+//! The relational model and its sources: `lower` (from the specs), `introspect` (from a live
+//! database); `diff` compares any two; `ddl` renders SQL from it.
+
+pub mod ddl;
+pub mod diff;
+pub mod introspect;
+pub mod lower;
+pub mod model;
+pub mod normalize;
+pub mod report;
+
+pub use diff::{diff, Change};
+pub use model::*;

@@ -1,0 +1,155 @@
+//! Checks that a literal in the spec (a `default` or `db_default`) fits its field's type, and
+//! renders database defaults as SQL.
+
+use crate::diagnostics::did_you_mean;
+use crate::ir::{EnumDef, FieldType};
+use crate::naming::quote_literal;
+use crate::spec::types::spec_name;
+use serde_json::Value;
+
+pub type LiteralError = (String, Option<String>);
+
+pub fn check_literal(ty: &FieldType, value: &Value, enums: &[EnumDef]) -> Result<(), LiteralError> {
+    let mismatch = || -> LiteralError {
+        (
+            format!("default {} is not a valid {}", short(value), spec_name(ty)),
+            Some(example(ty, enums)),
+        )
+    };
+    if value.is_null() {
+        return Err((
+            "a default cannot be null".into(),
+            Some("remove the default; `nullable: true` already means NULL when no value is given".into()),
+        ));
+    }
+    match ty {
+        FieldType::Bool => value.as_bool().map(|_| ()).ok_or_else(mismatch),
+        FieldType::SmallInt => int_in_range(value, i16::MIN.into(), i16::MAX.into()).ok_or_else(mismatch),
+        FieldType::Int => int_in_range(value, i32::MIN.into(), i32::MAX.into()).ok_or_else(mismatch),
+        FieldType::BigInt => value.as_i64().map(|_| ()).ok_or_else(mismatch),
+        FieldType::Float | FieldType::Double => value.as_f64().map(|_| ()).ok_or_else(mismatch),
+        FieldType::Decimal { precision, scale } => check_decimal(value, *precision, *scale).map_err(|why| {
+            (
+                format!("default {} is not a valid decimal({precision},{scale}): {why}", short(value)),
+                Some(format!("write a quoted number with at most {} digits before and {scale} after the point, e.g. \"0.{}\"", precision - scale, "0".repeat(usize::from(*scale)))),
+            )
+        }),
+        FieldType::String(n) => match value.as_str() {
+            Some(s) if s.chars().count() <= *n as usize => Ok(()),
+            Some(s) => Err((
+                format!("default is {} characters long, longer than string({n})", s.chars().count()),
+                Some("shorten the default or widen the column".into()),
+            )),
+            None => Err(mismatch()),
+        },
+        FieldType::Text | FieldType::Bytes => value.as_str().map(|_| ()).ok_or_else(mismatch),
+        FieldType::Uuid => value.as_str().filter(|s| is_uuid(s)).map(|_| ()).ok_or_else(mismatch),
+        FieldType::Date => value.as_str().filter(|s| is_date(s)).map(|_| ()).ok_or_else(mismatch),
+        FieldType::Timestamp | FieldType::Timestamptz => {
+            value.as_str().filter(|s| s.len() >= 19 && is_date(&s[..10])).map(|_| ()).ok_or_else(mismatch)
+        }
+        FieldType::Time => value.as_str().filter(|s| is_time(s)).map(|_| ()).ok_or_else(mismatch),
+        FieldType::Json | FieldType::Jsonb => Ok(()),
+        FieldType::Enum(name) => {
+            let def = enums.iter().find(|e| &e.name == name);
+            let values: Vec<&str> = def.map(|d| d.values.iter().map(String::as_str).collect()).unwrap_or_default();
+            match value.as_str() {
+                Some(s) if values.contains(&s) => Ok(()),
+                Some(s) => Err((
+                    format!("'{s}' is not a value of enum {name}"),
+                    did_you_mean(s, values.iter().copied()).or_else(|| Some(format!("values: {}", values.join(", ")))),
+                )),
+                None => Err(mismatch()),
+            }
+        }
+        FieldType::Array(inner) => match value.as_array() {
+            Some(items) => items.iter().try_for_each(|item| check_literal(inner, item, enums)),
+            None => Err(mismatch()),
+        },
+    }
+}
+
+/// SQL text for a database DEFAULT holding this (already checked) literal.
+pub fn sql_literal(ty: &FieldType, value: &Value) -> String {
+    match (ty, value) {
+        (FieldType::Json | FieldType::Jsonb, v) => quote_literal(&v.to_string()),
+        (FieldType::Array(inner), Value::Array(items)) => {
+            let parts: Vec<String> = items.iter().map(|i| sql_literal(inner, i)).collect();
+            format!("ARRAY[{}]", parts.join(", "))
+        }
+        (_, Value::Bool(b)) => b.to_string(),
+        (_, Value::Number(n)) => n.to_string(),
+        (FieldType::Decimal { .. }, Value::String(s)) => s.clone(),
+        (_, Value::String(s)) => quote_literal(s),
+        (_, v) => quote_literal(&v.to_string()),
+    }
+}
+
+fn short(value: &Value) -> String {
+    let text = value.to_string();
+    if text.chars().count() > 40 {
+        format!("{}…", text.chars().take(40).collect::<String>())
+    } else {
+        text
+    }
+}
+
+fn int_in_range(value: &Value, min: i64, max: i64) -> Option<()> {
+    value.as_i64().filter(|v| (min..=max).contains(v)).map(|_| ())
+}
+
+fn check_decimal(value: &Value, precision: u16, scale: u16) -> Result<(), String> {
+    let text = match value {
+        Value::String(s) => s.clone(),
+        Value::Number(n) => n.to_string(),
+        _ => return Err("not a number".into()),
+    };
+    let digits = text.strip_prefix('-').unwrap_or(&text);
+    let (int_part, frac_part) = digits.split_once('.').unwrap_or((digits, ""));
+    let all_digits = |s: &str| s.chars().all(|c| c.is_ascii_digit());
+    if int_part.is_empty() || !all_digits(int_part) || !all_digits(frac_part) {
+        return Err("not a number".into());
+    }
+    if frac_part.len() > usize::from(scale) {
+        return Err(format!("{} digits after the point, at most {scale} allowed", frac_part.len()));
+    }
+    let significant = int_part.trim_start_matches('0').len();
+    if significant > usize::from(precision - scale) {
+        return Err(format!("{significant} digits before the point, at most {} allowed", precision - scale));
+    }
+    Ok(())
+}
+
+fn example(ty: &FieldType, enums: &[EnumDef]) -> String {
+    let sample = match ty {
+        FieldType::Bool => "true or false".to_string(),
+        FieldType::SmallInt | FieldType::Int | FieldType::BigInt => "a whole number, e.g. 0".into(),
+        FieldType::Float | FieldType::Double => "a number, e.g. 1.5".into(),
+        FieldType::Uuid => "a quoted UUID, e.g. \"00000000-0000-0000-0000-000000000000\"".into(),
+        FieldType::Date => "a quoted ISO date, e.g. \"2026-01-31\"".into(),
+        FieldType::Timestamp | FieldType::Timestamptz => "a quoted ISO timestamp, or `default_fn: now`".into(),
+        FieldType::Time => "a quoted time, e.g. \"12:30:00\"".into(),
+        FieldType::Enum(name) => {
+            let values = enums.iter().find(|e| &e.name == name).map(|e| e.values.join(", ")).unwrap_or_default();
+            format!("one of: {values}")
+        }
+        FieldType::Array(_) => "a list, e.g. []".into(),
+        _ => "a string".into(),
+    };
+    format!("the default must be {sample}")
+}
+
+fn is_uuid(s: &str) -> bool {
+    let groups: Vec<&str> = s.split('-').collect();
+    groups.iter().map(|g| g.len()).eq([8, 4, 4, 4, 12]) && groups.iter().all(|g| g.chars().all(|c| c.is_ascii_hexdigit()))
+}
+
+fn is_date(s: &str) -> bool {
+    let b = s.as_bytes();
+    b.len() == 10 && b[4] == b'-' && b[7] == b'-' && s.chars().enumerate().all(|(i, c)| i == 4 || i == 7 || c.is_ascii_digit())
+}
+
+fn is_time(s: &str) -> bool {
+    let parts: Vec<&str> = s.split(':').collect();
+    (2..=3).contains(&parts.len()) && parts.iter().all(|p| p.len() == 2 && p.chars().all(|c| c.is_ascii_digit()))
+}

@@ -1,0 +1,167 @@
+//! Reads the spec directory into raw documents. YAML and unknown-key errors become diagnostics;
+//! every file is read even when an earlier one failed, so one run reports everything.
+
+use super::raw::{EntityDoc, EnumsDoc, LinkDoc, MixinDoc, ProjectDoc, S};
+use crate::diagnostics::{did_you_mean, Diagnostic, Diagnostics, Span};
+use serde::de::DeserializeOwned;
+use std::path::{Path, PathBuf};
+
+#[derive(Debug, Default)]
+pub struct RawSpecs {
+    pub project: Option<(PathBuf, ProjectDoc)>,
+    pub enums: Vec<(PathBuf, EnumsDoc)>,
+    pub mixins: Vec<(PathBuf, MixinDoc)>,
+    pub entities: Vec<(PathBuf, EntityDoc)>,
+    pub links: Vec<(PathBuf, LinkDoc)>,
+}
+
+const KINDS: [&str; 4] = ["entities", "enums", "mixins", "links"];
+
+pub fn load_dir(spec_dir: &Path, diags: &mut Diagnostics) -> RawSpecs {
+    let mut raw = RawSpecs::default();
+    if !spec_dir.is_dir() {
+        diags.push(
+            Diagnostic::error(Span::file_start(spec_dir), "spec directory not found")
+                .with_help("pass --spec-dir DIR, or run from the repository root (default: model-spec/)"),
+        );
+        return raw;
+    }
+    let project = spec_dir.join("project.yaml");
+    if project.is_file() {
+        if let Some(doc) = parse_file::<ProjectDoc>(&project, diags) {
+            raw.project = Some((project, doc));
+        }
+    }
+    for entry in sorted_entries(spec_dir) {
+        let name = entry.file_name().and_then(|n| n.to_str()).unwrap_or_default().to_string();
+        if entry.is_dir() {
+            if !KINDS.contains(&name.as_str()) && !name.starts_with('.') {
+                diags.push(
+                    Diagnostic::error(Span::file_start(&entry), format!("unexpected directory '{name}'"))
+                        .with_help_opt(did_you_mean(&name, KINDS).or_else(|| {
+                            Some("spec files live in entities/, enums/, mixins/ or links/".into())
+                        })),
+                );
+            }
+        } else if is_yaml(&entry) && name != "project.yaml" {
+            diags.push(
+                Diagnostic::error(Span::file_start(&entry), "spec file outside a kind directory")
+                    .with_help("move it into entities/, enums/, mixins/ or links/"),
+            );
+        }
+    }
+    for file in yaml_files(&spec_dir.join("enums")) {
+        if let Some(doc) = parse_file::<EnumsDoc>(&file, diags) {
+            raw.enums.push((file, doc));
+        }
+    }
+    for file in yaml_files(&spec_dir.join("mixins")) {
+        if let Some(doc) = parse_file::<MixinDoc>(&file, diags) {
+            raw.mixins.push((file, doc));
+        }
+    }
+    for file in yaml_files(&spec_dir.join("entities")) {
+        if let Some(doc) = parse_file::<EntityDoc>(&file, diags) {
+            raw.entities.push((file, doc));
+        }
+    }
+    for file in yaml_files(&spec_dir.join("links")) {
+        if let Some(doc) = parse_file::<LinkDoc>(&file, diags) {
+            raw.links.push((file, doc));
+        }
+    }
+    raw
+}
+
+fn sorted_entries(dir: &Path) -> Vec<PathBuf> {
+    let mut entries: Vec<PathBuf> = std::fs::read_dir(dir)
+        .map(|rd| rd.filter_map(Result::ok).map(|e| e.path()).collect())
+        .unwrap_or_default();
+    entries.sort();
+    entries
+}
+
+fn is_yaml(path: &Path) -> bool {
+    matches!(path.extension().and_then(|e| e.to_str()), Some("yaml" | "yml"))
+}
+
+fn yaml_files(dir: &Path) -> Vec<PathBuf> {
+    sorted_entries(dir).into_iter().filter(|p| p.is_file() && is_yaml(p)).collect()
+}
+
+fn parse_file<T: DeserializeOwned>(path: &Path, diags: &mut Diagnostics) -> Option<T> {
+    let text = match std::fs::read_to_string(path) {
+        Ok(text) => text,
+        Err(err) => {
+            diags.push(Diagnostic::error(Span::file_start(path), format!("cannot read file: {err}")));
+            return None;
+        }
+    };
+    match serde_saphyr::from_str::<T>(&text) {
+        Ok(doc) => Some(doc),
+        Err(err) => {
+            diags.push(yaml_error(path, &text, &err));
+            None
+        }
+    }
+}
+
+/// Turns a serde-saphyr error into a diagnostic, with a suggestion for a misspelt key.
+fn yaml_error(path: &Path, text: &str, err: &serde_saphyr::Error) -> Diagnostic {
+    let (line, column) = err
+        .location()
+        .map(|l| (l.line() as usize, l.column() as usize))
+        .unwrap_or((1, 1));
+    let message = plain_message(err);
+    if let Some((key, expected)) = parse_unknown_field(&message) {
+        let help = did_you_mean(&key, expected.iter().map(String::as_str))
+            .unwrap_or_else(|| format!("known keys: {}", expected.join(", ")));
+        return Diagnostic::error(Span::new(path, line, column, key.chars().count()), format!("unknown key '{key}'"))
+            .with_help(help);
+    }
+    if let Some(key) = message.strip_prefix("missing field `").and_then(|m| m.split('`').next()) {
+        return Diagnostic::error(Span::new(path, line, column, 1), format!("missing required key '{key}'"))
+            .with_help(format!("add `{key}:` to this mapping"));
+    }
+    let len = token_len(text, line, column);
+    Diagnostic::error(Span::new(path, line, column, len), message)
+}
+
+/// The error text without serde-saphyr's own snippet and position suffix.
+fn plain_message(err: &serde_saphyr::Error) -> String {
+    let full = err.without_snippet().to_string();
+    let first = full.lines().next().unwrap_or_default().trim();
+    let first = first.strip_prefix("error: ").unwrap_or(first);
+    let trimmed = match first.rfind(" at line ") {
+        Some(pos) => &first[..pos],
+        None => first,
+    };
+    trimmed.trim_end_matches(':').to_string()
+}
+
+/// serde's `unknown field `x`, expected one of `a`, `b``.
+fn parse_unknown_field(message: &str) -> Option<(String, Vec<String>)> {
+    let rest = message.strip_prefix("unknown field `")?;
+    let (key, rest) = rest.split_once('`')?;
+    let expected = rest.split('`').skip(1).step_by(2).map(str::to_string).collect();
+    Some((key.to_string(), expected))
+}
+
+fn token_len(text: &str, line: usize, column: usize) -> usize {
+    text.lines()
+        .nth(line.saturating_sub(1))
+        .map(|l| {
+            l.chars()
+                .skip(column.saturating_sub(1))
+                .take_while(|c| !c.is_whitespace() && !matches!(c, ',' | '}' | ']'))
+                .count()
+        })
+        .unwrap_or(1)
+        .max(1)
+}
+
+/// The span of a spanned value (its scalar text, when it has one).
+pub fn span_of<T>(file: &Path, value: &S<T>) -> Span {
+    let loc = &value.referenced;
+    Span::new(file, loc.line() as usize, loc.column() as usize, loc.span().len() as usize)
+}

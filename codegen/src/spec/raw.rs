@@ -1,0 +1,174 @@
+//! The YAML documents exactly as written, every value with its position (serde-saphyr `Spanned`).
+//! Nothing here is checked beyond YAML syntax and known keys; `validate` does the rest.
+
+use serde::de::{Deserializer, MapAccess, Visitor};
+use serde::Deserialize;
+use serde_saphyr::Spanned;
+use std::fmt;
+
+pub type S<T> = Spanned<T>;
+
+/// A YAML mapping that keeps its keys' order and positions (field order is column order).
+#[derive(Debug)]
+pub struct OrderedMap<V>(pub Vec<(S<String>, V)>);
+
+impl<V> Default for OrderedMap<V> {
+    fn default() -> Self {
+        Self(Vec::new())
+    }
+}
+
+impl<'de, V: Deserialize<'de>> Deserialize<'de> for OrderedMap<V> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct MapVisitor<V>(std::marker::PhantomData<V>);
+        impl<'de, V: Deserialize<'de>> Visitor<'de> for MapVisitor<V> {
+            type Value = OrderedMap<V>;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a mapping")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+                let mut entries = Vec::new();
+                while let Some(key) = map.next_key::<S<String>>()? {
+                    entries.push((key, map.next_value()?));
+                }
+                Ok(OrderedMap(entries))
+            }
+            fn visit_unit<E: serde::de::Error>(self) -> Result<Self::Value, E> {
+                Ok(OrderedMap(Vec::new()))
+            }
+        }
+        deserializer.deserialize_map(MapVisitor(std::marker::PhantomData))
+    }
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ProjectDoc {
+    pub project: S<String>,
+    pub schema: Option<S<String>>,
+    pub table_prefix: Option<S<String>>,
+    pub unique_default: Option<S<String>>,
+    pub naming: Option<NamingDoc>,
+    pub unmanaged: Option<UnmanagedDoc>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NamingDoc {
+    pub primary_key: Option<S<String>>,
+    pub foreign_key: Option<S<String>>,
+    pub index: Option<S<String>>,
+    pub unique_index: Option<S<String>>,
+    pub unique_constraint: Option<S<String>>,
+    pub enum_type: Option<S<String>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct UnmanagedDoc {
+    #[serde(default)]
+    pub ignore_tables: Vec<S<String>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EnumsDoc {
+    pub enums: OrderedMap<EnumSpec>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EnumSpec {
+    pub doc: Option<S<String>>,
+    pub db_name: Option<S<String>>,
+    pub values: S<Vec<S<String>>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MixinDoc {
+    pub mixin: S<String>,
+    pub doc: Option<S<String>>,
+    #[serde(default)]
+    pub mixins: Vec<S<String>>,
+    #[serde(default)]
+    pub fields: OrderedMap<FieldSpec>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EntityDoc {
+    pub entity: S<String>,
+    pub table: Option<S<String>>,
+    pub doc: Option<S<String>>,
+    #[serde(default)]
+    pub mixins: Vec<S<String>>,
+    #[serde(default)]
+    pub fields: OrderedMap<FieldSpec>,
+    #[serde(default)]
+    pub indexes: Vec<IndexSpec>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FieldSpec {
+    #[serde(rename = "type")]
+    pub ty: S<String>,
+    pub nullable: Option<S<bool>>,
+    pub doc: Option<S<String>>,
+    pub default: Option<S<serde_json::Value>>,
+    pub default_fn: Option<S<String>>,
+    pub db_default: Option<S<serde_json::Value>>,
+    pub on_update: Option<S<String>>,
+    pub primary_key: Option<S<bool>>,
+    pub unique: Option<S<serde_json::Value>>,
+    pub unique_name: Option<S<String>>,
+    pub index: Option<S<bool>>,
+    pub index_name: Option<S<String>>,
+    pub references: Option<S<String>>,
+    pub on_delete: Option<S<String>>,
+    pub fk_name: Option<S<String>>,
+    pub secret: Option<S<bool>>,
+    pub read_only: Option<S<bool>>,
+    pub version: Option<S<bool>>,
+    pub validate: Option<ValidateSpec>,
+    pub renamed_from: Option<S<String>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ValidateSpec {
+    pub min_length: Option<S<u64>>,
+    pub max_length: Option<S<u64>>,
+    pub min: Option<S<f64>>,
+    pub max: Option<S<f64>>,
+    pub pattern: Option<S<String>>,
+    pub format: Option<S<String>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct IndexSpec {
+    pub fields: S<Vec<S<String>>>,
+    pub unique: Option<S<serde_json::Value>>,
+    pub name: Option<S<String>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LinkDoc {
+    pub link: S<String>,
+    pub table: Option<S<String>>,
+    pub doc: Option<S<String>>,
+    pub left: LinkEndSpec,
+    pub right: LinkEndSpec,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LinkEndSpec {
+    pub entity: S<String>,
+    pub column: Option<S<String>>,
+    pub on_delete: Option<S<String>>,
+    pub fk_name: Option<S<String>>,
+}

@@ -1,0 +1,4 @@
+//! Run-time machinery shared by `cargo xtask` and the server: applying migrations.
+
+pub mod migrate;
+pub mod redact;

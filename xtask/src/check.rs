@@ -1,0 +1,134 @@
+//! `cargo xtask check`: specs valid → generated files and migrations current → (with a URL) the
+//! live schema matches, each difference named per object. Exit 0 in sync, 1 drift, 2 cannot check.
+
+use crate::flags::{CheckOpts, Format};
+use crate::paths::resolve;
+use crate::{block_on, EXIT_DRIFT, EXIT_ERROR, EXIT_OK};
+use codegen::generate::{check_files, render_all, FileProblem, Layout};
+use codegen::schema::report::{describe, split_unmanaged, Sides, Unmanaged, BOOKKEEPING};
+use codegen::schema::{diff, introspect::introspect_url, lower::lower, Change};
+use runtime::redact::redact_url;
+use serde_json::json;
+use std::io::Write;
+use std::time::Duration;
+
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+
+struct LiveResult {
+    url: String,
+    drift: Vec<Change>,
+    unmanaged: Vec<Unmanaged>,
+}
+
+pub fn run(opts: &CheckOpts, out: &mut dyn Write, err: &mut dyn Write) -> i32 {
+    let paths = resolve(&opts.project);
+    let model = match codegen::load_model(&paths.spec_dir) {
+        Ok(model) => model,
+        Err(diags) => {
+            let _ = err.write_all(diags.render().as_bytes());
+            return EXIT_ERROR;
+        }
+    };
+    let files = render_all(&model);
+    let file_problems = check_files(&Layout::new(&paths.root), &files);
+    let url = if opts.offline { None } else { opts.database_url.clone().or_else(|| std::env::var("DATABASE_URL").ok()) };
+    let live = match url {
+        None => None,
+        Some(url) => {
+            let schema = model.project.schema.clone();
+            let introspected = block_on(async {
+                tokio::time::timeout(CONNECT_TIMEOUT, introspect_url(&url, &schema)).await
+            });
+            let actual = match introspected {
+                Ok(Ok(actual)) => actual,
+                Ok(Err(e)) => {
+                    let reason = e.to_string().split_whitespace().collect::<Vec<_>>().join(" ");
+                    let _ = writeln!(err, "error: cannot check the database {}: {reason}", redact_url(&url));
+                    return EXIT_ERROR;
+                }
+                Err(_) => {
+                    let _ = writeln!(err, "error: cannot check the database {}: no answer within {}s", redact_url(&url), CONNECT_TIMEOUT.as_secs());
+                    return EXIT_ERROR;
+                }
+            };
+            let changes = diff(&lower(&model), &actual);
+            let (drift, unmanaged) = split_unmanaged(changes, &actual, &model.project.ignore_tables);
+            Some(LiveResult { url: redact_url(&url), drift, unmanaged })
+        }
+    };
+    let counted_unmanaged = |l: &LiveResult| {
+        if opts.fail_on_unmanaged {
+            l.unmanaged.iter().filter(|u| u.kind != BOOKKEEPING).count()
+        } else {
+            0
+        }
+    };
+    let in_sync = file_problems.is_empty() && live.as_ref().is_none_or(|l| l.drift.is_empty() && counted_unmanaged(l) == 0);
+    let summary = format!("{} entities, {} links, {} enums", model.entities.len(), model.links.len(), model.enums.len());
+    match opts.format {
+        Format::Json => {
+            let files: Vec<_> = file_problems
+                .iter()
+                .map(|p| match p {
+                    FileProblem::Stale(path) => json!({ "path": path, "problem": "stale" }),
+                    FileProblem::Missing(path) => json!({ "path": path, "problem": "missing" }),
+                    FileProblem::Extra(path) => json!({ "path": path, "problem": "extra" }),
+                })
+                .collect();
+            let database = live.as_ref().map(|l| {
+                let described: Vec<_> = l
+                    .drift
+                    .iter()
+                    .map(|c| {
+                        let mut v = serde_json::to_value(c).unwrap_or_default();
+                        v["message"] = json!(describe(c, Sides { expected: "spec", actual: "database" }));
+                        v
+                    })
+                    .collect();
+                json!({ "url": l.url, "schema": model.project.schema, "drift": described, "unmanaged": l.unmanaged })
+            });
+            let report = json!({
+                "status": if in_sync { "in_sync" } else { "drift" },
+                "specs": { "entities": model.entities.len(), "links": model.links.len(), "enums": model.enums.len() },
+                "files": files,
+                "database": database,
+            });
+            let _ = writeln!(out, "{}", serde_json::to_string_pretty(&report).unwrap_or_default());
+        }
+        Format::Human => {
+            let _ = writeln!(out, "specs: {summary} — valid");
+            if file_problems.is_empty() {
+                let _ = writeln!(out, "generated files and migrations: up to date ({} files)", files.len());
+            } else {
+                let _ = writeln!(out, "generated files and migrations: {} problem(s)", file_problems.len());
+                for p in &file_problems {
+                    let _ = writeln!(out, "  {p}");
+                }
+                let _ = writeln!(out, "  fix: run `cargo xtask generate` and commit the result");
+            }
+            if let Some(l) = &live {
+                if l.drift.is_empty() {
+                    let _ = writeln!(out, "database {} (schema {}): in sync", l.url, model.project.schema);
+                } else {
+                    let _ = writeln!(out, "database {} (schema {}): {} difference(s)", l.url, model.project.schema, l.drift.len());
+                    for c in &l.drift {
+                        let _ = writeln!(out, "  {}", describe(c, Sides { expected: "spec", actual: "database" }));
+                    }
+                }
+                if !l.unmanaged.is_empty() {
+                    let note = if opts.fail_on_unmanaged { "counted as drift (--fail-on-unmanaged), except bookkeeping" } else { "not counted as drift" };
+                    let _ = writeln!(out, "unmanaged: {} object(s) no spec describes ({note})", l.unmanaged.len());
+                    for u in &l.unmanaged {
+                        let _ = writeln!(out, "  {} {}", u.kind, u.name);
+                    }
+                }
+            }
+            let _ = writeln!(out, "check: {}", if in_sync { "in sync" } else { "drift found" });
+        }
+    }
+    if in_sync {
+        EXIT_OK
+    } else {
+        EXIT_DRIFT
+    }
+}

@@ -1,0 +1,85 @@
+//! The command line, kept small.
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use std::path::PathBuf;
+
+#[derive(Debug, Parser)]
+#[command(name = "cargo xtask", about = "Specs in, code, migrations and drift reports out.")]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Write migrations and generated/ from the specs (nothing is written if a spec is invalid).
+    Generate(GenerateOpts),
+    /// Prove specs, generated files, migrations and (with a URL) the live database agree.
+    Check(CheckOpts),
+    /// Apply pending migrations (advisory lock, checksums, one transaction each).
+    Migrate(MigrateOpts),
+    /// Write a synthetic spec set (for benchmarks).
+    Synth(SynthOpts),
+}
+
+#[derive(Debug, Args)]
+pub struct Project {
+    /// Directory holding the specs [default: model-spec/ under the repository root]
+    #[arg(long, value_name = "DIR")]
+    pub spec_dir: Option<PathBuf>,
+    /// Repository root that migrations/ and generated/ live under [default: this repository]
+    #[arg(long, value_name = "DIR")]
+    pub root: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct GenerateOpts {
+    #[command(flatten)]
+    pub project: Project,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    Human,
+    Json,
+}
+
+#[derive(Debug, Args)]
+pub struct CheckOpts {
+    #[command(flatten)]
+    pub project: Project,
+    /// Also compare with this live database [default: $DATABASE_URL when set]
+    #[arg(long, value_name = "URL")]
+    pub database_url: Option<String>,
+    /// Never read $DATABASE_URL: check specs, generated files and migrations only
+    #[arg(long, conflicts_with = "database_url")]
+    pub offline: bool,
+    #[arg(long, value_enum, default_value = "human")]
+    pub format: Format,
+    /// Count tables and enum types the specs do not describe as drift
+    #[arg(long)]
+    pub fail_on_unmanaged: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct MigrateOpts {
+    /// Database to migrate [default: $DATABASE_URL]
+    #[arg(long, value_name = "URL")]
+    pub database_url: Option<String>,
+    /// Migrations directory [default: migrations/ under the repository root]
+    #[arg(long, value_name = "DIR")]
+    pub migrations: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct SynthOpts {
+    /// Number of entities
+    #[arg(long, default_value_t = 1000)]
+    pub entities: usize,
+    /// Fields per entity (besides the base mixin's)
+    #[arg(long, default_value_t = 15)]
+    pub fields: usize,
+    /// Spec directory to create (must not exist, or be empty)
+    #[arg(long, value_name = "DIR")]
+    pub out: PathBuf,
+}

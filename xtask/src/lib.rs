@@ -1,0 +1,42 @@
+//! `cargo xtask …`: the commands, as a library so tests drive exactly what users run.
+//! Exit codes: 0 success / in sync, 1 drift found, 2 could not run (bad spec, no database).
+
+mod check;
+mod flags;
+mod generate;
+mod migrate;
+mod paths;
+mod synth;
+
+use clap::Parser;
+use std::io::Write;
+
+pub use flags::Command;
+
+pub const EXIT_OK: i32 = 0;
+pub const EXIT_DRIFT: i32 = 1;
+pub const EXIT_ERROR: i32 = 2;
+
+/// Runs one command; `args` include the program name, as `std::env::args()` gives them.
+pub fn run(args: &[String], out: &mut dyn Write, err: &mut dyn Write) -> i32 {
+    let cli = match flags::Cli::try_parse_from(args) {
+        Ok(cli) => cli,
+        Err(e) => {
+            let code = if e.use_stderr() { EXIT_ERROR } else { EXIT_OK };
+            let text = e.render().to_string();
+            let _ = if e.use_stderr() { err.write_all(text.as_bytes()) } else { out.write_all(text.as_bytes()) };
+            return code;
+        }
+    };
+    match cli.command {
+        Command::Generate(opts) => generate::run(&opts, out, err),
+        Command::Check(opts) => check::run(&opts, out, err),
+        Command::Migrate(opts) => migrate::run(&opts, out, err),
+        Command::Synth(opts) => synth::run(&opts, out, err),
+    }
+}
+
+/// A current-thread runtime for the commands that talk to PostgreSQL.
+fn block_on<F: std::future::Future>(future: F) -> F::Output {
+    tokio::runtime::Builder::new_current_thread().enable_all().build().expect("tokio runtime").block_on(future)
+}
