@@ -29,7 +29,7 @@ pub fn describe(change: &Change, sides: Sides<'_>) -> String {
         ChangeKind::Missing => format!("{object}: {noun}missing from {}", sides.actual),
         ChangeKind::Extra => format!("{object}: {noun}in {} but not in {}", sides.actual, sides.expected),
         ChangeKind::Differs { aspect, expected, actual } => format!(
-            "{object}: {} differs — {} {expected}, {} {actual}",
+            "{object}: {} — {} {expected}, {} {actual}",
             aspect_word(*aspect),
             sides.expected,
             sides.actual
@@ -39,16 +39,16 @@ pub fn describe(change: &Change, sides: Sides<'_>) -> String {
 
 fn aspect_word(aspect: Aspect) -> &'static str {
     match aspect {
-        Aspect::Type => "type",
-        Aspect::Nullability => "nullability",
-        Aspect::Default => "default",
-        Aspect::Values => "values",
-        Aspect::Columns => "columns",
-        Aspect::Kind => "kind",
-        Aspect::References => "referenced table",
-        Aspect::OnDelete => "ON DELETE",
-        Aspect::OnUpdate => "ON UPDATE",
-        Aspect::Definition => "definition",
+        Aspect::Type => "type differs",
+        Aspect::Nullability => "nullability differs",
+        Aspect::Default => "default differs",
+        Aspect::Values => "values differ",
+        Aspect::Columns => "columns differ",
+        Aspect::Kind => "kind differs",
+        Aspect::References => "referenced table differs",
+        Aspect::OnDelete => "ON DELETE differs",
+        Aspect::OnUpdate => "ON UPDATE differs",
+        Aspect::Definition => "definition differs",
     }
 }
 

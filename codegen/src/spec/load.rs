@@ -13,6 +13,9 @@ pub struct RawSpecs {
     pub mixins: Vec<(PathBuf, MixinDoc)>,
     pub entities: Vec<(PathBuf, EntityDoc)>,
     pub links: Vec<(PathBuf, LinkDoc)>,
+    /// Names declared by entity files that failed to parse: references to them are not
+    /// reported again as unknown (the parse error already says what is wrong).
+    pub broken_entities: Vec<String>,
 }
 
 const KINDS: [&str; 4] = ["entities", "enums", "mixins", "links"];
@@ -61,8 +64,9 @@ pub fn load_dir(spec_dir: &Path, diags: &mut Diagnostics) -> RawSpecs {
         }
     }
     for file in yaml_files(&spec_dir.join("entities")) {
-        if let Some(doc) = parse_file::<EntityDoc>(&file, diags) {
-            raw.entities.push((file, doc));
+        match parse_file::<EntityDoc>(&file, diags) {
+            Some(doc) => raw.entities.push((file, doc)),
+            None => raw.broken_entities.extend(declared_name(&file, "entity:")),
         }
     }
     for file in yaml_files(&spec_dir.join("links")) {
@@ -71,6 +75,15 @@ pub fn load_dir(spec_dir: &Path, diags: &mut Diagnostics) -> RawSpecs {
         }
     }
     raw
+}
+
+/// `entity: Name` read line by line from a file serde could not parse.
+fn declared_name(path: &Path, key: &str) -> Option<String> {
+    let text = std::fs::read_to_string(path).ok()?;
+    text.lines()
+        .find_map(|l| l.strip_prefix(key))
+        .map(|rest| rest.split('#').next().unwrap_or_default().trim().trim_matches(['"', '\'']).to_string())
+        .filter(|name| !name.is_empty())
 }
 
 fn sorted_entries(dir: &Path) -> Vec<PathBuf> {
@@ -108,23 +121,35 @@ fn parse_file<T: DeserializeOwned>(path: &Path, diags: &mut Diagnostics) -> Opti
 
 /// Turns a serde-saphyr error into a diagnostic, with a suggestion for a misspelt key.
 fn yaml_error(path: &Path, text: &str, err: &serde_saphyr::Error) -> Diagnostic {
-    let (line, column) = err
-        .location()
-        .map(|l| (l.line() as usize, l.column() as usize))
-        .unwrap_or((1, 1));
-    let message = plain_message(err);
-    if let Some((key, expected)) = parse_unknown_field(&message) {
-        let help = did_you_mean(&key, expected.iter().map(String::as_str))
-            .unwrap_or_else(|| format!("known keys: {}", expected.join(", ")));
-        return Diagnostic::error(Span::new(path, line, column, key.chars().count()), format!("unknown key '{key}'"))
-            .with_help(help);
+    let (line, column) = err.location().map_or((1, 1), |l| (l.line() as usize, l.column() as usize));
+    match err.without_snippet() {
+        serde_saphyr::Error::SerdeUnknownField { field, expected, .. } => {
+            let span = Span::new(path, line, column, field.chars().count());
+            if field.trim_end_matches(')').chars().all(|c| c.is_ascii_digit()) && field.ends_with(')') {
+                return Diagnostic::error(span, format!("unknown key '{field}': a comma split the value before it"))
+                    .with_help("inside { … } a comma ends a value: quote the type, e.g. type: \"decimal(10,2)\"");
+            }
+            let help = did_you_mean(field, expected.iter().copied())
+                .unwrap_or_else(|| format!("known keys here: {}", expected.join(", ")));
+            Diagnostic::error(span, format!("unknown key '{field}'")).with_help(help)
+        }
+        serde_saphyr::Error::SerdeMissingField { field, .. } => {
+            Diagnostic::error(Span::new(path, line, column, 1), format!("missing required key '{field}'"))
+                .with_help(format!("add `{field}:` to this mapping"))
+        }
+        serde_saphyr::Error::DuplicateMappingKey { key, .. } => {
+            let key = key.clone().unwrap_or_default();
+            Diagnostic::error(Span::new(path, line, column, key.chars().count()), format!("duplicate key '{key}'"))
+                .with_help("each key may appear once in a mapping; remove or rename one of them")
+        }
+        _ => {
+            let len = token_len(text, line, column);
+            let message = plain_message(err);
+            let help = (message.contains("flow mapping") || message.contains("flow sequence"))
+                .then_some("a `{ … }` or `[ … ]` that starts at or before this line is not closed, or a value in it needs quotes");
+            Diagnostic::error(Span::new(path, line, column, len), message).with_help_opt(help.map(str::to_string))
+        }
     }
-    if let Some(key) = message.strip_prefix("missing field `").and_then(|m| m.split('`').next()) {
-        return Diagnostic::error(Span::new(path, line, column, 1), format!("missing required key '{key}'"))
-            .with_help(format!("add `{key}:` to this mapping"));
-    }
-    let len = token_len(text, line, column);
-    Diagnostic::error(Span::new(path, line, column, len), message)
 }
 
 /// The error text without serde-saphyr's own snippet and position suffix.
@@ -137,14 +162,6 @@ fn plain_message(err: &serde_saphyr::Error) -> String {
         None => first,
     };
     trimmed.trim_end_matches(':').to_string()
-}
-
-/// serde's `unknown field `x`, expected one of `a`, `b``.
-fn parse_unknown_field(message: &str) -> Option<(String, Vec<String>)> {
-    let rest = message.strip_prefix("unknown field `")?;
-    let (key, rest) = rest.split_once('`')?;
-    let expected = rest.split('`').skip(1).step_by(2).map(str::to_string).collect();
-    Some((key.to_string(), expected))
 }
 
 fn token_len(text: &str, line: usize, column: usize) -> usize {

@@ -3,9 +3,9 @@
 use crate::diagnostics::did_you_mean;
 use crate::ir::FieldType;
 
-pub const SCALAR_TYPES: [&str; 18] = [
-    "uuid", "string(n)", "text", "bool", "smallint", "int", "bigint", "float", "double", "decimal(p,s)",
-    "date", "timestamp", "timestamptz", "time", "json", "jsonb", "bytes", "string",
+pub const SCALAR_TYPES: [&str; 17] = [
+    "uuid", "string", "text", "bool", "smallint", "int", "bigint", "float", "double", "decimal", "date",
+    "timestamp", "timestamptz", "time", "json", "jsonb", "bytes",
 ];
 
 /// A type error: the message and an optional help line.
@@ -57,7 +57,20 @@ pub fn parse_type(text: &str, enum_names: &[&str]) -> Result<FieldType, TypeErro
         _ if enum_names.contains(&head) && args.is_none() => Ok(FieldType::Enum(head.to_string())),
         _ => {
             let candidates: Vec<&str> = SCALAR_TYPES.iter().copied().chain(enum_names.iter().copied()).collect();
-            let help = did_you_mean(head, candidates.iter().copied()).or_else(|| {
+            let closest = candidates
+                .iter()
+                .copied()
+                .filter(|c| did_you_mean(head, [*c]).is_some())
+                .min_by_key(|c| strsim::damerau_levenshtein(head, c));
+            let help = closest.map(|c| {
+                let spelled = match (c, args) {
+                    ("string" | "decimal", Some(a)) => format!("{c}({a})"),
+                    ("string", None) => "string(n)".into(),
+                    ("decimal", None) => "decimal(p,s)".into(),
+                    _ => c.to_string(),
+                };
+                format!("did you mean '{spelled}'?")
+            }).or_else(|| {
                 Some("known types: uuid, string(n), text, bool, smallint, int, bigint, float, double, decimal(p,s), date, timestamp, timestamptz, time, json, jsonb, bytes, an enum name, or T[]".into())
             });
             Err((format!("unknown type '{text}'"), help))
@@ -96,7 +109,7 @@ fn parse_decimal(args: Option<&str>) -> Result<FieldType, TypeError> {
             format!("bad decimal({args}): scale {scale} is larger than precision {precision}"),
             Some(help.into()),
         )),
-        _ => Err((format!("bad decimal({args})"), Some(help.into()))),
+        _ => Err((format!("bad decimal({args}): expected a precision and a scale, both whole numbers"), Some(help.into()))),
     }
 }
 

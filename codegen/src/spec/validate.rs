@@ -16,11 +16,15 @@ pub fn validate(raw: &RawSpecs, diags: &mut Diagnostics) -> Option<Model> {
     let project = project(raw, diags);
     let enums = enums(raw, &project, diags);
     let mixins = MixinTable::new(raw, diags);
-    let mut v = Validator { project, enums, diags, relations: HashMap::new() };
+    let mut v = Validator { project, enums, diags, relations: HashMap::new(), failed_entities: raw.broken_entities.clone() };
     let mut pending: Vec<PendingEntity> = Vec::new();
     let mut entity_names: HashMap<String, Span> = HashMap::new();
     for (file, doc) in &raw.entities {
-        if let Some(entity) = v.entity(file, doc, &mixins) {
+        let Some(entity) = v.entity(file, doc, &mixins) else {
+            v.failed_entities.push(doc.entity.value.clone());
+            continue;
+        };
+        {
             let span = span_of(file, &doc.entity);
             if let Some(first) = entity_names.get(&entity.entity.name) {
                 v.diags.push(
@@ -33,7 +37,7 @@ pub fn validate(raw: &RawSpecs, diags: &mut Diagnostics) -> Option<Model> {
             pending.push(entity);
         }
     }
-    v.resolve_references(&mut pending);
+    v.resolve_references(&mut pending, &raw.broken_entities);
     let entities: Vec<Entity> = pending.into_iter().map(|p| p.entity).collect();
     let mut links = Vec::new();
     for (file, doc) in &raw.links {
@@ -171,10 +175,13 @@ fn enums(raw: &RawSpecs, project: &Project, diags: &mut Diagnostics) -> Vec<Enum
             let mut values = Vec::new();
             for value in &spec.values.value {
                 if values.contains(&value.value) {
-                    diags.push(Diagnostic::error(
-                        span_of(file, value),
-                        format!("value '{}' appears twice in enum '{}'", value.value, name.value),
-                    ));
+                    diags.push(
+                        Diagnostic::error(
+                            span_of(file, value),
+                            format!("value '{}' appears twice in enum '{}'", value.value, name.value),
+                        )
+                        .with_help("remove the repeated value; enum values are unique"),
+                    );
                 } else if value.value.is_empty() || value.value.len() > MAX_IDENTIFIER_BYTES {
                     diags.push(Diagnostic::error(
                         span_of(file, value),
@@ -282,6 +289,7 @@ struct PendingEntity<'a> {
 
 struct PendingRef<'a> {
     file: &'a Path,
+    ty: &'a S<String>,
     field: String,
     target: &'a S<String>,
     on_delete: FkAction,
@@ -294,6 +302,8 @@ struct Validator<'d> {
     diags: &'d mut Diagnostics,
     /// Schema-wide relation names (tables, indexes, key constraints): PostgreSQL needs them unique.
     relations: HashMap<String, Span>,
+    /// Entities that exist but failed validation: references to them are not errors of their own.
+    failed_entities: Vec<String>,
 }
 
 impl Validator<'_> {
@@ -333,6 +343,7 @@ impl Validator<'_> {
 
         let mut decls: Vec<FieldDecl<'a>> =
             doc.fields.0.iter().map(|(n, spec)| FieldDecl { file, name: n, spec, mixin: None }).collect();
+        let mut mixin_failed = false;
         for mixin in &doc.mixins {
             match mixins.expanded.get(&mixin.value) {
                 Some(Some(fields)) => {
@@ -351,9 +362,16 @@ impl Validator<'_> {
                         }
                     }
                 }
-                Some(None) => {}
-                None => self.diags.push(unknown_mixin(file, mixin, mixins.expanded.keys())),
+                Some(None) => mixin_failed = true,
+                None => {
+                    mixin_failed = true;
+                    self.diags.push(unknown_mixin(file, mixin, mixins.expanded.keys()));
+                }
             }
+        }
+        if mixin_failed {
+            // Its fields are unknown: "no primary key" or "unknown field" would only echo that error.
+            return None;
         }
         if decls.is_empty() {
             self.diags.push(Diagnostic::error(name_span.clone(), format!("entity '{name}' has no fields")).with_help("add `fields:` or `mixins: [base]`"));
@@ -386,7 +404,7 @@ impl Validator<'_> {
             return None;
         }
         for spec in &doc.indexes {
-            if let Some((def, span)) = self.index_entry(file, &table, spec, &fields) {
+            if let Some((def, span)) = self.index_entry(file, (&name, &table), spec, &fields) {
                 if def.unique.is_some() {
                     uniques.push((def, span));
                 } else {
@@ -562,6 +580,7 @@ impl Validator<'_> {
         };
         let pending_ref = spec.references.as_ref().map(|target| PendingRef {
             file,
+            ty: &spec.ty,
             field: name.value.clone(),
             target,
             on_delete,
@@ -681,7 +700,7 @@ impl Validator<'_> {
         }
     }
 
-    fn index_entry(&mut self, file: &Path, table: &str, spec: &IndexSpec, fields: &[Field]) -> Option<(IndexDef, Span)> {
+    fn index_entry(&mut self, file: &Path, (entity_name, table): (&str, &str), spec: &IndexSpec, fields: &[Field]) -> Option<(IndexDef, Span)> {
         let span = span_of(file, &spec.fields);
         if spec.fields.value.is_empty() {
             self.diags.push(Diagnostic::error(span, "an index needs at least one field"));
@@ -694,7 +713,7 @@ impl Validator<'_> {
             } else if fields.iter().any(|f| f.name == column.value) {
                 columns.push(column.value.clone());
             } else {
-                self.diags.push(unknown_field(file, column, table, fields));
+                self.diags.push(unknown_field(file, column, entity_name, fields));
             }
         }
         if columns.len() != spec.fields.value.len() {
@@ -715,7 +734,7 @@ impl Validator<'_> {
         Some((IndexDef { name, columns, unique: unique.map(|u| u.0), kind_explicit: unique.is_some_and(|u| u.1) }, span))
     }
 
-    fn resolve_references(&mut self, pending: &mut [PendingEntity<'_>]) {
+    fn resolve_references(&mut self, pending: &mut [PendingEntity<'_>], broken: &[String]) {
         let mut resolved: Vec<(usize, String, Reference)> = Vec::new();
         let names: Vec<&str> = pending.iter().map(|p| p.entity.name.as_str()).collect();
         for (i, p) in pending.iter().enumerate() {
@@ -726,6 +745,9 @@ impl Validator<'_> {
                 };
                 let span = span_of(r.file, r.target);
                 let Some(target) = pending.iter().find(|t| t.entity.name == target_name) else {
+                    if broken.iter().any(|b| b == target_name) || self.failed_entities.iter().any(|b| b == target_name) {
+                        continue;
+                    }
                     self.diags.push(
                         Diagnostic::error(span, format!("unknown entity '{target_name}'"))
                             .with_help_opt(did_you_mean(target_name, names.iter().copied()).or_else(|| Some("references name an entity (entities/*.yaml)".into()))),
@@ -754,7 +776,7 @@ impl Validator<'_> {
                 let field = p.entity.field(&r.field).unwrap();
                 if field.ty != tf.ty {
                     self.diags.push(Diagnostic::error(
-                        span,
+                        span_of(r.file, r.ty),
                         format!(
                             "type mismatch: '{}' is {} but '{target_name}.{column}' is {}",
                             r.field,
@@ -816,6 +838,9 @@ impl Validator<'_> {
 
     fn link_end(&mut self, file: &Path, table: &str, end: &LinkEndSpec, entities: &[Entity]) -> Option<LinkEnd> {
         let Some(target) = entities.iter().find(|e| e.name == end.entity.value) else {
+            if self.failed_entities.contains(&end.entity.value) {
+                return None;
+            }
             let names: Vec<&str> = entities.iter().map(|e| e.name.as_str()).collect();
             self.diags.push(
                 Diagnostic::error(span_of(file, &end.entity), format!("unknown entity '{}'", end.entity.value))
@@ -859,9 +884,9 @@ impl Validator<'_> {
     }
 }
 
-fn unknown_field(file: &Path, column: &S<String>, table: &str, fields: &[Field]) -> Diagnostic {
+fn unknown_field(file: &Path, column: &S<String>, entity: &str, fields: &[Field]) -> Diagnostic {
     let known: Vec<&str> = fields.iter().map(|f| f.name.as_str()).collect();
-    Diagnostic::error(span_of(file, column), format!("unknown field '{}' in table {table}", column.value))
+    Diagnostic::error(span_of(file, column), format!("unknown field '{}' in entity '{entity}'", column.value))
         .with_help_opt(did_you_mean(&column.value, known.iter().copied()))
 }
 
