@@ -227,5 +227,9 @@ fn unreachable_database_is_a_one_line_error_with_exit_2() {
     let run = xtask(&["check", "--database-url", "postgres://postgres@127.0.0.1:1/nowhere"]);
     assert_eq!(run.code, 2, "{run:?}");
     assert_eq!(run.stderr.trim().lines().count(), 1, "{}", run.stderr);
-    assert!(run.stderr.starts_with("error: cannot check the database postgres://postgres@127.0.0.1:1/nowhere"), "{}", run.stderr);
+    assert!(
+        run.stderr.starts_with("error: cannot check the database postgres://postgres@127.0.0.1:1/nowhere"),
+        "{}",
+        run.stderr
+    );
 }

@@ -10,7 +10,11 @@ fn vbwd_model() -> codegen::ir::Model {
 }
 
 fn rendered(path: &str) -> String {
-    render_all(&vbwd_model()).into_iter().find(|f| f.path == path).unwrap_or_else(|| panic!("{path} not generated")).contents
+    render_all(&vbwd_model())
+        .into_iter()
+        .find(|f| f.path == path)
+        .unwrap_or_else(|| panic!("{path} not generated"))
+        .contents
 }
 
 #[test]
@@ -22,7 +26,11 @@ fn init_migration_snapshot() {
 #[test]
 fn generated_files_are_up_to_date() {
     let run = xtask(&["check", "--offline"]);
-    assert_eq!(run.code, 0, "generated files are stale — run `cargo xtask generate` and commit:\n{}{}", run.stdout, run.stderr);
+    assert_eq!(
+        run.code, 0,
+        "generated files are stale — run `cargo xtask generate` and commit:\n{}{}",
+        run.stdout, run.stderr
+    );
 }
 
 /// A scratch repository root holding a copy of the VBWD specs.

@@ -7,7 +7,8 @@ use tests::xtask;
 fn cases() -> Vec<PathBuf> {
     // Relative, so diagnostics (and snapshots) show stable paths: tests run in this crate's dir.
     let dir = Path::new("fixtures/invalid-specs");
-    let mut cases: Vec<PathBuf> = std::fs::read_dir(dir).expect("corpus directory").flatten().map(|e| e.path()).collect();
+    let mut cases: Vec<PathBuf> =
+        std::fs::read_dir(dir).expect("corpus directory").flatten().map(|e| e.path()).collect();
     cases.sort();
     cases
 }

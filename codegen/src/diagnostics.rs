@@ -50,14 +50,7 @@ impl Diagnostic {
     pub fn render(&self, source: Option<&str>) -> String {
         let mut out = String::new();
         let span = &self.span;
-        let _ = writeln!(
-            out,
-            "{}:{}:{}: error: {}",
-            span.file.display(),
-            span.line,
-            span.column,
-            self.message
-        );
+        let _ = writeln!(out, "{}:{}:{}: error: {}", span.file.display(), span.line, span.column, self.message);
         if let Some(text) = source.and_then(|s| s.lines().nth(span.line - 1)) {
             let gutter = span.line.to_string().len();
             let pad = " ".repeat(gutter);
@@ -99,8 +92,12 @@ impl Diagnostics {
     pub fn render(&self) -> String {
         let mut items: Vec<&Diagnostic> = self.items.iter().collect();
         items.sort_by(|a, b| {
-            (&a.span.file, a.span.line, a.span.column, &a.message)
-                .cmp(&(&b.span.file, b.span.line, b.span.column, &b.message))
+            (&a.span.file, a.span.line, a.span.column, &a.message).cmp(&(
+                &b.span.file,
+                b.span.line,
+                b.span.column,
+                &b.message,
+            ))
         });
         items.dedup();
         let mut out = String::new();
@@ -110,11 +107,8 @@ impl Diagnostics {
             out.push('\n');
         }
         let n = items.len();
-        let _ = writeln!(
-            out,
-            "error: {n} error{} in the model specs; nothing was written",
-            if n == 1 { "" } else { "s" }
-        );
+        let _ =
+            writeln!(out, "error: {n} error{} in the model specs; nothing was written", if n == 1 { "" } else { "s" });
         out
     }
 }

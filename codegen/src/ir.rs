@@ -113,7 +113,10 @@ pub enum FieldType {
     BigInt,
     Float,
     Double,
-    Decimal { precision: u16, scale: u16 },
+    Decimal {
+        precision: u16,
+        scale: u16,
+    },
     Date,
     Timestamp,
     Timestamptz,

@@ -30,9 +30,27 @@ pub fn start() -> Result<String, String> {
         }
         cmd
     };
-    run(tool("initdb").args(["-D", &data.to_string_lossy(), "-U", "postgres", "--auth=trust", "-E", "UTF8", "--no-sync"]))?;
+    run(tool("initdb").args([
+        "-D",
+        &data.to_string_lossy(),
+        "-U",
+        "postgres",
+        "--auth=trust",
+        "-E",
+        "UTF8",
+        "--no-sync",
+    ]))?;
     let options = format!("-p {port} -k {} -c listen_addresses=127.0.0.1 -c fsync=off", dir.display());
-    run(tool("pg_ctl").args(["-D", &data.to_string_lossy(), "-o", &options, "-l", &dir.join("log").to_string_lossy(), "-w", "start"]))?;
+    run(tool("pg_ctl").args([
+        "-D",
+        &data.to_string_lossy(),
+        "-o",
+        &options,
+        "-l",
+        &dir.join("log").to_string_lossy(),
+        "-w",
+        "start",
+    ]))?;
     spawn_watchdog(&bin, &dir, &data, &runner);
     Ok(format!("postgres://postgres@127.0.0.1:{port}/postgres"))
 }
@@ -53,7 +71,8 @@ fn find_bin_dir() -> Option<PathBuf> {
         .into_iter()
         .find(|d| d.join("initdb").is_file() && d.join("pg_ctl").is_file());
     on_path.or_else(|| {
-        let mut versions: Vec<PathBuf> = std::fs::read_dir("/usr/lib/postgresql").ok()?.flatten().map(|e| e.path().join("bin")).collect();
+        let mut versions: Vec<PathBuf> =
+            std::fs::read_dir("/usr/lib/postgresql").ok()?.flatten().map(|e| e.path().join("bin")).collect();
         versions.sort();
         versions.into_iter().rev().find(|d| d.join("initdb").is_file())
     })
@@ -70,5 +89,10 @@ fn spawn_watchdog(bin: &Path, dir: &Path, data: &Path, runner: &[String]) {
         data = data.display(),
         dir = dir.display(),
     );
-    let _ = Command::new("sh").args(["-c", &script]).stdin(Stdio::null()).stdout(Stdio::null()).stderr(Stdio::null()).spawn();
+    let _ = Command::new("sh")
+        .args(["-c", &script])
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn();
 }

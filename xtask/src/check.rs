@@ -31,14 +31,14 @@ pub fn run(opts: &CheckOpts, out: &mut dyn Write, err: &mut dyn Write) -> i32 {
     };
     let files = render_all(&model);
     let file_problems = check_files(&Layout::new(&paths.root), &files);
-    let url = if opts.offline { None } else { opts.database_url.clone().or_else(|| std::env::var("DATABASE_URL").ok()) };
+    let url =
+        if opts.offline { None } else { opts.database_url.clone().or_else(|| std::env::var("DATABASE_URL").ok()) };
     let live = match url {
         None => None,
         Some(url) => {
             let schema = model.project.schema.clone();
-            let introspected = block_on(async {
-                tokio::time::timeout(CONNECT_TIMEOUT, introspect_url(&url, &schema)).await
-            });
+            let introspected =
+                block_on(async { tokio::time::timeout(CONNECT_TIMEOUT, introspect_url(&url, &schema)).await });
             let actual = match introspected {
                 Ok(Ok(actual)) => actual,
                 Ok(Err(e)) => {
@@ -47,7 +47,12 @@ pub fn run(opts: &CheckOpts, out: &mut dyn Write, err: &mut dyn Write) -> i32 {
                     return EXIT_ERROR;
                 }
                 Err(_) => {
-                    let _ = writeln!(err, "error: cannot check the database {}: no answer within {}s", redact_url(&url), CONNECT_TIMEOUT.as_secs());
+                    let _ = writeln!(
+                        err,
+                        "error: cannot check the database {}: no answer within {}s",
+                        redact_url(&url),
+                        CONNECT_TIMEOUT.as_secs()
+                    );
                     return EXIT_ERROR;
                 }
             };
@@ -63,8 +68,10 @@ pub fn run(opts: &CheckOpts, out: &mut dyn Write, err: &mut dyn Write) -> i32 {
             0
         }
     };
-    let in_sync = file_problems.is_empty() && live.as_ref().is_none_or(|l| l.drift.is_empty() && counted_unmanaged(l) == 0);
-    let summary = format!("{} entities, {} links, {} enums", model.entities.len(), model.links.len(), model.enums.len());
+    let in_sync =
+        file_problems.is_empty() && live.as_ref().is_none_or(|l| l.drift.is_empty() && counted_unmanaged(l) == 0);
+    let summary =
+        format!("{} entities, {} links, {} enums", model.entities.len(), model.links.len(), model.enums.len());
     match opts.format {
         Format::Json => {
             let files: Vec<_> = file_problems
@@ -110,13 +117,23 @@ pub fn run(opts: &CheckOpts, out: &mut dyn Write, err: &mut dyn Write) -> i32 {
                 if l.drift.is_empty() {
                     let _ = writeln!(out, "database {} (schema {}): in sync", l.url, model.project.schema);
                 } else {
-                    let _ = writeln!(out, "database {} (schema {}): {} difference(s)", l.url, model.project.schema, l.drift.len());
+                    let _ = writeln!(
+                        out,
+                        "database {} (schema {}): {} difference(s)",
+                        l.url,
+                        model.project.schema,
+                        l.drift.len()
+                    );
                     for c in &l.drift {
                         let _ = writeln!(out, "  {}", describe(c, Sides { expected: "spec", actual: "database" }));
                     }
                 }
                 if !l.unmanaged.is_empty() {
-                    let note = if opts.fail_on_unmanaged { "counted as drift (--fail-on-unmanaged), except bookkeeping" } else { "not counted as drift" };
+                    let note = if opts.fail_on_unmanaged {
+                        "counted as drift (--fail-on-unmanaged), except bookkeeping"
+                    } else {
+                        "not counted as drift"
+                    };
                     let _ = writeln!(out, "unmanaged: {} object(s) no spec describes ({note})", l.unmanaged.len());
                     for u in &l.unmanaged {
                         let _ = writeln!(out, "  {} {}", u.kind, u.name);

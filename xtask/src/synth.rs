@@ -10,7 +10,13 @@ use std::path::Path;
 pub fn run(opts: &SynthOpts, out: &mut dyn Write, err: &mut dyn Write) -> i32 {
     match write_specs(&opts.out, opts.entities, opts.fields) {
         Ok(()) => {
-            let _ = writeln!(out, "synth: wrote {} entities × {} fields to {}", opts.entities, opts.fields, opts.out.display());
+            let _ = writeln!(
+                out,
+                "synth: wrote {} entities × {} fields to {}",
+                opts.entities,
+                opts.fields,
+                opts.out.display()
+            );
             EXIT_OK
         }
         Err(e) => {
@@ -20,7 +26,8 @@ pub fn run(opts: &SynthOpts, out: &mut dyn Write, err: &mut dyn Write) -> i32 {
     }
 }
 
-const FIELD_TYPES: [&str; 8] = ["string(100)", "text", "int", "bool", "\"decimal(10,2)\"", "timestamp", "jsonb", "Status"];
+const FIELD_TYPES: [&str; 8] =
+    ["string(100)", "text", "int", "bool", "\"decimal(10,2)\"", "timestamp", "jsonb", "Status"];
 
 pub fn write_specs(dir: &Path, entities: usize, fields: usize) -> std::io::Result<()> {
     for sub in ["entities", "enums", "mixins"] {

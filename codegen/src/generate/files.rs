@@ -104,7 +104,9 @@ fn extra_files(layout: &Layout, files: &[GeneratedFile]) -> Vec<String> {
         let mut found = Vec::new();
         walk(&layout.root.join(dir), &mut found);
         for path in found {
-            let Ok(rel) = path.strip_prefix(&layout.root) else { continue };
+            let Ok(rel) = path.strip_prefix(&layout.root) else {
+                continue;
+            };
             let rel = rel.to_string_lossy().replace('\\', "/");
             if !files.iter().any(|f| f.path == rel) && !is_build_output(&rel) {
                 extra.push(rel);
@@ -121,7 +123,9 @@ fn is_build_output(rel: &str) -> bool {
 }
 
 fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
-    let Ok(entries) = std::fs::read_dir(dir) else { return };
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
     for entry in entries.flatten() {
         let path = entry.path();
         if path.is_dir() {

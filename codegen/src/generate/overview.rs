@@ -6,8 +6,14 @@ use std::fmt::Write as _;
 
 pub fn overview(model: &Model) -> GeneratedFile {
     let mut out = format!("<!-- {HEADER_TEXT} -->\n\n# Generated artifacts\n\n");
-    out.push_str("Everything in this directory is written by `cargo xtask generate` and checked by `cargo xtask check`.\n\n");
-    let _ = writeln!(out, "## Entities ({})\n\n| entity | table | fields | about |\n|---|---|---|---|", model.entities.len());
+    out.push_str(
+        "Everything in this directory is written by `cargo xtask generate` and checked by `cargo xtask check`.\n\n",
+    );
+    let _ = writeln!(
+        out,
+        "## Entities ({})\n\n| entity | table | fields | about |\n|---|---|---|---|",
+        model.entities.len()
+    );
     for e in &model.entities {
         let doc = e.doc.as_deref().unwrap_or("").lines().next().unwrap_or("").replace('|', "\\|");
         let _ = writeln!(out, "| {} | `{}` | {} | {} |", e.name, e.table, e.fields.len(), doc);

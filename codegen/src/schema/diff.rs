@@ -38,7 +38,11 @@ pub enum ChangeKind {
     Missing,
     /// Present in the actual schema but not expected.
     Extra,
-    Differs { aspect: Aspect, expected: String, actual: String },
+    Differs {
+        aspect: Aspect,
+        expected: String,
+        actual: String,
+    },
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -61,7 +65,14 @@ impl Change {
         Self { object, table: table.map(str::to_string), name: name.to_string(), kind }
     }
 
-    fn differs(object: ObjectKind, table: Option<&str>, name: &str, aspect: Aspect, expected: String, actual: String) -> Self {
+    fn differs(
+        object: ObjectKind,
+        table: Option<&str>,
+        name: &str,
+        aspect: Aspect,
+        expected: String,
+        actual: String,
+    ) -> Self {
         Self::new(object, table, name, ChangeKind::Differs { aspect, expected, actual })
     }
 }
@@ -102,16 +113,37 @@ fn diff_table(e: &Table, a: &Table, out: &mut Vec<Change>) {
             continue;
         };
         if ec.data_type != ac.data_type {
-            out.push(Change::differs(ObjectKind::Column, t, &ec.name, Aspect::Type, ec.data_type.clone(), ac.data_type.clone()));
+            out.push(Change::differs(
+                ObjectKind::Column,
+                t,
+                &ec.name,
+                Aspect::Type,
+                ec.data_type.clone(),
+                ac.data_type.clone(),
+            ));
         }
         if ec.nullable != ac.nullable {
             let word = |n: bool| if n { "NULL" } else { "NOT NULL" }.to_string();
-            out.push(Change::differs(ObjectKind::Column, t, &ec.name, Aspect::Nullability, word(ec.nullable), word(ac.nullable)));
+            out.push(Change::differs(
+                ObjectKind::Column,
+                t,
+                &ec.name,
+                Aspect::Nullability,
+                word(ec.nullable),
+                word(ac.nullable),
+            ));
         }
         let norm = |d: &Option<String>| d.as_deref().map(default_expr);
         if norm(&ec.default) != norm(&ac.default) {
             let show = |d: &Option<String>| d.clone().unwrap_or_else(|| "no default".into());
-            out.push(Change::differs(ObjectKind::Column, t, &ec.name, Aspect::Default, show(&ec.default), show(&ac.default)));
+            out.push(Change::differs(
+                ObjectKind::Column,
+                t,
+                &ec.name,
+                Aspect::Default,
+                show(&ec.default),
+                show(&ac.default),
+            ));
         }
     }
     for ac in &a.columns {
@@ -127,7 +159,14 @@ fn diff_table(e: &Table, a: &Table, out: &mut Vec<Change>) {
                 out.push(Change::new(ObjectKind::PrimaryKey, t, &ep.name, ChangeKind::Missing));
                 out.push(Change::new(ObjectKind::PrimaryKey, t, &ap.name, ChangeKind::Extra));
             } else if ep.columns != ap.columns {
-                out.push(Change::differs(ObjectKind::PrimaryKey, t, &ep.name, Aspect::Columns, cols(&ep.columns), cols(&ap.columns)));
+                out.push(Change::differs(
+                    ObjectKind::PrimaryKey,
+                    t,
+                    &ep.name,
+                    Aspect::Columns,
+                    cols(&ep.columns),
+                    cols(&ap.columns),
+                ));
             }
         }
         (None, None) => {}
@@ -138,10 +177,24 @@ fn diff_table(e: &Table, a: &Table, out: &mut Vec<Change>) {
             (None, Some(_)) => out.push(Change::new(ObjectKind::Unique, t, name, ChangeKind::Extra)),
             (Some(eu), Some(au)) => {
                 if eu.columns != au.columns {
-                    out.push(Change::differs(ObjectKind::Unique, t, name, Aspect::Columns, cols(&eu.columns), cols(&au.columns)));
+                    out.push(Change::differs(
+                        ObjectKind::Unique,
+                        t,
+                        name,
+                        Aspect::Columns,
+                        cols(&eu.columns),
+                        cols(&au.columns),
+                    ));
                 }
                 if eu.kind_explicit && au.kind_explicit && eu.kind != au.kind {
-                    out.push(Change::differs(ObjectKind::Unique, t, name, Aspect::Kind, unique_kind(eu.kind), unique_kind(au.kind)));
+                    out.push(Change::differs(
+                        ObjectKind::Unique,
+                        t,
+                        name,
+                        Aspect::Kind,
+                        unique_kind(eu.kind),
+                        unique_kind(au.kind),
+                    ));
                 }
             }
             (None, None) => {}
@@ -153,7 +206,14 @@ fn diff_table(e: &Table, a: &Table, out: &mut Vec<Change>) {
             (None, Some(_)) => out.push(Change::new(ObjectKind::Index, t, name, ChangeKind::Extra)),
             (Some(ei), Some(ai)) => {
                 if ei.columns != ai.columns {
-                    out.push(Change::differs(ObjectKind::Index, t, name, Aspect::Columns, cols(&ei.columns), cols(&ai.columns)));
+                    out.push(Change::differs(
+                        ObjectKind::Index,
+                        t,
+                        name,
+                        Aspect::Columns,
+                        cols(&ei.columns),
+                        cols(&ai.columns),
+                    ));
                 }
                 let shape = |i: &Index| {
                     format!(
@@ -176,17 +236,45 @@ fn diff_table(e: &Table, a: &Table, out: &mut Vec<Change>) {
             (None, Some(_)) => out.push(Change::new(ObjectKind::ForeignKey, t, name, ChangeKind::Extra)),
             (Some(ef), Some(af)) => {
                 if ef.columns != af.columns {
-                    out.push(Change::differs(ObjectKind::ForeignKey, t, name, Aspect::Columns, cols(&ef.columns), cols(&af.columns)));
+                    out.push(Change::differs(
+                        ObjectKind::ForeignKey,
+                        t,
+                        name,
+                        Aspect::Columns,
+                        cols(&ef.columns),
+                        cols(&af.columns),
+                    ));
                 }
                 let target = |f: &ForeignKey| format!("{}{}", f.ref_table, cols(&f.ref_columns));
                 if target(ef) != target(af) {
-                    out.push(Change::differs(ObjectKind::ForeignKey, t, name, Aspect::References, target(ef), target(af)));
+                    out.push(Change::differs(
+                        ObjectKind::ForeignKey,
+                        t,
+                        name,
+                        Aspect::References,
+                        target(ef),
+                        target(af),
+                    ));
                 }
                 if ef.on_delete != af.on_delete {
-                    out.push(Change::differs(ObjectKind::ForeignKey, t, name, Aspect::OnDelete, ef.on_delete.sql().into(), af.on_delete.sql().into()));
+                    out.push(Change::differs(
+                        ObjectKind::ForeignKey,
+                        t,
+                        name,
+                        Aspect::OnDelete,
+                        ef.on_delete.sql().into(),
+                        af.on_delete.sql().into(),
+                    ));
                 }
                 if ef.on_update != af.on_update {
-                    out.push(Change::differs(ObjectKind::ForeignKey, t, name, Aspect::OnUpdate, ef.on_update.sql().into(), af.on_update.sql().into()));
+                    out.push(Change::differs(
+                        ObjectKind::ForeignKey,
+                        t,
+                        name,
+                        Aspect::OnUpdate,
+                        ef.on_update.sql().into(),
+                        af.on_update.sql().into(),
+                    ));
                 }
             }
             (None, None) => {}

@@ -91,19 +91,27 @@ pub async fn introspect(conn: &mut PgConnection, schema: &str) -> Result<Schema,
             data_type = unqualified.to_string();
         }
         if let Some(t) = out.tables.get_mut(&table) {
-            t.columns.push(Column { name: row.get(1), data_type, nullable: !row.get::<bool, _>(3), default: row.get(4) });
+            t.columns.push(Column {
+                name: row.get(1),
+                data_type,
+                nullable: !row.get::<bool, _>(3),
+                default: row.get(4),
+            });
         }
     }
     for row in sqlx::query(CONSTRAINTS).bind(schema).fetch_all(&mut *conn).await? {
         let table: String = row.get(0);
-        let Some(t) = out.tables.get_mut(&table) else { continue };
+        let Some(t) = out.tables.get_mut(&table) else {
+            continue;
+        };
         let name: String = row.get(1);
         let kind: String = row.get(2);
         let columns: Vec<String> = row.get(3);
         match kind.as_str() {
             "p" => t.primary_key = Some(PrimaryKey { name, columns }),
             "u" => {
-                t.uniques.insert(name.clone(), Unique { name, columns, kind: UniqueKind::Constraint, kind_explicit: true });
+                t.uniques
+                    .insert(name.clone(), Unique { name, columns, kind: UniqueKind::Constraint, kind_explicit: true });
             }
             "f" => {
                 let fk = ForeignKey {
@@ -123,7 +131,9 @@ pub async fn introspect(conn: &mut PgConnection, schema: &str) -> Result<Schema,
     }
     for row in sqlx::query(INDEXES).bind(schema).fetch_all(&mut *conn).await? {
         let table: String = row.get(0);
-        let Some(t) = out.tables.get_mut(&table) else { continue };
+        let Some(t) = out.tables.get_mut(&table) else {
+            continue;
+        };
         let name: String = row.get(1);
         let unique: bool = row.get(2);
         let columns: Vec<String> = row.get::<Vec<String>, _>(3).into_iter().map(|c| unquote_ident(&c)).collect();

@@ -69,19 +69,31 @@ fn entity_table(model: &Model, entity: &Entity) -> Table {
             );
         }
     }
-    table.primary_key = Some(PrimaryKey { name: entity.primary_key.name.clone(), columns: entity.primary_key.columns.clone() });
+    table.primary_key =
+        Some(PrimaryKey { name: entity.primary_key.name.clone(), columns: entity.primary_key.columns.clone() });
     for ix in &entity.indexes {
         match ix.unique {
             Some(kind) => {
                 table.uniques.insert(
                     ix.name.clone(),
-                    Unique { name: ix.name.clone(), columns: ix.columns.clone(), kind, kind_explicit: ix.kind_explicit },
+                    Unique {
+                        name: ix.name.clone(),
+                        columns: ix.columns.clone(),
+                        kind,
+                        kind_explicit: ix.kind_explicit,
+                    },
                 );
             }
             None => {
                 table.indexes.insert(
                     ix.name.clone(),
-                    Index { name: ix.name.clone(), columns: ix.columns.clone(), unique: false, method: "btree".into(), predicate: None },
+                    Index {
+                        name: ix.name.clone(),
+                        columns: ix.columns.clone(),
+                        unique: false,
+                        method: "btree".into(),
+                        predicate: None,
+                    },
                 );
             }
         }
@@ -92,7 +104,12 @@ fn entity_table(model: &Model, entity: &Entity) -> Table {
 fn link_table(model: &Model, link: &Link) -> Table {
     let mut table = Table { name: link.table.clone(), ..Table::default() };
     for end in [&link.left, &link.right] {
-        table.columns.push(Column { name: end.column.clone(), data_type: pg_type(model, &end.ty), nullable: false, default: None });
+        table.columns.push(Column {
+            name: end.column.clone(),
+            data_type: pg_type(model, &end.ty),
+            nullable: false,
+            default: None,
+        });
         let r = &end.reference;
         table.foreign_keys.insert(
             r.name.clone(),
@@ -106,7 +123,9 @@ fn link_table(model: &Model, link: &Link) -> Table {
             },
         );
     }
-    table.primary_key =
-        Some(PrimaryKey { name: link.primary_key.clone(), columns: vec![link.left.column.clone(), link.right.column.clone()] });
+    table.primary_key = Some(PrimaryKey {
+        name: link.primary_key.clone(),
+        columns: vec![link.left.column.clone(), link.right.column.clone()],
+    });
     table
 }

@@ -17,10 +17,14 @@ pub fn default_expr(expr: &str) -> String {
 
 /// `'x'::character varying` → `'x'`; leaves `now()` and `a::b(c)` calls alone.
 fn strip_trailing_cast(text: &str) -> &str {
-    let Some(pos) = rfind_outside_quotes(text, "::") else { return text };
+    let Some(pos) = rfind_outside_quotes(text, "::") else {
+        return text;
+    };
     let cast = &text[pos + 2..];
     let is_type_name = !cast.is_empty()
-        && cast.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | ' ' | '"' | '.' | '[' | ']' | '(' | ')' | ','));
+        && cast
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | ' ' | '"' | '.' | '[' | ']' | '(' | ')' | ','));
     let balanced = cast.matches('(').count() == cast.matches(')').count();
     if is_type_name && balanced {
         text[..pos].trim_end()
@@ -79,10 +83,8 @@ fn unquote_literal(text: &str) -> Option<String> {
     let mut out = String::new();
     let mut chars = inner.chars().peekable();
     while let Some(c) = chars.next() {
-        if c == '\'' {
-            if chars.next() != Some('\'') {
-                return None; // two literals, not one
-            }
+        if c == '\'' && chars.next() != Some('\'') {
+            return None; // two literals, not one
         }
         out.push(c);
     }

@@ -28,12 +28,9 @@ pub fn describe(change: &Change, sides: Sides<'_>) -> String {
     match &change.kind {
         ChangeKind::Missing => format!("{object}: {noun}missing from {}", sides.actual),
         ChangeKind::Extra => format!("{object}: {noun}in {} but not in {}", sides.actual, sides.expected),
-        ChangeKind::Differs { aspect, expected, actual } => format!(
-            "{object}: {} — {} {expected}, {} {actual}",
-            aspect_word(*aspect),
-            sides.expected,
-            sides.actual
-        ),
+        ChangeKind::Differs { aspect, expected, actual } => {
+            format!("{object}: {} — {} {expected}, {} {actual}", aspect_word(*aspect), sides.expected, sides.actual)
+        }
     }
 }
 
@@ -74,7 +71,9 @@ pub fn split_unmanaged(changes: Vec<Change>, live: &Schema, ignore_tables: &[Str
                 let kind = if is_ignored(&change.name) { BOOKKEEPING } else { "table" };
                 unmanaged.push(Unmanaged { kind, name: change.name });
             }
-            (ChangeKind::Extra, ObjectKind::Enum, _) => unmanaged.push(Unmanaged { kind: "enum type", name: change.name }),
+            (ChangeKind::Extra, ObjectKind::Enum, _) => {
+                unmanaged.push(Unmanaged { kind: "enum type", name: change.name });
+            }
             (_, _, Some(table)) if is_ignored(table) => {}
             (_, ObjectKind::Table, _) if is_ignored(&change.name) => {}
             _ => drift.push(change),

@@ -11,10 +11,7 @@ pub type LiteralError = (String, Option<String>);
 
 pub fn check_literal(ty: &FieldType, value: &Value, enums: &[EnumDef]) -> Result<(), LiteralError> {
     let mismatch = || -> LiteralError {
-        (
-            format!("default {} is not a valid {}", short(value), spec_name(ty)),
-            Some(example(ty, enums)),
-        )
+        (format!("default {} is not a valid {}", short(value), spec_name(ty)), Some(example(ty, enums)))
     };
     if value.is_null() {
         return Err((
@@ -31,7 +28,11 @@ pub fn check_literal(ty: &FieldType, value: &Value, enums: &[EnumDef]) -> Result
         FieldType::Decimal { precision, scale } => check_decimal(value, *precision, *scale).map_err(|why| {
             (
                 format!("default {} is not a valid decimal({precision},{scale}): {why}", short(value)),
-                Some(format!("write a quoted number with at most {} digits before and {scale} after the point, e.g. \"0.{}\"", precision - scale, "0".repeat(usize::from(*scale)))),
+                Some(format!(
+                    "write a quoted number with at most {} digits before and {scale} after the point, e.g. \"0.{}\"",
+                    precision - scale,
+                    "0".repeat(usize::from(*scale))
+                )),
             )
         }),
         FieldType::String(n) => match value.as_str() {
@@ -141,12 +142,16 @@ fn example(ty: &FieldType, enums: &[EnumDef]) -> String {
 
 fn is_uuid(s: &str) -> bool {
     let groups: Vec<&str> = s.split('-').collect();
-    groups.iter().map(|g| g.len()).eq([8, 4, 4, 4, 12]) && groups.iter().all(|g| g.chars().all(|c| c.is_ascii_hexdigit()))
+    groups.iter().map(|g| g.len()).eq([8, 4, 4, 4, 12])
+        && groups.iter().all(|g| g.chars().all(|c| c.is_ascii_hexdigit()))
 }
 
 fn is_date(s: &str) -> bool {
     let b = s.as_bytes();
-    b.len() == 10 && b[4] == b'-' && b[7] == b'-' && s.chars().enumerate().all(|(i, c)| i == 4 || i == 7 || c.is_ascii_digit())
+    b.len() == 10
+        && b[4] == b'-'
+        && b[7] == b'-'
+        && s.chars().enumerate().all(|(i, c)| i == 4 || i == 7 || c.is_ascii_digit())
 }
 
 fn is_time(s: &str) -> bool {

@@ -41,9 +41,10 @@ pub fn load_dir(spec_dir: &Path, diags: &mut Diagnostics) -> RawSpecs {
             if !KINDS.contains(&name.as_str()) && !name.starts_with('.') {
                 diags.push(
                     Diagnostic::error(Span::file_start(&entry), format!("unexpected directory '{name}'"))
-                        .with_help_opt(did_you_mean(&name, KINDS).or_else(|| {
-                            Some("spec files live in entities/, enums/, mixins/ or links/".into())
-                        })),
+                        .with_help_opt(
+                            did_you_mean(&name, KINDS)
+                                .or_else(|| Some("spec files live in entities/, enums/, mixins/ or links/".into())),
+                        ),
                 );
             }
         } else if is_yaml(&entry) && name != "project.yaml" {
@@ -87,9 +88,8 @@ fn declared_name(path: &Path, key: &str) -> Option<String> {
 }
 
 fn sorted_entries(dir: &Path) -> Vec<PathBuf> {
-    let mut entries: Vec<PathBuf> = std::fs::read_dir(dir)
-        .map(|rd| rd.filter_map(Result::ok).map(|e| e.path()).collect())
-        .unwrap_or_default();
+    let mut entries: Vec<PathBuf> =
+        std::fs::read_dir(dir).map(|rd| rd.filter_map(Result::ok).map(|e| e.path()).collect()).unwrap_or_default();
     entries.sort();
     entries
 }
@@ -145,8 +145,9 @@ fn yaml_error(path: &Path, text: &str, err: &serde_saphyr::Error) -> Diagnostic 
         _ => {
             let len = token_len(text, line, column);
             let message = plain_message(err);
-            let help = (message.contains("flow mapping") || message.contains("flow sequence"))
-                .then_some("a `{ … }` or `[ … ]` that starts at or before this line is not closed, or a value in it needs quotes");
+            let help = (message.contains("flow mapping") || message.contains("flow sequence")).then_some(
+                "a `{ … }` or `[ … ]` that starts at or before this line is not closed, or a value in it needs quotes",
+            );
             Diagnostic::error(Span::new(path, line, column, len), message).with_help_opt(help.map(str::to_string))
         }
     }

@@ -4,8 +4,23 @@ use crate::diagnostics::did_you_mean;
 use crate::ir::FieldType;
 
 pub const SCALAR_TYPES: [&str; 17] = [
-    "uuid", "string", "text", "bool", "smallint", "int", "bigint", "float", "double", "decimal", "date",
-    "timestamp", "timestamptz", "time", "json", "jsonb", "bytes",
+    "uuid",
+    "string",
+    "text",
+    "bool",
+    "smallint",
+    "int",
+    "bigint",
+    "float",
+    "double",
+    "decimal",
+    "date",
+    "timestamp",
+    "timestamptz",
+    "time",
+    "json",
+    "jsonb",
+    "bytes",
 ];
 
 /// A type error: the message and an optional help line.
@@ -84,10 +99,9 @@ fn parse_string(args: Option<&str>) -> Result<FieldType, TypeError> {
     };
     match args.trim().parse::<u32>() {
         Ok(n) if (1..=10_485_760).contains(&n) => Ok(FieldType::String(n)),
-        _ => Err((
-            format!("bad string length '{args}'"),
-            Some("the length is a whole number from 1 to 10485760".into()),
-        )),
+        _ => {
+            Err((format!("bad string length '{args}'"), Some("the length is a whole number from 1 to 10485760".into())))
+        }
     }
 }
 
@@ -105,11 +119,13 @@ fn parse_decimal(args: Option<&str>) -> Result<FieldType, TypeError> {
         Some((precision, scale)) if (1..=1000).contains(&precision) && scale <= precision => {
             Ok(FieldType::Decimal { precision, scale })
         }
-        Some((precision, scale)) if scale > precision => Err((
-            format!("bad decimal({args}): scale {scale} is larger than precision {precision}"),
+        Some((precision, scale)) if scale > precision => {
+            Err((format!("bad decimal({args}): scale {scale} is larger than precision {precision}"), Some(help.into())))
+        }
+        _ => Err((
+            format!("bad decimal({args}): expected a precision and a scale, both whole numbers"),
             Some(help.into()),
         )),
-        _ => Err((format!("bad decimal({args}): expected a precision and a scale, both whole numbers"), Some(help.into()))),
     }
 }
 

@@ -1,0 +1,82 @@
+//! Enum types: unique names, database names, non-empty unique values.
+
+use super::{check_identifier, check_length, is_pascal_case};
+use crate::diagnostics::{Diagnostic, Diagnostics, Span};
+use crate::ir::{EnumDef, Project};
+use crate::naming::{fill, MAX_IDENTIFIER_BYTES};
+use crate::spec::load::{span_of, RawSpecs};
+use std::collections::{HashMap, HashSet};
+
+pub(super) fn enums(raw: &RawSpecs, project: &Project, diags: &mut Diagnostics) -> Vec<EnumDef> {
+    let mut out: Vec<EnumDef> = Vec::new();
+    let mut seen: HashMap<String, Span> = HashMap::new();
+    let mut db_names: HashSet<String> = HashSet::new();
+    for (file, doc) in &raw.enums {
+        for (name, spec) in &doc.enums.0 {
+            let span = span_of(file, name);
+            if !is_pascal_case(&name.value) {
+                diags.push(
+                    Diagnostic::error(span.clone(), format!("enum name '{}' is not PascalCase", name.value))
+                        .with_help("enum names start with an upper-case letter and contain only letters and digits"),
+                );
+            }
+            if let Some(first) = seen.get(&name.value) {
+                diags.push(
+                    Diagnostic::error(span, format!("enum '{}' is defined twice", name.value)).with_help(format!(
+                        "first defined at {}:{}",
+                        first.file.display(),
+                        first.line
+                    )),
+                );
+                continue;
+            }
+            seen.insert(name.value.clone(), span.clone());
+            let db_name = match &spec.db_name {
+                Some(db) => {
+                    check_identifier(file, db, diags);
+                    db.value.clone()
+                }
+                None => {
+                    let db = fill(&project.naming.enum_type, "", &[], &name.value);
+                    check_length(&span, &db, "enum type name", "set `db_name:`", diags);
+                    db
+                }
+            };
+            if !db_names.insert(db_name.clone()) {
+                diags.push(Diagnostic::error(span.clone(), format!("two enums map to the database type '{db_name}'")));
+            }
+            if spec.values.value.is_empty() {
+                diags.push(
+                    Diagnostic::error(span_of(file, &spec.values), format!("enum '{}' has no values", name.value))
+                        .with_help("list at least one value: values: [A, B]"),
+                );
+            }
+            let mut values = Vec::new();
+            for value in &spec.values.value {
+                if values.contains(&value.value) {
+                    diags.push(
+                        Diagnostic::error(
+                            span_of(file, value),
+                            format!("value '{}' appears twice in enum '{}'", value.value, name.value),
+                        )
+                        .with_help("remove the repeated value; enum values are unique"),
+                    );
+                } else if value.value.is_empty() || value.value.len() > MAX_IDENTIFIER_BYTES {
+                    diags.push(Diagnostic::error(
+                        span_of(file, value),
+                        format!("enum value must be 1 to {MAX_IDENTIFIER_BYTES} bytes long"),
+                    ));
+                } else {
+                    values.push(value.value.clone());
+                }
+            }
+            out.push(EnumDef {
+                name: name.value.clone(),
+                db_name,
+                values,
+                doc: spec.doc.as_ref().map(|d| d.value.clone()),
+            });
+        }
+    }
+    out
+}

@@ -1,0 +1,320 @@
+//! One field: type, defaults (app-side and database), keys, index, FK action, validation rules.
+
+use super::entity::PendingRef;
+use super::mixins::FieldDecl;
+use super::{check_identifier, check_length, is_snake_case, Validator};
+use crate::diagnostics::{did_you_mean, Diagnostic, Span};
+use crate::ir::*;
+use crate::naming::{fill, snake_case};
+use crate::spec::literals::{check_literal, sql_literal};
+use crate::spec::load::span_of;
+use crate::spec::raw::{FieldSpec, S};
+use crate::spec::types::parse_type;
+use std::path::Path;
+
+/// A validated field, with its unique key, plain index and pending reference (if declared).
+pub(super) type FieldParts<'a> = (Field, Option<IndexDef>, Option<IndexDef>, Option<PendingRef<'a>>);
+
+impl Validator<'_> {
+    pub(super) fn field<'a>(&mut self, table: &str, decl: &FieldDecl<'a>) -> Option<FieldParts<'a>> {
+        let FieldDecl { file, name, spec, .. } = *decl;
+        let name_span = span_of(file, name);
+        if !is_snake_case(&name.value) {
+            self.diags.push(
+                Diagnostic::error(name_span.clone(), format!("field name '{}' is not snake_case", name.value))
+                    .with_help(format!("write '{}'", snake_case(&name.value).replace(['-', ' '], "_"))),
+            );
+        }
+        check_length(&name_span, &name.value, "column name", "choose a shorter field name", self.diags);
+        let enum_names: Vec<&str> = self.enums.iter().map(|e| e.name.as_str()).collect();
+        let ty = match parse_type(&spec.ty.value, &enum_names) {
+            Ok(ty) => ty,
+            Err((message, help)) => {
+                let help = if spec.ty.value.contains('(') && !spec.ty.value.contains(')') {
+                    Some(format!("inside {{ … }} a comma ends the value: quote the type, \"{}…)\"", spec.ty.value))
+                } else {
+                    help
+                };
+                self.diags.push(Diagnostic::error(span_of(file, &spec.ty), message).with_help_opt(help));
+                return None;
+            }
+        };
+        let flag = |v: &Option<S<bool>>| v.as_ref().is_some_and(|b| b.value);
+        let nullable = flag(&spec.nullable);
+        let primary_key = flag(&spec.primary_key);
+        if primary_key && nullable {
+            self.diags.push(Diagnostic::error(
+                span_of(file, spec.nullable.as_ref().unwrap()),
+                "a primary key cannot be nullable",
+            ));
+        }
+        let mut default = None;
+        if let Some(value) = &spec.default {
+            match check_literal(&ty, &value.value, &self.enums) {
+                Ok(()) => default = Some(AppDefault::Value(value.value.clone())),
+                Err((message, help)) => {
+                    self.diags.push(Diagnostic::error(span_of(file, value), message).with_help_opt(help));
+                }
+            }
+        }
+        if let Some(function) = &spec.default_fn {
+            if spec.default.is_some() {
+                self.diags.push(Diagnostic::error(
+                    span_of(file, function),
+                    "a field has either `default` or `default_fn`, not both",
+                ));
+            }
+            match (function.value.as_str(), &ty) {
+                ("uuid_v4", FieldType::Uuid) => default = Some(AppDefault::UuidV4),
+                ("now", FieldType::Timestamp | FieldType::Timestamptz | FieldType::Date) => {
+                    default = Some(AppDefault::Now);
+                }
+                ("uuid_v4" | "now", _) => self.diags.push(Diagnostic::error(
+                    span_of(file, function),
+                    format!("default_fn '{}' does not fit type {}", function.value, spec.ty.value),
+                )),
+                (other, _) => self.diags.push(
+                    Diagnostic::error(span_of(file, function), format!("unknown default_fn '{other}'")).with_help_opt(
+                        did_you_mean(other, ["uuid_v4", "now"]).or_else(|| Some("use uuid_v4 or now".into())),
+                    ),
+                ),
+            }
+        }
+        let db_default = spec.db_default.as_ref().and_then(|value| self.db_default(file, &ty, value));
+        let on_update_now = match &spec.on_update {
+            Some(u) if u.value == "now" && matches!(ty, FieldType::Timestamp | FieldType::Timestamptz) => true,
+            Some(u) => {
+                self.diags.push(
+                    Diagnostic::error(span_of(file, u), format!("unknown on_update '{}'", u.value))
+                        .with_help("only `now`, on timestamp fields"),
+                );
+                false
+            }
+            None => false,
+        };
+        let version = flag(&spec.version);
+        if version && !ty.is_integer() {
+            self.diags.push(
+                Diagnostic::error(span_of(file, &spec.ty), "the version field must be an integer type")
+                    .with_help("use int or bigint"),
+            );
+        }
+        let validate = self.validation(file, spec, &ty);
+        let unique = spec.unique.as_ref().and_then(|u| {
+            let kind = self.unique_kind(file, u)?;
+            let index_name = match &spec.unique_name {
+                Some(n) => n.value.clone(),
+                None => {
+                    let template = match kind.0 {
+                        UniqueKind::Index => &self.project.naming.unique_index,
+                        UniqueKind::Constraint => &self.project.naming.unique_constraint,
+                    };
+                    fill(template, table, &[&name.value], &name.value)
+                }
+            };
+            Some(IndexDef {
+                name: index_name,
+                columns: vec![name.value.clone()],
+                unique: Some(kind.0),
+                kind_explicit: kind.1,
+            })
+        });
+        let index = if flag(&spec.index) {
+            if unique.is_some() {
+                self.diags.push(
+                    Diagnostic::error(
+                        span_of(file, spec.index.as_ref().unwrap()),
+                        "`index: true` is redundant: the field is already unique",
+                    )
+                    .with_help("remove `index: true`; the unique index serves lookups too"),
+                );
+                None
+            } else {
+                let idx_name = spec.index_name.as_ref().map_or_else(
+                    || fill(&self.project.naming.index, table, &[&name.value], &name.value),
+                    |n| n.value.clone(),
+                );
+                Some(IndexDef { name: idx_name, columns: vec![name.value.clone()], unique: None, kind_explicit: false })
+            }
+        } else {
+            None
+        };
+        let on_delete = match &spec.on_delete {
+            Some(word) => match FkAction::from_spec(&word.value) {
+                Some(action) => {
+                    if spec.references.is_none() {
+                        self.diags.push(
+                            Diagnostic::error(span_of(file, word), "`on_delete` without `references`")
+                                .with_help("add `references: Entity`"),
+                        );
+                    }
+                    if action == FkAction::SetNull && !nullable {
+                        self.diags.push(
+                            Diagnostic::error(
+                                span_of(file, word),
+                                "on_delete: set_null on a field that is not nullable",
+                            )
+                            .with_help("add `nullable: true`, or choose cascade / restrict"),
+                        );
+                    }
+                    action
+                }
+                None => {
+                    self.diags.push(
+                        Diagnostic::error(span_of(file, word), format!("unknown on_delete action '{}'", word.value))
+                            .with_help_opt(
+                                did_you_mean(&word.value, FkAction::SPEC_WORDS)
+                                    .or_else(|| Some(format!("use one of: {}", FkAction::SPEC_WORDS.join(", ")))),
+                            ),
+                    );
+                    FkAction::NoAction
+                }
+            },
+            None => FkAction::NoAction,
+        };
+        let pending_ref = spec.references.as_ref().map(|target| PendingRef {
+            file,
+            ty: &spec.ty,
+            field: name.value.clone(),
+            target,
+            on_delete,
+            fk_name: spec.fk_name.as_ref(),
+        });
+        if let Some(old) = &spec.renamed_from {
+            check_identifier(file, old, self.diags);
+        }
+        let field = Field {
+            name: name.value.clone(),
+            ty,
+            nullable,
+            doc: spec.doc.as_ref().map(|d| d.value.clone()),
+            default,
+            db_default,
+            on_update_now,
+            primary_key,
+            references: None,
+            secret: flag(&spec.secret),
+            read_only: flag(&spec.read_only),
+            version,
+            validate,
+            renamed_from: spec.renamed_from.as_ref().map(|r| r.value.clone()),
+        };
+        Some((field, unique, index, pending_ref))
+    }
+
+    fn db_default(&mut self, file: &Path, ty: &FieldType, value: &S<serde_json::Value>) -> Option<DbDefault> {
+        if let Some(map) = value.value.as_object() {
+            if !matches!(ty, FieldType::Json | FieldType::Jsonb) || map.contains_key("sql") {
+                return match (map.len(), map.get("sql").and_then(|s| s.as_str())) {
+                    (1, Some(sql)) if !sql.trim().is_empty() => Some(DbDefault { sql: sql.trim().to_string() }),
+                    _ => {
+                        self.diags.push(
+                            Diagnostic::error(
+                                span_of(file, value),
+                                "a database default is a literal or { sql: \"expression\" }",
+                            )
+                            .with_help("e.g. db_default: { sql: \"gen_random_uuid()\" }"),
+                        );
+                        None
+                    }
+                };
+            }
+        }
+        match check_literal(ty, &value.value, &self.enums) {
+            Ok(()) => Some(DbDefault { sql: sql_literal(ty, &value.value) }),
+            Err((message, help)) => {
+                self.diags.push(Diagnostic::error(span_of(file, value), message).with_help_opt(help));
+                None
+            }
+        }
+    }
+
+    /// `(kind, explicit)` from `unique: true | index | constraint`; None for `false` or an error.
+    pub(super) fn unique_kind(&mut self, file: &Path, value: &S<serde_json::Value>) -> Option<(UniqueKind, bool)> {
+        match &value.value {
+            serde_json::Value::Bool(true) => Some((self.project.unique_default, false)),
+            serde_json::Value::Bool(false) => None,
+            serde_json::Value::String(s) if s == "index" => Some((UniqueKind::Index, true)),
+            serde_json::Value::String(s) if s == "constraint" => Some((UniqueKind::Constraint, true)),
+            other => {
+                self.diags.push(
+                    Diagnostic::error(span_of(file, value), format!("bad unique value {other}"))
+                        .with_help("use true, false, index or constraint"),
+                );
+                None
+            }
+        }
+    }
+
+    fn validation(&mut self, file: &Path, spec: &FieldSpec, ty: &FieldType) -> Validation {
+        let Some(v) = &spec.validate else {
+            return Validation::default();
+        };
+        let is_text = matches!(ty, FieldType::String(_) | FieldType::Text);
+        let is_number =
+            ty.is_integer() || matches!(ty, FieldType::Float | FieldType::Double | FieldType::Decimal { .. });
+        let mut check = |ok: bool, span: Span, what: &str| {
+            if !ok {
+                self.diags.push(Diagnostic::error(span, format!("`{what}` does not apply to type {}", spec.ty.value)));
+            }
+        };
+        if let Some(x) = &v.min_length {
+            check(is_text, span_of(file, x), "min_length");
+        }
+        if let Some(x) = &v.max_length {
+            check(is_text, span_of(file, x), "max_length");
+        }
+        if let Some(x) = &v.pattern {
+            check(is_text, span_of(file, x), "pattern");
+        }
+        if let Some(x) = &v.format {
+            check(is_text, span_of(file, x), "format");
+        }
+        if let Some(x) = &v.min {
+            check(is_number, span_of(file, x), "min");
+        }
+        if let Some(x) = &v.max {
+            check(is_number, span_of(file, x), "max");
+        }
+        if let (FieldType::String(n), Some(max)) = (ty, &v.max_length) {
+            if max.value > u64::from(*n) {
+                self.diags.push(
+                    Diagnostic::error(
+                        span_of(file, max),
+                        format!("max_length {} exceeds the column length {n}", max.value),
+                    )
+                    .with_help("the column would reject such values; lower max_length or widen the type"),
+                );
+            }
+        }
+        if let (Some(lo), Some(hi)) = (&v.min_length, &v.max_length) {
+            if lo.value > hi.value {
+                self.diags.push(Diagnostic::error(span_of(file, lo), "min_length is larger than max_length"));
+            }
+        }
+        if let (Some(lo), Some(hi)) = (&v.min, &v.max) {
+            if lo.value > hi.value {
+                self.diags.push(Diagnostic::error(span_of(file, lo), "min is larger than max"));
+            }
+        }
+        if let Some(format) = &v.format {
+            if !["email", "url", "uuid"].contains(&format.value.as_str()) {
+                self.diags.push(
+                    Diagnostic::error(span_of(file, format), format!("unknown format '{}'", format.value))
+                        .with_help_opt(
+                            did_you_mean(&format.value, ["email", "url", "uuid"])
+                                .or_else(|| Some("use email, url or uuid".into())),
+                        ),
+                );
+            }
+        }
+        Validation {
+            min_length: v.min_length.as_ref().map(|x| x.value),
+            max_length: v.max_length.as_ref().map(|x| x.value),
+            min: v.min.as_ref().map(|x| x.value),
+            max: v.max.as_ref().map(|x| x.value),
+            pattern: v.pattern.as_ref().map(|x| x.value.clone()),
+            format: v.format.as_ref().map(|x| x.value.clone()),
+        }
+    }
+}

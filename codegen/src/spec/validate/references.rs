@@ -1,0 +1,98 @@
+//! References between entities, resolved once every entity is known.
+
+use super::entity::PendingEntity;
+use super::{check_length, Validator};
+use crate::diagnostics::{did_you_mean, Diagnostic};
+use crate::ir::Reference;
+use crate::naming::fill;
+use crate::spec::load::span_of;
+use crate::spec::types::spec_name;
+
+impl Validator<'_> {
+    pub(super) fn resolve_references(&mut self, pending: &mut [PendingEntity<'_>], broken: &[String]) {
+        let mut resolved: Vec<(usize, String, Reference)> = Vec::new();
+        let names: Vec<&str> = pending.iter().map(|p| p.entity.name.as_str()).collect();
+        for (i, p) in pending.iter().enumerate() {
+            for r in &p.refs {
+                let (target_name, target_field) = match r.target.value.split_once('.') {
+                    Some((e, f)) => (e, Some(f)),
+                    None => (r.target.value.as_str(), None),
+                };
+                let span = span_of(r.file, r.target);
+                let Some(target) = pending.iter().find(|t| t.entity.name == target_name) else {
+                    if broken.iter().any(|b| b == target_name) || self.failed_entities.iter().any(|b| b == target_name)
+                    {
+                        continue;
+                    }
+                    self.diags.push(
+                        Diagnostic::error(span, format!("unknown entity '{target_name}'")).with_help_opt(
+                            did_you_mean(target_name, names.iter().copied())
+                                .or_else(|| Some("references name an entity (entities/*.yaml)".into())),
+                        ),
+                    );
+                    continue;
+                };
+                let target = &target.entity;
+                let column = target_field.unwrap_or(&target.primary_key.columns[0]);
+                let Some(tf) = target.field(column) else {
+                    let known: Vec<&str> = target.fields.iter().map(|f| f.name.as_str()).collect();
+                    self.diags.push(
+                        Diagnostic::error(span, format!("entity '{target_name}' has no field '{column}'"))
+                            .with_help_opt(did_you_mean(column, known.iter().copied())),
+                    );
+                    continue;
+                };
+                let is_key = tf.primary_key
+                    || target
+                        .indexes
+                        .iter()
+                        .any(|ix| ix.unique.is_some() && ix.columns.len() == 1 && ix.columns[0] == column);
+                if !is_key {
+                    self.diags.push(
+                        Diagnostic::error(span, format!("foreign key to non-key column '{target_name}.{column}'"))
+                            .with_help(format!("a reference must point at a primary key or a unique field: reference '{target_name}', or make '{column}' unique")),
+                    );
+                    continue;
+                }
+                let field = p.entity.field(&r.field).unwrap();
+                if field.ty != tf.ty {
+                    self.diags.push(
+                        Diagnostic::error(
+                            span_of(r.file, r.ty),
+                            format!(
+                                "type mismatch: '{}' is {} but '{target_name}.{column}' is {}",
+                                r.field,
+                                spec_name(&field.ty),
+                                spec_name(&tf.ty)
+                            ),
+                        )
+                        .with_help(format!("declare '{}' as {}", r.field, spec_name(&tf.ty))),
+                    );
+                    continue;
+                }
+                let name = r.fk_name.map_or_else(
+                    || fill(&self.project.naming.foreign_key, &p.entity.table, &[&r.field], &r.field),
+                    |n| n.value.clone(),
+                );
+                let name_span = r.fk_name.map_or_else(|| span_of(r.file, r.target), |n| span_of(r.file, n));
+                check_length(&name_span, &name, "foreign key name", "set `fk_name:`", self.diags);
+                resolved.push((
+                    i,
+                    r.field.clone(),
+                    Reference {
+                        entity: target.name.clone(),
+                        table: target.table.clone(),
+                        column: column.to_string(),
+                        on_delete: r.on_delete,
+                        name,
+                    },
+                ));
+            }
+        }
+        for (i, field, reference) in resolved {
+            if let Some(f) = pending[i].entity.fields.iter_mut().find(|f| f.name == field) {
+                f.references = Some(reference);
+            }
+        }
+    }
+}
