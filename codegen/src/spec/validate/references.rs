@@ -12,6 +12,8 @@ impl Validator<'_> {
     pub(super) fn resolve_references(&mut self, pending: &mut [PendingEntity<'_>], broken: &[String]) {
         let mut resolved: Vec<(usize, String, Reference)> = Vec::new();
         let names: Vec<&str> = pending.iter().map(|p| p.entity.name.as_str()).collect();
+        // An index, not a scan per reference: generate must stay linear in the number of entities.
+        let by_name: std::collections::HashMap<&str, usize> = names.iter().enumerate().map(|(i, n)| (*n, i)).collect();
         for (i, p) in pending.iter().enumerate() {
             for r in &p.refs {
                 let (target_name, target_field) = match r.target.value.split_once('.') {
@@ -19,7 +21,7 @@ impl Validator<'_> {
                     None => (r.target.value.as_str(), None),
                 };
                 let span = span_of(r.file, r.target);
-                let Some(target) = pending.iter().find(|t| t.entity.name == target_name) else {
+                let Some(target) = by_name.get(target_name).map(|&t| &pending[t]) else {
                     if broken.iter().any(|b| b == target_name) || self.failed_entities.iter().any(|b| b == target_name)
                     {
                         continue;
