@@ -125,3 +125,40 @@ fn synthetic_specs_generate() {
     assert_eq!(gen.code, 0, "{gen:?}");
     assert!(gen.stdout.contains("40 entities"), "{}", gen.stdout);
 }
+
+#[test]
+fn every_kind_of_database_default_reads_back_in_sync() {
+    let root = TempDir::new("defaults");
+    let specs = repo_root().join("tests/fixtures/valid-specs/defaults");
+    let (root_arg, spec_arg) = (root.path().to_string_lossy().into_owned(), specs.to_string_lossy().into_owned());
+    assert_eq!(xtask(&["generate", "--root", &root_arg, "--spec-dir", &spec_arg]).code, 0);
+    let db = TestDb::new("defaults");
+    let migrations = root.path().join("migrations");
+    let migrate = xtask(&["migrate", "--database-url", &db.url, "--migrations", &migrations.to_string_lossy()]);
+    assert_eq!(migrate.code, 0, "{migrate:?}");
+    let check = || xtask(&["check", "--root", &root_arg, "--spec-dir", &spec_arg, "--database-url", &db.url]);
+    let in_sync = check();
+    assert_eq!(in_sync.code, 0, "false drift on a fresh database:\n{}", in_sync.stdout);
+    db.execute("ALTER TABLE d_everything ALTER COLUMN due SET DEFAULT now() + interval '2 days'");
+    let drift = check();
+    assert_eq!(drift.code, 1, "{drift:?}");
+    assert!(drift.stdout.contains("d_everything.due: default differs"), "{}", drift.stdout);
+}
+
+#[test]
+fn a_project_schema_other_than_public_is_created_and_checked() {
+    let root = scratch_root("other_schema");
+    let project = root.path().join("model-spec/project.yaml");
+    let text = std::fs::read_to_string(&project).unwrap().replace("schema: public", "schema: billing");
+    std::fs::write(&project, text).unwrap();
+    assert_eq!(generate_in(&root).code, 0);
+    let db = TestDb::new("other_schema");
+    let migrations = root.path().join("migrations");
+    let migrate = xtask(&["migrate", "--database-url", &db.url, "--migrations", &migrations.to_string_lossy()]);
+    assert_eq!(migrate.code, 0, "{migrate:?}");
+    let root_arg = root.path().to_string_lossy().into_owned();
+    let spec_arg = format!("{root_arg}/model-spec");
+    let run = xtask(&["check", "--root", &root_arg, "--spec-dir", &spec_arg, "--database-url", &db.url]);
+    assert_eq!(run.code, 0, "{}", run.stdout);
+    assert!(run.stdout.contains("(schema billing): in sync"), "{}", run.stdout);
+}

@@ -153,7 +153,7 @@ const RESERVED: [&str; 100] = [
     "with",
 ];
 
-fn is_reserved(word: &str) -> bool {
+pub fn is_reserved(word: &str) -> bool {
     RESERVED.binary_search(&word).is_ok()
 }
 

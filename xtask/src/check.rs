@@ -6,7 +6,7 @@ use crate::paths::resolve;
 use crate::{block_on, EXIT_DRIFT, EXIT_ERROR, EXIT_OK};
 use codegen::generate::{check_files, render_all, FileProblem, Layout};
 use codegen::schema::report::{describe, split_unmanaged, Sides, Unmanaged, BOOKKEEPING};
-use codegen::schema::{diff, introspect::introspect_url, lower::lower, Change};
+use codegen::schema::{live::compare_live, lower::lower, Change};
 use runtime::redact::redact_url;
 use serde_json::json;
 use std::io::Write;
@@ -36,11 +36,11 @@ pub fn run(opts: &CheckOpts, out: &mut dyn Write, err: &mut dyn Write) -> i32 {
     let live = match url {
         None => None,
         Some(url) => {
-            let schema = model.project.schema.clone();
+            let expected = lower(&model);
             let introspected =
-                block_on(async { tokio::time::timeout(CONNECT_TIMEOUT, introspect_url(&url, &schema)).await });
-            let actual = match introspected {
-                Ok(Ok(actual)) => actual,
+                block_on(async { tokio::time::timeout(CONNECT_TIMEOUT, compare_live(&url, &expected)).await });
+            let (actual, changes) = match introspected {
+                Ok(Ok(compared)) => compared,
                 Ok(Err(e)) => {
                     let reason = e.to_string().split_whitespace().collect::<Vec<_>>().join(" ");
                     let _ = writeln!(err, "error: cannot check the database {}: {reason}", redact_url(&url));
@@ -56,7 +56,6 @@ pub fn run(opts: &CheckOpts, out: &mut dyn Write, err: &mut dyn Write) -> i32 {
                     return EXIT_ERROR;
                 }
             };
-            let changes = diff(&lower(&model), &actual);
             let (drift, unmanaged) = split_unmanaged(changes, &actual, &model.project.ignore_tables);
             Some(LiveResult { url: redact_url(&url), drift, unmanaged })
         }

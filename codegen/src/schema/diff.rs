@@ -2,7 +2,7 @@
 //! aspect, in a stable order (enums, then tables by name; within a table columns, keys, indexes).
 
 use super::model::*;
-use super::normalize::default_expr;
+use super::normalize::same_default;
 use crate::ir::UniqueKind;
 use serde::Serialize;
 use std::collections::BTreeSet;
@@ -58,6 +58,8 @@ pub enum Aspect {
     OnDelete,
     OnUpdate,
     Definition,
+    Generated,
+    Collation,
 }
 
 impl Change {
@@ -107,6 +109,17 @@ pub fn diff(expected: &Schema, actual: &Schema) -> Vec<Change> {
 
 fn diff_table(e: &Table, a: &Table, out: &mut Vec<Change>) {
     let t = Some(e.name.as_str());
+    if e.partitioned != a.partitioned {
+        let kind = |p: bool| if p { "partitioned table" } else { "plain table" }.to_string();
+        out.push(Change::differs(
+            ObjectKind::Table,
+            None,
+            &e.name,
+            Aspect::Definition,
+            kind(e.partitioned),
+            kind(a.partitioned),
+        ));
+    }
     for ec in &e.columns {
         let Some(ac) = a.column(&ec.name) else {
             out.push(Change::new(ObjectKind::Column, t, &ec.name, ChangeKind::Missing));
@@ -133,8 +146,19 @@ fn diff_table(e: &Table, a: &Table, out: &mut Vec<Change>) {
                 word(ac.nullable),
             ));
         }
-        let norm = |d: &Option<String>| d.as_deref().map(default_expr);
-        if norm(&ec.default) != norm(&ac.default) {
+        let same_default = match (&ec.default, &ac.default) {
+            (Some(x), Some(y)) => same_default(x, y),
+            (x, y) => x == y,
+        };
+        for (aspect, x, y) in
+            [(Aspect::Generated, &ec.generated, &ac.generated), (Aspect::Collation, &ec.collation, &ac.collation)]
+        {
+            if x != y {
+                let show = |v: &Option<String>| v.clone().unwrap_or_else(|| "none".into());
+                out.push(Change::differs(ObjectKind::Column, t, &ec.name, aspect, show(x), show(y)));
+            }
+        }
+        if !same_default {
             let show = |d: &Option<String>| d.clone().unwrap_or_else(|| "no default".into());
             out.push(Change::differs(
                 ObjectKind::Column,
@@ -168,6 +192,7 @@ fn diff_table(e: &Table, a: &Table, out: &mut Vec<Change>) {
                     cols(&ap.columns),
                 ));
             }
+            extra_differs(out, ObjectKind::PrimaryKey, t, &ep.name, (&ep.columns, &ep.extra), &ap.extra);
         }
         (None, None) => {}
     }
@@ -186,6 +211,7 @@ fn diff_table(e: &Table, a: &Table, out: &mut Vec<Change>) {
                         cols(&au.columns),
                     ));
                 }
+                extra_differs(out, ObjectKind::Unique, t, name, (&eu.columns, &eu.extra), &au.extra);
                 if eu.kind_explicit && au.kind_explicit && eu.kind != au.kind {
                     out.push(Change::differs(
                         ObjectKind::Unique,
@@ -226,6 +252,7 @@ fn diff_table(e: &Table, a: &Table, out: &mut Vec<Change>) {
                 if shape(ei) != shape(ai) {
                     out.push(Change::differs(ObjectKind::Index, t, name, Aspect::Definition, shape(ei), shape(ai)));
                 }
+                extra_differs(out, ObjectKind::Index, t, name, (&ei.columns, &ei.extra), &ai.extra);
             }
             (None, None) => {}
         }
@@ -245,7 +272,18 @@ fn diff_table(e: &Table, a: &Table, out: &mut Vec<Change>) {
                         cols(&af.columns),
                     ));
                 }
-                let target = |f: &ForeignKey| format!("{}{}", f.ref_table, cols(&f.ref_columns));
+                let target = |f: &ForeignKey| format!("{}.{}{}", f.ref_schema, f.ref_table, cols(&f.ref_columns));
+                if ef.options != af.options {
+                    let show = |o: &str| if o.is_empty() { "no options".to_string() } else { o.to_string() };
+                    out.push(Change::differs(
+                        ObjectKind::ForeignKey,
+                        t,
+                        name,
+                        Aspect::Definition,
+                        show(&ef.options),
+                        show(&af.options),
+                    ));
+                }
                 if target(ef) != target(af) {
                     out.push(Change::differs(
                         ObjectKind::ForeignKey,
@@ -289,6 +327,21 @@ fn diff_table(e: &Table, a: &Table, out: &mut Vec<Change>) {
             }
             _ => {}
         }
+    }
+}
+
+/// Options beyond plain columns (DESC, INCLUDE, DEFERRABLE, an invalid index …) that one side has.
+fn extra_differs(
+    out: &mut Vec<Change>,
+    object: ObjectKind,
+    table: Option<&str>,
+    name: &str,
+    (columns, expected): (&[String], &Option<String>),
+    actual: &Option<String>,
+) {
+    if expected != actual {
+        let show = |extra: &Option<String>| extra.clone().unwrap_or_else(|| format!("plain {}", cols(columns)));
+        out.push(Change::differs(object, table, name, Aspect::Definition, show(expected), show(actual)));
     }
 }
 

@@ -3,7 +3,8 @@
 
 use super::model::*;
 use crate::ir::{FkAction, UniqueKind};
-use sqlx::postgres::PgConnection;
+use crate::naming::quote_ident;
+use sqlx::postgres::{PgConnection, PgRow};
 use sqlx::{Connection, Row};
 
 /// Catalog queries sent per introspection (the benchmark asserts this stays fixed).
@@ -19,10 +20,17 @@ ORDER BY 1, 2";
 
 const COLUMNS: &str = "
 SELECT c.relname::text, a.attname::text, format_type(a.atttypid, a.atttypmod), a.attnotnull,
-       pg_get_expr(d.adbin, d.adrelid)
+       pg_get_expr(d.adbin, d.adrelid), a.attidentity::text, a.attgenerated::text,
+       CASE WHEN a.attcollation <> t.typcollation THEN co.collname::text END,
+       CASE WHEN t.typtype = 'e' THEN tn.nspname WHEN et.typtype = 'e' THEN etn.nspname END::text
 FROM pg_attribute a
 JOIN pg_class c ON c.oid = a.attrelid
 JOIN pg_namespace n ON n.oid = c.relnamespace
+JOIN pg_type t ON t.oid = a.atttypid
+JOIN pg_namespace tn ON tn.oid = t.typnamespace
+LEFT JOIN pg_type et ON et.oid = t.typelem AND t.typcategory = 'A'
+LEFT JOIN pg_namespace etn ON etn.oid = et.typnamespace
+LEFT JOIN pg_collation co ON co.oid = a.attcollation
 LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
 WHERE n.nspname = $1 AND c.relkind IN ('r', 'p') AND NOT c.relispartition AND a.attnum > 0 AND NOT a.attisdropped
 ORDER BY c.relname, a.attnum";
@@ -34,18 +42,20 @@ SELECT c.relname::text, con.conname::text, con.contype::text,
        rc.relname::text,
        ARRAY(SELECT a.attname::text FROM unnest(con.confkey) WITH ORDINALITY k(num, ord)
              JOIN pg_attribute a ON a.attrelid = con.confrelid AND a.attnum = k.num ORDER BY k.ord),
-       con.confdeltype::text, con.confupdtype::text, pg_get_constraintdef(con.oid)
+       con.confdeltype::text, con.confupdtype::text, pg_get_constraintdef(con.oid),
+       rn.nspname::text, con.confmatchtype::text, con.condeferrable, con.condeferred, con.convalidated
 FROM pg_constraint con
 JOIN pg_class c ON c.oid = con.conrelid
 JOIN pg_namespace n ON n.oid = c.relnamespace
 LEFT JOIN pg_class rc ON rc.oid = con.confrelid
+LEFT JOIN pg_namespace rn ON rn.oid = rc.relnamespace
 WHERE n.nspname = $1 AND c.relkind IN ('r', 'p') AND con.contype IN ('p', 'u', 'f', 'c', 'x')
 ORDER BY 1, 2";
 
 const INDEXES: &str = "
 SELECT t.relname::text, i.relname::text, ix.indisunique,
        ARRAY(SELECT pg_get_indexdef(ix.indexrelid, k, true) FROM generate_series(1, ix.indnkeyatts) k ORDER BY k),
-       pg_get_expr(ix.indpred, ix.indrelid), am.amname::text
+       pg_get_expr(ix.indpred, ix.indrelid), am.amname::text, pg_get_indexdef(ix.indexrelid), ix.indisvalid
 FROM pg_index ix
 JOIN pg_class i ON i.oid = ix.indexrelid
 JOIN pg_class t ON t.oid = ix.indrelid
@@ -77,80 +87,133 @@ pub async fn introspect(conn: &mut PgConnection, schema: &str) -> Result<Schema,
         let (nsp, name, kind): (String, String, String) = (row.get(0), row.get(1), row.get(2));
         match (nsp == schema, kind.as_str()) {
             (true, "r" | "p") => {
-                out.tables.insert(name.clone(), Table { name, ..Table::default() });
+                out.tables.insert(name.clone(), Table { name, partitioned: kind == "p", ..Table::default() });
             }
             (true, _) => out.views.push(name),
             (false, _) => out.other_schemas.entry(nsp).or_default().push(name),
         }
     }
-    let qualified_prefix = format!("{schema}.");
     for row in sqlx::query(COLUMNS).bind(schema).fetch_all(&mut *conn).await? {
         let table: String = row.get(0);
-        let mut data_type: String = row.get(2);
-        if let Some(unqualified) = data_type.strip_prefix(&qualified_prefix) {
-            data_type = unqualified.to_string();
-        }
-        if let Some(t) = out.tables.get_mut(&table) {
-            t.columns.push(Column {
-                name: row.get(1),
-                data_type,
-                nullable: !row.get::<bool, _>(3),
-                default: row.get(4),
-            });
-        }
+        let Some(t) = out.tables.get_mut(&table) else { continue };
+        let column = column(&row, schema);
+        t.columns.push(column);
     }
     for row in sqlx::query(CONSTRAINTS).bind(schema).fetch_all(&mut *conn).await? {
         let table: String = row.get(0);
-        let Some(t) = out.tables.get_mut(&table) else {
-            continue;
-        };
-        let name: String = row.get(1);
-        let kind: String = row.get(2);
-        let columns: Vec<String> = row.get(3);
-        match kind.as_str() {
-            "p" => t.primary_key = Some(PrimaryKey { name, columns }),
-            "u" => {
-                t.uniques
-                    .insert(name.clone(), Unique { name, columns, kind: UniqueKind::Constraint, kind_explicit: true });
-            }
-            "f" => {
-                let fk = ForeignKey {
-                    name: name.clone(),
-                    columns,
-                    ref_table: row.get::<Option<String>, _>(4).unwrap_or_default(),
-                    ref_columns: row.get(5),
-                    on_delete: fk_action(&row.get::<String, _>(6)),
-                    on_update: fk_action(&row.get::<String, _>(7)),
-                };
-                t.foreign_keys.insert(name, fk);
-            }
-            _ => {
-                t.checks.insert(name, row.get(8));
-            }
-        }
+        let Some(t) = out.tables.get_mut(&table) else { continue };
+        add_constraint(t, &row);
     }
     for row in sqlx::query(INDEXES).bind(schema).fetch_all(&mut *conn).await? {
         let table: String = row.get(0);
-        let Some(t) = out.tables.get_mut(&table) else {
-            continue;
-        };
-        let name: String = row.get(1);
-        let unique: bool = row.get(2);
-        let columns: Vec<String> = row.get::<Vec<String>, _>(3).into_iter().map(|c| unquote_ident(&c)).collect();
-        let predicate: Option<String> = row.get(4);
-        let method: String = row.get(5);
-        let plain = columns.iter().all(|c| !c.contains(['(', ' ', ':']));
-        if unique && predicate.is_none() && plain && method == "btree" {
-            t.uniques.insert(name.clone(), Unique { name, columns, kind: UniqueKind::Index, kind_explicit: true });
-        } else {
-            t.indexes.insert(name.clone(), Index { name, columns, unique, method, predicate });
-        }
+        let Some(t) = out.tables.get_mut(&table) else { continue };
+        add_index(t, &row);
     }
     for row in sqlx::query(ENUMS).bind(schema).fetch_all(&mut *conn).await? {
         let name: String = row.get(0);
         out.enums.insert(name.clone(), EnumType { name, values: row.get(1) });
     }
     Ok(out)
+}
+
+fn column(row: &PgRow, schema: &str) -> Column {
+    let mut data_type: String = row.get(2);
+    let qualified_prefix = format!("{schema}.");
+    if let Some(unqualified) = data_type.strip_prefix(&qualified_prefix) {
+        data_type = unqualified.to_string();
+    }
+    // format_type() omits the schema of a type on the search path: an enum of another schema
+    // must not pass for ours.
+    if let Some(type_schema) = row.get::<Option<String>, _>(8) {
+        if type_schema != schema && !data_type.contains('.') {
+            data_type = format!("{}.{data_type}", quote_ident(&type_schema));
+        }
+    }
+    let mut default: Option<String> = row.get(4);
+    let generated = match (row.get::<String, _>(5).as_str(), row.get::<String, _>(6).as_str()) {
+        ("a", _) => Some("GENERATED ALWAYS AS IDENTITY".to_string()),
+        ("d", _) => Some("GENERATED BY DEFAULT AS IDENTITY".to_string()),
+        (_, "s") => Some(format!("GENERATED ALWAYS AS ({}) STORED", default.take().unwrap_or_default())),
+        _ => None,
+    };
+    Column { name: row.get(1), data_type, nullable: !row.get::<bool, _>(3), default, generated, collation: row.get(7) }
+}
+
+fn add_constraint(t: &mut Table, row: &PgRow) {
+    let name: String = row.get(1);
+    let kind: String = row.get(2);
+    let columns: Vec<String> = row.get(3);
+    let definition: String = row.get(8);
+    let plain_columns = columns.iter().map(|c| quote_ident(c)).collect::<Vec<_>>().join(", ");
+    match kind.as_str() {
+        "p" => {
+            let extra = (definition != format!("PRIMARY KEY ({plain_columns})")).then_some(definition);
+            t.primary_key = Some(PrimaryKey { name, columns, extra });
+        }
+        "u" => {
+            let extra = (definition != format!("UNIQUE ({plain_columns})")).then_some(definition);
+            t.uniques.insert(
+                name.clone(),
+                Unique { name, columns, kind: UniqueKind::Constraint, kind_explicit: true, extra },
+            );
+        }
+        "f" => {
+            let mut options = Vec::new();
+            match row.get::<String, _>(10).as_str() {
+                "f" => options.push("MATCH FULL"),
+                "p" => options.push("MATCH PARTIAL"),
+                _ => {}
+            }
+            if row.get::<bool, _>(11) {
+                options.push("DEFERRABLE");
+            }
+            if row.get::<bool, _>(12) {
+                options.push("INITIALLY DEFERRED");
+            }
+            if !row.get::<bool, _>(13) {
+                options.push("NOT VALID");
+            }
+            let fk = ForeignKey {
+                name: name.clone(),
+                columns,
+                ref_schema: row.get::<Option<String>, _>(9).unwrap_or_default(),
+                ref_table: row.get::<Option<String>, _>(4).unwrap_or_default(),
+                ref_columns: row.get(5),
+                on_delete: fk_action(&row.get::<String, _>(6)),
+                on_update: fk_action(&row.get::<String, _>(7)),
+                options: options.join(" "),
+            };
+            t.foreign_keys.insert(name, fk);
+        }
+        _ => {
+            t.checks.insert(name, definition);
+        }
+    }
+}
+
+fn add_index(t: &mut Table, row: &PgRow) {
+    let name: String = row.get(1);
+    let unique: bool = row.get(2);
+    let columns: Vec<String> = row.get::<Vec<String>, _>(3).into_iter().map(|c| unquote_ident(&c)).collect();
+    let predicate: Option<String> = row.get(4);
+    let method: String = row.get(5);
+    let definition: String = row.get(6);
+    let valid: bool = row.get(7);
+    // Anything beyond `USING btree (a, b)` (DESC, INCLUDE, opclass, collation, NULLS NOT
+    // DISTINCT, a predicate) is kept as text, so it is compared rather than lost.
+    let tail = definition.split_once(" USING ").map_or(definition.as_str(), |(_, tail)| tail);
+    let plain_tail = format!("{method} ({})", columns.iter().map(|c| quote_ident(c)).collect::<Vec<_>>().join(", "));
+    let extra = match (valid, tail == plain_tail) {
+        (true, true) => None,
+        (true, false) => Some(tail.to_string()),
+        (false, _) => Some(format!("INVALID {tail}")),
+    };
+    let plain_columns = columns.iter().all(|c| !c.contains(['(', ' ', ':']));
+    if unique && predicate.is_none() && plain_columns && method == "btree" {
+        t.uniques.insert(name.clone(), Unique { name, columns, kind: UniqueKind::Index, kind_explicit: true, extra });
+    } else {
+        t.indexes.insert(name.clone(), Index { name, columns, unique, method, predicate, extra });
+    }
 }
 
 fn fk_action(code: &str) -> FkAction {

@@ -54,6 +54,8 @@ fn entity_table(model: &Model, entity: &Entity) -> Table {
             data_type: pg_type(model, &field.ty),
             nullable: field.nullable,
             default: field.db_default.as_ref().map(|d| d.sql.clone()),
+            generated: None,
+            collation: None,
         });
         if let Some(r) = &field.references {
             table.foreign_keys.insert(
@@ -61,16 +63,21 @@ fn entity_table(model: &Model, entity: &Entity) -> Table {
                 ForeignKey {
                     name: r.name.clone(),
                     columns: vec![field.name.clone()],
+                    ref_schema: model.project.schema.clone(),
                     ref_table: r.table.clone(),
                     ref_columns: vec![r.column.clone()],
                     on_delete: r.on_delete,
                     on_update: crate::ir::FkAction::NoAction,
+                    options: String::new(),
                 },
             );
         }
     }
-    table.primary_key =
-        Some(PrimaryKey { name: entity.primary_key.name.clone(), columns: entity.primary_key.columns.clone() });
+    table.primary_key = Some(PrimaryKey {
+        name: entity.primary_key.name.clone(),
+        columns: entity.primary_key.columns.clone(),
+        extra: None,
+    });
     for ix in &entity.indexes {
         match ix.unique {
             Some(kind) => {
@@ -81,6 +88,7 @@ fn entity_table(model: &Model, entity: &Entity) -> Table {
                         columns: ix.columns.clone(),
                         kind,
                         kind_explicit: ix.kind_explicit,
+                        extra: None,
                     },
                 );
             }
@@ -93,6 +101,7 @@ fn entity_table(model: &Model, entity: &Entity) -> Table {
                         unique: false,
                         method: "btree".into(),
                         predicate: None,
+                        extra: None,
                     },
                 );
             }
@@ -109,6 +118,8 @@ fn link_table(model: &Model, link: &Link) -> Table {
             data_type: pg_type(model, &end.ty),
             nullable: false,
             default: None,
+            generated: None,
+            collation: None,
         });
         let r = &end.reference;
         table.foreign_keys.insert(
@@ -116,16 +127,19 @@ fn link_table(model: &Model, link: &Link) -> Table {
             ForeignKey {
                 name: r.name.clone(),
                 columns: vec![end.column.clone()],
+                ref_schema: model.project.schema.clone(),
                 ref_table: r.table.clone(),
                 ref_columns: vec![r.column.clone()],
                 on_delete: r.on_delete,
                 on_update: crate::ir::FkAction::NoAction,
+                options: String::new(),
             },
         );
     }
     table.primary_key = Some(PrimaryKey {
         name: link.primary_key.clone(),
         columns: vec![link.left.column.clone(), link.right.column.clone()],
+        extra: None,
     });
     table
 }

@@ -4,6 +4,7 @@
 pub mod ddl;
 pub mod diff;
 pub mod introspect;
+pub mod live;
 pub mod lower;
 pub mod model;
 pub mod normalize;

@@ -25,6 +25,8 @@ pub struct EnumType {
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Table {
     pub name: String,
+    /// A partitioned table (the specs declare plain tables only).
+    pub partitioned: bool,
     /// Physical order.
     pub columns: Vec<Column>,
     pub primary_key: Option<PrimaryKey>,
@@ -49,12 +51,18 @@ pub struct Column {
     pub nullable: bool,
     /// As `pg_get_expr()` renders it.
     pub default: Option<String>,
+    /// `GENERATED … AS IDENTITY` or `GENERATED ALWAYS AS (…) STORED`; the specs declare none.
+    pub generated: Option<String>,
+    /// A collation other than the type's default; the specs declare none.
+    pub collation: Option<String>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct PrimaryKey {
     pub name: String,
     pub columns: Vec<String>,
+    /// The full definition when it is more than the plain columns (INCLUDE, DEFERRABLE, …).
+    pub extra: Option<String>,
 }
 
 /// A unique key on plain columns: a UNIQUE constraint or a unique index.
@@ -65,6 +73,9 @@ pub struct Unique {
     pub kind: UniqueKind,
     /// False when the spec left the kind open (then constraint and index compare equal).
     pub kind_explicit: bool,
+    /// The full definition when it is more than plain ascending columns (DESC, INCLUDE,
+    /// operator class, NULLS NOT DISTINCT, DEFERRABLE, an invalid index, …).
+    pub extra: Option<String>,
 }
 
 /// Any other index: plain, or unique with expressions or a predicate.
@@ -76,14 +87,19 @@ pub struct Index {
     pub unique: bool,
     pub method: String,
     pub predicate: Option<String>,
+    /// As for `Unique::extra`.
+    pub extra: Option<String>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ForeignKey {
     pub name: String,
     pub columns: Vec<String>,
+    pub ref_schema: String,
     pub ref_table: String,
     pub ref_columns: Vec<String>,
+    /// MATCH FULL, DEFERRABLE, NOT VALID …, space-separated; empty when none.
+    pub options: String,
     pub on_delete: FkAction,
     pub on_update: FkAction,
 }

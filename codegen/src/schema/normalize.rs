@@ -3,6 +3,12 @@
 
 /// The comparable form of a default expression.
 pub fn default_expr(expr: &str) -> String {
+    let text = strip_casts(expr);
+    unquote_literal(&text).unwrap_or(text)
+}
+
+/// Trailing casts and wrapping parentheses removed, repeatedly.
+fn strip_casts(expr: &str) -> String {
     let mut text = expr.trim().to_string();
     loop {
         let stripped = strip_trailing_cast(&text);
@@ -12,7 +18,31 @@ pub fn default_expr(expr: &str) -> String {
         }
         text = stripped.to_string();
     }
-    unquote_literal(&text).unwrap_or(text)
+    text
+}
+
+/// Whether two default expressions state the same fact: equal once casts and quotes are
+/// stripped, or equal as JSON values (jsonb reformats `{"a":1}` as `{"a": 1}`).
+pub fn same_default(expected: &str, actual: &str) -> bool {
+    let (e, a) = (default_expr(expected), default_expr(actual));
+    if e == a || squeeze(&strip_casts(expected)) == squeeze(&strip_casts(actual)) {
+        return true;
+    }
+    let json = |t: &str| serde_json::from_str::<serde_json::Value>(t).ok().filter(|v| v.is_object() || v.is_array());
+    matches!((json(&e), json(&a)), (Some(x), Some(y)) if x == y)
+}
+
+/// Whitespace outside string literals removed: `gen_random_uuid ()` is `gen_random_uuid()`.
+fn squeeze(text: &str) -> String {
+    let mut in_quote = false;
+    text.chars()
+        .filter(|&c| {
+            if c == '\'' {
+                in_quote = !in_quote;
+            }
+            in_quote || !c.is_whitespace()
+        })
+        .collect()
 }
 
 /// `'x'::character varying` → `'x'`; leaves `now()` and `a::b(c)` calls alone.
@@ -60,17 +90,19 @@ fn matching_paren(text: &str) -> Option<usize> {
     None
 }
 
+/// Last top-level occurrence: not inside '…' or "…", nor inside (…) or […].
 fn rfind_outside_quotes(text: &str, needle: &str) -> Option<usize> {
-    let mut in_quote = false;
+    let (mut in_single, mut in_double) = (false, false);
     let mut depth = 0i32;
     let mut found = None;
     let bytes = text.as_bytes();
     for i in 0..bytes.len() {
         match bytes[i] {
-            b'\'' => in_quote = !in_quote,
-            b'(' if !in_quote => depth += 1,
-            b')' if !in_quote => depth -= 1,
-            _ if !in_quote && depth == 0 && text[i..].starts_with(needle) => found = Some(i),
+            b'\'' if !in_double => in_single = !in_single,
+            b'"' if !in_single => in_double = !in_double,
+            b'(' | b'[' if !in_single && !in_double => depth += 1,
+            b')' | b']' if !in_single && !in_double => depth -= 1,
+            _ if !in_single && !in_double && depth == 0 && bytes[i..].starts_with(needle.as_bytes()) => found = Some(i),
             _ => {}
         }
     }
@@ -108,6 +140,17 @@ mod tests {
         assert_eq!(default_expr("'it''s'::text"), "it's");
         assert_eq!(default_expr("false"), "false");
         assert_eq!(default_expr("'{}'::character varying[]"), "{}");
+        assert_eq!(default_expr("ARRAY['a'::text, 'b'::text]"), "ARRAY['a'::text, 'b'::text]");
+        assert_eq!(default_expr("\"größe\"()"), "\"größe\"()");
+    }
+
+    #[test]
+    fn json_and_spacing_are_not_part_of_the_fact() {
+        use super::same_default;
+        assert!(same_default("'{\"a\":1}'", "'{\"a\": 1}'::jsonb"));
+        assert!(same_default("gen_random_uuid ()", "gen_random_uuid()"));
+        assert!(!same_default("'{\"a\":1}'", "'{\"a\": 2}'::jsonb"));
+        assert!(!same_default("'a b'", "'ab'"));
     }
 
     #[test]

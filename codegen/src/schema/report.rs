@@ -46,6 +46,8 @@ fn aspect_word(aspect: Aspect) -> &'static str {
         Aspect::OnDelete => "ON DELETE differs",
         Aspect::OnUpdate => "ON UPDATE differs",
         Aspect::Definition => "definition differs",
+        Aspect::Generated => "generation differs",
+        Aspect::Collation => "collation differs",
     }
 }
 
@@ -84,7 +86,8 @@ pub fn split_unmanaged(changes: Vec<Change>, live: &Schema, ignore_tables: &[Str
     }
     for (schema, tables) in &live.other_schemas {
         for table in tables {
-            unmanaged.push(Unmanaged { kind: "table in another schema", name: format!("{schema}.{table}") });
+            let kind = if ignore_tables.contains(table) { BOOKKEEPING } else { "table in another schema" };
+            unmanaged.push(Unmanaged { kind, name: format!("{schema}.{table}") });
         }
     }
     (drift, unmanaged)

@@ -47,7 +47,7 @@ pub fn check_literal(ty: &FieldType, value: &Value, enums: &[EnumDef]) -> Result
         FieldType::Uuid => value.as_str().filter(|s| is_uuid(s)).map(|_| ()).ok_or_else(mismatch),
         FieldType::Date => value.as_str().filter(|s| is_date(s)).map(|_| ()).ok_or_else(mismatch),
         FieldType::Timestamp | FieldType::Timestamptz => {
-            value.as_str().filter(|s| s.len() >= 19 && is_date(&s[..10])).map(|_| ()).ok_or_else(mismatch)
+            value.as_str().filter(|s| is_timestamp(s)).map(|_| ()).ok_or_else(mismatch)
         }
         FieldType::Time => value.as_str().filter(|s| is_time(s)).map(|_| ()).ok_or_else(mismatch),
         FieldType::Json | FieldType::Jsonb => Ok(()),
@@ -70,13 +70,16 @@ pub fn check_literal(ty: &FieldType, value: &Value, enums: &[EnumDef]) -> Result
     }
 }
 
-/// SQL text for a database DEFAULT holding this (already checked) literal.
+/// SQL text for a database DEFAULT holding this (already checked) literal, spelled the way
+/// PostgreSQL prints it back, so a fresh database compares equal.
 pub fn sql_literal(ty: &FieldType, value: &Value) -> String {
     match (ty, value) {
         (FieldType::Json | FieldType::Jsonb, v) => quote_literal(&v.to_string()),
-        (FieldType::Array(inner), Value::Array(items)) => {
-            let parts: Vec<String> = items.iter().map(|i| sql_literal(inner, i)).collect();
-            format!("ARRAY[{}]", parts.join(", "))
+        (FieldType::Array(_), Value::Array(items)) => quote_literal(&array_text(items)),
+        (FieldType::Timestamp | FieldType::Timestamptz, Value::String(s)) => {
+            let spaced = s.replacen('T', " ", 1);
+            let with_seconds = if spaced.len() == 16 { format!("{spaced}:00") } else { spaced };
+            quote_literal(&with_seconds)
         }
         (_, Value::Bool(b)) => b.to_string(),
         (_, Value::Number(n)) => n.to_string(),
@@ -84,6 +87,27 @@ pub fn sql_literal(ty: &FieldType, value: &Value) -> String {
         (_, Value::String(s)) => quote_literal(s),
         (_, v) => quote_literal(&v.to_string()),
     }
+}
+
+/// PostgreSQL's array text form, `{a,"b c"}`: the literal is cast to the column's array type.
+fn array_text(items: &[Value]) -> String {
+    let parts: Vec<String> = items
+        .iter()
+        .map(|item| match item {
+            Value::String(s) => {
+                let bare = !s.is_empty()
+                    && !s.eq_ignore_ascii_case("null")
+                    && s.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '-'));
+                if bare {
+                    s.clone()
+                } else {
+                    format!("\"{}\"", s.replace('\\', "\\\\").replace('"', "\\\""))
+                }
+            }
+            other => other.to_string(),
+        })
+        .collect();
+    format!("{{{}}}", parts.join(","))
 }
 
 fn short(value: &Value) -> String {
@@ -147,14 +171,26 @@ fn is_uuid(s: &str) -> bool {
 }
 
 fn is_date(s: &str) -> bool {
-    let b = s.as_bytes();
-    b.len() == 10
-        && b[4] == b'-'
-        && b[7] == b'-'
-        && s.chars().enumerate().all(|(i, c)| i == 4 || i == 7 || c.is_ascii_digit())
+    let parts: Vec<&str> = s.split('-').collect();
+    let number = |p: &str, len: usize, range: std::ops::RangeInclusive<u32>| {
+        p.len() == len && p.chars().all(|c| c.is_ascii_digit()) && p.parse().is_ok_and(|n| range.contains(&n))
+    };
+    matches!(parts.as_slice(), [y, m, d] if number(y, 4, 1..=9999) && number(m, 2, 1..=12) && number(d, 2, 1..=31))
 }
 
 fn is_time(s: &str) -> bool {
     let parts: Vec<&str> = s.split(':').collect();
-    (2..=3).contains(&parts.len()) && parts.iter().all(|p| p.len() == 2 && p.chars().all(|c| c.is_ascii_digit()))
+    let limits = [23, 59, 59];
+    (2..=3).contains(&parts.len())
+        && parts.iter().zip(limits).all(|(p, max)| {
+            p.len() == 2 && p.chars().all(|c| c.is_ascii_digit()) && p.parse::<u32>().is_ok_and(|n| n <= max)
+        })
+}
+
+/// `YYYY-MM-DD HH:MM[:SS]` (a `T` may separate date and time).
+fn is_timestamp(s: &str) -> bool {
+    match s.split_once([' ', 'T']) {
+        Some((date, time)) => is_date(date) && is_time(time),
+        None => false,
+    }
 }

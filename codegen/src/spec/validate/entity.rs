@@ -223,6 +223,9 @@ impl Validator<'_> {
             Some((UniqueKind::Index, _)) => &self.project.naming.unique_index,
             Some((UniqueKind::Constraint, _)) => &self.project.naming.unique_constraint,
         };
+        if let Some(given) = &spec.name {
+            check_identifier(file, given, self.diags);
+        }
         let name = spec.name.as_ref().map_or_else(|| fill(template, table, &cols, ""), |n| n.value.clone());
         let span = spec.name.as_ref().map_or(span, |n| span_of(file, n));
         Some((

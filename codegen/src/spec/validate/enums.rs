@@ -7,7 +7,72 @@ use crate::naming::{fill, MAX_IDENTIFIER_BYTES};
 use crate::spec::load::{span_of, RawSpecs};
 use std::collections::{HashMap, HashSet};
 
-pub(super) fn enums(raw: &RawSpecs, project: &Project, diags: &mut Diagnostics) -> Vec<EnumDef> {
+/// Names PostgreSQL resolves to its own types (pg_catalog comes first on the search path) or
+/// cannot parse as a type name: an enum so named would be silently shadowed or fail to apply.
+const NOT_ENUM_NAMES: [&str; 58] = [
+    "any",
+    "between",
+    "bigint",
+    "bit",
+    "bool",
+    "boolean",
+    "box",
+    "bpchar",
+    "bytea",
+    "char",
+    "character",
+    "cidr",
+    "circle",
+    "coalesce",
+    "date",
+    "dec",
+    "decimal",
+    "exists",
+    "extract",
+    "float",
+    "float4",
+    "float8",
+    "greatest",
+    "inet",
+    "int",
+    "int2",
+    "int4",
+    "int8",
+    "integer",
+    "interval",
+    "json",
+    "jsonb",
+    "least",
+    "line",
+    "money",
+    "name",
+    "national",
+    "nchar",
+    "none",
+    "numeric",
+    "oid",
+    "overlay",
+    "point",
+    "position",
+    "precision",
+    "real",
+    "record",
+    "row",
+    "setof",
+    "smallint",
+    "substring",
+    "text",
+    "time",
+    "timestamp",
+    "timestamptz",
+    "trim",
+    "uuid",
+    "varchar",
+];
+
+/// The enums, and each database type name with the span that declared it.
+pub(super) fn enums(raw: &RawSpecs, project: &Project, diags: &mut Diagnostics) -> (Vec<EnumDef>, Vec<(String, Span)>) {
+    let mut claimed = Vec::new();
     let mut out: Vec<EnumDef> = Vec::new();
     let mut seen: HashMap<String, Span> = HashMap::new();
     let mut db_names: HashSet<String> = HashSet::new();
@@ -42,6 +107,14 @@ pub(super) fn enums(raw: &RawSpecs, project: &Project, diags: &mut Diagnostics) 
                     db
                 }
             };
+            let lowered = db_name.to_ascii_lowercase();
+            if NOT_ENUM_NAMES.contains(&lowered.as_str()) || crate::naming::is_reserved(&lowered) {
+                diags.push(
+                    Diagnostic::error(span.clone(), format!("'{db_name}' cannot name an enum type: PostgreSQL has a built-in type or keyword of that name"))
+                        .with_help("rename the enum, or set `db_name:` to another name"),
+                );
+            }
+            claimed.push((db_name.clone(), span.clone()));
             if !db_names.insert(db_name.clone()) {
                 diags.push(Diagnostic::error(span.clone(), format!("two enums map to the database type '{db_name}'")));
             }
@@ -78,5 +151,5 @@ pub(super) fn enums(raw: &RawSpecs, project: &Project, diags: &mut Diagnostics) 
             });
         }
     }
-    out
+    (out, claimed)
 }

@@ -15,6 +15,9 @@ use std::path::Path;
 /// A validated field, with its unique key, plain index and pending reference (if declared).
 pub(super) type FieldParts<'a> = (Field, Option<IndexDef>, Option<IndexDef>, Option<PendingRef<'a>>);
 
+/// Columns every PostgreSQL table has; a field of that name cannot be created.
+const SYSTEM_COLUMNS: [&str; 7] = ["tableoid", "xmin", "cmin", "xmax", "cmax", "ctid", "oid"];
+
 impl Validator<'_> {
     pub(super) fn field<'a>(&mut self, table: &str, decl: &FieldDecl<'a>) -> Option<FieldParts<'a>> {
         let FieldDecl { file, name, spec, .. } = *decl;
@@ -26,6 +29,15 @@ impl Validator<'_> {
             );
         }
         check_length(&name_span, &name.value, "column name", "choose a shorter field name", self.diags);
+        if SYSTEM_COLUMNS.contains(&name.value.as_str()) {
+            self.diags.push(
+                Diagnostic::error(name_span.clone(), format!("'{}' is a PostgreSQL system column name", name.value))
+                    .with_help("every table already has it; choose another field name"),
+            );
+        }
+        for given_name in [&spec.unique_name, &spec.index_name, &spec.fk_name].into_iter().flatten() {
+            check_identifier(file, given_name, self.diags);
+        }
         let enum_names: Vec<&str> = self.enums.iter().map(|e| e.name.as_str()).collect();
         let ty = match parse_type(&spec.ty.value, &enum_names) {
             Ok(ty) => ty,
@@ -206,6 +218,13 @@ impl Validator<'_> {
         if let Some(map) = value.value.as_object() {
             if !matches!(ty, FieldType::Json | FieldType::Jsonb) || map.contains_key("sql") {
                 return match (map.len(), map.get("sql").and_then(|s| s.as_str())) {
+                    (1, Some(sql)) if sql.trim().eq_ignore_ascii_case("null") => {
+                        self.diags.push(
+                            Diagnostic::error(span_of(file, value), "a NULL database default is no default")
+                                .with_help("remove `db_default`; a nullable column is NULL when no value is given"),
+                        );
+                        None
+                    }
                     (1, Some(sql)) if !sql.trim().is_empty() => Some(DbDefault { sql: sql.trim().to_string() }),
                     _ => {
                         self.diags.push(

@@ -20,7 +20,11 @@ impl Validator<'_> {
                 check_identifier(file, t, self.diags);
                 t.value.clone()
             }
-            None => format!("{}{}", self.project.table_prefix, snake_case(&name)),
+            None => {
+                let t = format!("{}{}", self.project.table_prefix, snake_case(&name));
+                check_length(&name_span, &t, "table name", "set `table:` to a shorter name", self.diags);
+                t
+            }
         };
         let table_span = doc.table.as_ref().map_or(name_span.clone(), |t| span_of(file, t));
         self.claim_relation(&table, &table_span, "table");
@@ -37,7 +41,18 @@ impl Validator<'_> {
             );
             return None;
         }
+        if left.reference.name == right.reference.name {
+            self.diags.push(
+                Diagnostic::error(
+                    span_of(file, &doc.right.entity),
+                    format!("both sides of link '{name}' name their foreign key '{}'", left.reference.name),
+                )
+                .with_help("give each side its own `fk_name:`"),
+            );
+            return None;
+        }
         let primary_key = fill(&self.project.naming.primary_key, &table, &[&left.column, &right.column], &name);
+        check_length(&table_span, &primary_key, "primary key name", "change naming.primary_key", self.diags);
         self.claim_relation(&primary_key, &table_span, "primary key");
         Some(Link {
             name,
@@ -96,7 +111,10 @@ impl Validator<'_> {
             .fk_name
             .as_ref()
             .map_or_else(|| fill(&self.project.naming.foreign_key, table, &[&column], &column), |n| n.value.clone());
-        check_length(&span_of(file, &end.entity), &name, "foreign key name", "set `fk_name:`", self.diags);
+        match &end.fk_name {
+            Some(given) => check_identifier(file, given, self.diags),
+            None => check_length(&span_of(file, &end.entity), &name, "foreign key name", "set `fk_name:`", self.diags),
+        }
         let pk = target.pk_field();
         Some(LinkEnd {
             entity: target.name.clone(),

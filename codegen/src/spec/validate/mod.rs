@@ -22,7 +22,7 @@ use std::path::Path;
 pub fn validate(raw: &RawSpecs, diags: &mut Diagnostics) -> Option<Model> {
     let errors_before = diags.len();
     let project = project::project(raw, diags);
-    let enums = enums::enums(raw, &project, diags);
+    let (enums, enum_names) = enums::enums(raw, &project, diags);
     let mixins = MixinTable::new(raw, diags);
     let mut v =
         Validator { project, enums, diags, relations: HashMap::new(), failed_entities: raw.broken_entities.clone() };
@@ -33,18 +33,16 @@ pub fn validate(raw: &RawSpecs, diags: &mut Diagnostics) -> Option<Model> {
             v.failed_entities.push(doc.entity.value.clone());
             continue;
         };
-        {
-            let span = span_of(file, &doc.entity);
-            if let Some(first) = entity_names.get(&entity.entity.name) {
-                v.diags.push(
-                    Diagnostic::error(span, format!("entity '{}' is defined twice", entity.entity.name))
-                        .with_help(format!("first defined at {}:{}", first.file.display(), first.line)),
-                );
-                continue;
-            }
-            entity_names.insert(entity.entity.name.clone(), span);
-            pending.push(entity);
+        let span = span_of(file, &doc.entity);
+        if let Some(first) = entity_names.get(&entity.entity.name) {
+            v.diags.push(
+                Diagnostic::error(span, format!("entity '{}' is defined twice", entity.entity.name))
+                    .with_help(format!("first defined at {}:{}", first.file.display(), first.line)),
+            );
+            continue;
         }
+        entity_names.insert(entity.entity.name.clone(), span);
+        pending.push(entity);
     }
     v.resolve_references(&mut pending, &raw.broken_entities);
     let entities: Vec<Entity> = pending.into_iter().map(|p| p.entity).collect();
@@ -52,6 +50,15 @@ pub fn validate(raw: &RawSpecs, diags: &mut Diagnostics) -> Option<Model> {
     for (file, doc) in &raw.links {
         if let Some(link) = v.link(file, doc, &entities) {
             links.push(link);
+        }
+    }
+    // A table brings a row type of its own name, so an enum type cannot share it.
+    for (db_name, span) in &enum_names {
+        if entities.iter().map(|e| &e.table).chain(links.iter().map(|l| &l.table)).any(|t| t == db_name) {
+            v.diags.push(
+                Diagnostic::error(span.clone(), format!("enum type '{db_name}' has the name of a table"))
+                    .with_help("PostgreSQL gives every table a type of the same name; set `db_name:` to another name"),
+            );
         }
     }
     if v.diags.len() > errors_before {

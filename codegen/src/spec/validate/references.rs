@@ -78,6 +78,25 @@ impl Validator<'_> {
                 );
                 let name_span = r.fk_name.map_or_else(|| span_of(r.file, r.target), |n| span_of(r.file, n));
                 check_length(&name_span, &name, "foreign key name", "set `fk_name:`", self.diags);
+                // Constraint names are unique per table: a clash would fail to apply (or, in a
+                // map keyed by name, silently lose a foreign key).
+                let entity = &p.entity;
+                let taken = entity.primary_key.name == name
+                    || entity
+                        .indexes
+                        .iter()
+                        .any(|ix| ix.unique == Some(crate::ir::UniqueKind::Constraint) && ix.name == name)
+                    || resolved.iter().any(|(j, _, other)| *j == i && other.name == name);
+                if taken {
+                    self.diags.push(
+                        Diagnostic::error(
+                            name_span,
+                            format!("constraint name '{name}' is already used in table {}", entity.table),
+                        )
+                        .with_help("give this foreign key another `fk_name:`"),
+                    );
+                    continue;
+                }
                 resolved.push((
                     i,
                     r.field.clone(),
