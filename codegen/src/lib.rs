@@ -5,6 +5,7 @@ pub mod diagnostics;
 pub mod generate;
 pub mod ir;
 pub mod naming;
+pub mod rust;
 pub mod schema;
 pub mod spec;
 

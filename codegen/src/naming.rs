@@ -23,6 +23,23 @@ pub fn snake_case(name: &str) -> String {
     out
 }
 
+/// English plural of a snake_case name: `category` → `categories`, `tax` → `taxes`, `user_roles` stays.
+pub fn plural(word: &str) -> String {
+    let consonant_y = word.ends_with('y') && !word.ends_with(['a', 'e', 'o', 'u']) && {
+        let before = word.chars().rev().nth(1);
+        before.is_some_and(|c| !"aeiou".contains(c))
+    };
+    if consonant_y {
+        format!("{}ies", &word[..word.len() - 1])
+    } else if word.ends_with("ss") || word.ends_with(['x', 'z']) || word.ends_with("ch") || word.ends_with("sh") {
+        format!("{word}es")
+    } else if word.ends_with('s') {
+        word.to_string()
+    } else {
+        format!("{word}s")
+    }
+}
+
 /// Fills a name template: `{table}`, `{columns}` (joined by `_`), `{name}`, `{lower}`, `{snake}`.
 pub fn fill(template: &str, table: &str, columns: &[&str], name: &str) -> String {
     template
@@ -172,6 +189,15 @@ mod tests {
         assert_eq!(snake_case("HTTPLog"), "http_log");
         assert_eq!(snake_case("User"), "user");
         assert_eq!(snake_case("Entity42Name"), "entity42_name");
+    }
+
+    #[test]
+    fn plurals() {
+        assert_eq!(plural("category"), "categories");
+        assert_eq!(plural("tax"), "taxes");
+        assert_eq!(plural("day"), "days");
+        assert_eq!(plural("tarif_plan"), "tarif_plans");
+        assert_eq!(plural("user_roles"), "user_roles");
     }
 
     #[test]

@@ -2,3 +2,5 @@
 
 pub mod migrate;
 pub mod redact;
+pub mod repo;
+pub mod serde;

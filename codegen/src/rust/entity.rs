@@ -1,0 +1,104 @@
+//! One entity's file: the model (what a row is), `New…` (what an insert takes) and `…Patch`
+//! (a partial update). Secret fields are never serialized; server-managed fields are not input.
+
+use super::names::field_ident;
+use super::types::rust_type;
+use crate::ir::{Entity, Field, Model};
+use proc_macro2::TokenStream;
+use quote::{format_ident, quote};
+
+pub fn render(_model: &Model, entity: &Entity, repository: &TokenStream) -> TokenStream {
+    let name = format_ident!("{}", entity.name);
+    let new_name = format_ident!("New{}", entity.name);
+    let patch_name = format_ident!("{}Patch", entity.name);
+    let table = &entity.table;
+    let doc = format!(" {}", entity.doc.clone().unwrap_or_else(|| format!("A row of `{table}`.")));
+    let columns = entity.fields.iter().map(|f| f.name.as_str());
+
+    let model_fields = entity.fields.iter().map(|f| {
+        let ident = field_ident(&f.name);
+        let ty = nullable(f, rust_type(&f.ty));
+        let doc = field_doc(f);
+        let skip = f.secret.then(|| quote!(#[serde(skip_serializing)]));
+        quote! { #[doc = #doc] #skip pub #ident: #ty }
+    });
+
+    let inputs: Vec<&Field> = entity.fields.iter().filter(|f| !f.read_only && !f.version).collect();
+    let new_fields = inputs.iter().map(|f| {
+        let ident = field_ident(&f.name);
+        let base = rust_type(&f.ty);
+        let doc = field_doc(f);
+        let optional = f.nullable || f.default.is_some() || f.db_default.is_some();
+        if optional {
+            quote! { #[doc = #doc] #[serde(default)] pub #ident: ::std::option::Option<#base> }
+        } else {
+            quote! { #[doc = #doc] pub #ident: #base }
+        }
+    });
+    let patch_fields = inputs.iter().filter(|f| !f.primary_key).map(|f| {
+        let ident = field_ident(&f.name);
+        let base = rust_type(&f.ty);
+        let doc = field_doc(f);
+        if f.nullable {
+            quote! {
+                #[doc = #doc]
+                #[serde(default, deserialize_with = "::runtime::serde::double_option")]
+                pub #ident: ::std::option::Option<::std::option::Option<#base>>
+            }
+        } else {
+            quote! { #[doc = #doc] #[serde(default)] pub #ident: ::std::option::Option<#base> }
+        }
+    });
+    let new_doc =
+        format!(" Input to create a {}: server-managed fields are absent; optional ones have defaults.", entity.name);
+    let patch_doc = format!(" A partial update of a {}: only the fields that are `Some` change.", entity.name);
+
+    quote! {
+        //! The entity and its inputs.
+
+        #[doc = #doc]
+        #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::sqlx::FromRow)]
+        pub struct #name {
+            #(#model_fields,)*
+        }
+
+        impl #name {
+            /// The table this entity is stored in.
+            pub const TABLE: &'static str = #table;
+            /// Its columns, in table order.
+            pub const COLUMNS: &'static [&'static str] = &[#(#columns),*];
+        }
+
+        #[doc = #new_doc]
+        #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
+        #[serde(deny_unknown_fields)]
+        pub struct #new_name {
+            #(#new_fields,)*
+        }
+
+        #[doc = #patch_doc]
+        #[derive(Debug, Clone, Default, PartialEq, ::serde::Deserialize)]
+        #[serde(deny_unknown_fields)]
+        pub struct #patch_name {
+            #(#patch_fields,)*
+        }
+
+        #repository
+    }
+}
+
+fn nullable(field: &Field, ty: TokenStream) -> TokenStream {
+    if field.nullable {
+        quote!(::std::option::Option<#ty>)
+    } else {
+        ty
+    }
+}
+
+fn field_doc(field: &Field) -> String {
+    let mut doc = format!(" {}", field.doc.clone().unwrap_or_else(|| format!("Column `{}`.", field.name)));
+    if field.secret {
+        doc.push_str(" Secret: accepted on input, never serialized.");
+    }
+    doc
+}

@@ -1,0 +1,81 @@
+//! A many-to-many link's file: link, unlink, and listing either side's partners.
+
+use super::types::rust_type;
+use crate::ir::{Link, LinkEnd};
+use crate::naming::quote_ident;
+use proc_macro2::TokenStream;
+use quote::{format_ident, quote};
+
+pub fn render(link: &Link) -> TokenStream {
+    let name = format_ident!("{}", link.name);
+    let table = quote_ident(&link.table);
+    let (l, r) = (&link.left, &link.right);
+    let (l_ident, r_ident) = (format_ident!("{}", l.column), format_ident!("{}", r.column));
+    let (l_ty, r_ty) = (rust_type(&l.ty), rust_type(&r.ty));
+    let (l_col, r_col) = (quote_ident(&l.column), quote_ident(&r.column));
+    let doc =
+        format!(" {}", link.doc.clone().unwrap_or_else(|| format!("Links between {} and {}.", l.entity, r.entity)));
+    let link_sql = format!("INSERT INTO {table} ({l_col}, {r_col}) VALUES ($1, $2) ON CONFLICT DO NOTHING");
+    let unlink_sql = format!("DELETE FROM {table} WHERE {l_col} = $1 AND {r_col} = $2");
+    let constraints = [&l.reference.name, &r.reference.name, &link.primary_key];
+    let fields = [&l.column, &r.column, &format!("{},{}", l.column, r.column)];
+    let by_left = lister(&table, l, r);
+    let by_right = lister(&table, r, l);
+    quote! {
+        //! A many-to-many link.
+
+        #[doc = #doc]
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, ::serde::Serialize, ::serde::Deserialize, ::sqlx::FromRow)]
+        pub struct #name {
+            pub #l_ident: #l_ty,
+            pub #r_ident: #r_ty,
+        }
+
+        impl #name {
+            /// The join table.
+            pub const TABLE: &'static str = #table;
+            /// Constraint names with the columns they cover.
+            pub const CONSTRAINTS: &'static [(&'static str, &'static str)] = &[#((#constraints, #fields)),*];
+
+            /// Links the two rows; linking twice is not an error. Returns whether a link was added.
+            pub async fn link(conn: &mut ::sqlx::PgConnection, #l_ident: #l_ty, #r_ident: #r_ty) -> ::std::result::Result<bool, ::runtime::repo::RepoError> {
+                let done = ::sqlx::query(#link_sql).bind(#l_ident).bind(#r_ident).execute(&mut *conn).await
+                    .map_err(|e| ::runtime::repo::map_error(e, Self::CONSTRAINTS))?;
+                ::std::result::Result::Ok(done.rows_affected() == 1)
+            }
+
+            /// Removes the link; `NotFound` when there was none.
+            pub async fn unlink(conn: &mut ::sqlx::PgConnection, #l_ident: #l_ty, #r_ident: #r_ty) -> ::std::result::Result<(), ::runtime::repo::RepoError> {
+                let done = ::sqlx::query(#unlink_sql).bind(#l_ident).bind(#r_ident).execute(&mut *conn).await
+                    .map_err(|e| ::runtime::repo::map_error(e, Self::CONSTRAINTS))?;
+                if done.rows_affected() == 0 {
+                    return ::std::result::Result::Err(::runtime::repo::RepoError::NotFound);
+                }
+                ::std::result::Result::Ok(())
+            }
+
+            #by_left
+            #by_right
+        }
+    }
+}
+
+/// `<other>s_for_<this>`: the partner keys of one row, sorted.
+fn lister(table: &str, this: &LinkEnd, other: &LinkEnd) -> TokenStream {
+    let other_plural = crate::naming::plural(other.column.trim_end_matches("_id"));
+    let method = format_ident!("{}_for_{}", other_plural, this.column.trim_end_matches("_id"));
+    let (this_ident, this_ty, other_ty) = (format_ident!("{}", this.column), rust_type(&this.ty), rust_type(&other.ty));
+    let sql = format!(
+        "SELECT {o} FROM {table} WHERE {t} = $1 ORDER BY {o}",
+        o = quote_ident(&other.column),
+        t = quote_ident(&this.column)
+    );
+    let doc = format!(" The `{}` keys linked to this `{}`.", other.column, this.column);
+    quote! {
+        #[doc = #doc]
+        pub async fn #method(conn: &mut ::sqlx::PgConnection, #this_ident: #this_ty) -> ::std::result::Result<::std::vec::Vec<#other_ty>, ::runtime::repo::RepoError> {
+            ::sqlx::query_scalar(#sql).bind(#this_ident).fetch_all(&mut *conn).await
+                .map_err(|e| ::runtime::repo::map_error(e, Self::CONSTRAINTS))
+        }
+    }
+}

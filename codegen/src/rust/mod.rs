@@ -1,0 +1,83 @@
+//! The generated Rust crate (`generated/`): per entity a model, a Create and an Update input;
+//! enums mapped to the native PostgreSQL types. Tokens are built with `quote!`, checked by
+//! `syn` and printed by `prettyplease`, so the output is always valid, formatted Rust.
+
+mod entity;
+mod enums;
+mod link;
+mod literal;
+mod names;
+mod repo;
+mod types;
+
+use crate::generate::{GeneratedFile, HEADER_TEXT};
+use crate::ir::Model;
+use proc_macro2::TokenStream;
+use quote::{format_ident, quote};
+
+pub use names::module_name;
+
+pub fn render(model: &Model) -> Vec<GeneratedFile> {
+    let mut files =
+        vec![cargo_toml(), rustfmt_toml(), GeneratedFile::new("generated/src/enums.rs", format(enums::render(model)))];
+    let mut modules = Vec::new();
+    for entity in &model.entities {
+        let module = module_name(&entity.name);
+        files.push(GeneratedFile::new(
+            format!("generated/src/{module}.rs"),
+            format(entity::render(model, entity, &repo::render(model, entity))),
+        ));
+        modules.push((module, entity.name.clone()));
+    }
+    let mut link_modules = Vec::new();
+    for link in &model.links {
+        let module = module_name(&link.name);
+        files.push(GeneratedFile::new(format!("generated/src/{module}.rs"), format(link::render(link))));
+        link_modules.push((module, link.name.clone()));
+    }
+    let link_mods = link_modules.iter().map(|(m, _)| format_ident!("{}", m));
+    let link_uses = link_modules.iter().map(|(m, l)| {
+        let (m, l) = (format_ident!("{}", m), format_ident!("{}", l));
+        quote! { pub use #m::#l; }
+    });
+    let mods = modules.iter().map(|(m, _)| format_ident!("{}", m));
+    let reexports = modules.iter().map(|(m, e)| {
+        let (m, e) = (format_ident!("{}", m), format_ident!("{}", e));
+        let (new, patch) = (format_ident!("New{}", e), format_ident!("{}Patch", e));
+        quote! { pub use #m::{#e, #new, #patch}; }
+    });
+    let lib = quote! {
+        //! Models of every entity in model-spec/, generated.
+        pub mod enums;
+        #(pub mod #mods;)*
+        pub use enums::*;
+        #(#reexports)*
+        #(pub mod #link_mods;)*
+        #(#link_uses)*
+    };
+    files.push(GeneratedFile::new("generated/src/lib.rs", format(lib)));
+    files
+}
+
+/// The workspace's `cargo fmt` must not restyle generated files (prettyplease already formats
+/// them), or they would read as stale.
+fn rustfmt_toml() -> GeneratedFile {
+    GeneratedFile::new("generated/rustfmt.toml", format!("# {HEADER_TEXT}\ndisable_all_formatting = true\n"))
+}
+
+fn cargo_toml() -> GeneratedFile {
+    let text = format!(
+        "# {HEADER_TEXT}\n[package]\nname = \"generated\"\nversion = \"0.1.0\"\ndescription = \"Models generated from model-spec/.\"\n\
+         edition.workspace = true\nrust-version.workspace = true\nlicense.workspace = true\npublish.workspace = true\n\n\
+         [dependencies]\nchrono.workspace = true\nruntime.workspace = true\nrust_decimal.workspace = true\nserde.workspace = true\n\
+         serde_json.workspace = true\nsqlx.workspace = true\nuuid.workspace = true\n\n[lints]\nworkspace = true\n"
+    );
+    GeneratedFile::new("generated/Cargo.toml", text)
+}
+
+/// Pretty-printed source with the static header. Generated tokens always parse; a failure is a
+/// bug in this generator, not in the specs.
+fn format(tokens: TokenStream) -> String {
+    let file: syn::File = syn::parse2(tokens).expect("generated Rust parses");
+    format!("// {HEADER_TEXT}\n\n{}", prettyplease::unparse(&file))
+}

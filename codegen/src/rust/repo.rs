@@ -1,0 +1,275 @@
+//! The repository half of an entity's file: insert (app-side defaults applied), get by id and
+//! by each unique field, update with real optimistic locking, delete. Values are always bound
+//! parameters; generic error handling lives in `runtime::repo`.
+
+use super::literal::default_expr;
+use super::names::field_ident;
+use super::types::rust_type;
+use crate::ir::{Entity, Field, FieldType, Model, UniqueKind};
+use crate::naming::quote_ident;
+use proc_macro2::TokenStream;
+use quote::{format_ident, quote};
+
+pub fn render(model: &Model, entity: &Entity) -> TokenStream {
+    let name = format_ident!("{}", entity.name);
+    let new_name = format_ident!("New{}", entity.name);
+    let patch_name = format_ident!("{}Patch", entity.name);
+    let table = quote_ident(&entity.table);
+    let select_list = entity.fields.iter().map(|f| quote_ident(&f.name)).collect::<Vec<_>>().join(", ");
+    let pk = entity.pk_field();
+    let pk_ident = field_ident(&pk.name);
+    let pk_type = rust_type(&pk.ty);
+    let pk_col = quote_ident(&pk.name);
+    let constraints = constraint_fields(model, entity);
+    let constraint_pairs = constraints.iter().map(|(c, f)| quote!((#c, #f)));
+
+    // INSERT: every column that gets a value from the input or from an app-side default.
+    let mut lets = Vec::new();
+    let mut columns = Vec::new();
+    let mut placeholders = Vec::new();
+    let mut binds = Vec::new();
+    for f in &entity.fields {
+        let ident = field_ident(&f.name);
+        let input = !f.read_only && !f.version;
+        let value = match (input, &f.default, f.nullable) {
+            (true, Some(d), nullable) => {
+                let cheap = is_cheap(&f.ty, d);
+                let d = default_expr(&f.ty, d);
+                match (nullable, cheap) {
+                    (false, true) => quote!(new.#ident.unwrap_or(#d)),
+                    (false, false) => quote!(new.#ident.unwrap_or_else(|| #d)),
+                    (true, true) => quote!(new.#ident.or(::std::option::Option::Some(#d))),
+                    (true, false) => quote!(new.#ident.or_else(|| ::std::option::Option::Some(#d))),
+                }
+            }
+            (true, None, _) => quote!(new.#ident),
+            (false, Some(crate::ir::AppDefault::Now), _) => now_expr(&f.ty),
+            (false, Some(d), _) => default_expr(&f.ty, d),
+            (false, None, _) => continue, // server-managed with no app default: the database fills it
+        };
+        let var = format_ident!("v_{}", f.name);
+        lets.push(quote!(let #var = #value;));
+        columns.push(quote_ident(&f.name));
+        let n = columns.len();
+        let placeholder = match (&f.db_default, input && f.default.is_none() && !f.nullable) {
+            (Some(db), true) => format!("COALESCE(${n}{}, {})", cast(&f.ty), db.sql),
+            _ => format!("${n}{}", cast(&f.ty)),
+        };
+        placeholders.push(placeholder);
+        binds.push(quote!(.bind(#var)));
+    }
+    // One clock reading per insert, so created_at and updated_at start equal.
+    let uses_now = entity.fields.iter().any(|f| f.read_only && f.default == Some(crate::ir::AppDefault::Now));
+    let now_let = uses_now.then(|| quote!(let now = ::chrono::Utc::now();));
+    let insert_sql = format!(
+        "INSERT INTO {table} ({}) VALUES ({}) RETURNING {select_list}",
+        columns.join(", "),
+        placeholders.join(", ")
+    );
+    let get_sql = format!("SELECT {select_list} FROM {table} WHERE {pk_col} = $1");
+    let delete_sql = format!("DELETE FROM {table} WHERE {pk_col} = $1");
+
+    let get_by_unique = entity.indexes.iter().filter(|ix| ix.unique.is_some() && ix.columns.len() == 1).filter_map(|ix| {
+        let f = entity.field(&ix.columns[0])?;
+        if f.primary_key {
+            return None;
+        }
+        let method = format_ident!("get_by_{}", f.name);
+        let (param_ty, bind) = param(f);
+        let sql = format!("SELECT {select_list} FROM {table} WHERE {} = $1", quote_ident(&f.name));
+        let doc = format!(" The row whose `{}` is `value` (a unique key).", f.name);
+        Some(quote! {
+            #[doc = #doc]
+            pub async fn #method(conn: &mut ::sqlx::PgConnection, value: #param_ty) -> ::std::result::Result<Self, ::runtime::repo::RepoError> {
+                ::sqlx::query_as::<_, Self>(#sql).bind(#bind).fetch_optional(&mut *conn).await
+                    .map_err(|e| ::runtime::repo::map_error(e, Self::CONSTRAINTS))?
+                    .ok_or(::runtime::repo::RepoError::NotFound)
+            }
+        })
+    });
+
+    let update = update_fn(entity, &table, &select_list);
+
+    quote! {
+        impl #name {
+            /// Constraint names of unique and foreign keys, with the fields they cover.
+            pub const CONSTRAINTS: &'static [(&'static str, &'static str)] = &[#(#constraint_pairs),*];
+
+            /// Inserts a row; app-side defaults from the spec fill what the input leaves out.
+            pub async fn insert(conn: &mut ::sqlx::PgConnection, new: #new_name) -> ::std::result::Result<Self, ::runtime::repo::RepoError> {
+                #now_let
+                #(#lets)*
+                ::sqlx::query_as::<_, Self>(#insert_sql)#(#binds)*.fetch_one(&mut *conn).await
+                    .map_err(|e| ::runtime::repo::map_error(e, Self::CONSTRAINTS))
+            }
+
+            /// The row with this primary key.
+            pub async fn get(conn: &mut ::sqlx::PgConnection, #pk_ident: #pk_type) -> ::std::result::Result<Self, ::runtime::repo::RepoError> {
+                ::sqlx::query_as::<_, Self>(#get_sql).bind(#pk_ident).fetch_optional(&mut *conn).await
+                    .map_err(|e| ::runtime::repo::map_error(e, Self::CONSTRAINTS))?
+                    .ok_or(::runtime::repo::RepoError::NotFound)
+            }
+
+            #(#get_by_unique)*
+
+            #update
+
+            /// Deletes the row with this primary key.
+            pub async fn delete(conn: &mut ::sqlx::PgConnection, #pk_ident: #pk_type) -> ::std::result::Result<(), ::runtime::repo::RepoError> {
+                let done = ::sqlx::query(#delete_sql).bind(#pk_ident).execute(&mut *conn).await
+                    .map_err(|e| ::runtime::repo::map_error(e, Self::CONSTRAINTS))?;
+                if done.rows_affected() == 0 {
+                    return ::std::result::Result::Err(::runtime::repo::RepoError::NotFound);
+                }
+                ::std::result::Result::Ok(())
+            }
+        }
+
+        impl #patch_name {
+            /// Whether the patch changes nothing.
+            pub fn is_empty(&self) -> bool {
+                *self == Self::default()
+            }
+        }
+    }
+}
+
+fn update_fn(entity: &Entity, table: &str, select_list: &str) -> TokenStream {
+    let patch_name = format_ident!("{}Patch", entity.name);
+    let pk = entity.pk_field();
+    let (pk_ident, pk_type, pk_col) = (field_ident(&pk.name), rust_type(&pk.ty), quote_ident(&pk.name));
+    let version = entity.fields.iter().find(|f| f.version);
+    let mut sets = Vec::new();
+    if let Some(v) = version {
+        let col = quote_ident(&v.name);
+        sets.push(quote!(q.push(#col).push(" = ").push(#col).push(" + 1");));
+    }
+    for f in entity.fields.iter().filter(|f| f.on_update_now && !f.version) {
+        let col = format!("{} = ", quote_ident(&f.name));
+        let now = default_expr(&f.ty, &crate::ir::AppDefault::Now);
+        sets.push(quote!(sep(&mut q); q.push(#col).push_bind(#now);));
+    }
+    for f in entity.fields.iter().filter(|f| !f.read_only && !f.version && !f.primary_key) {
+        let ident = field_ident(&f.name);
+        let col = format!("{} = ", quote_ident(&f.name));
+        let cast = cast(&f.ty);
+        sets.push(quote! {
+            if let ::std::option::Option::Some(value) = patch.#ident {
+                sep(&mut q);
+                q.push(#col).push_bind(value).push(#cast);
+            }
+        });
+    }
+    let returning = format!(" RETURNING {select_list}");
+    let head = format!("UPDATE {table} SET ");
+    let where_pk = format!(" WHERE {pk_col} = ");
+    let doc_version = " Applies `patch` if the row is still at `expected_version` (`UPDATE … WHERE id = $1 AND version = $2`),\n bumping the version; otherwise `VersionConflict`, or `NotFound` when the row is gone.";
+    let touched_always = !sets.is_empty() && (version.is_some() || entity.fields.iter().any(|f| f.on_update_now));
+    let first = if version.is_some() { quote!(true) } else { quote!(false) };
+    let empty_guard = (!touched_always).then(|| {
+        quote! {
+            if patch.is_empty() {
+                return Self::get(conn, #pk_ident).await;
+            }
+        }
+    });
+    match version {
+        Some(v) => {
+            let version_col = quote_ident(&v.name);
+            let and_version = format!(" AND {version_col} = ");
+            let current_sql = format!("SELECT {version_col} FROM {table} WHERE {pk_col} = $1");
+            quote! {
+                #[doc = #doc_version]
+                pub async fn update(conn: &mut ::sqlx::PgConnection, #pk_ident: #pk_type, expected_version: i32, patch: #patch_name)
+                    -> ::std::result::Result<Self, ::runtime::repo::RepoError> {
+                    #empty_guard
+                    let mut q = ::sqlx::QueryBuilder::<::sqlx::Postgres>::new(#head);
+                    let mut started = #first;
+                    let mut sep = |q: &mut ::sqlx::QueryBuilder<::sqlx::Postgres>| {
+                        if started { q.push(", "); }
+                        started = true;
+                    };
+                    #(#sets)*
+                    q.push(#where_pk).push_bind(#pk_ident).push(#and_version).push_bind(expected_version).push(#returning);
+                    let updated = q.build_query_as::<Self>().fetch_optional(&mut *conn).await
+                        .map_err(|e| ::runtime::repo::map_error(e, Self::CONSTRAINTS))?;
+                    if let ::std::option::Option::Some(row) = updated {
+                        return ::std::result::Result::Ok(row);
+                    }
+                    let current: ::std::option::Option<i32> = ::sqlx::query_scalar(#current_sql).bind(#pk_ident)
+                        .fetch_optional(&mut *conn).await.map_err(|e| ::runtime::repo::map_error(e, Self::CONSTRAINTS))?;
+                    ::std::result::Result::Err(match current {
+                        ::std::option::Option::Some(actual) => ::runtime::repo::RepoError::VersionConflict { expected: expected_version, actual },
+                        ::std::option::Option::None => ::runtime::repo::RepoError::NotFound,
+                    })
+                }
+            }
+        }
+        None => quote! {
+            /// Applies `patch` (this entity has no version column, so there is no conflict check).
+            pub async fn update(conn: &mut ::sqlx::PgConnection, #pk_ident: #pk_type, patch: #patch_name)
+                -> ::std::result::Result<Self, ::runtime::repo::RepoError> {
+                #empty_guard
+                let mut q = ::sqlx::QueryBuilder::<::sqlx::Postgres>::new(#head);
+                let mut started = #first;
+                let mut sep = |q: &mut ::sqlx::QueryBuilder<::sqlx::Postgres>| {
+                    if started { q.push(", "); }
+                    started = true;
+                };
+                #(#sets)*
+                q.push(#where_pk).push_bind(#pk_ident).push(#returning);
+                q.build_query_as::<Self>().fetch_optional(&mut *conn).await
+                    .map_err(|e| ::runtime::repo::map_error(e, Self::CONSTRAINTS))?
+                    .ok_or(::runtime::repo::RepoError::NotFound)
+            }
+        },
+    }
+}
+
+/// The insert's clock reading in the field's type.
+fn now_expr(ty: &FieldType) -> TokenStream {
+    match ty {
+        FieldType::Timestamptz => quote!(now),
+        FieldType::Date => quote!(now.date_naive()),
+        _ => quote!(now.naive_utc()),
+    }
+}
+
+/// A constant default (no allocation, no parsing): `unwrap_or` rather than `unwrap_or_else`.
+fn is_cheap(ty: &FieldType, default: &crate::ir::AppDefault) -> bool {
+    matches!(default, crate::ir::AppDefault::Value(_))
+        && (ty.is_integer()
+            || matches!(ty, FieldType::Bool | FieldType::Float | FieldType::Double | FieldType::Enum(_)))
+}
+
+/// `json` columns: sqlx sends `serde_json::Value` as jsonb, so cast to the column's type.
+fn cast(ty: &FieldType) -> &'static str {
+    match ty {
+        FieldType::Json => "::json",
+        _ => "",
+    }
+}
+
+/// The parameter type and bind expression for a lookup by this field.
+fn param(f: &Field) -> (TokenStream, TokenStream) {
+    match f.ty {
+        FieldType::String(_) | FieldType::Text => (quote!(&str), quote!(value)),
+        _ => (rust_type(&f.ty), quote!(value)),
+    }
+}
+
+fn constraint_fields(_model: &Model, entity: &Entity) -> Vec<(String, String)> {
+    let mut out: Vec<(String, String)> = entity
+        .indexes
+        .iter()
+        .filter(|ix| matches!(ix.unique, Some(UniqueKind::Index | UniqueKind::Constraint)))
+        .map(|ix| (ix.name.clone(), ix.columns.join(",")))
+        .collect();
+    for f in &entity.fields {
+        if let Some(r) = &f.references {
+            out.push((r.name.clone(), f.name.clone()));
+        }
+    }
+    out.push((entity.primary_key.name.clone(), entity.primary_key.columns.join(",")));
+    out
+}
