@@ -230,3 +230,235 @@ fn secrets_are_never_serialized() {
         assert!(body.get("token").is_none(), "{body}");
     });
 }
+
+#[test]
+fn list_filters_orders_and_pages_with_bound_values() {
+    use runtime::repo::{Cmp, ListQuery};
+    let db = migrated("repo_list");
+    block_on(async {
+        let mut conn = connect(&db).await;
+        for (i, (slug, period, active)) in [
+            ("a", "MONTHLY", true),
+            ("b", "YEARLY", true),
+            ("c", "MONTHLY", false),
+            ("d", "WEEKLY", true),
+            ("e", "MONTHLY", true),
+        ]
+        .into_iter()
+        .enumerate()
+        {
+            let plan = json!({ "name": format!("Plan {slug}"), "slug": slug, "price_float": i as f64 * 10.0,
+                               "billing_period": period, "is_active": active, "sort_order": i });
+            TarifPlan::insert(&mut conn, input(plan)).await.unwrap();
+        }
+        let slugs = |plans: Vec<TarifPlan>| plans.into_iter().map(|p| p.slug).collect::<Vec<_>>();
+        let query = ListQuery {
+            filters: vec![
+                TarifPlanFilter::IsActive(Cmp::Eq(true)),
+                TarifPlanFilter::BillingPeriod(Cmp::In(vec![BillingPeriod::Monthly, BillingPeriod::Weekly])),
+            ],
+            order: vec![(TarifPlanField::SortOrder, true)],
+            ..ListQuery::default()
+        };
+        assert_eq!(slugs(TarifPlan::list(&mut conn, query).await.unwrap()), ["e", "d", "a"]);
+        let page = ListQuery {
+            order: vec![(TarifPlanField::PriceFloat, false)],
+            filters: vec![TarifPlanFilter::PriceFloat(Cmp::Gte(10.0))],
+            limit: 2,
+            offset: 1,
+            ..ListQuery::default()
+        };
+        assert_eq!(slugs(TarifPlan::list(&mut conn, page).await.unwrap()), ["c", "d"]);
+        let hostile = ListQuery {
+            filters: vec![TarifPlanFilter::Name(Cmp::ILike("plan%' OR '1'='1".into()))],
+            ..ListQuery::default()
+        };
+        assert!(TarifPlan::list(&mut conn, hostile).await.unwrap().is_empty(), "values are bound, not spliced");
+        let nulls = ListQuery { filters: vec![TarifPlanFilter::PriceId(Cmp::IsNull)], ..ListQuery::default() };
+        assert_eq!(TarifPlan::list(&mut conn, nulls).await.unwrap().len(), 5);
+        assert_eq!(TarifPlanField::from_name("slug"), Some(TarifPlanField::Slug));
+        assert_eq!(UserField::from_name("password_hash"), None, "secret fields are not listable");
+    });
+}
+
+/// Insert, get, list, update (version +1) for one entity; returns the updated row.
+macro_rules! crud {
+    ($conn:expr, $entity:ty, $new:expr, $patch:expr) => {{
+        let row = <$entity>::insert($conn, input($new))
+            .await
+            .unwrap_or_else(|e| panic!("{}: insert: {e}", stringify!($entity)));
+        assert_eq!(<$entity>::get($conn, row.id).await.unwrap(), row, "{}: get", stringify!($entity));
+        let listed = <$entity>::list($conn, runtime::repo::ListQuery::default()).await.unwrap();
+        assert!(listed.contains(&row), "{}: list", stringify!($entity));
+        let updated = <$entity>::update($conn, row.id, row.version, input($patch))
+            .await
+            .unwrap_or_else(|e| panic!("{}: update: {e}", stringify!($entity)));
+        assert_eq!(updated.version, row.version + 1, "{}: version", stringify!($entity));
+        assert_ne!(updated, row, "{}: the patch changed nothing", stringify!($entity));
+        updated
+    }};
+}
+
+#[test]
+fn every_entity_and_link_round_trips_through_its_repository() {
+    let db = migrated("repo_every_entity");
+    block_on(async {
+        let c = &mut connect(&db).await;
+        let currency =
+            crud!(c, Currency, json!({"code": "EUR", "name": "Euro", "symbol": "€"}), json!({"symbol": "EUR"}));
+        let country = crud!(c, Country, json!({"code": "DE", "name": "Germany"}), json!({"is_enabled": true}));
+        let tax_class =
+            crud!(c, TaxClass, json!({"name": "Standard", "code": "std"}), json!({"default_rate": "19.00"}));
+        let tax = crud!(
+            c,
+            Tax,
+            json!({"name": "VAT", "code": "vat", "rate": "19.00", "tax_class_id": tax_class.id}),
+            json!({"rate": "7.00"})
+        );
+        let tax_rate = crud!(
+            c,
+            TaxRate,
+            json!({"tax_id": tax.id, "rate": "16.00", "valid_from": "2020-07-01"}),
+            json!({"valid_to": "2020-12-31"})
+        );
+        let price = crud!(
+            c,
+            Price,
+            json!({"price_float": 9.99, "price_decimal": "9.99", "currency_id": currency.id, "gross_amount": "9.99", "net_amount": "8.39"}),
+            json!({"description": "promo"})
+        );
+        let plan = crud!(
+            c,
+            TarifPlan,
+            json!({"name": "Pro", "slug": "pro", "price_float": 9.99, "billing_period": "MONTHLY", "price_id": price.id}),
+            json!({"trial_days": 14})
+        );
+        let category =
+            crud!(c, TarifPlanCategory, json!({"name": "Main", "slug": "main"}), json!({"is_single": false}));
+        let user =
+            crud!(c, User, json!({"email": "all@example.com", "password_hash": "h"}), json!({"status": "ACTIVE"}));
+        let details = crud!(c, UserDetails, json!({"user_id": user.id}), json!({"city": "Berlin"}));
+        let case = crud!(c, UserCase, json!({"user_id": user.id}), json!({"status": "ACTIVE"}));
+        let token = crud!(
+            c,
+            PasswordResetToken,
+            json!({"user_id": user.id, "token": "tok", "expires_at": "2030-01-01T00:00:00"}),
+            json!({"used_at": "2029-01-01T00:00:00"})
+        );
+        let role = crud!(c, Role, json!({"name": "Admin", "slug": "admin"}), json!({"is_system": true}));
+        let permission = crud!(
+            c,
+            Permission,
+            json!({"name": "users.read", "resource": "users", "action": "read"}),
+            json!({"description": "Read users"})
+        );
+        let level =
+            crud!(c, UserAccessLevel, json!({"name": "Gold", "slug": "gold"}), json!({"linked_plan_slug": "pro"}));
+        let subscription = crud!(
+            c,
+            Subscription,
+            json!({"user_id": user.id, "tarif_plan_id": plan.id}),
+            json!({"status": "TRIALING"})
+        );
+        let addon = crud!(c, AddOn, json!({"name": "Extra", "slug": "extra"}), json!({"price": "4.50"}));
+        let invoice = crud!(
+            c,
+            UserInvoice,
+            json!({"user_id": user.id, "invoice_number": "INV-1", "amount": "9.99", "subscription_id": subscription.id}),
+            json!({"status": "PAID"})
+        );
+        let addon_sub = crud!(
+            c,
+            AddOnSubscription,
+            json!({"user_id": user.id, "addon_id": addon.id, "invoice_id": invoice.id}),
+            json!({"status": "ACTIVE"})
+        );
+        let line = crud!(
+            c,
+            InvoiceLineItem,
+            json!({"invoice_id": invoice.id, "item_type": "SUBSCRIPTION", "item_id": subscription.id, "description": "Pro", "unit_price": "9.99", "total_price": "9.99"}),
+            json!({"quantity": 2})
+        );
+        let bundle = crud!(
+            c,
+            TokenBundle,
+            json!({"name": "100 tokens", "token_amount": 100, "price": "5.00"}),
+            json!({"is_active": false})
+        );
+        let purchase = crud!(
+            c,
+            TokenBundlePurchase,
+            json!({"user_id": user.id, "bundle_id": bundle.id, "token_amount": 100, "price": "5.00"}),
+            json!({"tokens_credited": true})
+        );
+        let balance = crud!(c, UserTokenBalance, json!({"user_id": user.id}), json!({"balance": 100}));
+        let transaction = crud!(
+            c,
+            TokenTransaction,
+            json!({"user_id": user.id, "amount": 100, "transaction_type": "PURCHASE"}),
+            json!({"description": "bought"})
+        );
+        let usage = crud!(
+            c,
+            FeatureUsage,
+            json!({"user_id": user.id, "feature_name": "export", "period_start": "2026-11-01T00:00:00"}),
+            json!({"usage_count": 3})
+        );
+        let method = crud!(c, PaymentMethod, json!({"code": "card", "name": "Card"}), json!({"position": 1}));
+        // The one entity without a version column: updates carry no version.
+        let translation =
+            PaymentMethodTranslation::insert(c, input(json!({"payment_method_id": method.id, "locale": "de"})))
+                .await
+                .unwrap();
+        assert_eq!(PaymentMethodTranslation::get(c, translation.id).await.unwrap(), translation);
+        let renamed =
+            PaymentMethodTranslation::update(c, translation.id, input(json!({"name": "Karte"}))).await.unwrap();
+        assert_eq!(renamed.name.as_deref(), Some("Karte"));
+
+        assert!(UserRoles::link(c, user.id, role.id).await.unwrap());
+        assert!(RolePermissions::link(c, role.id, permission.id).await.unwrap());
+        assert!(UserAccessLevelPermissions::link(c, level.id, permission.id).await.unwrap());
+        assert!(UserUserAccessLevels::link(c, user.id, level.id).await.unwrap());
+        assert!(AddOnTarifPlans::link(c, addon.id, plan.id).await.unwrap());
+        assert!(TarifPlanCategoryPlans::link(c, category.id, plan.id).await.unwrap());
+        UserRoles::unlink(c, user.id, role.id).await.unwrap();
+        RolePermissions::unlink(c, role.id, permission.id).await.unwrap();
+        UserAccessLevelPermissions::unlink(c, level.id, permission.id).await.unwrap();
+        UserUserAccessLevels::unlink(c, user.id, level.id).await.unwrap();
+
+        // Children before parents (some foreign keys have no ON DELETE action).
+        PaymentMethodTranslation::delete(c, renamed.id).await.unwrap();
+        PaymentMethod::delete(c, method.id).await.unwrap();
+        FeatureUsage::delete(c, usage.id).await.unwrap();
+        TokenTransaction::delete(c, transaction.id).await.unwrap();
+        UserTokenBalance::delete(c, balance.id).await.unwrap();
+        TokenBundlePurchase::delete(c, purchase.id).await.unwrap();
+        TokenBundle::delete(c, bundle.id).await.unwrap();
+        InvoiceLineItem::delete(c, line.id).await.unwrap();
+        AddOnSubscription::delete(c, addon_sub.id).await.unwrap();
+        UserInvoice::delete(c, invoice.id).await.unwrap();
+        AddOn::delete(c, addon.id).await.unwrap();
+        Subscription::delete(c, subscription.id).await.unwrap();
+        UserAccessLevel::delete(c, level.id).await.unwrap();
+        Permission::delete(c, permission.id).await.unwrap();
+        Role::delete(c, role.id).await.unwrap();
+        PasswordResetToken::delete(c, token.id).await.unwrap();
+        UserCase::delete(c, case.id).await.unwrap();
+        UserDetails::delete(c, details.id).await.unwrap();
+        User::delete(c, user.id).await.unwrap();
+        TarifPlanCategory::delete(c, category.id).await.unwrap();
+        TarifPlan::delete(c, plan.id).await.unwrap();
+        Price::delete(c, price.id).await.unwrap();
+        TaxRate::delete(c, tax_rate.id).await.unwrap();
+        Tax::delete(c, tax.id).await.unwrap();
+        TaxClass::delete(c, tax_class.id).await.unwrap();
+        Country::delete(c, country.id).await.unwrap();
+        Currency::delete(c, currency.id).await.unwrap();
+        let tables: Vec<&str> =
+            vec![User::TABLE, Currency::TABLE, TarifPlan::TABLE, PaymentMethod::TABLE, UserInvoice::TABLE, Tax::TABLE];
+        let sql = tables.iter().map(|t| format!("(SELECT count(*) FROM {t})")).collect::<Vec<_>>().join(" + ");
+        let left: i64 = sqlx::query_scalar(&format!("SELECT {sql}")).fetch_one(&mut *c).await.unwrap();
+        assert_eq!(left, 0, "rows left after deleting everything");
+        assert!(matches!(Currency::get(c, currency.id).await, Err(RepoError::NotFound)));
+    });
+}

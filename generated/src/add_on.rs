@@ -313,6 +313,176 @@ impl AddOn {
         ::std::result::Result::Ok(())
     }
 }
+/// Fields of AddOn that lists filter and order on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum AddOnField {
+    Name,
+    Slug,
+    Description,
+    Price,
+    Currency,
+    BillingPeriod,
+    IsActive,
+    SortOrder,
+    Id,
+    CreatedAt,
+    UpdatedAt,
+    Version,
+}
+impl AddOnField {
+    /// Every listable field, in column order.
+    pub const ALL: &'static [Self] = &[
+        Self::Name,
+        Self::Slug,
+        Self::Description,
+        Self::Price,
+        Self::Currency,
+        Self::BillingPeriod,
+        Self::IsActive,
+        Self::SortOrder,
+        Self::Id,
+        Self::CreatedAt,
+        Self::UpdatedAt,
+        Self::Version,
+    ];
+    /// The spec (and column) name.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Name => "name",
+            Self::Slug => "slug",
+            Self::Description => "description",
+            Self::Price => "price",
+            Self::Currency => "currency",
+            Self::BillingPeriod => "billing_period",
+            Self::IsActive => "is_active",
+            Self::SortOrder => "sort_order",
+            Self::Id => "id",
+            Self::CreatedAt => "created_at",
+            Self::UpdatedAt => "updated_at",
+            Self::Version => "version",
+        }
+    }
+    /// The field of this name, if it is listable.
+    pub fn from_name(name: &str) -> ::std::option::Option<Self> {
+        match name {
+            "name" => ::std::option::Option::Some(Self::Name),
+            "slug" => ::std::option::Option::Some(Self::Slug),
+            "description" => ::std::option::Option::Some(Self::Description),
+            "price" => ::std::option::Option::Some(Self::Price),
+            "currency" => ::std::option::Option::Some(Self::Currency),
+            "billing_period" => ::std::option::Option::Some(Self::BillingPeriod),
+            "is_active" => ::std::option::Option::Some(Self::IsActive),
+            "sort_order" => ::std::option::Option::Some(Self::SortOrder),
+            "id" => ::std::option::Option::Some(Self::Id),
+            "created_at" => ::std::option::Option::Some(Self::CreatedAt),
+            "updated_at" => ::std::option::Option::Some(Self::UpdatedAt),
+            "version" => ::std::option::Option::Some(Self::Version),
+            _ => ::std::option::Option::None,
+        }
+    }
+    fn column(self) -> &'static str {
+        match self {
+            Self::Name => "name",
+            Self::Slug => "slug",
+            Self::Description => "description",
+            Self::Price => "price",
+            Self::Currency => "currency",
+            Self::BillingPeriod => "billing_period",
+            Self::IsActive => "is_active",
+            Self::SortOrder => "sort_order",
+            Self::Id => "id",
+            Self::CreatedAt => "created_at",
+            Self::UpdatedAt => "updated_at",
+            Self::Version => "version",
+        }
+    }
+}
+/// A condition on one field of AddOn; values are bound, never spliced into SQL.
+#[derive(Debug, Clone, PartialEq)]
+pub enum AddOnFilter {
+    Name(::runtime::repo::Cmp<::std::string::String>),
+    Slug(::runtime::repo::Cmp<::std::string::String>),
+    Description(::runtime::repo::Cmp<::std::string::String>),
+    Price(::runtime::repo::Cmp<::rust_decimal::Decimal>),
+    Currency(::runtime::repo::Cmp<::std::string::String>),
+    BillingPeriod(::runtime::repo::Cmp<::std::string::String>),
+    IsActive(::runtime::repo::Cmp<bool>),
+    SortOrder(::runtime::repo::Cmp<i32>),
+    Id(::runtime::repo::Cmp<::uuid::Uuid>),
+    CreatedAt(::runtime::repo::Cmp<::chrono::NaiveDateTime>),
+    UpdatedAt(::runtime::repo::Cmp<::chrono::NaiveDateTime>),
+    Version(::runtime::repo::Cmp<i32>),
+}
+impl AddOn {
+    /// A page of rows matching every filter, in the requested order (then by key).
+    pub async fn list(
+        conn: &mut ::sqlx::PgConnection,
+        query: ::runtime::repo::ListQuery<AddOnField, AddOnFilter>,
+    ) -> ::std::result::Result<::std::vec::Vec<Self>, ::runtime::repo::RepoError> {
+        let mut q = ::sqlx::QueryBuilder::<
+            ::sqlx::Postgres,
+        >::new(
+            "SELECT name, slug, description, price, currency, billing_period, config, is_active, sort_order, id, created_at, updated_at, version FROM vbwd_addon",
+        );
+        for (i, filter) in query.filters.into_iter().enumerate() {
+            q.push(if i == 0 { " WHERE " } else { " AND " });
+            match filter {
+                AddOnFilter::Name(cmp) => {
+                    ::runtime::repo::push_cmp(&mut q, "name", cmp);
+                }
+                AddOnFilter::Slug(cmp) => {
+                    ::runtime::repo::push_cmp(&mut q, "slug", cmp);
+                }
+                AddOnFilter::Description(cmp) => {
+                    ::runtime::repo::push_cmp(&mut q, "description", cmp);
+                }
+                AddOnFilter::Price(cmp) => {
+                    ::runtime::repo::push_cmp(&mut q, "price", cmp);
+                }
+                AddOnFilter::Currency(cmp) => {
+                    ::runtime::repo::push_cmp(&mut q, "currency", cmp);
+                }
+                AddOnFilter::BillingPeriod(cmp) => {
+                    ::runtime::repo::push_cmp(&mut q, "billing_period", cmp);
+                }
+                AddOnFilter::IsActive(cmp) => {
+                    ::runtime::repo::push_cmp(&mut q, "is_active", cmp);
+                }
+                AddOnFilter::SortOrder(cmp) => {
+                    ::runtime::repo::push_cmp(&mut q, "sort_order", cmp);
+                }
+                AddOnFilter::Id(cmp) => {
+                    ::runtime::repo::push_cmp(&mut q, "id", cmp);
+                }
+                AddOnFilter::CreatedAt(cmp) => {
+                    ::runtime::repo::push_cmp(&mut q, "created_at", cmp);
+                }
+                AddOnFilter::UpdatedAt(cmp) => {
+                    ::runtime::repo::push_cmp(&mut q, "updated_at", cmp);
+                }
+                AddOnFilter::Version(cmp) => {
+                    ::runtime::repo::push_cmp(&mut q, "version", cmp);
+                }
+            }
+        }
+        let order: ::std::vec::Vec<(&str, bool)> = query
+            .order
+            .iter()
+            .map(|(f, desc)| (f.column(), *desc))
+            .collect();
+        ::runtime::repo::push_order_and_page(
+            &mut q,
+            &order,
+            "id",
+            query.limit,
+            query.offset,
+        );
+        q.build_query_as::<Self>()
+            .fetch_all(&mut *conn)
+            .await
+            .map_err(|e| ::runtime::repo::map_error(e, Self::CONSTRAINTS))
+    }
+}
 impl AddOnPatch {
     /// Whether the patch changes nothing.
     pub fn is_empty(&self) -> bool {

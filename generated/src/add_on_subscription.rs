@@ -294,6 +294,190 @@ impl AddOnSubscription {
         ::std::result::Result::Ok(())
     }
 }
+/// Fields of AddOnSubscription that lists filter and order on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum AddOnSubscriptionField {
+    UserId,
+    AddonId,
+    SubscriptionId,
+    InvoiceId,
+    Status,
+    StartsAt,
+    ExpiresAt,
+    CancelledAt,
+    ProviderSubscriptionId,
+    Id,
+    CreatedAt,
+    UpdatedAt,
+    Version,
+}
+impl AddOnSubscriptionField {
+    /// Every listable field, in column order.
+    pub const ALL: &'static [Self] = &[
+        Self::UserId,
+        Self::AddonId,
+        Self::SubscriptionId,
+        Self::InvoiceId,
+        Self::Status,
+        Self::StartsAt,
+        Self::ExpiresAt,
+        Self::CancelledAt,
+        Self::ProviderSubscriptionId,
+        Self::Id,
+        Self::CreatedAt,
+        Self::UpdatedAt,
+        Self::Version,
+    ];
+    /// The spec (and column) name.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::UserId => "user_id",
+            Self::AddonId => "addon_id",
+            Self::SubscriptionId => "subscription_id",
+            Self::InvoiceId => "invoice_id",
+            Self::Status => "status",
+            Self::StartsAt => "starts_at",
+            Self::ExpiresAt => "expires_at",
+            Self::CancelledAt => "cancelled_at",
+            Self::ProviderSubscriptionId => "provider_subscription_id",
+            Self::Id => "id",
+            Self::CreatedAt => "created_at",
+            Self::UpdatedAt => "updated_at",
+            Self::Version => "version",
+        }
+    }
+    /// The field of this name, if it is listable.
+    pub fn from_name(name: &str) -> ::std::option::Option<Self> {
+        match name {
+            "user_id" => ::std::option::Option::Some(Self::UserId),
+            "addon_id" => ::std::option::Option::Some(Self::AddonId),
+            "subscription_id" => ::std::option::Option::Some(Self::SubscriptionId),
+            "invoice_id" => ::std::option::Option::Some(Self::InvoiceId),
+            "status" => ::std::option::Option::Some(Self::Status),
+            "starts_at" => ::std::option::Option::Some(Self::StartsAt),
+            "expires_at" => ::std::option::Option::Some(Self::ExpiresAt),
+            "cancelled_at" => ::std::option::Option::Some(Self::CancelledAt),
+            "provider_subscription_id" => {
+                ::std::option::Option::Some(Self::ProviderSubscriptionId)
+            }
+            "id" => ::std::option::Option::Some(Self::Id),
+            "created_at" => ::std::option::Option::Some(Self::CreatedAt),
+            "updated_at" => ::std::option::Option::Some(Self::UpdatedAt),
+            "version" => ::std::option::Option::Some(Self::Version),
+            _ => ::std::option::Option::None,
+        }
+    }
+    fn column(self) -> &'static str {
+        match self {
+            Self::UserId => "user_id",
+            Self::AddonId => "addon_id",
+            Self::SubscriptionId => "subscription_id",
+            Self::InvoiceId => "invoice_id",
+            Self::Status => "status",
+            Self::StartsAt => "starts_at",
+            Self::ExpiresAt => "expires_at",
+            Self::CancelledAt => "cancelled_at",
+            Self::ProviderSubscriptionId => "provider_subscription_id",
+            Self::Id => "id",
+            Self::CreatedAt => "created_at",
+            Self::UpdatedAt => "updated_at",
+            Self::Version => "version",
+        }
+    }
+}
+/// A condition on one field of AddOnSubscription; values are bound, never spliced into SQL.
+#[derive(Debug, Clone, PartialEq)]
+pub enum AddOnSubscriptionFilter {
+    UserId(::runtime::repo::Cmp<::uuid::Uuid>),
+    AddonId(::runtime::repo::Cmp<::uuid::Uuid>),
+    SubscriptionId(::runtime::repo::Cmp<::uuid::Uuid>),
+    InvoiceId(::runtime::repo::Cmp<::uuid::Uuid>),
+    Status(::runtime::repo::Cmp<crate::enums::SubscriptionStatus>),
+    StartsAt(::runtime::repo::Cmp<::chrono::NaiveDateTime>),
+    ExpiresAt(::runtime::repo::Cmp<::chrono::NaiveDateTime>),
+    CancelledAt(::runtime::repo::Cmp<::chrono::NaiveDateTime>),
+    ProviderSubscriptionId(::runtime::repo::Cmp<::std::string::String>),
+    Id(::runtime::repo::Cmp<::uuid::Uuid>),
+    CreatedAt(::runtime::repo::Cmp<::chrono::NaiveDateTime>),
+    UpdatedAt(::runtime::repo::Cmp<::chrono::NaiveDateTime>),
+    Version(::runtime::repo::Cmp<i32>),
+}
+impl AddOnSubscription {
+    /// A page of rows matching every filter, in the requested order (then by key).
+    pub async fn list(
+        conn: &mut ::sqlx::PgConnection,
+        query: ::runtime::repo::ListQuery<
+            AddOnSubscriptionField,
+            AddOnSubscriptionFilter,
+        >,
+    ) -> ::std::result::Result<::std::vec::Vec<Self>, ::runtime::repo::RepoError> {
+        let mut q = ::sqlx::QueryBuilder::<
+            ::sqlx::Postgres,
+        >::new(
+            "SELECT user_id, addon_id, subscription_id, invoice_id, status, starts_at, expires_at, cancelled_at, provider_subscription_id, id, created_at, updated_at, version FROM vbwd_addon_subscription",
+        );
+        for (i, filter) in query.filters.into_iter().enumerate() {
+            q.push(if i == 0 { " WHERE " } else { " AND " });
+            match filter {
+                AddOnSubscriptionFilter::UserId(cmp) => {
+                    ::runtime::repo::push_cmp(&mut q, "user_id", cmp);
+                }
+                AddOnSubscriptionFilter::AddonId(cmp) => {
+                    ::runtime::repo::push_cmp(&mut q, "addon_id", cmp);
+                }
+                AddOnSubscriptionFilter::SubscriptionId(cmp) => {
+                    ::runtime::repo::push_cmp(&mut q, "subscription_id", cmp);
+                }
+                AddOnSubscriptionFilter::InvoiceId(cmp) => {
+                    ::runtime::repo::push_cmp(&mut q, "invoice_id", cmp);
+                }
+                AddOnSubscriptionFilter::Status(cmp) => {
+                    ::runtime::repo::push_cmp(&mut q, "status", cmp);
+                }
+                AddOnSubscriptionFilter::StartsAt(cmp) => {
+                    ::runtime::repo::push_cmp(&mut q, "starts_at", cmp);
+                }
+                AddOnSubscriptionFilter::ExpiresAt(cmp) => {
+                    ::runtime::repo::push_cmp(&mut q, "expires_at", cmp);
+                }
+                AddOnSubscriptionFilter::CancelledAt(cmp) => {
+                    ::runtime::repo::push_cmp(&mut q, "cancelled_at", cmp);
+                }
+                AddOnSubscriptionFilter::ProviderSubscriptionId(cmp) => {
+                    ::runtime::repo::push_cmp(&mut q, "provider_subscription_id", cmp);
+                }
+                AddOnSubscriptionFilter::Id(cmp) => {
+                    ::runtime::repo::push_cmp(&mut q, "id", cmp);
+                }
+                AddOnSubscriptionFilter::CreatedAt(cmp) => {
+                    ::runtime::repo::push_cmp(&mut q, "created_at", cmp);
+                }
+                AddOnSubscriptionFilter::UpdatedAt(cmp) => {
+                    ::runtime::repo::push_cmp(&mut q, "updated_at", cmp);
+                }
+                AddOnSubscriptionFilter::Version(cmp) => {
+                    ::runtime::repo::push_cmp(&mut q, "version", cmp);
+                }
+            }
+        }
+        let order: ::std::vec::Vec<(&str, bool)> = query
+            .order
+            .iter()
+            .map(|(f, desc)| (f.column(), *desc))
+            .collect();
+        ::runtime::repo::push_order_and_page(
+            &mut q,
+            &order,
+            "id",
+            query.limit,
+            query.offset,
+        );
+        q.build_query_as::<Self>()
+            .fetch_all(&mut *conn)
+            .await
+            .map_err(|e| ::runtime::repo::map_error(e, Self::CONSTRAINTS))
+    }
+}
 impl AddOnSubscriptionPatch {
     /// Whether the patch changes nothing.
     pub fn is_empty(&self) -> bool {

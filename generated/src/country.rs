@@ -227,6 +227,140 @@ impl Country {
         ::std::result::Result::Ok(())
     }
 }
+/// Fields of Country that lists filter and order on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum CountryField {
+    Code,
+    Name,
+    IsEnabled,
+    Position,
+    Id,
+    CreatedAt,
+    UpdatedAt,
+    Version,
+}
+impl CountryField {
+    /// Every listable field, in column order.
+    pub const ALL: &'static [Self] = &[
+        Self::Code,
+        Self::Name,
+        Self::IsEnabled,
+        Self::Position,
+        Self::Id,
+        Self::CreatedAt,
+        Self::UpdatedAt,
+        Self::Version,
+    ];
+    /// The spec (and column) name.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Code => "code",
+            Self::Name => "name",
+            Self::IsEnabled => "is_enabled",
+            Self::Position => "position",
+            Self::Id => "id",
+            Self::CreatedAt => "created_at",
+            Self::UpdatedAt => "updated_at",
+            Self::Version => "version",
+        }
+    }
+    /// The field of this name, if it is listable.
+    pub fn from_name(name: &str) -> ::std::option::Option<Self> {
+        match name {
+            "code" => ::std::option::Option::Some(Self::Code),
+            "name" => ::std::option::Option::Some(Self::Name),
+            "is_enabled" => ::std::option::Option::Some(Self::IsEnabled),
+            "position" => ::std::option::Option::Some(Self::Position),
+            "id" => ::std::option::Option::Some(Self::Id),
+            "created_at" => ::std::option::Option::Some(Self::CreatedAt),
+            "updated_at" => ::std::option::Option::Some(Self::UpdatedAt),
+            "version" => ::std::option::Option::Some(Self::Version),
+            _ => ::std::option::Option::None,
+        }
+    }
+    fn column(self) -> &'static str {
+        match self {
+            Self::Code => "code",
+            Self::Name => "name",
+            Self::IsEnabled => "is_enabled",
+            Self::Position => "position",
+            Self::Id => "id",
+            Self::CreatedAt => "created_at",
+            Self::UpdatedAt => "updated_at",
+            Self::Version => "version",
+        }
+    }
+}
+/// A condition on one field of Country; values are bound, never spliced into SQL.
+#[derive(Debug, Clone, PartialEq)]
+pub enum CountryFilter {
+    Code(::runtime::repo::Cmp<::std::string::String>),
+    Name(::runtime::repo::Cmp<::std::string::String>),
+    IsEnabled(::runtime::repo::Cmp<bool>),
+    Position(::runtime::repo::Cmp<i32>),
+    Id(::runtime::repo::Cmp<::uuid::Uuid>),
+    CreatedAt(::runtime::repo::Cmp<::chrono::NaiveDateTime>),
+    UpdatedAt(::runtime::repo::Cmp<::chrono::NaiveDateTime>),
+    Version(::runtime::repo::Cmp<i32>),
+}
+impl Country {
+    /// A page of rows matching every filter, in the requested order (then by key).
+    pub async fn list(
+        conn: &mut ::sqlx::PgConnection,
+        query: ::runtime::repo::ListQuery<CountryField, CountryFilter>,
+    ) -> ::std::result::Result<::std::vec::Vec<Self>, ::runtime::repo::RepoError> {
+        let mut q = ::sqlx::QueryBuilder::<
+            ::sqlx::Postgres,
+        >::new(
+            "SELECT code, name, is_enabled, position, id, created_at, updated_at, version FROM vbwd_country",
+        );
+        for (i, filter) in query.filters.into_iter().enumerate() {
+            q.push(if i == 0 { " WHERE " } else { " AND " });
+            match filter {
+                CountryFilter::Code(cmp) => {
+                    ::runtime::repo::push_cmp(&mut q, "code", cmp);
+                }
+                CountryFilter::Name(cmp) => {
+                    ::runtime::repo::push_cmp(&mut q, "name", cmp);
+                }
+                CountryFilter::IsEnabled(cmp) => {
+                    ::runtime::repo::push_cmp(&mut q, "is_enabled", cmp);
+                }
+                CountryFilter::Position(cmp) => {
+                    ::runtime::repo::push_cmp(&mut q, "position", cmp);
+                }
+                CountryFilter::Id(cmp) => {
+                    ::runtime::repo::push_cmp(&mut q, "id", cmp);
+                }
+                CountryFilter::CreatedAt(cmp) => {
+                    ::runtime::repo::push_cmp(&mut q, "created_at", cmp);
+                }
+                CountryFilter::UpdatedAt(cmp) => {
+                    ::runtime::repo::push_cmp(&mut q, "updated_at", cmp);
+                }
+                CountryFilter::Version(cmp) => {
+                    ::runtime::repo::push_cmp(&mut q, "version", cmp);
+                }
+            }
+        }
+        let order: ::std::vec::Vec<(&str, bool)> = query
+            .order
+            .iter()
+            .map(|(f, desc)| (f.column(), *desc))
+            .collect();
+        ::runtime::repo::push_order_and_page(
+            &mut q,
+            &order,
+            "id",
+            query.limit,
+            query.offset,
+        );
+        q.build_query_as::<Self>()
+            .fetch_all(&mut *conn)
+            .await
+            .map_err(|e| ::runtime::repo::map_error(e, Self::CONSTRAINTS))
+    }
+}
 impl CountryPatch {
     /// Whether the patch changes nothing.
     pub fn is_empty(&self) -> bool {

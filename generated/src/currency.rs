@@ -273,6 +273,167 @@ impl Currency {
         ::std::result::Result::Ok(())
     }
 }
+/// Fields of Currency that lists filter and order on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum CurrencyField {
+    Code,
+    Name,
+    Symbol,
+    ExchangeRate,
+    IsDefault,
+    IsActive,
+    DecimalPlaces,
+    Id,
+    CreatedAt,
+    UpdatedAt,
+    Version,
+}
+impl CurrencyField {
+    /// Every listable field, in column order.
+    pub const ALL: &'static [Self] = &[
+        Self::Code,
+        Self::Name,
+        Self::Symbol,
+        Self::ExchangeRate,
+        Self::IsDefault,
+        Self::IsActive,
+        Self::DecimalPlaces,
+        Self::Id,
+        Self::CreatedAt,
+        Self::UpdatedAt,
+        Self::Version,
+    ];
+    /// The spec (and column) name.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Code => "code",
+            Self::Name => "name",
+            Self::Symbol => "symbol",
+            Self::ExchangeRate => "exchange_rate",
+            Self::IsDefault => "is_default",
+            Self::IsActive => "is_active",
+            Self::DecimalPlaces => "decimal_places",
+            Self::Id => "id",
+            Self::CreatedAt => "created_at",
+            Self::UpdatedAt => "updated_at",
+            Self::Version => "version",
+        }
+    }
+    /// The field of this name, if it is listable.
+    pub fn from_name(name: &str) -> ::std::option::Option<Self> {
+        match name {
+            "code" => ::std::option::Option::Some(Self::Code),
+            "name" => ::std::option::Option::Some(Self::Name),
+            "symbol" => ::std::option::Option::Some(Self::Symbol),
+            "exchange_rate" => ::std::option::Option::Some(Self::ExchangeRate),
+            "is_default" => ::std::option::Option::Some(Self::IsDefault),
+            "is_active" => ::std::option::Option::Some(Self::IsActive),
+            "decimal_places" => ::std::option::Option::Some(Self::DecimalPlaces),
+            "id" => ::std::option::Option::Some(Self::Id),
+            "created_at" => ::std::option::Option::Some(Self::CreatedAt),
+            "updated_at" => ::std::option::Option::Some(Self::UpdatedAt),
+            "version" => ::std::option::Option::Some(Self::Version),
+            _ => ::std::option::Option::None,
+        }
+    }
+    fn column(self) -> &'static str {
+        match self {
+            Self::Code => "code",
+            Self::Name => "name",
+            Self::Symbol => "symbol",
+            Self::ExchangeRate => "exchange_rate",
+            Self::IsDefault => "is_default",
+            Self::IsActive => "is_active",
+            Self::DecimalPlaces => "decimal_places",
+            Self::Id => "id",
+            Self::CreatedAt => "created_at",
+            Self::UpdatedAt => "updated_at",
+            Self::Version => "version",
+        }
+    }
+}
+/// A condition on one field of Currency; values are bound, never spliced into SQL.
+#[derive(Debug, Clone, PartialEq)]
+pub enum CurrencyFilter {
+    Code(::runtime::repo::Cmp<::std::string::String>),
+    Name(::runtime::repo::Cmp<::std::string::String>),
+    Symbol(::runtime::repo::Cmp<::std::string::String>),
+    ExchangeRate(::runtime::repo::Cmp<::rust_decimal::Decimal>),
+    IsDefault(::runtime::repo::Cmp<bool>),
+    IsActive(::runtime::repo::Cmp<bool>),
+    DecimalPlaces(::runtime::repo::Cmp<i32>),
+    Id(::runtime::repo::Cmp<::uuid::Uuid>),
+    CreatedAt(::runtime::repo::Cmp<::chrono::NaiveDateTime>),
+    UpdatedAt(::runtime::repo::Cmp<::chrono::NaiveDateTime>),
+    Version(::runtime::repo::Cmp<i32>),
+}
+impl Currency {
+    /// A page of rows matching every filter, in the requested order (then by key).
+    pub async fn list(
+        conn: &mut ::sqlx::PgConnection,
+        query: ::runtime::repo::ListQuery<CurrencyField, CurrencyFilter>,
+    ) -> ::std::result::Result<::std::vec::Vec<Self>, ::runtime::repo::RepoError> {
+        let mut q = ::sqlx::QueryBuilder::<
+            ::sqlx::Postgres,
+        >::new(
+            "SELECT code, name, symbol, exchange_rate, is_default, is_active, decimal_places, id, created_at, updated_at, version FROM vbwd_currency",
+        );
+        for (i, filter) in query.filters.into_iter().enumerate() {
+            q.push(if i == 0 { " WHERE " } else { " AND " });
+            match filter {
+                CurrencyFilter::Code(cmp) => {
+                    ::runtime::repo::push_cmp(&mut q, "code", cmp);
+                }
+                CurrencyFilter::Name(cmp) => {
+                    ::runtime::repo::push_cmp(&mut q, "name", cmp);
+                }
+                CurrencyFilter::Symbol(cmp) => {
+                    ::runtime::repo::push_cmp(&mut q, "symbol", cmp);
+                }
+                CurrencyFilter::ExchangeRate(cmp) => {
+                    ::runtime::repo::push_cmp(&mut q, "exchange_rate", cmp);
+                }
+                CurrencyFilter::IsDefault(cmp) => {
+                    ::runtime::repo::push_cmp(&mut q, "is_default", cmp);
+                }
+                CurrencyFilter::IsActive(cmp) => {
+                    ::runtime::repo::push_cmp(&mut q, "is_active", cmp);
+                }
+                CurrencyFilter::DecimalPlaces(cmp) => {
+                    ::runtime::repo::push_cmp(&mut q, "decimal_places", cmp);
+                }
+                CurrencyFilter::Id(cmp) => {
+                    ::runtime::repo::push_cmp(&mut q, "id", cmp);
+                }
+                CurrencyFilter::CreatedAt(cmp) => {
+                    ::runtime::repo::push_cmp(&mut q, "created_at", cmp);
+                }
+                CurrencyFilter::UpdatedAt(cmp) => {
+                    ::runtime::repo::push_cmp(&mut q, "updated_at", cmp);
+                }
+                CurrencyFilter::Version(cmp) => {
+                    ::runtime::repo::push_cmp(&mut q, "version", cmp);
+                }
+            }
+        }
+        let order: ::std::vec::Vec<(&str, bool)> = query
+            .order
+            .iter()
+            .map(|(f, desc)| (f.column(), *desc))
+            .collect();
+        ::runtime::repo::push_order_and_page(
+            &mut q,
+            &order,
+            "id",
+            query.limit,
+            query.offset,
+        );
+        q.build_query_as::<Self>()
+            .fetch_all(&mut *conn)
+            .await
+            .map_err(|e| ::runtime::repo::map_error(e, Self::CONSTRAINTS))
+    }
+}
 impl CurrencyPatch {
     /// Whether the patch changes nothing.
     pub fn is_empty(&self) -> bool {

@@ -210,6 +210,140 @@ impl FeatureUsage {
         ::std::result::Result::Ok(())
     }
 }
+/// Fields of FeatureUsage that lists filter and order on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum FeatureUsageField {
+    UserId,
+    FeatureName,
+    UsageCount,
+    PeriodStart,
+    Id,
+    CreatedAt,
+    UpdatedAt,
+    Version,
+}
+impl FeatureUsageField {
+    /// Every listable field, in column order.
+    pub const ALL: &'static [Self] = &[
+        Self::UserId,
+        Self::FeatureName,
+        Self::UsageCount,
+        Self::PeriodStart,
+        Self::Id,
+        Self::CreatedAt,
+        Self::UpdatedAt,
+        Self::Version,
+    ];
+    /// The spec (and column) name.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::UserId => "user_id",
+            Self::FeatureName => "feature_name",
+            Self::UsageCount => "usage_count",
+            Self::PeriodStart => "period_start",
+            Self::Id => "id",
+            Self::CreatedAt => "created_at",
+            Self::UpdatedAt => "updated_at",
+            Self::Version => "version",
+        }
+    }
+    /// The field of this name, if it is listable.
+    pub fn from_name(name: &str) -> ::std::option::Option<Self> {
+        match name {
+            "user_id" => ::std::option::Option::Some(Self::UserId),
+            "feature_name" => ::std::option::Option::Some(Self::FeatureName),
+            "usage_count" => ::std::option::Option::Some(Self::UsageCount),
+            "period_start" => ::std::option::Option::Some(Self::PeriodStart),
+            "id" => ::std::option::Option::Some(Self::Id),
+            "created_at" => ::std::option::Option::Some(Self::CreatedAt),
+            "updated_at" => ::std::option::Option::Some(Self::UpdatedAt),
+            "version" => ::std::option::Option::Some(Self::Version),
+            _ => ::std::option::Option::None,
+        }
+    }
+    fn column(self) -> &'static str {
+        match self {
+            Self::UserId => "user_id",
+            Self::FeatureName => "feature_name",
+            Self::UsageCount => "usage_count",
+            Self::PeriodStart => "period_start",
+            Self::Id => "id",
+            Self::CreatedAt => "created_at",
+            Self::UpdatedAt => "updated_at",
+            Self::Version => "version",
+        }
+    }
+}
+/// A condition on one field of FeatureUsage; values are bound, never spliced into SQL.
+#[derive(Debug, Clone, PartialEq)]
+pub enum FeatureUsageFilter {
+    UserId(::runtime::repo::Cmp<::uuid::Uuid>),
+    FeatureName(::runtime::repo::Cmp<::std::string::String>),
+    UsageCount(::runtime::repo::Cmp<i32>),
+    PeriodStart(::runtime::repo::Cmp<::chrono::NaiveDateTime>),
+    Id(::runtime::repo::Cmp<::uuid::Uuid>),
+    CreatedAt(::runtime::repo::Cmp<::chrono::NaiveDateTime>),
+    UpdatedAt(::runtime::repo::Cmp<::chrono::NaiveDateTime>),
+    Version(::runtime::repo::Cmp<i32>),
+}
+impl FeatureUsage {
+    /// A page of rows matching every filter, in the requested order (then by key).
+    pub async fn list(
+        conn: &mut ::sqlx::PgConnection,
+        query: ::runtime::repo::ListQuery<FeatureUsageField, FeatureUsageFilter>,
+    ) -> ::std::result::Result<::std::vec::Vec<Self>, ::runtime::repo::RepoError> {
+        let mut q = ::sqlx::QueryBuilder::<
+            ::sqlx::Postgres,
+        >::new(
+            "SELECT user_id, feature_name, usage_count, period_start, id, created_at, updated_at, version FROM vbwd_feature_usage",
+        );
+        for (i, filter) in query.filters.into_iter().enumerate() {
+            q.push(if i == 0 { " WHERE " } else { " AND " });
+            match filter {
+                FeatureUsageFilter::UserId(cmp) => {
+                    ::runtime::repo::push_cmp(&mut q, "user_id", cmp);
+                }
+                FeatureUsageFilter::FeatureName(cmp) => {
+                    ::runtime::repo::push_cmp(&mut q, "feature_name", cmp);
+                }
+                FeatureUsageFilter::UsageCount(cmp) => {
+                    ::runtime::repo::push_cmp(&mut q, "usage_count", cmp);
+                }
+                FeatureUsageFilter::PeriodStart(cmp) => {
+                    ::runtime::repo::push_cmp(&mut q, "period_start", cmp);
+                }
+                FeatureUsageFilter::Id(cmp) => {
+                    ::runtime::repo::push_cmp(&mut q, "id", cmp);
+                }
+                FeatureUsageFilter::CreatedAt(cmp) => {
+                    ::runtime::repo::push_cmp(&mut q, "created_at", cmp);
+                }
+                FeatureUsageFilter::UpdatedAt(cmp) => {
+                    ::runtime::repo::push_cmp(&mut q, "updated_at", cmp);
+                }
+                FeatureUsageFilter::Version(cmp) => {
+                    ::runtime::repo::push_cmp(&mut q, "version", cmp);
+                }
+            }
+        }
+        let order: ::std::vec::Vec<(&str, bool)> = query
+            .order
+            .iter()
+            .map(|(f, desc)| (f.column(), *desc))
+            .collect();
+        ::runtime::repo::push_order_and_page(
+            &mut q,
+            &order,
+            "id",
+            query.limit,
+            query.offset,
+        );
+        q.build_query_as::<Self>()
+            .fetch_all(&mut *conn)
+            .await
+            .map_err(|e| ::runtime::repo::map_error(e, Self::CONSTRAINTS))
+    }
+}
 impl FeatureUsagePatch {
     /// Whether the patch changes nothing.
     pub fn is_empty(&self) -> bool {

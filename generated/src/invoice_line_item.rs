@@ -271,6 +271,167 @@ impl InvoiceLineItem {
         ::std::result::Result::Ok(())
     }
 }
+/// Fields of InvoiceLineItem that lists filter and order on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum InvoiceLineItemField {
+    InvoiceId,
+    ItemType,
+    ItemId,
+    Description,
+    Quantity,
+    UnitPrice,
+    TotalPrice,
+    Id,
+    CreatedAt,
+    UpdatedAt,
+    Version,
+}
+impl InvoiceLineItemField {
+    /// Every listable field, in column order.
+    pub const ALL: &'static [Self] = &[
+        Self::InvoiceId,
+        Self::ItemType,
+        Self::ItemId,
+        Self::Description,
+        Self::Quantity,
+        Self::UnitPrice,
+        Self::TotalPrice,
+        Self::Id,
+        Self::CreatedAt,
+        Self::UpdatedAt,
+        Self::Version,
+    ];
+    /// The spec (and column) name.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::InvoiceId => "invoice_id",
+            Self::ItemType => "item_type",
+            Self::ItemId => "item_id",
+            Self::Description => "description",
+            Self::Quantity => "quantity",
+            Self::UnitPrice => "unit_price",
+            Self::TotalPrice => "total_price",
+            Self::Id => "id",
+            Self::CreatedAt => "created_at",
+            Self::UpdatedAt => "updated_at",
+            Self::Version => "version",
+        }
+    }
+    /// The field of this name, if it is listable.
+    pub fn from_name(name: &str) -> ::std::option::Option<Self> {
+        match name {
+            "invoice_id" => ::std::option::Option::Some(Self::InvoiceId),
+            "item_type" => ::std::option::Option::Some(Self::ItemType),
+            "item_id" => ::std::option::Option::Some(Self::ItemId),
+            "description" => ::std::option::Option::Some(Self::Description),
+            "quantity" => ::std::option::Option::Some(Self::Quantity),
+            "unit_price" => ::std::option::Option::Some(Self::UnitPrice),
+            "total_price" => ::std::option::Option::Some(Self::TotalPrice),
+            "id" => ::std::option::Option::Some(Self::Id),
+            "created_at" => ::std::option::Option::Some(Self::CreatedAt),
+            "updated_at" => ::std::option::Option::Some(Self::UpdatedAt),
+            "version" => ::std::option::Option::Some(Self::Version),
+            _ => ::std::option::Option::None,
+        }
+    }
+    fn column(self) -> &'static str {
+        match self {
+            Self::InvoiceId => "invoice_id",
+            Self::ItemType => "item_type",
+            Self::ItemId => "item_id",
+            Self::Description => "description",
+            Self::Quantity => "quantity",
+            Self::UnitPrice => "unit_price",
+            Self::TotalPrice => "total_price",
+            Self::Id => "id",
+            Self::CreatedAt => "created_at",
+            Self::UpdatedAt => "updated_at",
+            Self::Version => "version",
+        }
+    }
+}
+/// A condition on one field of InvoiceLineItem; values are bound, never spliced into SQL.
+#[derive(Debug, Clone, PartialEq)]
+pub enum InvoiceLineItemFilter {
+    InvoiceId(::runtime::repo::Cmp<::uuid::Uuid>),
+    ItemType(::runtime::repo::Cmp<crate::enums::LineItemType>),
+    ItemId(::runtime::repo::Cmp<::uuid::Uuid>),
+    Description(::runtime::repo::Cmp<::std::string::String>),
+    Quantity(::runtime::repo::Cmp<i32>),
+    UnitPrice(::runtime::repo::Cmp<::rust_decimal::Decimal>),
+    TotalPrice(::runtime::repo::Cmp<::rust_decimal::Decimal>),
+    Id(::runtime::repo::Cmp<::uuid::Uuid>),
+    CreatedAt(::runtime::repo::Cmp<::chrono::NaiveDateTime>),
+    UpdatedAt(::runtime::repo::Cmp<::chrono::NaiveDateTime>),
+    Version(::runtime::repo::Cmp<i32>),
+}
+impl InvoiceLineItem {
+    /// A page of rows matching every filter, in the requested order (then by key).
+    pub async fn list(
+        conn: &mut ::sqlx::PgConnection,
+        query: ::runtime::repo::ListQuery<InvoiceLineItemField, InvoiceLineItemFilter>,
+    ) -> ::std::result::Result<::std::vec::Vec<Self>, ::runtime::repo::RepoError> {
+        let mut q = ::sqlx::QueryBuilder::<
+            ::sqlx::Postgres,
+        >::new(
+            "SELECT invoice_id, item_type, item_id, description, quantity, unit_price, total_price, metadata, id, created_at, updated_at, version FROM vbwd_invoice_line_item",
+        );
+        for (i, filter) in query.filters.into_iter().enumerate() {
+            q.push(if i == 0 { " WHERE " } else { " AND " });
+            match filter {
+                InvoiceLineItemFilter::InvoiceId(cmp) => {
+                    ::runtime::repo::push_cmp(&mut q, "invoice_id", cmp);
+                }
+                InvoiceLineItemFilter::ItemType(cmp) => {
+                    ::runtime::repo::push_cmp(&mut q, "item_type", cmp);
+                }
+                InvoiceLineItemFilter::ItemId(cmp) => {
+                    ::runtime::repo::push_cmp(&mut q, "item_id", cmp);
+                }
+                InvoiceLineItemFilter::Description(cmp) => {
+                    ::runtime::repo::push_cmp(&mut q, "description", cmp);
+                }
+                InvoiceLineItemFilter::Quantity(cmp) => {
+                    ::runtime::repo::push_cmp(&mut q, "quantity", cmp);
+                }
+                InvoiceLineItemFilter::UnitPrice(cmp) => {
+                    ::runtime::repo::push_cmp(&mut q, "unit_price", cmp);
+                }
+                InvoiceLineItemFilter::TotalPrice(cmp) => {
+                    ::runtime::repo::push_cmp(&mut q, "total_price", cmp);
+                }
+                InvoiceLineItemFilter::Id(cmp) => {
+                    ::runtime::repo::push_cmp(&mut q, "id", cmp);
+                }
+                InvoiceLineItemFilter::CreatedAt(cmp) => {
+                    ::runtime::repo::push_cmp(&mut q, "created_at", cmp);
+                }
+                InvoiceLineItemFilter::UpdatedAt(cmp) => {
+                    ::runtime::repo::push_cmp(&mut q, "updated_at", cmp);
+                }
+                InvoiceLineItemFilter::Version(cmp) => {
+                    ::runtime::repo::push_cmp(&mut q, "version", cmp);
+                }
+            }
+        }
+        let order: ::std::vec::Vec<(&str, bool)> = query
+            .order
+            .iter()
+            .map(|(f, desc)| (f.column(), *desc))
+            .collect();
+        ::runtime::repo::push_order_and_page(
+            &mut q,
+            &order,
+            "id",
+            query.limit,
+            query.offset,
+        );
+        q.build_query_as::<Self>()
+            .fetch_all(&mut *conn)
+            .await
+            .map_err(|e| ::runtime::repo::map_error(e, Self::CONSTRAINTS))
+    }
+}
 impl InvoiceLineItemPatch {
     /// Whether the patch changes nothing.
     pub fn is_empty(&self) -> bool {

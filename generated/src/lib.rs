@@ -30,46 +30,78 @@ pub mod user_details;
 pub mod user_invoice;
 pub mod user_token_balance;
 pub use enums::*;
-pub use add_on::{AddOn, NewAddOn, AddOnPatch};
+pub use add_on::{AddOn, NewAddOn, AddOnPatch, AddOnField, AddOnFilter};
 pub use add_on_subscription::{
     AddOnSubscription, NewAddOnSubscription, AddOnSubscriptionPatch,
+    AddOnSubscriptionField, AddOnSubscriptionFilter,
 };
-pub use country::{Country, NewCountry, CountryPatch};
-pub use currency::{Currency, NewCurrency, CurrencyPatch};
-pub use feature_usage::{FeatureUsage, NewFeatureUsage, FeatureUsagePatch};
-pub use invoice_line_item::{InvoiceLineItem, NewInvoiceLineItem, InvoiceLineItemPatch};
+pub use country::{Country, NewCountry, CountryPatch, CountryField, CountryFilter};
+pub use currency::{Currency, NewCurrency, CurrencyPatch, CurrencyField, CurrencyFilter};
+pub use feature_usage::{
+    FeatureUsage, NewFeatureUsage, FeatureUsagePatch, FeatureUsageField,
+    FeatureUsageFilter,
+};
+pub use invoice_line_item::{
+    InvoiceLineItem, NewInvoiceLineItem, InvoiceLineItemPatch, InvoiceLineItemField,
+    InvoiceLineItemFilter,
+};
 pub use password_reset_token::{
     PasswordResetToken, NewPasswordResetToken, PasswordResetTokenPatch,
+    PasswordResetTokenField, PasswordResetTokenFilter,
 };
-pub use payment_method::{PaymentMethod, NewPaymentMethod, PaymentMethodPatch};
+pub use payment_method::{
+    PaymentMethod, NewPaymentMethod, PaymentMethodPatch, PaymentMethodField,
+    PaymentMethodFilter,
+};
 pub use payment_method_translation::{
     PaymentMethodTranslation, NewPaymentMethodTranslation, PaymentMethodTranslationPatch,
+    PaymentMethodTranslationField, PaymentMethodTranslationFilter,
 };
-pub use permission::{Permission, NewPermission, PermissionPatch};
-pub use price::{Price, NewPrice, PricePatch};
-pub use role::{Role, NewRole, RolePatch};
-pub use subscription::{Subscription, NewSubscription, SubscriptionPatch};
-pub use tarif_plan::{TarifPlan, NewTarifPlan, TarifPlanPatch};
+pub use permission::{
+    Permission, NewPermission, PermissionPatch, PermissionField, PermissionFilter,
+};
+pub use price::{Price, NewPrice, PricePatch, PriceField, PriceFilter};
+pub use role::{Role, NewRole, RolePatch, RoleField, RoleFilter};
+pub use subscription::{
+    Subscription, NewSubscription, SubscriptionPatch, SubscriptionField,
+    SubscriptionFilter,
+};
+pub use tarif_plan::{
+    TarifPlan, NewTarifPlan, TarifPlanPatch, TarifPlanField, TarifPlanFilter,
+};
 pub use tarif_plan_category::{
     TarifPlanCategory, NewTarifPlanCategory, TarifPlanCategoryPatch,
+    TarifPlanCategoryField, TarifPlanCategoryFilter,
 };
-pub use tax::{Tax, NewTax, TaxPatch};
-pub use tax_class::{TaxClass, NewTaxClass, TaxClassPatch};
-pub use tax_rate::{TaxRate, NewTaxRate, TaxRatePatch};
-pub use token_bundle::{TokenBundle, NewTokenBundle, TokenBundlePatch};
+pub use tax::{Tax, NewTax, TaxPatch, TaxField, TaxFilter};
+pub use tax_class::{TaxClass, NewTaxClass, TaxClassPatch, TaxClassField, TaxClassFilter};
+pub use tax_rate::{TaxRate, NewTaxRate, TaxRatePatch, TaxRateField, TaxRateFilter};
+pub use token_bundle::{
+    TokenBundle, NewTokenBundle, TokenBundlePatch, TokenBundleField, TokenBundleFilter,
+};
 pub use token_bundle_purchase::{
     TokenBundlePurchase, NewTokenBundlePurchase, TokenBundlePurchasePatch,
+    TokenBundlePurchaseField, TokenBundlePurchaseFilter,
 };
 pub use token_transaction::{
-    TokenTransaction, NewTokenTransaction, TokenTransactionPatch,
+    TokenTransaction, NewTokenTransaction, TokenTransactionPatch, TokenTransactionField,
+    TokenTransactionFilter,
 };
-pub use user::{User, NewUser, UserPatch};
-pub use user_access_level::{UserAccessLevel, NewUserAccessLevel, UserAccessLevelPatch};
-pub use user_case::{UserCase, NewUserCase, UserCasePatch};
-pub use user_details::{UserDetails, NewUserDetails, UserDetailsPatch};
-pub use user_invoice::{UserInvoice, NewUserInvoice, UserInvoicePatch};
+pub use user::{User, NewUser, UserPatch, UserField, UserFilter};
+pub use user_access_level::{
+    UserAccessLevel, NewUserAccessLevel, UserAccessLevelPatch, UserAccessLevelField,
+    UserAccessLevelFilter,
+};
+pub use user_case::{UserCase, NewUserCase, UserCasePatch, UserCaseField, UserCaseFilter};
+pub use user_details::{
+    UserDetails, NewUserDetails, UserDetailsPatch, UserDetailsField, UserDetailsFilter,
+};
+pub use user_invoice::{
+    UserInvoice, NewUserInvoice, UserInvoicePatch, UserInvoiceField, UserInvoiceFilter,
+};
 pub use user_token_balance::{
-    UserTokenBalance, NewUserTokenBalance, UserTokenBalancePatch,
+    UserTokenBalance, NewUserTokenBalance, UserTokenBalancePatch, UserTokenBalanceField,
+    UserTokenBalanceFilter,
 };
 pub mod add_on_tarif_plans;
 pub mod role_permissions;

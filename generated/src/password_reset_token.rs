@@ -228,6 +228,134 @@ impl PasswordResetToken {
         ::std::result::Result::Ok(())
     }
 }
+/// Fields of PasswordResetToken that lists filter and order on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum PasswordResetTokenField {
+    UserId,
+    ExpiresAt,
+    UsedAt,
+    Id,
+    CreatedAt,
+    UpdatedAt,
+    Version,
+}
+impl PasswordResetTokenField {
+    /// Every listable field, in column order.
+    pub const ALL: &'static [Self] = &[
+        Self::UserId,
+        Self::ExpiresAt,
+        Self::UsedAt,
+        Self::Id,
+        Self::CreatedAt,
+        Self::UpdatedAt,
+        Self::Version,
+    ];
+    /// The spec (and column) name.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::UserId => "user_id",
+            Self::ExpiresAt => "expires_at",
+            Self::UsedAt => "used_at",
+            Self::Id => "id",
+            Self::CreatedAt => "created_at",
+            Self::UpdatedAt => "updated_at",
+            Self::Version => "version",
+        }
+    }
+    /// The field of this name, if it is listable.
+    pub fn from_name(name: &str) -> ::std::option::Option<Self> {
+        match name {
+            "user_id" => ::std::option::Option::Some(Self::UserId),
+            "expires_at" => ::std::option::Option::Some(Self::ExpiresAt),
+            "used_at" => ::std::option::Option::Some(Self::UsedAt),
+            "id" => ::std::option::Option::Some(Self::Id),
+            "created_at" => ::std::option::Option::Some(Self::CreatedAt),
+            "updated_at" => ::std::option::Option::Some(Self::UpdatedAt),
+            "version" => ::std::option::Option::Some(Self::Version),
+            _ => ::std::option::Option::None,
+        }
+    }
+    fn column(self) -> &'static str {
+        match self {
+            Self::UserId => "user_id",
+            Self::ExpiresAt => "expires_at",
+            Self::UsedAt => "used_at",
+            Self::Id => "id",
+            Self::CreatedAt => "created_at",
+            Self::UpdatedAt => "updated_at",
+            Self::Version => "version",
+        }
+    }
+}
+/// A condition on one field of PasswordResetToken; values are bound, never spliced into SQL.
+#[derive(Debug, Clone, PartialEq)]
+pub enum PasswordResetTokenFilter {
+    UserId(::runtime::repo::Cmp<::uuid::Uuid>),
+    ExpiresAt(::runtime::repo::Cmp<::chrono::NaiveDateTime>),
+    UsedAt(::runtime::repo::Cmp<::chrono::NaiveDateTime>),
+    Id(::runtime::repo::Cmp<::uuid::Uuid>),
+    CreatedAt(::runtime::repo::Cmp<::chrono::NaiveDateTime>),
+    UpdatedAt(::runtime::repo::Cmp<::chrono::NaiveDateTime>),
+    Version(::runtime::repo::Cmp<i32>),
+}
+impl PasswordResetToken {
+    /// A page of rows matching every filter, in the requested order (then by key).
+    pub async fn list(
+        conn: &mut ::sqlx::PgConnection,
+        query: ::runtime::repo::ListQuery<
+            PasswordResetTokenField,
+            PasswordResetTokenFilter,
+        >,
+    ) -> ::std::result::Result<::std::vec::Vec<Self>, ::runtime::repo::RepoError> {
+        let mut q = ::sqlx::QueryBuilder::<
+            ::sqlx::Postgres,
+        >::new(
+            "SELECT user_id, token, expires_at, used_at, id, created_at, updated_at, version FROM vbwd_password_reset_token",
+        );
+        for (i, filter) in query.filters.into_iter().enumerate() {
+            q.push(if i == 0 { " WHERE " } else { " AND " });
+            match filter {
+                PasswordResetTokenFilter::UserId(cmp) => {
+                    ::runtime::repo::push_cmp(&mut q, "user_id", cmp);
+                }
+                PasswordResetTokenFilter::ExpiresAt(cmp) => {
+                    ::runtime::repo::push_cmp(&mut q, "expires_at", cmp);
+                }
+                PasswordResetTokenFilter::UsedAt(cmp) => {
+                    ::runtime::repo::push_cmp(&mut q, "used_at", cmp);
+                }
+                PasswordResetTokenFilter::Id(cmp) => {
+                    ::runtime::repo::push_cmp(&mut q, "id", cmp);
+                }
+                PasswordResetTokenFilter::CreatedAt(cmp) => {
+                    ::runtime::repo::push_cmp(&mut q, "created_at", cmp);
+                }
+                PasswordResetTokenFilter::UpdatedAt(cmp) => {
+                    ::runtime::repo::push_cmp(&mut q, "updated_at", cmp);
+                }
+                PasswordResetTokenFilter::Version(cmp) => {
+                    ::runtime::repo::push_cmp(&mut q, "version", cmp);
+                }
+            }
+        }
+        let order: ::std::vec::Vec<(&str, bool)> = query
+            .order
+            .iter()
+            .map(|(f, desc)| (f.column(), *desc))
+            .collect();
+        ::runtime::repo::push_order_and_page(
+            &mut q,
+            &order,
+            "id",
+            query.limit,
+            query.offset,
+        );
+        q.build_query_as::<Self>()
+            .fetch_all(&mut *conn)
+            .await
+            .map_err(|e| ::runtime::repo::map_error(e, Self::CONSTRAINTS))
+    }
+}
 impl PasswordResetTokenPatch {
     /// Whether the patch changes nothing.
     pub fn is_empty(&self) -> bool {

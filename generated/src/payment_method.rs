@@ -466,6 +466,239 @@ impl PaymentMethod {
         ::std::result::Result::Ok(())
     }
 }
+/// Fields of PaymentMethod that lists filter and order on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum PaymentMethodField {
+    Code,
+    Name,
+    Description,
+    ShortDescription,
+    Icon,
+    PluginId,
+    IsActive,
+    IsDefault,
+    Position,
+    MinAmount,
+    MaxAmount,
+    FeeType,
+    FeeAmount,
+    FeeChargedTo,
+    Instructions,
+    Id,
+    CreatedAt,
+    UpdatedAt,
+    Version,
+}
+impl PaymentMethodField {
+    /// Every listable field, in column order.
+    pub const ALL: &'static [Self] = &[
+        Self::Code,
+        Self::Name,
+        Self::Description,
+        Self::ShortDescription,
+        Self::Icon,
+        Self::PluginId,
+        Self::IsActive,
+        Self::IsDefault,
+        Self::Position,
+        Self::MinAmount,
+        Self::MaxAmount,
+        Self::FeeType,
+        Self::FeeAmount,
+        Self::FeeChargedTo,
+        Self::Instructions,
+        Self::Id,
+        Self::CreatedAt,
+        Self::UpdatedAt,
+        Self::Version,
+    ];
+    /// The spec (and column) name.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Code => "code",
+            Self::Name => "name",
+            Self::Description => "description",
+            Self::ShortDescription => "short_description",
+            Self::Icon => "icon",
+            Self::PluginId => "plugin_id",
+            Self::IsActive => "is_active",
+            Self::IsDefault => "is_default",
+            Self::Position => "position",
+            Self::MinAmount => "min_amount",
+            Self::MaxAmount => "max_amount",
+            Self::FeeType => "fee_type",
+            Self::FeeAmount => "fee_amount",
+            Self::FeeChargedTo => "fee_charged_to",
+            Self::Instructions => "instructions",
+            Self::Id => "id",
+            Self::CreatedAt => "created_at",
+            Self::UpdatedAt => "updated_at",
+            Self::Version => "version",
+        }
+    }
+    /// The field of this name, if it is listable.
+    pub fn from_name(name: &str) -> ::std::option::Option<Self> {
+        match name {
+            "code" => ::std::option::Option::Some(Self::Code),
+            "name" => ::std::option::Option::Some(Self::Name),
+            "description" => ::std::option::Option::Some(Self::Description),
+            "short_description" => ::std::option::Option::Some(Self::ShortDescription),
+            "icon" => ::std::option::Option::Some(Self::Icon),
+            "plugin_id" => ::std::option::Option::Some(Self::PluginId),
+            "is_active" => ::std::option::Option::Some(Self::IsActive),
+            "is_default" => ::std::option::Option::Some(Self::IsDefault),
+            "position" => ::std::option::Option::Some(Self::Position),
+            "min_amount" => ::std::option::Option::Some(Self::MinAmount),
+            "max_amount" => ::std::option::Option::Some(Self::MaxAmount),
+            "fee_type" => ::std::option::Option::Some(Self::FeeType),
+            "fee_amount" => ::std::option::Option::Some(Self::FeeAmount),
+            "fee_charged_to" => ::std::option::Option::Some(Self::FeeChargedTo),
+            "instructions" => ::std::option::Option::Some(Self::Instructions),
+            "id" => ::std::option::Option::Some(Self::Id),
+            "created_at" => ::std::option::Option::Some(Self::CreatedAt),
+            "updated_at" => ::std::option::Option::Some(Self::UpdatedAt),
+            "version" => ::std::option::Option::Some(Self::Version),
+            _ => ::std::option::Option::None,
+        }
+    }
+    fn column(self) -> &'static str {
+        match self {
+            Self::Code => "code",
+            Self::Name => "name",
+            Self::Description => "description",
+            Self::ShortDescription => "short_description",
+            Self::Icon => "icon",
+            Self::PluginId => "plugin_id",
+            Self::IsActive => "is_active",
+            Self::IsDefault => "is_default",
+            Self::Position => "position",
+            Self::MinAmount => "min_amount",
+            Self::MaxAmount => "max_amount",
+            Self::FeeType => "fee_type",
+            Self::FeeAmount => "fee_amount",
+            Self::FeeChargedTo => "fee_charged_to",
+            Self::Instructions => "instructions",
+            Self::Id => "id",
+            Self::CreatedAt => "created_at",
+            Self::UpdatedAt => "updated_at",
+            Self::Version => "version",
+        }
+    }
+}
+/// A condition on one field of PaymentMethod; values are bound, never spliced into SQL.
+#[derive(Debug, Clone, PartialEq)]
+pub enum PaymentMethodFilter {
+    Code(::runtime::repo::Cmp<::std::string::String>),
+    Name(::runtime::repo::Cmp<::std::string::String>),
+    Description(::runtime::repo::Cmp<::std::string::String>),
+    ShortDescription(::runtime::repo::Cmp<::std::string::String>),
+    Icon(::runtime::repo::Cmp<::std::string::String>),
+    PluginId(::runtime::repo::Cmp<::std::string::String>),
+    IsActive(::runtime::repo::Cmp<bool>),
+    IsDefault(::runtime::repo::Cmp<bool>),
+    Position(::runtime::repo::Cmp<i32>),
+    MinAmount(::runtime::repo::Cmp<::rust_decimal::Decimal>),
+    MaxAmount(::runtime::repo::Cmp<::rust_decimal::Decimal>),
+    FeeType(::runtime::repo::Cmp<::std::string::String>),
+    FeeAmount(::runtime::repo::Cmp<::rust_decimal::Decimal>),
+    FeeChargedTo(::runtime::repo::Cmp<::std::string::String>),
+    Instructions(::runtime::repo::Cmp<::std::string::String>),
+    Id(::runtime::repo::Cmp<::uuid::Uuid>),
+    CreatedAt(::runtime::repo::Cmp<::chrono::NaiveDateTime>),
+    UpdatedAt(::runtime::repo::Cmp<::chrono::NaiveDateTime>),
+    Version(::runtime::repo::Cmp<i32>),
+}
+impl PaymentMethod {
+    /// A page of rows matching every filter, in the requested order (then by key).
+    pub async fn list(
+        conn: &mut ::sqlx::PgConnection,
+        query: ::runtime::repo::ListQuery<PaymentMethodField, PaymentMethodFilter>,
+    ) -> ::std::result::Result<::std::vec::Vec<Self>, ::runtime::repo::RepoError> {
+        let mut q = ::sqlx::QueryBuilder::<
+            ::sqlx::Postgres,
+        >::new(
+            "SELECT code, name, description, short_description, icon, plugin_id, is_active, is_default, position, min_amount, max_amount, currencies, countries, fee_type, fee_amount, fee_charged_to, config, instructions, id, created_at, updated_at, version FROM vbwd_payment_method",
+        );
+        for (i, filter) in query.filters.into_iter().enumerate() {
+            q.push(if i == 0 { " WHERE " } else { " AND " });
+            match filter {
+                PaymentMethodFilter::Code(cmp) => {
+                    ::runtime::repo::push_cmp(&mut q, "code", cmp);
+                }
+                PaymentMethodFilter::Name(cmp) => {
+                    ::runtime::repo::push_cmp(&mut q, "name", cmp);
+                }
+                PaymentMethodFilter::Description(cmp) => {
+                    ::runtime::repo::push_cmp(&mut q, "description", cmp);
+                }
+                PaymentMethodFilter::ShortDescription(cmp) => {
+                    ::runtime::repo::push_cmp(&mut q, "short_description", cmp);
+                }
+                PaymentMethodFilter::Icon(cmp) => {
+                    ::runtime::repo::push_cmp(&mut q, "icon", cmp);
+                }
+                PaymentMethodFilter::PluginId(cmp) => {
+                    ::runtime::repo::push_cmp(&mut q, "plugin_id", cmp);
+                }
+                PaymentMethodFilter::IsActive(cmp) => {
+                    ::runtime::repo::push_cmp(&mut q, "is_active", cmp);
+                }
+                PaymentMethodFilter::IsDefault(cmp) => {
+                    ::runtime::repo::push_cmp(&mut q, "is_default", cmp);
+                }
+                PaymentMethodFilter::Position(cmp) => {
+                    ::runtime::repo::push_cmp(&mut q, "position", cmp);
+                }
+                PaymentMethodFilter::MinAmount(cmp) => {
+                    ::runtime::repo::push_cmp(&mut q, "min_amount", cmp);
+                }
+                PaymentMethodFilter::MaxAmount(cmp) => {
+                    ::runtime::repo::push_cmp(&mut q, "max_amount", cmp);
+                }
+                PaymentMethodFilter::FeeType(cmp) => {
+                    ::runtime::repo::push_cmp(&mut q, "fee_type", cmp);
+                }
+                PaymentMethodFilter::FeeAmount(cmp) => {
+                    ::runtime::repo::push_cmp(&mut q, "fee_amount", cmp);
+                }
+                PaymentMethodFilter::FeeChargedTo(cmp) => {
+                    ::runtime::repo::push_cmp(&mut q, "fee_charged_to", cmp);
+                }
+                PaymentMethodFilter::Instructions(cmp) => {
+                    ::runtime::repo::push_cmp(&mut q, "instructions", cmp);
+                }
+                PaymentMethodFilter::Id(cmp) => {
+                    ::runtime::repo::push_cmp(&mut q, "id", cmp);
+                }
+                PaymentMethodFilter::CreatedAt(cmp) => {
+                    ::runtime::repo::push_cmp(&mut q, "created_at", cmp);
+                }
+                PaymentMethodFilter::UpdatedAt(cmp) => {
+                    ::runtime::repo::push_cmp(&mut q, "updated_at", cmp);
+                }
+                PaymentMethodFilter::Version(cmp) => {
+                    ::runtime::repo::push_cmp(&mut q, "version", cmp);
+                }
+            }
+        }
+        let order: ::std::vec::Vec<(&str, bool)> = query
+            .order
+            .iter()
+            .map(|(f, desc)| (f.column(), *desc))
+            .collect();
+        ::runtime::repo::push_order_and_page(
+            &mut q,
+            &order,
+            "id",
+            query.limit,
+            query.offset,
+        );
+        q.build_query_as::<Self>()
+            .fetch_all(&mut *conn)
+            .await
+            .map_err(|e| ::runtime::repo::map_error(e, Self::CONSTRAINTS))
+    }
+}
 impl PaymentMethodPatch {
     /// Whether the patch changes nothing.
     pub fn is_empty(&self) -> bool {

@@ -204,6 +204,134 @@ impl PaymentMethodTranslation {
         ::std::result::Result::Ok(())
     }
 }
+/// Fields of PaymentMethodTranslation that lists filter and order on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum PaymentMethodTranslationField {
+    Id,
+    PaymentMethodId,
+    Locale,
+    Name,
+    Description,
+    ShortDescription,
+    Instructions,
+}
+impl PaymentMethodTranslationField {
+    /// Every listable field, in column order.
+    pub const ALL: &'static [Self] = &[
+        Self::Id,
+        Self::PaymentMethodId,
+        Self::Locale,
+        Self::Name,
+        Self::Description,
+        Self::ShortDescription,
+        Self::Instructions,
+    ];
+    /// The spec (and column) name.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Id => "id",
+            Self::PaymentMethodId => "payment_method_id",
+            Self::Locale => "locale",
+            Self::Name => "name",
+            Self::Description => "description",
+            Self::ShortDescription => "short_description",
+            Self::Instructions => "instructions",
+        }
+    }
+    /// The field of this name, if it is listable.
+    pub fn from_name(name: &str) -> ::std::option::Option<Self> {
+        match name {
+            "id" => ::std::option::Option::Some(Self::Id),
+            "payment_method_id" => ::std::option::Option::Some(Self::PaymentMethodId),
+            "locale" => ::std::option::Option::Some(Self::Locale),
+            "name" => ::std::option::Option::Some(Self::Name),
+            "description" => ::std::option::Option::Some(Self::Description),
+            "short_description" => ::std::option::Option::Some(Self::ShortDescription),
+            "instructions" => ::std::option::Option::Some(Self::Instructions),
+            _ => ::std::option::Option::None,
+        }
+    }
+    fn column(self) -> &'static str {
+        match self {
+            Self::Id => "id",
+            Self::PaymentMethodId => "payment_method_id",
+            Self::Locale => "locale",
+            Self::Name => "name",
+            Self::Description => "description",
+            Self::ShortDescription => "short_description",
+            Self::Instructions => "instructions",
+        }
+    }
+}
+/// A condition on one field of PaymentMethodTranslation; values are bound, never spliced into SQL.
+#[derive(Debug, Clone, PartialEq)]
+pub enum PaymentMethodTranslationFilter {
+    Id(::runtime::repo::Cmp<::uuid::Uuid>),
+    PaymentMethodId(::runtime::repo::Cmp<::uuid::Uuid>),
+    Locale(::runtime::repo::Cmp<::std::string::String>),
+    Name(::runtime::repo::Cmp<::std::string::String>),
+    Description(::runtime::repo::Cmp<::std::string::String>),
+    ShortDescription(::runtime::repo::Cmp<::std::string::String>),
+    Instructions(::runtime::repo::Cmp<::std::string::String>),
+}
+impl PaymentMethodTranslation {
+    /// A page of rows matching every filter, in the requested order (then by key).
+    pub async fn list(
+        conn: &mut ::sqlx::PgConnection,
+        query: ::runtime::repo::ListQuery<
+            PaymentMethodTranslationField,
+            PaymentMethodTranslationFilter,
+        >,
+    ) -> ::std::result::Result<::std::vec::Vec<Self>, ::runtime::repo::RepoError> {
+        let mut q = ::sqlx::QueryBuilder::<
+            ::sqlx::Postgres,
+        >::new(
+            "SELECT id, payment_method_id, locale, name, description, short_description, instructions FROM vbwd_payment_method_translation",
+        );
+        for (i, filter) in query.filters.into_iter().enumerate() {
+            q.push(if i == 0 { " WHERE " } else { " AND " });
+            match filter {
+                PaymentMethodTranslationFilter::Id(cmp) => {
+                    ::runtime::repo::push_cmp(&mut q, "id", cmp);
+                }
+                PaymentMethodTranslationFilter::PaymentMethodId(cmp) => {
+                    ::runtime::repo::push_cmp(&mut q, "payment_method_id", cmp);
+                }
+                PaymentMethodTranslationFilter::Locale(cmp) => {
+                    ::runtime::repo::push_cmp(&mut q, "locale", cmp);
+                }
+                PaymentMethodTranslationFilter::Name(cmp) => {
+                    ::runtime::repo::push_cmp(&mut q, "name", cmp);
+                }
+                PaymentMethodTranslationFilter::Description(cmp) => {
+                    ::runtime::repo::push_cmp(&mut q, "description", cmp);
+                }
+                PaymentMethodTranslationFilter::ShortDescription(cmp) => {
+                    ::runtime::repo::push_cmp(&mut q, "short_description", cmp);
+                }
+                PaymentMethodTranslationFilter::Instructions(cmp) => {
+                    ::runtime::repo::push_cmp(&mut q, "instructions", cmp);
+                }
+            }
+        }
+        let order: ::std::vec::Vec<(&str, bool)> = query
+            .order
+            .iter()
+            .map(|(f, desc)| (f.column(), *desc))
+            .collect();
+        ::runtime::repo::push_order_and_page(
+            &mut q,
+            &order,
+            "id",
+            query.limit,
+            query.offset,
+        );
+        q.build_query_as::<Self>()
+            .fetch_all(&mut *conn)
+            .await
+            .map_err(|e| ::runtime::repo::map_error(e, Self::CONSTRAINTS))
+    }
+}
 impl PaymentMethodTranslationPatch {
     /// Whether the patch changes nothing.
     pub fn is_empty(&self) -> bool {

@@ -257,6 +257,158 @@ impl Price {
         ::std::result::Result::Ok(())
     }
 }
+/// Fields of Price that lists filter and order on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum PriceField {
+    PriceFloat,
+    PriceDecimal,
+    CurrencyId,
+    GrossAmount,
+    NetAmount,
+    Description,
+    Id,
+    CreatedAt,
+    UpdatedAt,
+    Version,
+}
+impl PriceField {
+    /// Every listable field, in column order.
+    pub const ALL: &'static [Self] = &[
+        Self::PriceFloat,
+        Self::PriceDecimal,
+        Self::CurrencyId,
+        Self::GrossAmount,
+        Self::NetAmount,
+        Self::Description,
+        Self::Id,
+        Self::CreatedAt,
+        Self::UpdatedAt,
+        Self::Version,
+    ];
+    /// The spec (and column) name.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::PriceFloat => "price_float",
+            Self::PriceDecimal => "price_decimal",
+            Self::CurrencyId => "currency_id",
+            Self::GrossAmount => "gross_amount",
+            Self::NetAmount => "net_amount",
+            Self::Description => "description",
+            Self::Id => "id",
+            Self::CreatedAt => "created_at",
+            Self::UpdatedAt => "updated_at",
+            Self::Version => "version",
+        }
+    }
+    /// The field of this name, if it is listable.
+    pub fn from_name(name: &str) -> ::std::option::Option<Self> {
+        match name {
+            "price_float" => ::std::option::Option::Some(Self::PriceFloat),
+            "price_decimal" => ::std::option::Option::Some(Self::PriceDecimal),
+            "currency_id" => ::std::option::Option::Some(Self::CurrencyId),
+            "gross_amount" => ::std::option::Option::Some(Self::GrossAmount),
+            "net_amount" => ::std::option::Option::Some(Self::NetAmount),
+            "description" => ::std::option::Option::Some(Self::Description),
+            "id" => ::std::option::Option::Some(Self::Id),
+            "created_at" => ::std::option::Option::Some(Self::CreatedAt),
+            "updated_at" => ::std::option::Option::Some(Self::UpdatedAt),
+            "version" => ::std::option::Option::Some(Self::Version),
+            _ => ::std::option::Option::None,
+        }
+    }
+    fn column(self) -> &'static str {
+        match self {
+            Self::PriceFloat => "price_float",
+            Self::PriceDecimal => "price_decimal",
+            Self::CurrencyId => "currency_id",
+            Self::GrossAmount => "gross_amount",
+            Self::NetAmount => "net_amount",
+            Self::Description => "description",
+            Self::Id => "id",
+            Self::CreatedAt => "created_at",
+            Self::UpdatedAt => "updated_at",
+            Self::Version => "version",
+        }
+    }
+}
+/// A condition on one field of Price; values are bound, never spliced into SQL.
+#[derive(Debug, Clone, PartialEq)]
+pub enum PriceFilter {
+    PriceFloat(::runtime::repo::Cmp<f64>),
+    PriceDecimal(::runtime::repo::Cmp<::rust_decimal::Decimal>),
+    CurrencyId(::runtime::repo::Cmp<::uuid::Uuid>),
+    GrossAmount(::runtime::repo::Cmp<::rust_decimal::Decimal>),
+    NetAmount(::runtime::repo::Cmp<::rust_decimal::Decimal>),
+    Description(::runtime::repo::Cmp<::std::string::String>),
+    Id(::runtime::repo::Cmp<::uuid::Uuid>),
+    CreatedAt(::runtime::repo::Cmp<::chrono::NaiveDateTime>),
+    UpdatedAt(::runtime::repo::Cmp<::chrono::NaiveDateTime>),
+    Version(::runtime::repo::Cmp<i32>),
+}
+impl Price {
+    /// A page of rows matching every filter, in the requested order (then by key).
+    pub async fn list(
+        conn: &mut ::sqlx::PgConnection,
+        query: ::runtime::repo::ListQuery<PriceField, PriceFilter>,
+    ) -> ::std::result::Result<::std::vec::Vec<Self>, ::runtime::repo::RepoError> {
+        let mut q = ::sqlx::QueryBuilder::<
+            ::sqlx::Postgres,
+        >::new(
+            "SELECT price_float, price_decimal, currency_id, taxes, gross_amount, net_amount, description, id, created_at, updated_at, version FROM vbwd_price",
+        );
+        for (i, filter) in query.filters.into_iter().enumerate() {
+            q.push(if i == 0 { " WHERE " } else { " AND " });
+            match filter {
+                PriceFilter::PriceFloat(cmp) => {
+                    ::runtime::repo::push_cmp(&mut q, "price_float", cmp);
+                }
+                PriceFilter::PriceDecimal(cmp) => {
+                    ::runtime::repo::push_cmp(&mut q, "price_decimal", cmp);
+                }
+                PriceFilter::CurrencyId(cmp) => {
+                    ::runtime::repo::push_cmp(&mut q, "currency_id", cmp);
+                }
+                PriceFilter::GrossAmount(cmp) => {
+                    ::runtime::repo::push_cmp(&mut q, "gross_amount", cmp);
+                }
+                PriceFilter::NetAmount(cmp) => {
+                    ::runtime::repo::push_cmp(&mut q, "net_amount", cmp);
+                }
+                PriceFilter::Description(cmp) => {
+                    ::runtime::repo::push_cmp(&mut q, "description", cmp);
+                }
+                PriceFilter::Id(cmp) => {
+                    ::runtime::repo::push_cmp(&mut q, "id", cmp);
+                }
+                PriceFilter::CreatedAt(cmp) => {
+                    ::runtime::repo::push_cmp(&mut q, "created_at", cmp);
+                }
+                PriceFilter::UpdatedAt(cmp) => {
+                    ::runtime::repo::push_cmp(&mut q, "updated_at", cmp);
+                }
+                PriceFilter::Version(cmp) => {
+                    ::runtime::repo::push_cmp(&mut q, "version", cmp);
+                }
+            }
+        }
+        let order: ::std::vec::Vec<(&str, bool)> = query
+            .order
+            .iter()
+            .map(|(f, desc)| (f.column(), *desc))
+            .collect();
+        ::runtime::repo::push_order_and_page(
+            &mut q,
+            &order,
+            "id",
+            query.limit,
+            query.offset,
+        );
+        q.build_query_as::<Self>()
+            .fetch_all(&mut *conn)
+            .await
+            .map_err(|e| ::runtime::repo::map_error(e, Self::CONSTRAINTS))
+    }
+}
 impl PricePatch {
     /// Whether the patch changes nothing.
     pub fn is_empty(&self) -> bool {

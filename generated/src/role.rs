@@ -245,6 +245,140 @@ impl Role {
         ::std::result::Result::Ok(())
     }
 }
+/// Fields of Role that lists filter and order on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum RoleField {
+    Name,
+    Slug,
+    Description,
+    IsSystem,
+    Id,
+    CreatedAt,
+    UpdatedAt,
+    Version,
+}
+impl RoleField {
+    /// Every listable field, in column order.
+    pub const ALL: &'static [Self] = &[
+        Self::Name,
+        Self::Slug,
+        Self::Description,
+        Self::IsSystem,
+        Self::Id,
+        Self::CreatedAt,
+        Self::UpdatedAt,
+        Self::Version,
+    ];
+    /// The spec (and column) name.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Name => "name",
+            Self::Slug => "slug",
+            Self::Description => "description",
+            Self::IsSystem => "is_system",
+            Self::Id => "id",
+            Self::CreatedAt => "created_at",
+            Self::UpdatedAt => "updated_at",
+            Self::Version => "version",
+        }
+    }
+    /// The field of this name, if it is listable.
+    pub fn from_name(name: &str) -> ::std::option::Option<Self> {
+        match name {
+            "name" => ::std::option::Option::Some(Self::Name),
+            "slug" => ::std::option::Option::Some(Self::Slug),
+            "description" => ::std::option::Option::Some(Self::Description),
+            "is_system" => ::std::option::Option::Some(Self::IsSystem),
+            "id" => ::std::option::Option::Some(Self::Id),
+            "created_at" => ::std::option::Option::Some(Self::CreatedAt),
+            "updated_at" => ::std::option::Option::Some(Self::UpdatedAt),
+            "version" => ::std::option::Option::Some(Self::Version),
+            _ => ::std::option::Option::None,
+        }
+    }
+    fn column(self) -> &'static str {
+        match self {
+            Self::Name => "name",
+            Self::Slug => "slug",
+            Self::Description => "description",
+            Self::IsSystem => "is_system",
+            Self::Id => "id",
+            Self::CreatedAt => "created_at",
+            Self::UpdatedAt => "updated_at",
+            Self::Version => "version",
+        }
+    }
+}
+/// A condition on one field of Role; values are bound, never spliced into SQL.
+#[derive(Debug, Clone, PartialEq)]
+pub enum RoleFilter {
+    Name(::runtime::repo::Cmp<::std::string::String>),
+    Slug(::runtime::repo::Cmp<::std::string::String>),
+    Description(::runtime::repo::Cmp<::std::string::String>),
+    IsSystem(::runtime::repo::Cmp<bool>),
+    Id(::runtime::repo::Cmp<::uuid::Uuid>),
+    CreatedAt(::runtime::repo::Cmp<::chrono::NaiveDateTime>),
+    UpdatedAt(::runtime::repo::Cmp<::chrono::NaiveDateTime>),
+    Version(::runtime::repo::Cmp<i32>),
+}
+impl Role {
+    /// A page of rows matching every filter, in the requested order (then by key).
+    pub async fn list(
+        conn: &mut ::sqlx::PgConnection,
+        query: ::runtime::repo::ListQuery<RoleField, RoleFilter>,
+    ) -> ::std::result::Result<::std::vec::Vec<Self>, ::runtime::repo::RepoError> {
+        let mut q = ::sqlx::QueryBuilder::<
+            ::sqlx::Postgres,
+        >::new(
+            "SELECT name, slug, description, is_system, id, created_at, updated_at, version FROM vbwd_role",
+        );
+        for (i, filter) in query.filters.into_iter().enumerate() {
+            q.push(if i == 0 { " WHERE " } else { " AND " });
+            match filter {
+                RoleFilter::Name(cmp) => {
+                    ::runtime::repo::push_cmp(&mut q, "name", cmp);
+                }
+                RoleFilter::Slug(cmp) => {
+                    ::runtime::repo::push_cmp(&mut q, "slug", cmp);
+                }
+                RoleFilter::Description(cmp) => {
+                    ::runtime::repo::push_cmp(&mut q, "description", cmp);
+                }
+                RoleFilter::IsSystem(cmp) => {
+                    ::runtime::repo::push_cmp(&mut q, "is_system", cmp);
+                }
+                RoleFilter::Id(cmp) => {
+                    ::runtime::repo::push_cmp(&mut q, "id", cmp);
+                }
+                RoleFilter::CreatedAt(cmp) => {
+                    ::runtime::repo::push_cmp(&mut q, "created_at", cmp);
+                }
+                RoleFilter::UpdatedAt(cmp) => {
+                    ::runtime::repo::push_cmp(&mut q, "updated_at", cmp);
+                }
+                RoleFilter::Version(cmp) => {
+                    ::runtime::repo::push_cmp(&mut q, "version", cmp);
+                }
+            }
+        }
+        let order: ::std::vec::Vec<(&str, bool)> = query
+            .order
+            .iter()
+            .map(|(f, desc)| (f.column(), *desc))
+            .collect();
+        ::runtime::repo::push_order_and_page(
+            &mut q,
+            &order,
+            "id",
+            query.limit,
+            query.offset,
+        );
+        q.build_query_as::<Self>()
+            .fetch_all(&mut *conn)
+            .await
+            .map_err(|e| ::runtime::repo::map_error(e, Self::CONSTRAINTS))
+    }
+}
 impl RolePatch {
     /// Whether the patch changes nothing.
     pub fn is_empty(&self) -> bool {

@@ -347,6 +347,205 @@ impl Subscription {
         ::std::result::Result::Ok(())
     }
 }
+/// Fields of Subscription that lists filter and order on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum SubscriptionField {
+    UserId,
+    TarifPlanId,
+    PendingPlanId,
+    Status,
+    StartedAt,
+    ExpiresAt,
+    TrialEndAt,
+    CancelledAt,
+    PausedAt,
+    PaymentFailedAt,
+    ProviderSubscriptionId,
+    Id,
+    CreatedAt,
+    UpdatedAt,
+    Version,
+}
+impl SubscriptionField {
+    /// Every listable field, in column order.
+    pub const ALL: &'static [Self] = &[
+        Self::UserId,
+        Self::TarifPlanId,
+        Self::PendingPlanId,
+        Self::Status,
+        Self::StartedAt,
+        Self::ExpiresAt,
+        Self::TrialEndAt,
+        Self::CancelledAt,
+        Self::PausedAt,
+        Self::PaymentFailedAt,
+        Self::ProviderSubscriptionId,
+        Self::Id,
+        Self::CreatedAt,
+        Self::UpdatedAt,
+        Self::Version,
+    ];
+    /// The spec (and column) name.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::UserId => "user_id",
+            Self::TarifPlanId => "tarif_plan_id",
+            Self::PendingPlanId => "pending_plan_id",
+            Self::Status => "status",
+            Self::StartedAt => "started_at",
+            Self::ExpiresAt => "expires_at",
+            Self::TrialEndAt => "trial_end_at",
+            Self::CancelledAt => "cancelled_at",
+            Self::PausedAt => "paused_at",
+            Self::PaymentFailedAt => "payment_failed_at",
+            Self::ProviderSubscriptionId => "provider_subscription_id",
+            Self::Id => "id",
+            Self::CreatedAt => "created_at",
+            Self::UpdatedAt => "updated_at",
+            Self::Version => "version",
+        }
+    }
+    /// The field of this name, if it is listable.
+    pub fn from_name(name: &str) -> ::std::option::Option<Self> {
+        match name {
+            "user_id" => ::std::option::Option::Some(Self::UserId),
+            "tarif_plan_id" => ::std::option::Option::Some(Self::TarifPlanId),
+            "pending_plan_id" => ::std::option::Option::Some(Self::PendingPlanId),
+            "status" => ::std::option::Option::Some(Self::Status),
+            "started_at" => ::std::option::Option::Some(Self::StartedAt),
+            "expires_at" => ::std::option::Option::Some(Self::ExpiresAt),
+            "trial_end_at" => ::std::option::Option::Some(Self::TrialEndAt),
+            "cancelled_at" => ::std::option::Option::Some(Self::CancelledAt),
+            "paused_at" => ::std::option::Option::Some(Self::PausedAt),
+            "payment_failed_at" => ::std::option::Option::Some(Self::PaymentFailedAt),
+            "provider_subscription_id" => {
+                ::std::option::Option::Some(Self::ProviderSubscriptionId)
+            }
+            "id" => ::std::option::Option::Some(Self::Id),
+            "created_at" => ::std::option::Option::Some(Self::CreatedAt),
+            "updated_at" => ::std::option::Option::Some(Self::UpdatedAt),
+            "version" => ::std::option::Option::Some(Self::Version),
+            _ => ::std::option::Option::None,
+        }
+    }
+    fn column(self) -> &'static str {
+        match self {
+            Self::UserId => "user_id",
+            Self::TarifPlanId => "tarif_plan_id",
+            Self::PendingPlanId => "pending_plan_id",
+            Self::Status => "status",
+            Self::StartedAt => "started_at",
+            Self::ExpiresAt => "expires_at",
+            Self::TrialEndAt => "trial_end_at",
+            Self::CancelledAt => "cancelled_at",
+            Self::PausedAt => "paused_at",
+            Self::PaymentFailedAt => "payment_failed_at",
+            Self::ProviderSubscriptionId => "provider_subscription_id",
+            Self::Id => "id",
+            Self::CreatedAt => "created_at",
+            Self::UpdatedAt => "updated_at",
+            Self::Version => "version",
+        }
+    }
+}
+/// A condition on one field of Subscription; values are bound, never spliced into SQL.
+#[derive(Debug, Clone, PartialEq)]
+pub enum SubscriptionFilter {
+    UserId(::runtime::repo::Cmp<::uuid::Uuid>),
+    TarifPlanId(::runtime::repo::Cmp<::uuid::Uuid>),
+    PendingPlanId(::runtime::repo::Cmp<::uuid::Uuid>),
+    Status(::runtime::repo::Cmp<crate::enums::SubscriptionStatus>),
+    StartedAt(::runtime::repo::Cmp<::chrono::NaiveDateTime>),
+    ExpiresAt(::runtime::repo::Cmp<::chrono::NaiveDateTime>),
+    TrialEndAt(::runtime::repo::Cmp<::chrono::NaiveDateTime>),
+    CancelledAt(::runtime::repo::Cmp<::chrono::NaiveDateTime>),
+    PausedAt(::runtime::repo::Cmp<::chrono::NaiveDateTime>),
+    PaymentFailedAt(::runtime::repo::Cmp<::chrono::NaiveDateTime>),
+    ProviderSubscriptionId(::runtime::repo::Cmp<::std::string::String>),
+    Id(::runtime::repo::Cmp<::uuid::Uuid>),
+    CreatedAt(::runtime::repo::Cmp<::chrono::NaiveDateTime>),
+    UpdatedAt(::runtime::repo::Cmp<::chrono::NaiveDateTime>),
+    Version(::runtime::repo::Cmp<i32>),
+}
+impl Subscription {
+    /// A page of rows matching every filter, in the requested order (then by key).
+    pub async fn list(
+        conn: &mut ::sqlx::PgConnection,
+        query: ::runtime::repo::ListQuery<SubscriptionField, SubscriptionFilter>,
+    ) -> ::std::result::Result<::std::vec::Vec<Self>, ::runtime::repo::RepoError> {
+        let mut q = ::sqlx::QueryBuilder::<
+            ::sqlx::Postgres,
+        >::new(
+            "SELECT user_id, tarif_plan_id, pending_plan_id, status, started_at, expires_at, trial_end_at, cancelled_at, paused_at, payment_failed_at, provider_subscription_id, id, created_at, updated_at, version FROM vbwd_subscription",
+        );
+        for (i, filter) in query.filters.into_iter().enumerate() {
+            q.push(if i == 0 { " WHERE " } else { " AND " });
+            match filter {
+                SubscriptionFilter::UserId(cmp) => {
+                    ::runtime::repo::push_cmp(&mut q, "user_id", cmp);
+                }
+                SubscriptionFilter::TarifPlanId(cmp) => {
+                    ::runtime::repo::push_cmp(&mut q, "tarif_plan_id", cmp);
+                }
+                SubscriptionFilter::PendingPlanId(cmp) => {
+                    ::runtime::repo::push_cmp(&mut q, "pending_plan_id", cmp);
+                }
+                SubscriptionFilter::Status(cmp) => {
+                    ::runtime::repo::push_cmp(&mut q, "status", cmp);
+                }
+                SubscriptionFilter::StartedAt(cmp) => {
+                    ::runtime::repo::push_cmp(&mut q, "started_at", cmp);
+                }
+                SubscriptionFilter::ExpiresAt(cmp) => {
+                    ::runtime::repo::push_cmp(&mut q, "expires_at", cmp);
+                }
+                SubscriptionFilter::TrialEndAt(cmp) => {
+                    ::runtime::repo::push_cmp(&mut q, "trial_end_at", cmp);
+                }
+                SubscriptionFilter::CancelledAt(cmp) => {
+                    ::runtime::repo::push_cmp(&mut q, "cancelled_at", cmp);
+                }
+                SubscriptionFilter::PausedAt(cmp) => {
+                    ::runtime::repo::push_cmp(&mut q, "paused_at", cmp);
+                }
+                SubscriptionFilter::PaymentFailedAt(cmp) => {
+                    ::runtime::repo::push_cmp(&mut q, "payment_failed_at", cmp);
+                }
+                SubscriptionFilter::ProviderSubscriptionId(cmp) => {
+                    ::runtime::repo::push_cmp(&mut q, "provider_subscription_id", cmp);
+                }
+                SubscriptionFilter::Id(cmp) => {
+                    ::runtime::repo::push_cmp(&mut q, "id", cmp);
+                }
+                SubscriptionFilter::CreatedAt(cmp) => {
+                    ::runtime::repo::push_cmp(&mut q, "created_at", cmp);
+                }
+                SubscriptionFilter::UpdatedAt(cmp) => {
+                    ::runtime::repo::push_cmp(&mut q, "updated_at", cmp);
+                }
+                SubscriptionFilter::Version(cmp) => {
+                    ::runtime::repo::push_cmp(&mut q, "version", cmp);
+                }
+            }
+        }
+        let order: ::std::vec::Vec<(&str, bool)> = query
+            .order
+            .iter()
+            .map(|(f, desc)| (f.column(), *desc))
+            .collect();
+        ::runtime::repo::push_order_and_page(
+            &mut q,
+            &order,
+            "id",
+            query.limit,
+            query.offset,
+        );
+        q.build_query_as::<Self>()
+            .fetch_all(&mut *conn)
+            .await
+            .map_err(|e| ::runtime::repo::map_error(e, Self::CONSTRAINTS))
+    }
+}
 impl SubscriptionPatch {
     /// Whether the patch changes nothing.
     pub fn is_empty(&self) -> bool {

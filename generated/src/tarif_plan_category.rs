@@ -258,6 +258,161 @@ impl TarifPlanCategory {
         ::std::result::Result::Ok(())
     }
 }
+/// Fields of TarifPlanCategory that lists filter and order on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum TarifPlanCategoryField {
+    Name,
+    Slug,
+    Description,
+    ParentId,
+    IsSingle,
+    SortOrder,
+    Id,
+    CreatedAt,
+    UpdatedAt,
+    Version,
+}
+impl TarifPlanCategoryField {
+    /// Every listable field, in column order.
+    pub const ALL: &'static [Self] = &[
+        Self::Name,
+        Self::Slug,
+        Self::Description,
+        Self::ParentId,
+        Self::IsSingle,
+        Self::SortOrder,
+        Self::Id,
+        Self::CreatedAt,
+        Self::UpdatedAt,
+        Self::Version,
+    ];
+    /// The spec (and column) name.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Name => "name",
+            Self::Slug => "slug",
+            Self::Description => "description",
+            Self::ParentId => "parent_id",
+            Self::IsSingle => "is_single",
+            Self::SortOrder => "sort_order",
+            Self::Id => "id",
+            Self::CreatedAt => "created_at",
+            Self::UpdatedAt => "updated_at",
+            Self::Version => "version",
+        }
+    }
+    /// The field of this name, if it is listable.
+    pub fn from_name(name: &str) -> ::std::option::Option<Self> {
+        match name {
+            "name" => ::std::option::Option::Some(Self::Name),
+            "slug" => ::std::option::Option::Some(Self::Slug),
+            "description" => ::std::option::Option::Some(Self::Description),
+            "parent_id" => ::std::option::Option::Some(Self::ParentId),
+            "is_single" => ::std::option::Option::Some(Self::IsSingle),
+            "sort_order" => ::std::option::Option::Some(Self::SortOrder),
+            "id" => ::std::option::Option::Some(Self::Id),
+            "created_at" => ::std::option::Option::Some(Self::CreatedAt),
+            "updated_at" => ::std::option::Option::Some(Self::UpdatedAt),
+            "version" => ::std::option::Option::Some(Self::Version),
+            _ => ::std::option::Option::None,
+        }
+    }
+    fn column(self) -> &'static str {
+        match self {
+            Self::Name => "name",
+            Self::Slug => "slug",
+            Self::Description => "description",
+            Self::ParentId => "parent_id",
+            Self::IsSingle => "is_single",
+            Self::SortOrder => "sort_order",
+            Self::Id => "id",
+            Self::CreatedAt => "created_at",
+            Self::UpdatedAt => "updated_at",
+            Self::Version => "version",
+        }
+    }
+}
+/// A condition on one field of TarifPlanCategory; values are bound, never spliced into SQL.
+#[derive(Debug, Clone, PartialEq)]
+pub enum TarifPlanCategoryFilter {
+    Name(::runtime::repo::Cmp<::std::string::String>),
+    Slug(::runtime::repo::Cmp<::std::string::String>),
+    Description(::runtime::repo::Cmp<::std::string::String>),
+    ParentId(::runtime::repo::Cmp<::uuid::Uuid>),
+    IsSingle(::runtime::repo::Cmp<bool>),
+    SortOrder(::runtime::repo::Cmp<i32>),
+    Id(::runtime::repo::Cmp<::uuid::Uuid>),
+    CreatedAt(::runtime::repo::Cmp<::chrono::NaiveDateTime>),
+    UpdatedAt(::runtime::repo::Cmp<::chrono::NaiveDateTime>),
+    Version(::runtime::repo::Cmp<i32>),
+}
+impl TarifPlanCategory {
+    /// A page of rows matching every filter, in the requested order (then by key).
+    pub async fn list(
+        conn: &mut ::sqlx::PgConnection,
+        query: ::runtime::repo::ListQuery<
+            TarifPlanCategoryField,
+            TarifPlanCategoryFilter,
+        >,
+    ) -> ::std::result::Result<::std::vec::Vec<Self>, ::runtime::repo::RepoError> {
+        let mut q = ::sqlx::QueryBuilder::<
+            ::sqlx::Postgres,
+        >::new(
+            "SELECT name, slug, description, parent_id, is_single, sort_order, id, created_at, updated_at, version FROM vbwd_tarif_plan_category",
+        );
+        for (i, filter) in query.filters.into_iter().enumerate() {
+            q.push(if i == 0 { " WHERE " } else { " AND " });
+            match filter {
+                TarifPlanCategoryFilter::Name(cmp) => {
+                    ::runtime::repo::push_cmp(&mut q, "name", cmp);
+                }
+                TarifPlanCategoryFilter::Slug(cmp) => {
+                    ::runtime::repo::push_cmp(&mut q, "slug", cmp);
+                }
+                TarifPlanCategoryFilter::Description(cmp) => {
+                    ::runtime::repo::push_cmp(&mut q, "description", cmp);
+                }
+                TarifPlanCategoryFilter::ParentId(cmp) => {
+                    ::runtime::repo::push_cmp(&mut q, "parent_id", cmp);
+                }
+                TarifPlanCategoryFilter::IsSingle(cmp) => {
+                    ::runtime::repo::push_cmp(&mut q, "is_single", cmp);
+                }
+                TarifPlanCategoryFilter::SortOrder(cmp) => {
+                    ::runtime::repo::push_cmp(&mut q, "sort_order", cmp);
+                }
+                TarifPlanCategoryFilter::Id(cmp) => {
+                    ::runtime::repo::push_cmp(&mut q, "id", cmp);
+                }
+                TarifPlanCategoryFilter::CreatedAt(cmp) => {
+                    ::runtime::repo::push_cmp(&mut q, "created_at", cmp);
+                }
+                TarifPlanCategoryFilter::UpdatedAt(cmp) => {
+                    ::runtime::repo::push_cmp(&mut q, "updated_at", cmp);
+                }
+                TarifPlanCategoryFilter::Version(cmp) => {
+                    ::runtime::repo::push_cmp(&mut q, "version", cmp);
+                }
+            }
+        }
+        let order: ::std::vec::Vec<(&str, bool)> = query
+            .order
+            .iter()
+            .map(|(f, desc)| (f.column(), *desc))
+            .collect();
+        ::runtime::repo::push_order_and_page(
+            &mut q,
+            &order,
+            "id",
+            query.limit,
+            query.offset,
+        );
+        q.build_query_as::<Self>()
+            .fetch_all(&mut *conn)
+            .await
+            .map_err(|e| ::runtime::repo::map_error(e, Self::CONSTRAINTS))
+    }
+}
 impl TarifPlanCategoryPatch {
     /// Whether the patch changes nothing.
     pub fn is_empty(&self) -> bool {

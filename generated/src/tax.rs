@@ -304,6 +304,185 @@ impl Tax {
         ::std::result::Result::Ok(())
     }
 }
+/// Fields of Tax that lists filter and order on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum TaxField {
+    Name,
+    Code,
+    Description,
+    Rate,
+    CountryCode,
+    RegionCode,
+    IsActive,
+    IsInclusive,
+    TaxClassId,
+    Id,
+    CreatedAt,
+    UpdatedAt,
+    Version,
+}
+impl TaxField {
+    /// Every listable field, in column order.
+    pub const ALL: &'static [Self] = &[
+        Self::Name,
+        Self::Code,
+        Self::Description,
+        Self::Rate,
+        Self::CountryCode,
+        Self::RegionCode,
+        Self::IsActive,
+        Self::IsInclusive,
+        Self::TaxClassId,
+        Self::Id,
+        Self::CreatedAt,
+        Self::UpdatedAt,
+        Self::Version,
+    ];
+    /// The spec (and column) name.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Name => "name",
+            Self::Code => "code",
+            Self::Description => "description",
+            Self::Rate => "rate",
+            Self::CountryCode => "country_code",
+            Self::RegionCode => "region_code",
+            Self::IsActive => "is_active",
+            Self::IsInclusive => "is_inclusive",
+            Self::TaxClassId => "tax_class_id",
+            Self::Id => "id",
+            Self::CreatedAt => "created_at",
+            Self::UpdatedAt => "updated_at",
+            Self::Version => "version",
+        }
+    }
+    /// The field of this name, if it is listable.
+    pub fn from_name(name: &str) -> ::std::option::Option<Self> {
+        match name {
+            "name" => ::std::option::Option::Some(Self::Name),
+            "code" => ::std::option::Option::Some(Self::Code),
+            "description" => ::std::option::Option::Some(Self::Description),
+            "rate" => ::std::option::Option::Some(Self::Rate),
+            "country_code" => ::std::option::Option::Some(Self::CountryCode),
+            "region_code" => ::std::option::Option::Some(Self::RegionCode),
+            "is_active" => ::std::option::Option::Some(Self::IsActive),
+            "is_inclusive" => ::std::option::Option::Some(Self::IsInclusive),
+            "tax_class_id" => ::std::option::Option::Some(Self::TaxClassId),
+            "id" => ::std::option::Option::Some(Self::Id),
+            "created_at" => ::std::option::Option::Some(Self::CreatedAt),
+            "updated_at" => ::std::option::Option::Some(Self::UpdatedAt),
+            "version" => ::std::option::Option::Some(Self::Version),
+            _ => ::std::option::Option::None,
+        }
+    }
+    fn column(self) -> &'static str {
+        match self {
+            Self::Name => "name",
+            Self::Code => "code",
+            Self::Description => "description",
+            Self::Rate => "rate",
+            Self::CountryCode => "country_code",
+            Self::RegionCode => "region_code",
+            Self::IsActive => "is_active",
+            Self::IsInclusive => "is_inclusive",
+            Self::TaxClassId => "tax_class_id",
+            Self::Id => "id",
+            Self::CreatedAt => "created_at",
+            Self::UpdatedAt => "updated_at",
+            Self::Version => "version",
+        }
+    }
+}
+/// A condition on one field of Tax; values are bound, never spliced into SQL.
+#[derive(Debug, Clone, PartialEq)]
+pub enum TaxFilter {
+    Name(::runtime::repo::Cmp<::std::string::String>),
+    Code(::runtime::repo::Cmp<::std::string::String>),
+    Description(::runtime::repo::Cmp<::std::string::String>),
+    Rate(::runtime::repo::Cmp<::rust_decimal::Decimal>),
+    CountryCode(::runtime::repo::Cmp<::std::string::String>),
+    RegionCode(::runtime::repo::Cmp<::std::string::String>),
+    IsActive(::runtime::repo::Cmp<bool>),
+    IsInclusive(::runtime::repo::Cmp<bool>),
+    TaxClassId(::runtime::repo::Cmp<::uuid::Uuid>),
+    Id(::runtime::repo::Cmp<::uuid::Uuid>),
+    CreatedAt(::runtime::repo::Cmp<::chrono::NaiveDateTime>),
+    UpdatedAt(::runtime::repo::Cmp<::chrono::NaiveDateTime>),
+    Version(::runtime::repo::Cmp<i32>),
+}
+impl Tax {
+    /// A page of rows matching every filter, in the requested order (then by key).
+    pub async fn list(
+        conn: &mut ::sqlx::PgConnection,
+        query: ::runtime::repo::ListQuery<TaxField, TaxFilter>,
+    ) -> ::std::result::Result<::std::vec::Vec<Self>, ::runtime::repo::RepoError> {
+        let mut q = ::sqlx::QueryBuilder::<
+            ::sqlx::Postgres,
+        >::new(
+            "SELECT name, code, description, rate, country_code, region_code, is_active, is_inclusive, tax_class_id, id, created_at, updated_at, version FROM vbwd_tax",
+        );
+        for (i, filter) in query.filters.into_iter().enumerate() {
+            q.push(if i == 0 { " WHERE " } else { " AND " });
+            match filter {
+                TaxFilter::Name(cmp) => {
+                    ::runtime::repo::push_cmp(&mut q, "name", cmp);
+                }
+                TaxFilter::Code(cmp) => {
+                    ::runtime::repo::push_cmp(&mut q, "code", cmp);
+                }
+                TaxFilter::Description(cmp) => {
+                    ::runtime::repo::push_cmp(&mut q, "description", cmp);
+                }
+                TaxFilter::Rate(cmp) => {
+                    ::runtime::repo::push_cmp(&mut q, "rate", cmp);
+                }
+                TaxFilter::CountryCode(cmp) => {
+                    ::runtime::repo::push_cmp(&mut q, "country_code", cmp);
+                }
+                TaxFilter::RegionCode(cmp) => {
+                    ::runtime::repo::push_cmp(&mut q, "region_code", cmp);
+                }
+                TaxFilter::IsActive(cmp) => {
+                    ::runtime::repo::push_cmp(&mut q, "is_active", cmp);
+                }
+                TaxFilter::IsInclusive(cmp) => {
+                    ::runtime::repo::push_cmp(&mut q, "is_inclusive", cmp);
+                }
+                TaxFilter::TaxClassId(cmp) => {
+                    ::runtime::repo::push_cmp(&mut q, "tax_class_id", cmp);
+                }
+                TaxFilter::Id(cmp) => {
+                    ::runtime::repo::push_cmp(&mut q, "id", cmp);
+                }
+                TaxFilter::CreatedAt(cmp) => {
+                    ::runtime::repo::push_cmp(&mut q, "created_at", cmp);
+                }
+                TaxFilter::UpdatedAt(cmp) => {
+                    ::runtime::repo::push_cmp(&mut q, "updated_at", cmp);
+                }
+                TaxFilter::Version(cmp) => {
+                    ::runtime::repo::push_cmp(&mut q, "version", cmp);
+                }
+            }
+        }
+        let order: ::std::vec::Vec<(&str, bool)> = query
+            .order
+            .iter()
+            .map(|(f, desc)| (f.column(), *desc))
+            .collect();
+        ::runtime::repo::push_order_and_page(
+            &mut q,
+            &order,
+            "id",
+            query.limit,
+            query.offset,
+        );
+        q.build_query_as::<Self>()
+            .fetch_all(&mut *conn)
+            .await
+            .map_err(|e| ::runtime::repo::map_error(e, Self::CONSTRAINTS))
+    }
+}
 impl TaxPatch {
     /// Whether the patch changes nothing.
     pub fn is_empty(&self) -> bool {

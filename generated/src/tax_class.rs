@@ -244,6 +244,149 @@ impl TaxClass {
         ::std::result::Result::Ok(())
     }
 }
+/// Fields of TaxClass that lists filter and order on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum TaxClassField {
+    Name,
+    Code,
+    Description,
+    DefaultRate,
+    IsDefault,
+    Id,
+    CreatedAt,
+    UpdatedAt,
+    Version,
+}
+impl TaxClassField {
+    /// Every listable field, in column order.
+    pub const ALL: &'static [Self] = &[
+        Self::Name,
+        Self::Code,
+        Self::Description,
+        Self::DefaultRate,
+        Self::IsDefault,
+        Self::Id,
+        Self::CreatedAt,
+        Self::UpdatedAt,
+        Self::Version,
+    ];
+    /// The spec (and column) name.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Name => "name",
+            Self::Code => "code",
+            Self::Description => "description",
+            Self::DefaultRate => "default_rate",
+            Self::IsDefault => "is_default",
+            Self::Id => "id",
+            Self::CreatedAt => "created_at",
+            Self::UpdatedAt => "updated_at",
+            Self::Version => "version",
+        }
+    }
+    /// The field of this name, if it is listable.
+    pub fn from_name(name: &str) -> ::std::option::Option<Self> {
+        match name {
+            "name" => ::std::option::Option::Some(Self::Name),
+            "code" => ::std::option::Option::Some(Self::Code),
+            "description" => ::std::option::Option::Some(Self::Description),
+            "default_rate" => ::std::option::Option::Some(Self::DefaultRate),
+            "is_default" => ::std::option::Option::Some(Self::IsDefault),
+            "id" => ::std::option::Option::Some(Self::Id),
+            "created_at" => ::std::option::Option::Some(Self::CreatedAt),
+            "updated_at" => ::std::option::Option::Some(Self::UpdatedAt),
+            "version" => ::std::option::Option::Some(Self::Version),
+            _ => ::std::option::Option::None,
+        }
+    }
+    fn column(self) -> &'static str {
+        match self {
+            Self::Name => "name",
+            Self::Code => "code",
+            Self::Description => "description",
+            Self::DefaultRate => "default_rate",
+            Self::IsDefault => "is_default",
+            Self::Id => "id",
+            Self::CreatedAt => "created_at",
+            Self::UpdatedAt => "updated_at",
+            Self::Version => "version",
+        }
+    }
+}
+/// A condition on one field of TaxClass; values are bound, never spliced into SQL.
+#[derive(Debug, Clone, PartialEq)]
+pub enum TaxClassFilter {
+    Name(::runtime::repo::Cmp<::std::string::String>),
+    Code(::runtime::repo::Cmp<::std::string::String>),
+    Description(::runtime::repo::Cmp<::std::string::String>),
+    DefaultRate(::runtime::repo::Cmp<::rust_decimal::Decimal>),
+    IsDefault(::runtime::repo::Cmp<bool>),
+    Id(::runtime::repo::Cmp<::uuid::Uuid>),
+    CreatedAt(::runtime::repo::Cmp<::chrono::NaiveDateTime>),
+    UpdatedAt(::runtime::repo::Cmp<::chrono::NaiveDateTime>),
+    Version(::runtime::repo::Cmp<i32>),
+}
+impl TaxClass {
+    /// A page of rows matching every filter, in the requested order (then by key).
+    pub async fn list(
+        conn: &mut ::sqlx::PgConnection,
+        query: ::runtime::repo::ListQuery<TaxClassField, TaxClassFilter>,
+    ) -> ::std::result::Result<::std::vec::Vec<Self>, ::runtime::repo::RepoError> {
+        let mut q = ::sqlx::QueryBuilder::<
+            ::sqlx::Postgres,
+        >::new(
+            "SELECT name, code, description, default_rate, is_default, id, created_at, updated_at, version FROM vbwd_tax_class",
+        );
+        for (i, filter) in query.filters.into_iter().enumerate() {
+            q.push(if i == 0 { " WHERE " } else { " AND " });
+            match filter {
+                TaxClassFilter::Name(cmp) => {
+                    ::runtime::repo::push_cmp(&mut q, "name", cmp);
+                }
+                TaxClassFilter::Code(cmp) => {
+                    ::runtime::repo::push_cmp(&mut q, "code", cmp);
+                }
+                TaxClassFilter::Description(cmp) => {
+                    ::runtime::repo::push_cmp(&mut q, "description", cmp);
+                }
+                TaxClassFilter::DefaultRate(cmp) => {
+                    ::runtime::repo::push_cmp(&mut q, "default_rate", cmp);
+                }
+                TaxClassFilter::IsDefault(cmp) => {
+                    ::runtime::repo::push_cmp(&mut q, "is_default", cmp);
+                }
+                TaxClassFilter::Id(cmp) => {
+                    ::runtime::repo::push_cmp(&mut q, "id", cmp);
+                }
+                TaxClassFilter::CreatedAt(cmp) => {
+                    ::runtime::repo::push_cmp(&mut q, "created_at", cmp);
+                }
+                TaxClassFilter::UpdatedAt(cmp) => {
+                    ::runtime::repo::push_cmp(&mut q, "updated_at", cmp);
+                }
+                TaxClassFilter::Version(cmp) => {
+                    ::runtime::repo::push_cmp(&mut q, "version", cmp);
+                }
+            }
+        }
+        let order: ::std::vec::Vec<(&str, bool)> = query
+            .order
+            .iter()
+            .map(|(f, desc)| (f.column(), *desc))
+            .collect();
+        ::runtime::repo::push_order_and_page(
+            &mut q,
+            &order,
+            "id",
+            query.limit,
+            query.offset,
+        );
+        q.build_query_as::<Self>()
+            .fetch_all(&mut *conn)
+            .await
+            .map_err(|e| ::runtime::repo::map_error(e, Self::CONSTRAINTS))
+    }
+}
 impl TaxClassPatch {
     /// Whether the patch changes nothing.
     pub fn is_empty(&self) -> bool {

@@ -209,6 +209,140 @@ impl TaxRate {
         ::std::result::Result::Ok(())
     }
 }
+/// Fields of TaxRate that lists filter and order on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum TaxRateField {
+    TaxId,
+    Rate,
+    ValidFrom,
+    ValidTo,
+    Id,
+    CreatedAt,
+    UpdatedAt,
+    Version,
+}
+impl TaxRateField {
+    /// Every listable field, in column order.
+    pub const ALL: &'static [Self] = &[
+        Self::TaxId,
+        Self::Rate,
+        Self::ValidFrom,
+        Self::ValidTo,
+        Self::Id,
+        Self::CreatedAt,
+        Self::UpdatedAt,
+        Self::Version,
+    ];
+    /// The spec (and column) name.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::TaxId => "tax_id",
+            Self::Rate => "rate",
+            Self::ValidFrom => "valid_from",
+            Self::ValidTo => "valid_to",
+            Self::Id => "id",
+            Self::CreatedAt => "created_at",
+            Self::UpdatedAt => "updated_at",
+            Self::Version => "version",
+        }
+    }
+    /// The field of this name, if it is listable.
+    pub fn from_name(name: &str) -> ::std::option::Option<Self> {
+        match name {
+            "tax_id" => ::std::option::Option::Some(Self::TaxId),
+            "rate" => ::std::option::Option::Some(Self::Rate),
+            "valid_from" => ::std::option::Option::Some(Self::ValidFrom),
+            "valid_to" => ::std::option::Option::Some(Self::ValidTo),
+            "id" => ::std::option::Option::Some(Self::Id),
+            "created_at" => ::std::option::Option::Some(Self::CreatedAt),
+            "updated_at" => ::std::option::Option::Some(Self::UpdatedAt),
+            "version" => ::std::option::Option::Some(Self::Version),
+            _ => ::std::option::Option::None,
+        }
+    }
+    fn column(self) -> &'static str {
+        match self {
+            Self::TaxId => "tax_id",
+            Self::Rate => "rate",
+            Self::ValidFrom => "valid_from",
+            Self::ValidTo => "valid_to",
+            Self::Id => "id",
+            Self::CreatedAt => "created_at",
+            Self::UpdatedAt => "updated_at",
+            Self::Version => "version",
+        }
+    }
+}
+/// A condition on one field of TaxRate; values are bound, never spliced into SQL.
+#[derive(Debug, Clone, PartialEq)]
+pub enum TaxRateFilter {
+    TaxId(::runtime::repo::Cmp<::uuid::Uuid>),
+    Rate(::runtime::repo::Cmp<::rust_decimal::Decimal>),
+    ValidFrom(::runtime::repo::Cmp<::chrono::NaiveDate>),
+    ValidTo(::runtime::repo::Cmp<::chrono::NaiveDate>),
+    Id(::runtime::repo::Cmp<::uuid::Uuid>),
+    CreatedAt(::runtime::repo::Cmp<::chrono::NaiveDateTime>),
+    UpdatedAt(::runtime::repo::Cmp<::chrono::NaiveDateTime>),
+    Version(::runtime::repo::Cmp<i32>),
+}
+impl TaxRate {
+    /// A page of rows matching every filter, in the requested order (then by key).
+    pub async fn list(
+        conn: &mut ::sqlx::PgConnection,
+        query: ::runtime::repo::ListQuery<TaxRateField, TaxRateFilter>,
+    ) -> ::std::result::Result<::std::vec::Vec<Self>, ::runtime::repo::RepoError> {
+        let mut q = ::sqlx::QueryBuilder::<
+            ::sqlx::Postgres,
+        >::new(
+            "SELECT tax_id, rate, valid_from, valid_to, id, created_at, updated_at, version FROM vbwd_tax_rate",
+        );
+        for (i, filter) in query.filters.into_iter().enumerate() {
+            q.push(if i == 0 { " WHERE " } else { " AND " });
+            match filter {
+                TaxRateFilter::TaxId(cmp) => {
+                    ::runtime::repo::push_cmp(&mut q, "tax_id", cmp);
+                }
+                TaxRateFilter::Rate(cmp) => {
+                    ::runtime::repo::push_cmp(&mut q, "rate", cmp);
+                }
+                TaxRateFilter::ValidFrom(cmp) => {
+                    ::runtime::repo::push_cmp(&mut q, "valid_from", cmp);
+                }
+                TaxRateFilter::ValidTo(cmp) => {
+                    ::runtime::repo::push_cmp(&mut q, "valid_to", cmp);
+                }
+                TaxRateFilter::Id(cmp) => {
+                    ::runtime::repo::push_cmp(&mut q, "id", cmp);
+                }
+                TaxRateFilter::CreatedAt(cmp) => {
+                    ::runtime::repo::push_cmp(&mut q, "created_at", cmp);
+                }
+                TaxRateFilter::UpdatedAt(cmp) => {
+                    ::runtime::repo::push_cmp(&mut q, "updated_at", cmp);
+                }
+                TaxRateFilter::Version(cmp) => {
+                    ::runtime::repo::push_cmp(&mut q, "version", cmp);
+                }
+            }
+        }
+        let order: ::std::vec::Vec<(&str, bool)> = query
+            .order
+            .iter()
+            .map(|(f, desc)| (f.column(), *desc))
+            .collect();
+        ::runtime::repo::push_order_and_page(
+            &mut q,
+            &order,
+            "id",
+            query.limit,
+            query.offset,
+        );
+        q.build_query_as::<Self>()
+            .fetch_all(&mut *conn)
+            .await
+            .map_err(|e| ::runtime::repo::map_error(e, Self::CONSTRAINTS))
+    }
+}
 impl TaxRatePatch {
     /// Whether the patch changes nothing.
     pub fn is_empty(&self) -> bool {

@@ -238,6 +238,158 @@ impl TokenBundle {
         ::std::result::Result::Ok(())
     }
 }
+/// Fields of TokenBundle that lists filter and order on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum TokenBundleField {
+    Name,
+    Description,
+    TokenAmount,
+    Price,
+    IsActive,
+    SortOrder,
+    Id,
+    CreatedAt,
+    UpdatedAt,
+    Version,
+}
+impl TokenBundleField {
+    /// Every listable field, in column order.
+    pub const ALL: &'static [Self] = &[
+        Self::Name,
+        Self::Description,
+        Self::TokenAmount,
+        Self::Price,
+        Self::IsActive,
+        Self::SortOrder,
+        Self::Id,
+        Self::CreatedAt,
+        Self::UpdatedAt,
+        Self::Version,
+    ];
+    /// The spec (and column) name.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Name => "name",
+            Self::Description => "description",
+            Self::TokenAmount => "token_amount",
+            Self::Price => "price",
+            Self::IsActive => "is_active",
+            Self::SortOrder => "sort_order",
+            Self::Id => "id",
+            Self::CreatedAt => "created_at",
+            Self::UpdatedAt => "updated_at",
+            Self::Version => "version",
+        }
+    }
+    /// The field of this name, if it is listable.
+    pub fn from_name(name: &str) -> ::std::option::Option<Self> {
+        match name {
+            "name" => ::std::option::Option::Some(Self::Name),
+            "description" => ::std::option::Option::Some(Self::Description),
+            "token_amount" => ::std::option::Option::Some(Self::TokenAmount),
+            "price" => ::std::option::Option::Some(Self::Price),
+            "is_active" => ::std::option::Option::Some(Self::IsActive),
+            "sort_order" => ::std::option::Option::Some(Self::SortOrder),
+            "id" => ::std::option::Option::Some(Self::Id),
+            "created_at" => ::std::option::Option::Some(Self::CreatedAt),
+            "updated_at" => ::std::option::Option::Some(Self::UpdatedAt),
+            "version" => ::std::option::Option::Some(Self::Version),
+            _ => ::std::option::Option::None,
+        }
+    }
+    fn column(self) -> &'static str {
+        match self {
+            Self::Name => "name",
+            Self::Description => "description",
+            Self::TokenAmount => "token_amount",
+            Self::Price => "price",
+            Self::IsActive => "is_active",
+            Self::SortOrder => "sort_order",
+            Self::Id => "id",
+            Self::CreatedAt => "created_at",
+            Self::UpdatedAt => "updated_at",
+            Self::Version => "version",
+        }
+    }
+}
+/// A condition on one field of TokenBundle; values are bound, never spliced into SQL.
+#[derive(Debug, Clone, PartialEq)]
+pub enum TokenBundleFilter {
+    Name(::runtime::repo::Cmp<::std::string::String>),
+    Description(::runtime::repo::Cmp<::std::string::String>),
+    TokenAmount(::runtime::repo::Cmp<i32>),
+    Price(::runtime::repo::Cmp<::rust_decimal::Decimal>),
+    IsActive(::runtime::repo::Cmp<bool>),
+    SortOrder(::runtime::repo::Cmp<i32>),
+    Id(::runtime::repo::Cmp<::uuid::Uuid>),
+    CreatedAt(::runtime::repo::Cmp<::chrono::NaiveDateTime>),
+    UpdatedAt(::runtime::repo::Cmp<::chrono::NaiveDateTime>),
+    Version(::runtime::repo::Cmp<i32>),
+}
+impl TokenBundle {
+    /// A page of rows matching every filter, in the requested order (then by key).
+    pub async fn list(
+        conn: &mut ::sqlx::PgConnection,
+        query: ::runtime::repo::ListQuery<TokenBundleField, TokenBundleFilter>,
+    ) -> ::std::result::Result<::std::vec::Vec<Self>, ::runtime::repo::RepoError> {
+        let mut q = ::sqlx::QueryBuilder::<
+            ::sqlx::Postgres,
+        >::new(
+            "SELECT name, description, token_amount, price, is_active, sort_order, id, created_at, updated_at, version FROM vbwd_token_bundle",
+        );
+        for (i, filter) in query.filters.into_iter().enumerate() {
+            q.push(if i == 0 { " WHERE " } else { " AND " });
+            match filter {
+                TokenBundleFilter::Name(cmp) => {
+                    ::runtime::repo::push_cmp(&mut q, "name", cmp);
+                }
+                TokenBundleFilter::Description(cmp) => {
+                    ::runtime::repo::push_cmp(&mut q, "description", cmp);
+                }
+                TokenBundleFilter::TokenAmount(cmp) => {
+                    ::runtime::repo::push_cmp(&mut q, "token_amount", cmp);
+                }
+                TokenBundleFilter::Price(cmp) => {
+                    ::runtime::repo::push_cmp(&mut q, "price", cmp);
+                }
+                TokenBundleFilter::IsActive(cmp) => {
+                    ::runtime::repo::push_cmp(&mut q, "is_active", cmp);
+                }
+                TokenBundleFilter::SortOrder(cmp) => {
+                    ::runtime::repo::push_cmp(&mut q, "sort_order", cmp);
+                }
+                TokenBundleFilter::Id(cmp) => {
+                    ::runtime::repo::push_cmp(&mut q, "id", cmp);
+                }
+                TokenBundleFilter::CreatedAt(cmp) => {
+                    ::runtime::repo::push_cmp(&mut q, "created_at", cmp);
+                }
+                TokenBundleFilter::UpdatedAt(cmp) => {
+                    ::runtime::repo::push_cmp(&mut q, "updated_at", cmp);
+                }
+                TokenBundleFilter::Version(cmp) => {
+                    ::runtime::repo::push_cmp(&mut q, "version", cmp);
+                }
+            }
+        }
+        let order: ::std::vec::Vec<(&str, bool)> = query
+            .order
+            .iter()
+            .map(|(f, desc)| (f.column(), *desc))
+            .collect();
+        ::runtime::repo::push_order_and_page(
+            &mut q,
+            &order,
+            "id",
+            query.limit,
+            query.offset,
+        );
+        q.build_query_as::<Self>()
+            .fetch_all(&mut *conn)
+            .await
+            .map_err(|e| ::runtime::repo::map_error(e, Self::CONSTRAINTS))
+    }
+}
 impl TokenBundlePatch {
     /// Whether the patch changes nothing.
     pub fn is_empty(&self) -> bool {

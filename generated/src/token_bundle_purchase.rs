@@ -272,6 +272,179 @@ impl TokenBundlePurchase {
         ::std::result::Result::Ok(())
     }
 }
+/// Fields of TokenBundlePurchase that lists filter and order on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum TokenBundlePurchaseField {
+    UserId,
+    BundleId,
+    InvoiceId,
+    Status,
+    TokensCredited,
+    TokenAmount,
+    Price,
+    CompletedAt,
+    Id,
+    CreatedAt,
+    UpdatedAt,
+    Version,
+}
+impl TokenBundlePurchaseField {
+    /// Every listable field, in column order.
+    pub const ALL: &'static [Self] = &[
+        Self::UserId,
+        Self::BundleId,
+        Self::InvoiceId,
+        Self::Status,
+        Self::TokensCredited,
+        Self::TokenAmount,
+        Self::Price,
+        Self::CompletedAt,
+        Self::Id,
+        Self::CreatedAt,
+        Self::UpdatedAt,
+        Self::Version,
+    ];
+    /// The spec (and column) name.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::UserId => "user_id",
+            Self::BundleId => "bundle_id",
+            Self::InvoiceId => "invoice_id",
+            Self::Status => "status",
+            Self::TokensCredited => "tokens_credited",
+            Self::TokenAmount => "token_amount",
+            Self::Price => "price",
+            Self::CompletedAt => "completed_at",
+            Self::Id => "id",
+            Self::CreatedAt => "created_at",
+            Self::UpdatedAt => "updated_at",
+            Self::Version => "version",
+        }
+    }
+    /// The field of this name, if it is listable.
+    pub fn from_name(name: &str) -> ::std::option::Option<Self> {
+        match name {
+            "user_id" => ::std::option::Option::Some(Self::UserId),
+            "bundle_id" => ::std::option::Option::Some(Self::BundleId),
+            "invoice_id" => ::std::option::Option::Some(Self::InvoiceId),
+            "status" => ::std::option::Option::Some(Self::Status),
+            "tokens_credited" => ::std::option::Option::Some(Self::TokensCredited),
+            "token_amount" => ::std::option::Option::Some(Self::TokenAmount),
+            "price" => ::std::option::Option::Some(Self::Price),
+            "completed_at" => ::std::option::Option::Some(Self::CompletedAt),
+            "id" => ::std::option::Option::Some(Self::Id),
+            "created_at" => ::std::option::Option::Some(Self::CreatedAt),
+            "updated_at" => ::std::option::Option::Some(Self::UpdatedAt),
+            "version" => ::std::option::Option::Some(Self::Version),
+            _ => ::std::option::Option::None,
+        }
+    }
+    fn column(self) -> &'static str {
+        match self {
+            Self::UserId => "user_id",
+            Self::BundleId => "bundle_id",
+            Self::InvoiceId => "invoice_id",
+            Self::Status => "status",
+            Self::TokensCredited => "tokens_credited",
+            Self::TokenAmount => "token_amount",
+            Self::Price => "price",
+            Self::CompletedAt => "completed_at",
+            Self::Id => "id",
+            Self::CreatedAt => "created_at",
+            Self::UpdatedAt => "updated_at",
+            Self::Version => "version",
+        }
+    }
+}
+/// A condition on one field of TokenBundlePurchase; values are bound, never spliced into SQL.
+#[derive(Debug, Clone, PartialEq)]
+pub enum TokenBundlePurchaseFilter {
+    UserId(::runtime::repo::Cmp<::uuid::Uuid>),
+    BundleId(::runtime::repo::Cmp<::uuid::Uuid>),
+    InvoiceId(::runtime::repo::Cmp<::uuid::Uuid>),
+    Status(::runtime::repo::Cmp<crate::enums::PurchaseStatus>),
+    TokensCredited(::runtime::repo::Cmp<bool>),
+    TokenAmount(::runtime::repo::Cmp<i32>),
+    Price(::runtime::repo::Cmp<::rust_decimal::Decimal>),
+    CompletedAt(::runtime::repo::Cmp<::chrono::NaiveDateTime>),
+    Id(::runtime::repo::Cmp<::uuid::Uuid>),
+    CreatedAt(::runtime::repo::Cmp<::chrono::NaiveDateTime>),
+    UpdatedAt(::runtime::repo::Cmp<::chrono::NaiveDateTime>),
+    Version(::runtime::repo::Cmp<i32>),
+}
+impl TokenBundlePurchase {
+    /// A page of rows matching every filter, in the requested order (then by key).
+    pub async fn list(
+        conn: &mut ::sqlx::PgConnection,
+        query: ::runtime::repo::ListQuery<
+            TokenBundlePurchaseField,
+            TokenBundlePurchaseFilter,
+        >,
+    ) -> ::std::result::Result<::std::vec::Vec<Self>, ::runtime::repo::RepoError> {
+        let mut q = ::sqlx::QueryBuilder::<
+            ::sqlx::Postgres,
+        >::new(
+            "SELECT user_id, bundle_id, invoice_id, status, tokens_credited, token_amount, price, completed_at, id, created_at, updated_at, version FROM vbwd_token_bundle_purchase",
+        );
+        for (i, filter) in query.filters.into_iter().enumerate() {
+            q.push(if i == 0 { " WHERE " } else { " AND " });
+            match filter {
+                TokenBundlePurchaseFilter::UserId(cmp) => {
+                    ::runtime::repo::push_cmp(&mut q, "user_id", cmp);
+                }
+                TokenBundlePurchaseFilter::BundleId(cmp) => {
+                    ::runtime::repo::push_cmp(&mut q, "bundle_id", cmp);
+                }
+                TokenBundlePurchaseFilter::InvoiceId(cmp) => {
+                    ::runtime::repo::push_cmp(&mut q, "invoice_id", cmp);
+                }
+                TokenBundlePurchaseFilter::Status(cmp) => {
+                    ::runtime::repo::push_cmp(&mut q, "status", cmp);
+                }
+                TokenBundlePurchaseFilter::TokensCredited(cmp) => {
+                    ::runtime::repo::push_cmp(&mut q, "tokens_credited", cmp);
+                }
+                TokenBundlePurchaseFilter::TokenAmount(cmp) => {
+                    ::runtime::repo::push_cmp(&mut q, "token_amount", cmp);
+                }
+                TokenBundlePurchaseFilter::Price(cmp) => {
+                    ::runtime::repo::push_cmp(&mut q, "price", cmp);
+                }
+                TokenBundlePurchaseFilter::CompletedAt(cmp) => {
+                    ::runtime::repo::push_cmp(&mut q, "completed_at", cmp);
+                }
+                TokenBundlePurchaseFilter::Id(cmp) => {
+                    ::runtime::repo::push_cmp(&mut q, "id", cmp);
+                }
+                TokenBundlePurchaseFilter::CreatedAt(cmp) => {
+                    ::runtime::repo::push_cmp(&mut q, "created_at", cmp);
+                }
+                TokenBundlePurchaseFilter::UpdatedAt(cmp) => {
+                    ::runtime::repo::push_cmp(&mut q, "updated_at", cmp);
+                }
+                TokenBundlePurchaseFilter::Version(cmp) => {
+                    ::runtime::repo::push_cmp(&mut q, "version", cmp);
+                }
+            }
+        }
+        let order: ::std::vec::Vec<(&str, bool)> = query
+            .order
+            .iter()
+            .map(|(f, desc)| (f.column(), *desc))
+            .collect();
+        ::runtime::repo::push_order_and_page(
+            &mut q,
+            &order,
+            "id",
+            query.limit,
+            query.offset,
+        );
+        q.build_query_as::<Self>()
+            .fetch_all(&mut *conn)
+            .await
+            .map_err(|e| ::runtime::repo::map_error(e, Self::CONSTRAINTS))
+    }
+}
 impl TokenBundlePurchasePatch {
     /// Whether the patch changes nothing.
     pub fn is_empty(&self) -> bool {

@@ -224,6 +224,149 @@ impl TokenTransaction {
         ::std::result::Result::Ok(())
     }
 }
+/// Fields of TokenTransaction that lists filter and order on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum TokenTransactionField {
+    UserId,
+    Amount,
+    TransactionType,
+    ReferenceId,
+    Description,
+    Id,
+    CreatedAt,
+    UpdatedAt,
+    Version,
+}
+impl TokenTransactionField {
+    /// Every listable field, in column order.
+    pub const ALL: &'static [Self] = &[
+        Self::UserId,
+        Self::Amount,
+        Self::TransactionType,
+        Self::ReferenceId,
+        Self::Description,
+        Self::Id,
+        Self::CreatedAt,
+        Self::UpdatedAt,
+        Self::Version,
+    ];
+    /// The spec (and column) name.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::UserId => "user_id",
+            Self::Amount => "amount",
+            Self::TransactionType => "transaction_type",
+            Self::ReferenceId => "reference_id",
+            Self::Description => "description",
+            Self::Id => "id",
+            Self::CreatedAt => "created_at",
+            Self::UpdatedAt => "updated_at",
+            Self::Version => "version",
+        }
+    }
+    /// The field of this name, if it is listable.
+    pub fn from_name(name: &str) -> ::std::option::Option<Self> {
+        match name {
+            "user_id" => ::std::option::Option::Some(Self::UserId),
+            "amount" => ::std::option::Option::Some(Self::Amount),
+            "transaction_type" => ::std::option::Option::Some(Self::TransactionType),
+            "reference_id" => ::std::option::Option::Some(Self::ReferenceId),
+            "description" => ::std::option::Option::Some(Self::Description),
+            "id" => ::std::option::Option::Some(Self::Id),
+            "created_at" => ::std::option::Option::Some(Self::CreatedAt),
+            "updated_at" => ::std::option::Option::Some(Self::UpdatedAt),
+            "version" => ::std::option::Option::Some(Self::Version),
+            _ => ::std::option::Option::None,
+        }
+    }
+    fn column(self) -> &'static str {
+        match self {
+            Self::UserId => "user_id",
+            Self::Amount => "amount",
+            Self::TransactionType => "transaction_type",
+            Self::ReferenceId => "reference_id",
+            Self::Description => "description",
+            Self::Id => "id",
+            Self::CreatedAt => "created_at",
+            Self::UpdatedAt => "updated_at",
+            Self::Version => "version",
+        }
+    }
+}
+/// A condition on one field of TokenTransaction; values are bound, never spliced into SQL.
+#[derive(Debug, Clone, PartialEq)]
+pub enum TokenTransactionFilter {
+    UserId(::runtime::repo::Cmp<::uuid::Uuid>),
+    Amount(::runtime::repo::Cmp<i32>),
+    TransactionType(::runtime::repo::Cmp<crate::enums::TokenTransactionType>),
+    ReferenceId(::runtime::repo::Cmp<::uuid::Uuid>),
+    Description(::runtime::repo::Cmp<::std::string::String>),
+    Id(::runtime::repo::Cmp<::uuid::Uuid>),
+    CreatedAt(::runtime::repo::Cmp<::chrono::NaiveDateTime>),
+    UpdatedAt(::runtime::repo::Cmp<::chrono::NaiveDateTime>),
+    Version(::runtime::repo::Cmp<i32>),
+}
+impl TokenTransaction {
+    /// A page of rows matching every filter, in the requested order (then by key).
+    pub async fn list(
+        conn: &mut ::sqlx::PgConnection,
+        query: ::runtime::repo::ListQuery<TokenTransactionField, TokenTransactionFilter>,
+    ) -> ::std::result::Result<::std::vec::Vec<Self>, ::runtime::repo::RepoError> {
+        let mut q = ::sqlx::QueryBuilder::<
+            ::sqlx::Postgres,
+        >::new(
+            "SELECT user_id, amount, transaction_type, reference_id, description, id, created_at, updated_at, version FROM vbwd_token_transaction",
+        );
+        for (i, filter) in query.filters.into_iter().enumerate() {
+            q.push(if i == 0 { " WHERE " } else { " AND " });
+            match filter {
+                TokenTransactionFilter::UserId(cmp) => {
+                    ::runtime::repo::push_cmp(&mut q, "user_id", cmp);
+                }
+                TokenTransactionFilter::Amount(cmp) => {
+                    ::runtime::repo::push_cmp(&mut q, "amount", cmp);
+                }
+                TokenTransactionFilter::TransactionType(cmp) => {
+                    ::runtime::repo::push_cmp(&mut q, "transaction_type", cmp);
+                }
+                TokenTransactionFilter::ReferenceId(cmp) => {
+                    ::runtime::repo::push_cmp(&mut q, "reference_id", cmp);
+                }
+                TokenTransactionFilter::Description(cmp) => {
+                    ::runtime::repo::push_cmp(&mut q, "description", cmp);
+                }
+                TokenTransactionFilter::Id(cmp) => {
+                    ::runtime::repo::push_cmp(&mut q, "id", cmp);
+                }
+                TokenTransactionFilter::CreatedAt(cmp) => {
+                    ::runtime::repo::push_cmp(&mut q, "created_at", cmp);
+                }
+                TokenTransactionFilter::UpdatedAt(cmp) => {
+                    ::runtime::repo::push_cmp(&mut q, "updated_at", cmp);
+                }
+                TokenTransactionFilter::Version(cmp) => {
+                    ::runtime::repo::push_cmp(&mut q, "version", cmp);
+                }
+            }
+        }
+        let order: ::std::vec::Vec<(&str, bool)> = query
+            .order
+            .iter()
+            .map(|(f, desc)| (f.column(), *desc))
+            .collect();
+        ::runtime::repo::push_order_and_page(
+            &mut q,
+            &order,
+            "id",
+            query.limit,
+            query.offset,
+        );
+        q.build_query_as::<Self>()
+            .fetch_all(&mut *conn)
+            .await
+            .map_err(|e| ::runtime::repo::map_error(e, Self::CONSTRAINTS))
+    }
+}
 impl TokenTransactionPatch {
     /// Whether the patch changes nothing.
     pub fn is_empty(&self) -> bool {

@@ -278,6 +278,149 @@ impl User {
         ::std::result::Result::Ok(())
     }
 }
+/// Fields of User that lists filter and order on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum UserField {
+    Email,
+    Status,
+    Role,
+    PaymentCustomerId,
+    HasUsedTrial,
+    Id,
+    CreatedAt,
+    UpdatedAt,
+    Version,
+}
+impl UserField {
+    /// Every listable field, in column order.
+    pub const ALL: &'static [Self] = &[
+        Self::Email,
+        Self::Status,
+        Self::Role,
+        Self::PaymentCustomerId,
+        Self::HasUsedTrial,
+        Self::Id,
+        Self::CreatedAt,
+        Self::UpdatedAt,
+        Self::Version,
+    ];
+    /// The spec (and column) name.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Email => "email",
+            Self::Status => "status",
+            Self::Role => "role",
+            Self::PaymentCustomerId => "payment_customer_id",
+            Self::HasUsedTrial => "has_used_trial",
+            Self::Id => "id",
+            Self::CreatedAt => "created_at",
+            Self::UpdatedAt => "updated_at",
+            Self::Version => "version",
+        }
+    }
+    /// The field of this name, if it is listable.
+    pub fn from_name(name: &str) -> ::std::option::Option<Self> {
+        match name {
+            "email" => ::std::option::Option::Some(Self::Email),
+            "status" => ::std::option::Option::Some(Self::Status),
+            "role" => ::std::option::Option::Some(Self::Role),
+            "payment_customer_id" => ::std::option::Option::Some(Self::PaymentCustomerId),
+            "has_used_trial" => ::std::option::Option::Some(Self::HasUsedTrial),
+            "id" => ::std::option::Option::Some(Self::Id),
+            "created_at" => ::std::option::Option::Some(Self::CreatedAt),
+            "updated_at" => ::std::option::Option::Some(Self::UpdatedAt),
+            "version" => ::std::option::Option::Some(Self::Version),
+            _ => ::std::option::Option::None,
+        }
+    }
+    fn column(self) -> &'static str {
+        match self {
+            Self::Email => "email",
+            Self::Status => "status",
+            Self::Role => "role",
+            Self::PaymentCustomerId => "payment_customer_id",
+            Self::HasUsedTrial => "has_used_trial",
+            Self::Id => "id",
+            Self::CreatedAt => "created_at",
+            Self::UpdatedAt => "updated_at",
+            Self::Version => "version",
+        }
+    }
+}
+/// A condition on one field of User; values are bound, never spliced into SQL.
+#[derive(Debug, Clone, PartialEq)]
+pub enum UserFilter {
+    Email(::runtime::repo::Cmp<::std::string::String>),
+    Status(::runtime::repo::Cmp<crate::enums::UserStatus>),
+    Role(::runtime::repo::Cmp<crate::enums::UserRole>),
+    PaymentCustomerId(::runtime::repo::Cmp<::std::string::String>),
+    HasUsedTrial(::runtime::repo::Cmp<bool>),
+    Id(::runtime::repo::Cmp<::uuid::Uuid>),
+    CreatedAt(::runtime::repo::Cmp<::chrono::NaiveDateTime>),
+    UpdatedAt(::runtime::repo::Cmp<::chrono::NaiveDateTime>),
+    Version(::runtime::repo::Cmp<i32>),
+}
+impl User {
+    /// A page of rows matching every filter, in the requested order (then by key).
+    pub async fn list(
+        conn: &mut ::sqlx::PgConnection,
+        query: ::runtime::repo::ListQuery<UserField, UserFilter>,
+    ) -> ::std::result::Result<::std::vec::Vec<Self>, ::runtime::repo::RepoError> {
+        let mut q = ::sqlx::QueryBuilder::<
+            ::sqlx::Postgres,
+        >::new(
+            "SELECT email, password_hash, status, role, payment_customer_id, has_used_trial, id, created_at, updated_at, version FROM vbwd_user",
+        );
+        for (i, filter) in query.filters.into_iter().enumerate() {
+            q.push(if i == 0 { " WHERE " } else { " AND " });
+            match filter {
+                UserFilter::Email(cmp) => {
+                    ::runtime::repo::push_cmp(&mut q, "email", cmp);
+                }
+                UserFilter::Status(cmp) => {
+                    ::runtime::repo::push_cmp(&mut q, "status", cmp);
+                }
+                UserFilter::Role(cmp) => {
+                    ::runtime::repo::push_cmp(&mut q, "role", cmp);
+                }
+                UserFilter::PaymentCustomerId(cmp) => {
+                    ::runtime::repo::push_cmp(&mut q, "payment_customer_id", cmp);
+                }
+                UserFilter::HasUsedTrial(cmp) => {
+                    ::runtime::repo::push_cmp(&mut q, "has_used_trial", cmp);
+                }
+                UserFilter::Id(cmp) => {
+                    ::runtime::repo::push_cmp(&mut q, "id", cmp);
+                }
+                UserFilter::CreatedAt(cmp) => {
+                    ::runtime::repo::push_cmp(&mut q, "created_at", cmp);
+                }
+                UserFilter::UpdatedAt(cmp) => {
+                    ::runtime::repo::push_cmp(&mut q, "updated_at", cmp);
+                }
+                UserFilter::Version(cmp) => {
+                    ::runtime::repo::push_cmp(&mut q, "version", cmp);
+                }
+            }
+        }
+        let order: ::std::vec::Vec<(&str, bool)> = query
+            .order
+            .iter()
+            .map(|(f, desc)| (f.column(), *desc))
+            .collect();
+        ::runtime::repo::push_order_and_page(
+            &mut q,
+            &order,
+            "id",
+            query.limit,
+            query.offset,
+        );
+        q.build_query_as::<Self>()
+            .fetch_all(&mut *conn)
+            .await
+            .map_err(|e| ::runtime::repo::map_error(e, Self::CONSTRAINTS))
+    }
+}
 impl UserPatch {
     /// Whether the patch changes nothing.
     pub fn is_empty(&self) -> bool {

@@ -375,6 +375,212 @@ impl UserDetails {
         ::std::result::Result::Ok(())
     }
 }
+/// Fields of UserDetails that lists filter and order on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum UserDetailsField {
+    UserId,
+    FirstName,
+    LastName,
+    AddressLine1,
+    AddressLine2,
+    City,
+    PostalCode,
+    Country,
+    Phone,
+    Company,
+    TaxNumber,
+    Balance,
+    Id,
+    CreatedAt,
+    UpdatedAt,
+    Version,
+}
+impl UserDetailsField {
+    /// Every listable field, in column order.
+    pub const ALL: &'static [Self] = &[
+        Self::UserId,
+        Self::FirstName,
+        Self::LastName,
+        Self::AddressLine1,
+        Self::AddressLine2,
+        Self::City,
+        Self::PostalCode,
+        Self::Country,
+        Self::Phone,
+        Self::Company,
+        Self::TaxNumber,
+        Self::Balance,
+        Self::Id,
+        Self::CreatedAt,
+        Self::UpdatedAt,
+        Self::Version,
+    ];
+    /// The spec (and column) name.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::UserId => "user_id",
+            Self::FirstName => "first_name",
+            Self::LastName => "last_name",
+            Self::AddressLine1 => "address_line_1",
+            Self::AddressLine2 => "address_line_2",
+            Self::City => "city",
+            Self::PostalCode => "postal_code",
+            Self::Country => "country",
+            Self::Phone => "phone",
+            Self::Company => "company",
+            Self::TaxNumber => "tax_number",
+            Self::Balance => "balance",
+            Self::Id => "id",
+            Self::CreatedAt => "created_at",
+            Self::UpdatedAt => "updated_at",
+            Self::Version => "version",
+        }
+    }
+    /// The field of this name, if it is listable.
+    pub fn from_name(name: &str) -> ::std::option::Option<Self> {
+        match name {
+            "user_id" => ::std::option::Option::Some(Self::UserId),
+            "first_name" => ::std::option::Option::Some(Self::FirstName),
+            "last_name" => ::std::option::Option::Some(Self::LastName),
+            "address_line_1" => ::std::option::Option::Some(Self::AddressLine1),
+            "address_line_2" => ::std::option::Option::Some(Self::AddressLine2),
+            "city" => ::std::option::Option::Some(Self::City),
+            "postal_code" => ::std::option::Option::Some(Self::PostalCode),
+            "country" => ::std::option::Option::Some(Self::Country),
+            "phone" => ::std::option::Option::Some(Self::Phone),
+            "company" => ::std::option::Option::Some(Self::Company),
+            "tax_number" => ::std::option::Option::Some(Self::TaxNumber),
+            "balance" => ::std::option::Option::Some(Self::Balance),
+            "id" => ::std::option::Option::Some(Self::Id),
+            "created_at" => ::std::option::Option::Some(Self::CreatedAt),
+            "updated_at" => ::std::option::Option::Some(Self::UpdatedAt),
+            "version" => ::std::option::Option::Some(Self::Version),
+            _ => ::std::option::Option::None,
+        }
+    }
+    fn column(self) -> &'static str {
+        match self {
+            Self::UserId => "user_id",
+            Self::FirstName => "first_name",
+            Self::LastName => "last_name",
+            Self::AddressLine1 => "address_line_1",
+            Self::AddressLine2 => "address_line_2",
+            Self::City => "city",
+            Self::PostalCode => "postal_code",
+            Self::Country => "country",
+            Self::Phone => "phone",
+            Self::Company => "company",
+            Self::TaxNumber => "tax_number",
+            Self::Balance => "balance",
+            Self::Id => "id",
+            Self::CreatedAt => "created_at",
+            Self::UpdatedAt => "updated_at",
+            Self::Version => "version",
+        }
+    }
+}
+/// A condition on one field of UserDetails; values are bound, never spliced into SQL.
+#[derive(Debug, Clone, PartialEq)]
+pub enum UserDetailsFilter {
+    UserId(::runtime::repo::Cmp<::uuid::Uuid>),
+    FirstName(::runtime::repo::Cmp<::std::string::String>),
+    LastName(::runtime::repo::Cmp<::std::string::String>),
+    AddressLine1(::runtime::repo::Cmp<::std::string::String>),
+    AddressLine2(::runtime::repo::Cmp<::std::string::String>),
+    City(::runtime::repo::Cmp<::std::string::String>),
+    PostalCode(::runtime::repo::Cmp<::std::string::String>),
+    Country(::runtime::repo::Cmp<::std::string::String>),
+    Phone(::runtime::repo::Cmp<::std::string::String>),
+    Company(::runtime::repo::Cmp<::std::string::String>),
+    TaxNumber(::runtime::repo::Cmp<::std::string::String>),
+    Balance(::runtime::repo::Cmp<::rust_decimal::Decimal>),
+    Id(::runtime::repo::Cmp<::uuid::Uuid>),
+    CreatedAt(::runtime::repo::Cmp<::chrono::NaiveDateTime>),
+    UpdatedAt(::runtime::repo::Cmp<::chrono::NaiveDateTime>),
+    Version(::runtime::repo::Cmp<i32>),
+}
+impl UserDetails {
+    /// A page of rows matching every filter, in the requested order (then by key).
+    pub async fn list(
+        conn: &mut ::sqlx::PgConnection,
+        query: ::runtime::repo::ListQuery<UserDetailsField, UserDetailsFilter>,
+    ) -> ::std::result::Result<::std::vec::Vec<Self>, ::runtime::repo::RepoError> {
+        let mut q = ::sqlx::QueryBuilder::<
+            ::sqlx::Postgres,
+        >::new(
+            "SELECT user_id, first_name, last_name, address_line_1, address_line_2, city, postal_code, country, phone, company, tax_number, config, balance, id, created_at, updated_at, version FROM vbwd_user_details",
+        );
+        for (i, filter) in query.filters.into_iter().enumerate() {
+            q.push(if i == 0 { " WHERE " } else { " AND " });
+            match filter {
+                UserDetailsFilter::UserId(cmp) => {
+                    ::runtime::repo::push_cmp(&mut q, "user_id", cmp);
+                }
+                UserDetailsFilter::FirstName(cmp) => {
+                    ::runtime::repo::push_cmp(&mut q, "first_name", cmp);
+                }
+                UserDetailsFilter::LastName(cmp) => {
+                    ::runtime::repo::push_cmp(&mut q, "last_name", cmp);
+                }
+                UserDetailsFilter::AddressLine1(cmp) => {
+                    ::runtime::repo::push_cmp(&mut q, "address_line_1", cmp);
+                }
+                UserDetailsFilter::AddressLine2(cmp) => {
+                    ::runtime::repo::push_cmp(&mut q, "address_line_2", cmp);
+                }
+                UserDetailsFilter::City(cmp) => {
+                    ::runtime::repo::push_cmp(&mut q, "city", cmp);
+                }
+                UserDetailsFilter::PostalCode(cmp) => {
+                    ::runtime::repo::push_cmp(&mut q, "postal_code", cmp);
+                }
+                UserDetailsFilter::Country(cmp) => {
+                    ::runtime::repo::push_cmp(&mut q, "country", cmp);
+                }
+                UserDetailsFilter::Phone(cmp) => {
+                    ::runtime::repo::push_cmp(&mut q, "phone", cmp);
+                }
+                UserDetailsFilter::Company(cmp) => {
+                    ::runtime::repo::push_cmp(&mut q, "company", cmp);
+                }
+                UserDetailsFilter::TaxNumber(cmp) => {
+                    ::runtime::repo::push_cmp(&mut q, "tax_number", cmp);
+                }
+                UserDetailsFilter::Balance(cmp) => {
+                    ::runtime::repo::push_cmp(&mut q, "balance", cmp);
+                }
+                UserDetailsFilter::Id(cmp) => {
+                    ::runtime::repo::push_cmp(&mut q, "id", cmp);
+                }
+                UserDetailsFilter::CreatedAt(cmp) => {
+                    ::runtime::repo::push_cmp(&mut q, "created_at", cmp);
+                }
+                UserDetailsFilter::UpdatedAt(cmp) => {
+                    ::runtime::repo::push_cmp(&mut q, "updated_at", cmp);
+                }
+                UserDetailsFilter::Version(cmp) => {
+                    ::runtime::repo::push_cmp(&mut q, "version", cmp);
+                }
+            }
+        }
+        let order: ::std::vec::Vec<(&str, bool)> = query
+            .order
+            .iter()
+            .map(|(f, desc)| (f.column(), *desc))
+            .collect();
+        ::runtime::repo::push_order_and_page(
+            &mut q,
+            &order,
+            "id",
+            query.limit,
+            query.offset,
+        );
+        q.build_query_as::<Self>()
+            .fetch_all(&mut *conn)
+            .await
+            .map_err(|e| ::runtime::repo::map_error(e, Self::CONSTRAINTS))
+    }
+}
 impl UserDetailsPatch {
     /// Whether the patch changes nothing.
     pub fn is_empty(&self) -> bool {

@@ -462,6 +462,257 @@ impl UserInvoice {
         ::std::result::Result::Ok(())
     }
 }
+/// Fields of UserInvoice that lists filter and order on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum UserInvoiceField {
+    UserId,
+    TarifPlanId,
+    SubscriptionId,
+    InvoiceNumber,
+    Amount,
+    Currency,
+    Status,
+    PaymentMethod,
+    PaymentRef,
+    Subtotal,
+    TaxAmount,
+    TotalAmount,
+    InvoicedAt,
+    PaidAt,
+    ExpiresAt,
+    ProviderSessionId,
+    PaymentIntentId,
+    Id,
+    CreatedAt,
+    UpdatedAt,
+    Version,
+}
+impl UserInvoiceField {
+    /// Every listable field, in column order.
+    pub const ALL: &'static [Self] = &[
+        Self::UserId,
+        Self::TarifPlanId,
+        Self::SubscriptionId,
+        Self::InvoiceNumber,
+        Self::Amount,
+        Self::Currency,
+        Self::Status,
+        Self::PaymentMethod,
+        Self::PaymentRef,
+        Self::Subtotal,
+        Self::TaxAmount,
+        Self::TotalAmount,
+        Self::InvoicedAt,
+        Self::PaidAt,
+        Self::ExpiresAt,
+        Self::ProviderSessionId,
+        Self::PaymentIntentId,
+        Self::Id,
+        Self::CreatedAt,
+        Self::UpdatedAt,
+        Self::Version,
+    ];
+    /// The spec (and column) name.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::UserId => "user_id",
+            Self::TarifPlanId => "tarif_plan_id",
+            Self::SubscriptionId => "subscription_id",
+            Self::InvoiceNumber => "invoice_number",
+            Self::Amount => "amount",
+            Self::Currency => "currency",
+            Self::Status => "status",
+            Self::PaymentMethod => "payment_method",
+            Self::PaymentRef => "payment_ref",
+            Self::Subtotal => "subtotal",
+            Self::TaxAmount => "tax_amount",
+            Self::TotalAmount => "total_amount",
+            Self::InvoicedAt => "invoiced_at",
+            Self::PaidAt => "paid_at",
+            Self::ExpiresAt => "expires_at",
+            Self::ProviderSessionId => "provider_session_id",
+            Self::PaymentIntentId => "payment_intent_id",
+            Self::Id => "id",
+            Self::CreatedAt => "created_at",
+            Self::UpdatedAt => "updated_at",
+            Self::Version => "version",
+        }
+    }
+    /// The field of this name, if it is listable.
+    pub fn from_name(name: &str) -> ::std::option::Option<Self> {
+        match name {
+            "user_id" => ::std::option::Option::Some(Self::UserId),
+            "tarif_plan_id" => ::std::option::Option::Some(Self::TarifPlanId),
+            "subscription_id" => ::std::option::Option::Some(Self::SubscriptionId),
+            "invoice_number" => ::std::option::Option::Some(Self::InvoiceNumber),
+            "amount" => ::std::option::Option::Some(Self::Amount),
+            "currency" => ::std::option::Option::Some(Self::Currency),
+            "status" => ::std::option::Option::Some(Self::Status),
+            "payment_method" => ::std::option::Option::Some(Self::PaymentMethod),
+            "payment_ref" => ::std::option::Option::Some(Self::PaymentRef),
+            "subtotal" => ::std::option::Option::Some(Self::Subtotal),
+            "tax_amount" => ::std::option::Option::Some(Self::TaxAmount),
+            "total_amount" => ::std::option::Option::Some(Self::TotalAmount),
+            "invoiced_at" => ::std::option::Option::Some(Self::InvoicedAt),
+            "paid_at" => ::std::option::Option::Some(Self::PaidAt),
+            "expires_at" => ::std::option::Option::Some(Self::ExpiresAt),
+            "provider_session_id" => ::std::option::Option::Some(Self::ProviderSessionId),
+            "payment_intent_id" => ::std::option::Option::Some(Self::PaymentIntentId),
+            "id" => ::std::option::Option::Some(Self::Id),
+            "created_at" => ::std::option::Option::Some(Self::CreatedAt),
+            "updated_at" => ::std::option::Option::Some(Self::UpdatedAt),
+            "version" => ::std::option::Option::Some(Self::Version),
+            _ => ::std::option::Option::None,
+        }
+    }
+    fn column(self) -> &'static str {
+        match self {
+            Self::UserId => "user_id",
+            Self::TarifPlanId => "tarif_plan_id",
+            Self::SubscriptionId => "subscription_id",
+            Self::InvoiceNumber => "invoice_number",
+            Self::Amount => "amount",
+            Self::Currency => "currency",
+            Self::Status => "status",
+            Self::PaymentMethod => "payment_method",
+            Self::PaymentRef => "payment_ref",
+            Self::Subtotal => "subtotal",
+            Self::TaxAmount => "tax_amount",
+            Self::TotalAmount => "total_amount",
+            Self::InvoicedAt => "invoiced_at",
+            Self::PaidAt => "paid_at",
+            Self::ExpiresAt => "expires_at",
+            Self::ProviderSessionId => "provider_session_id",
+            Self::PaymentIntentId => "payment_intent_id",
+            Self::Id => "id",
+            Self::CreatedAt => "created_at",
+            Self::UpdatedAt => "updated_at",
+            Self::Version => "version",
+        }
+    }
+}
+/// A condition on one field of UserInvoice; values are bound, never spliced into SQL.
+#[derive(Debug, Clone, PartialEq)]
+pub enum UserInvoiceFilter {
+    UserId(::runtime::repo::Cmp<::uuid::Uuid>),
+    TarifPlanId(::runtime::repo::Cmp<::uuid::Uuid>),
+    SubscriptionId(::runtime::repo::Cmp<::uuid::Uuid>),
+    InvoiceNumber(::runtime::repo::Cmp<::std::string::String>),
+    Amount(::runtime::repo::Cmp<::rust_decimal::Decimal>),
+    Currency(::runtime::repo::Cmp<::std::string::String>),
+    Status(::runtime::repo::Cmp<crate::enums::InvoiceStatus>),
+    PaymentMethod(::runtime::repo::Cmp<::std::string::String>),
+    PaymentRef(::runtime::repo::Cmp<::std::string::String>),
+    Subtotal(::runtime::repo::Cmp<::rust_decimal::Decimal>),
+    TaxAmount(::runtime::repo::Cmp<::rust_decimal::Decimal>),
+    TotalAmount(::runtime::repo::Cmp<::rust_decimal::Decimal>),
+    InvoicedAt(::runtime::repo::Cmp<::chrono::NaiveDateTime>),
+    PaidAt(::runtime::repo::Cmp<::chrono::NaiveDateTime>),
+    ExpiresAt(::runtime::repo::Cmp<::chrono::NaiveDateTime>),
+    ProviderSessionId(::runtime::repo::Cmp<::std::string::String>),
+    PaymentIntentId(::runtime::repo::Cmp<::std::string::String>),
+    Id(::runtime::repo::Cmp<::uuid::Uuid>),
+    CreatedAt(::runtime::repo::Cmp<::chrono::NaiveDateTime>),
+    UpdatedAt(::runtime::repo::Cmp<::chrono::NaiveDateTime>),
+    Version(::runtime::repo::Cmp<i32>),
+}
+impl UserInvoice {
+    /// A page of rows matching every filter, in the requested order (then by key).
+    pub async fn list(
+        conn: &mut ::sqlx::PgConnection,
+        query: ::runtime::repo::ListQuery<UserInvoiceField, UserInvoiceFilter>,
+    ) -> ::std::result::Result<::std::vec::Vec<Self>, ::runtime::repo::RepoError> {
+        let mut q = ::sqlx::QueryBuilder::<
+            ::sqlx::Postgres,
+        >::new(
+            "SELECT user_id, tarif_plan_id, subscription_id, invoice_number, amount, currency, status, payment_method, payment_ref, subtotal, tax_amount, total_amount, invoiced_at, paid_at, expires_at, provider_session_id, payment_intent_id, id, created_at, updated_at, version FROM vbwd_user_invoice",
+        );
+        for (i, filter) in query.filters.into_iter().enumerate() {
+            q.push(if i == 0 { " WHERE " } else { " AND " });
+            match filter {
+                UserInvoiceFilter::UserId(cmp) => {
+                    ::runtime::repo::push_cmp(&mut q, "user_id", cmp);
+                }
+                UserInvoiceFilter::TarifPlanId(cmp) => {
+                    ::runtime::repo::push_cmp(&mut q, "tarif_plan_id", cmp);
+                }
+                UserInvoiceFilter::SubscriptionId(cmp) => {
+                    ::runtime::repo::push_cmp(&mut q, "subscription_id", cmp);
+                }
+                UserInvoiceFilter::InvoiceNumber(cmp) => {
+                    ::runtime::repo::push_cmp(&mut q, "invoice_number", cmp);
+                }
+                UserInvoiceFilter::Amount(cmp) => {
+                    ::runtime::repo::push_cmp(&mut q, "amount", cmp);
+                }
+                UserInvoiceFilter::Currency(cmp) => {
+                    ::runtime::repo::push_cmp(&mut q, "currency", cmp);
+                }
+                UserInvoiceFilter::Status(cmp) => {
+                    ::runtime::repo::push_cmp(&mut q, "status", cmp);
+                }
+                UserInvoiceFilter::PaymentMethod(cmp) => {
+                    ::runtime::repo::push_cmp(&mut q, "payment_method", cmp);
+                }
+                UserInvoiceFilter::PaymentRef(cmp) => {
+                    ::runtime::repo::push_cmp(&mut q, "payment_ref", cmp);
+                }
+                UserInvoiceFilter::Subtotal(cmp) => {
+                    ::runtime::repo::push_cmp(&mut q, "subtotal", cmp);
+                }
+                UserInvoiceFilter::TaxAmount(cmp) => {
+                    ::runtime::repo::push_cmp(&mut q, "tax_amount", cmp);
+                }
+                UserInvoiceFilter::TotalAmount(cmp) => {
+                    ::runtime::repo::push_cmp(&mut q, "total_amount", cmp);
+                }
+                UserInvoiceFilter::InvoicedAt(cmp) => {
+                    ::runtime::repo::push_cmp(&mut q, "invoiced_at", cmp);
+                }
+                UserInvoiceFilter::PaidAt(cmp) => {
+                    ::runtime::repo::push_cmp(&mut q, "paid_at", cmp);
+                }
+                UserInvoiceFilter::ExpiresAt(cmp) => {
+                    ::runtime::repo::push_cmp(&mut q, "expires_at", cmp);
+                }
+                UserInvoiceFilter::ProviderSessionId(cmp) => {
+                    ::runtime::repo::push_cmp(&mut q, "provider_session_id", cmp);
+                }
+                UserInvoiceFilter::PaymentIntentId(cmp) => {
+                    ::runtime::repo::push_cmp(&mut q, "payment_intent_id", cmp);
+                }
+                UserInvoiceFilter::Id(cmp) => {
+                    ::runtime::repo::push_cmp(&mut q, "id", cmp);
+                }
+                UserInvoiceFilter::CreatedAt(cmp) => {
+                    ::runtime::repo::push_cmp(&mut q, "created_at", cmp);
+                }
+                UserInvoiceFilter::UpdatedAt(cmp) => {
+                    ::runtime::repo::push_cmp(&mut q, "updated_at", cmp);
+                }
+                UserInvoiceFilter::Version(cmp) => {
+                    ::runtime::repo::push_cmp(&mut q, "version", cmp);
+                }
+            }
+        }
+        let order: ::std::vec::Vec<(&str, bool)> = query
+            .order
+            .iter()
+            .map(|(f, desc)| (f.column(), *desc))
+            .collect();
+        ::runtime::repo::push_order_and_page(
+            &mut q,
+            &order,
+            "id",
+            query.limit,
+            query.offset,
+        );
+        q.build_query_as::<Self>()
+            .fetch_all(&mut *conn)
+            .await
+            .map_err(|e| ::runtime::repo::map_error(e, Self::CONSTRAINTS))
+    }
+}
 impl UserInvoicePatch {
     /// Whether the patch changes nothing.
     pub fn is_empty(&self) -> bool {

@@ -197,6 +197,122 @@ impl UserTokenBalance {
         ::std::result::Result::Ok(())
     }
 }
+/// Fields of UserTokenBalance that lists filter and order on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum UserTokenBalanceField {
+    UserId,
+    Balance,
+    Id,
+    CreatedAt,
+    UpdatedAt,
+    Version,
+}
+impl UserTokenBalanceField {
+    /// Every listable field, in column order.
+    pub const ALL: &'static [Self] = &[
+        Self::UserId,
+        Self::Balance,
+        Self::Id,
+        Self::CreatedAt,
+        Self::UpdatedAt,
+        Self::Version,
+    ];
+    /// The spec (and column) name.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::UserId => "user_id",
+            Self::Balance => "balance",
+            Self::Id => "id",
+            Self::CreatedAt => "created_at",
+            Self::UpdatedAt => "updated_at",
+            Self::Version => "version",
+        }
+    }
+    /// The field of this name, if it is listable.
+    pub fn from_name(name: &str) -> ::std::option::Option<Self> {
+        match name {
+            "user_id" => ::std::option::Option::Some(Self::UserId),
+            "balance" => ::std::option::Option::Some(Self::Balance),
+            "id" => ::std::option::Option::Some(Self::Id),
+            "created_at" => ::std::option::Option::Some(Self::CreatedAt),
+            "updated_at" => ::std::option::Option::Some(Self::UpdatedAt),
+            "version" => ::std::option::Option::Some(Self::Version),
+            _ => ::std::option::Option::None,
+        }
+    }
+    fn column(self) -> &'static str {
+        match self {
+            Self::UserId => "user_id",
+            Self::Balance => "balance",
+            Self::Id => "id",
+            Self::CreatedAt => "created_at",
+            Self::UpdatedAt => "updated_at",
+            Self::Version => "version",
+        }
+    }
+}
+/// A condition on one field of UserTokenBalance; values are bound, never spliced into SQL.
+#[derive(Debug, Clone, PartialEq)]
+pub enum UserTokenBalanceFilter {
+    UserId(::runtime::repo::Cmp<::uuid::Uuid>),
+    Balance(::runtime::repo::Cmp<i32>),
+    Id(::runtime::repo::Cmp<::uuid::Uuid>),
+    CreatedAt(::runtime::repo::Cmp<::chrono::NaiveDateTime>),
+    UpdatedAt(::runtime::repo::Cmp<::chrono::NaiveDateTime>),
+    Version(::runtime::repo::Cmp<i32>),
+}
+impl UserTokenBalance {
+    /// A page of rows matching every filter, in the requested order (then by key).
+    pub async fn list(
+        conn: &mut ::sqlx::PgConnection,
+        query: ::runtime::repo::ListQuery<UserTokenBalanceField, UserTokenBalanceFilter>,
+    ) -> ::std::result::Result<::std::vec::Vec<Self>, ::runtime::repo::RepoError> {
+        let mut q = ::sqlx::QueryBuilder::<
+            ::sqlx::Postgres,
+        >::new(
+            "SELECT user_id, balance, id, created_at, updated_at, version FROM vbwd_user_token_balance",
+        );
+        for (i, filter) in query.filters.into_iter().enumerate() {
+            q.push(if i == 0 { " WHERE " } else { " AND " });
+            match filter {
+                UserTokenBalanceFilter::UserId(cmp) => {
+                    ::runtime::repo::push_cmp(&mut q, "user_id", cmp);
+                }
+                UserTokenBalanceFilter::Balance(cmp) => {
+                    ::runtime::repo::push_cmp(&mut q, "balance", cmp);
+                }
+                UserTokenBalanceFilter::Id(cmp) => {
+                    ::runtime::repo::push_cmp(&mut q, "id", cmp);
+                }
+                UserTokenBalanceFilter::CreatedAt(cmp) => {
+                    ::runtime::repo::push_cmp(&mut q, "created_at", cmp);
+                }
+                UserTokenBalanceFilter::UpdatedAt(cmp) => {
+                    ::runtime::repo::push_cmp(&mut q, "updated_at", cmp);
+                }
+                UserTokenBalanceFilter::Version(cmp) => {
+                    ::runtime::repo::push_cmp(&mut q, "version", cmp);
+                }
+            }
+        }
+        let order: ::std::vec::Vec<(&str, bool)> = query
+            .order
+            .iter()
+            .map(|(f, desc)| (f.column(), *desc))
+            .collect();
+        ::runtime::repo::push_order_and_page(
+            &mut q,
+            &order,
+            "id",
+            query.limit,
+            query.offset,
+        );
+        q.build_query_as::<Self>()
+            .fetch_all(&mut *conn)
+            .await
+            .map_err(|e| ::runtime::repo::map_error(e, Self::CONSTRAINTS))
+    }
+}
 impl UserTokenBalancePatch {
     /// Whether the patch changes nothing.
     pub fn is_empty(&self) -> bool {

@@ -68,3 +68,87 @@ pub fn map_error(err: sqlx::Error, constraints: &[(&str, &str)]) -> RepoError {
         _ => RepoError::Database(err),
     }
 }
+
+/// The most rows one list call returns, whatever the caller asks.
+pub const MAX_LIMIT: i64 = 1000;
+
+/// A comparison on one column; the value is always a bound parameter.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Cmp<T> {
+    Eq(T),
+    Neq(T),
+    Lt(T),
+    Lte(T),
+    Gt(T),
+    Gte(T),
+    In(Vec<T>),
+    /// SQL LIKE on the column's text.
+    Like(String),
+    /// Case-insensitive LIKE on the column's text.
+    ILike(String),
+    IsNull,
+    IsNotNull,
+}
+
+/// Limit, offset, order and filters of a list call; `F` names the entity's fields.
+#[derive(Debug, Clone)]
+pub struct ListQuery<Field, Filter> {
+    pub limit: i64,
+    pub offset: i64,
+    /// `(field, descending)`, applied in order; the primary key always breaks ties.
+    pub order: Vec<(Field, bool)>,
+    /// All must hold.
+    pub filters: Vec<Filter>,
+}
+
+impl<Field, Filter> Default for ListQuery<Field, Filter> {
+    fn default() -> Self {
+        Self { limit: 50, offset: 0, order: Vec::new(), filters: Vec::new() }
+    }
+}
+
+type Builder<'q> = sqlx::QueryBuilder<'q, sqlx::Postgres>;
+
+/// Appends `column <op> $n` (or `IS NULL` …) to a WHERE clause being built.
+pub fn push_cmp<'q, T>(q: &mut Builder<'q>, column: &str, cmp: Cmp<T>)
+where
+    T: 'q + sqlx::Encode<'q, sqlx::Postgres> + sqlx::Type<sqlx::Postgres> + sqlx::postgres::PgHasArrayType + Send,
+{
+    let op = match &cmp {
+        Cmp::Eq(_) => " = ",
+        Cmp::Neq(_) => " <> ",
+        Cmp::Lt(_) => " < ",
+        Cmp::Lte(_) => " <= ",
+        Cmp::Gt(_) => " > ",
+        Cmp::Gte(_) => " >= ",
+        Cmp::In(_) => " = ANY(",
+        Cmp::Like(_) => "::text LIKE ",
+        Cmp::ILike(_) => "::text ILIKE ",
+        Cmp::IsNull => " IS NULL",
+        Cmp::IsNotNull => " IS NOT NULL",
+    };
+    q.push(column).push(op);
+    match cmp {
+        Cmp::Eq(v) | Cmp::Neq(v) | Cmp::Lt(v) | Cmp::Lte(v) | Cmp::Gt(v) | Cmp::Gte(v) => {
+            q.push_bind(v);
+        }
+        Cmp::In(values) => {
+            q.push_bind(values).push(")");
+        }
+        Cmp::Like(pattern) | Cmp::ILike(pattern) => {
+            q.push_bind(pattern);
+        }
+        Cmp::IsNull | Cmp::IsNotNull => {}
+    }
+}
+
+/// Appends ORDER BY (the requested columns, then the key for a stable page), LIMIT and OFFSET.
+pub fn push_order_and_page<'q>(q: &mut Builder<'q>, order: &[(&str, bool)], key: &str, limit: i64, offset: i64) {
+    q.push(" ORDER BY ");
+    for (column, descending) in order {
+        q.push(*column).push(if *descending { " DESC, " } else { " ASC, " });
+    }
+    q.push(key);
+    q.push(" LIMIT ").push_bind(limit.clamp(0, MAX_LIMIT));
+    q.push(" OFFSET ").push_bind(offset.max(0));
+}

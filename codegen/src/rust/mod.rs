@@ -5,6 +5,7 @@
 mod entity;
 mod enums;
 mod link;
+mod list;
 mod literal;
 mod names;
 mod repo;
@@ -45,7 +46,8 @@ pub fn render(model: &Model) -> Vec<GeneratedFile> {
     let reexports = modules.iter().map(|(m, e)| {
         let (m, e) = (format_ident!("{}", m), format_ident!("{}", e));
         let (new, patch) = (format_ident!("New{}", e), format_ident!("{}Patch", e));
-        quote! { pub use #m::{#e, #new, #patch}; }
+        let (field, filter) = (format_ident!("{}Field", e), format_ident!("{}Filter", e));
+        quote! { pub use #m::{#e, #new, #patch, #field, #filter}; }
     });
     let lib = quote! {
         //! Models of every entity in model-spec/, generated.

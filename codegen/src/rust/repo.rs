@@ -89,6 +89,7 @@ pub fn render(model: &Model, entity: &Entity) -> TokenStream {
     });
 
     let update = update_fn(entity, &table, &select_list);
+    let list = super::list::render(entity, &select_list);
 
     quote! {
         impl #name {
@@ -124,6 +125,8 @@ pub fn render(model: &Model, entity: &Entity) -> TokenStream {
                 ::std::result::Result::Ok(())
             }
         }
+
+        #list
 
         impl #patch_name {
             /// Whether the patch changes nothing.

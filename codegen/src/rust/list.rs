@@ -1,0 +1,90 @@
+//! The list half of an entity's repository: a `…Field` enum of the declared (non-secret, scalar)
+//! fields, a typed `…Filter`, and `list` building its WHERE/ORDER BY from them with bound values.
+
+use super::names::variant_name;
+use super::types::rust_type;
+use crate::ir::{Entity, Field, FieldType};
+use crate::naming::quote_ident;
+use proc_macro2::TokenStream;
+use quote::{format_ident, quote};
+
+/// Fields a list can filter and order on: not secret, and of a scalar, comparable type.
+pub fn listable(f: &Field) -> bool {
+    !f.secret && !matches!(f.ty, FieldType::Json | FieldType::Jsonb | FieldType::Bytes | FieldType::Array(_))
+}
+
+pub fn render(entity: &Entity, select_list: &str) -> TokenStream {
+    let name = format_ident!("{}", entity.name);
+    let field_enum = format_ident!("{}Field", entity.name);
+    let filter_enum = format_ident!("{}Filter", entity.name);
+    let fields: Vec<&Field> = entity.fields.iter().filter(|f| listable(f)).collect();
+    let variants: Vec<_> = fields.iter().map(|f| format_ident!("{}", variant_name(&f.name))).collect();
+    let names: Vec<&str> = fields.iter().map(|f| f.name.as_str()).collect();
+    let columns: Vec<String> = fields.iter().map(|f| quote_ident(&f.name)).collect();
+    let filter_types = fields.iter().map(|f| rust_type(&f.ty));
+    let pushes = variants
+        .iter()
+        .zip(&columns)
+        .map(|(v, c)| quote!(#filter_enum::#v(cmp) => { ::runtime::repo::push_cmp(&mut q, #c, cmp); }));
+    let key = quote_ident(&entity.pk_field().name);
+    let head = format!("SELECT {select_list} FROM {}", quote_ident(&entity.table));
+    let field_doc = format!(" Fields of {} that lists filter and order on.", entity.name);
+    let filter_doc = format!(" A condition on one field of {}; values are bound, never spliced into SQL.", entity.name);
+    quote! {
+        #[doc = #field_doc]
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+        pub enum #field_enum {
+            #(#variants,)*
+        }
+
+        impl #field_enum {
+            /// Every listable field, in column order.
+            pub const ALL: &'static [Self] = &[#(Self::#variants),*];
+
+            /// The spec (and column) name.
+            pub fn name(self) -> &'static str {
+                match self {
+                    #(Self::#variants => #names,)*
+                }
+            }
+
+            /// The field of this name, if it is listable.
+            pub fn from_name(name: &str) -> ::std::option::Option<Self> {
+                match name {
+                    #(#names => ::std::option::Option::Some(Self::#variants),)*
+                    _ => ::std::option::Option::None,
+                }
+            }
+
+            fn column(self) -> &'static str {
+                match self {
+                    #(Self::#variants => #columns,)*
+                }
+            }
+        }
+
+        #[doc = #filter_doc]
+        #[derive(Debug, Clone, PartialEq)]
+        pub enum #filter_enum {
+            #(#variants(::runtime::repo::Cmp<#filter_types>),)*
+        }
+
+        impl #name {
+            /// A page of rows matching every filter, in the requested order (then by key).
+            pub async fn list(conn: &mut ::sqlx::PgConnection, query: ::runtime::repo::ListQuery<#field_enum, #filter_enum>)
+                -> ::std::result::Result<::std::vec::Vec<Self>, ::runtime::repo::RepoError> {
+                let mut q = ::sqlx::QueryBuilder::<::sqlx::Postgres>::new(#head);
+                for (i, filter) in query.filters.into_iter().enumerate() {
+                    q.push(if i == 0 { " WHERE " } else { " AND " });
+                    match filter {
+                        #(#pushes)*
+                    }
+                }
+                let order: ::std::vec::Vec<(&str, bool)> = query.order.iter().map(|(f, desc)| (f.column(), *desc)).collect();
+                ::runtime::repo::push_order_and_page(&mut q, &order, #key, query.limit, query.offset);
+                q.build_query_as::<Self>().fetch_all(&mut *conn).await
+                    .map_err(|e| ::runtime::repo::map_error(e, Self::CONSTRAINTS))
+            }
+        }
+    }
+}
