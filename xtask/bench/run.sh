@@ -39,3 +39,25 @@ for pair in "bench_ref|$REF" "bench_1k|$K1"; do
   tables=$(psql "$BASE/$db" -tAc "SELECT count(*) FROM pg_tables WHERE schemaname = 'public'")
   echo "$db: $tables tables, $((after - before)) transactions"
 done
+
+echo "## issue #3: repository get-by-id vs hand-written sqlx (same connection, same run)"
+DATABASE_URL="$URL" cargo bench -q -p tests --bench get_by_id 2>/dev/null | tail -4
+
+echo "## issue #3: build times of a generated crate for a 200-entity spec (debug)"
+S="$WORK/s200"
+"$X" synth --entities 200 --fields 15 --out "$S/model-spec" >/dev/null
+"$X" generate --root "$S" --spec-dir "$S/model-spec" >/dev/null
+ROOT="$(pwd)"
+sed -e 's|^members = .*|members = ["generated"]|' -e "s|path = \"runtime\"|path = \"$ROOT/runtime\"|" \
+    -e "s|path = \"codegen\"|path = \"$ROOT/codegen\"|" Cargo.toml > "$S/Cargo.toml"
+cp Cargo.lock "$S/Cargo.lock"
+export CARGO_TARGET_DIR="$S/target"
+(cd "$S" && cargo build -q -p generated)              # dependencies (sqlx, …) built once
+(cd "$S" && cargo clean -q -p generated)
+start=$(date +%s.%N); (cd "$S" && cargo build -q -p generated); end=$(date +%s.%N)
+echo "clean build of the generated crate (dependencies built): $(echo "$end - $start" | bc) s"
+sed -i 's/field_03: { type: /field_03: { nullable: true, type: /' "$S/model-spec/entities/thing00100.yaml"
+"$X" generate --root "$S" --spec-dir "$S/model-spec" | tail -1
+start=$(date +%s.%N); (cd "$S" && cargo build -q -p generated); end=$(date +%s.%N)
+echo "incremental rebuild after changing one entity's spec: $(echo "$end - $start" | bc) s"
+unset CARGO_TARGET_DIR

@@ -30,7 +30,7 @@ pub fn render(_model: &Model, entity: &Entity, repository: &TokenStream) -> Toke
         let doc = field_doc(f);
         let optional = f.nullable || f.default.is_some() || f.db_default.is_some();
         if optional {
-            quote! { #[doc = #doc] #[serde(default)] pub #ident: ::std::option::Option<#base> }
+            quote! { #[doc = #doc] #[serde(default)] pub #ident: Option<#base> }
         } else {
             quote! { #[doc = #doc] pub #ident: #base }
         }
@@ -43,10 +43,10 @@ pub fn render(_model: &Model, entity: &Entity, repository: &TokenStream) -> Toke
             quote! {
                 #[doc = #doc]
                 #[serde(default, deserialize_with = "::runtime::serde::double_option")]
-                pub #ident: ::std::option::Option<::std::option::Option<#base>>
+                pub #ident: Option<Option<#base>>
             }
         } else {
-            quote! { #[doc = #doc] #[serde(default)] pub #ident: ::std::option::Option<#base> }
+            quote! { #[doc = #doc] #[serde(default)] pub #ident: Option<#base> }
         }
     });
     let new_doc =
@@ -55,6 +55,8 @@ pub fn render(_model: &Model, entity: &Entity, repository: &TokenStream) -> Toke
 
     quote! {
         //! The entity and its inputs.
+
+        use ::runtime::repo as rt;
 
         #[doc = #doc]
         #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::sqlx::FromRow)]
@@ -89,7 +91,7 @@ pub fn render(_model: &Model, entity: &Entity, repository: &TokenStream) -> Toke
 
 fn nullable(field: &Field, ty: TokenStream) -> TokenStream {
     if field.nullable {
-        quote!(::std::option::Option<#ty>)
+        quote!(Option<#ty>)
     } else {
         ty
     }

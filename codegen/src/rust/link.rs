@@ -24,6 +24,8 @@ pub fn render(link: &Link) -> TokenStream {
     quote! {
         //! A many-to-many link.
 
+        use ::runtime::repo as rt;
+
         #[doc = #doc]
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, ::serde::Serialize, ::serde::Deserialize, ::sqlx::FromRow)]
         pub struct #name {
@@ -38,20 +40,20 @@ pub fn render(link: &Link) -> TokenStream {
             pub const CONSTRAINTS: &'static [(&'static str, &'static str)] = &[#((#constraints, #fields)),*];
 
             /// Links the two rows; linking twice is not an error. Returns whether a link was added.
-            pub async fn link(conn: &mut ::sqlx::PgConnection, #l_ident: #l_ty, #r_ident: #r_ty) -> ::std::result::Result<bool, ::runtime::repo::RepoError> {
+            pub async fn link(conn: &mut ::sqlx::PgConnection, #l_ident: #l_ty, #r_ident: #r_ty) -> Result<bool, rt::RepoError> {
                 let done = ::sqlx::query(#link_sql).bind(#l_ident).bind(#r_ident).execute(&mut *conn).await
-                    .map_err(|e| ::runtime::repo::map_error(e, Self::CONSTRAINTS))?;
-                ::std::result::Result::Ok(done.rows_affected() == 1)
+                    .map_err(|e| rt::map_error(e, Self::CONSTRAINTS))?;
+                Ok(done.rows_affected() == 1)
             }
 
             /// Removes the link; `NotFound` when there was none.
-            pub async fn unlink(conn: &mut ::sqlx::PgConnection, #l_ident: #l_ty, #r_ident: #r_ty) -> ::std::result::Result<(), ::runtime::repo::RepoError> {
+            pub async fn unlink(conn: &mut ::sqlx::PgConnection, #l_ident: #l_ty, #r_ident: #r_ty) -> Result<(), rt::RepoError> {
                 let done = ::sqlx::query(#unlink_sql).bind(#l_ident).bind(#r_ident).execute(&mut *conn).await
-                    .map_err(|e| ::runtime::repo::map_error(e, Self::CONSTRAINTS))?;
+                    .map_err(|e| rt::map_error(e, Self::CONSTRAINTS))?;
                 if done.rows_affected() == 0 {
-                    return ::std::result::Result::Err(::runtime::repo::RepoError::NotFound);
+                    return Err(rt::RepoError::NotFound);
                 }
-                ::std::result::Result::Ok(())
+                Ok(())
             }
 
             #by_left
@@ -73,9 +75,9 @@ fn lister(table: &str, this: &LinkEnd, other: &LinkEnd) -> TokenStream {
     let doc = format!(" The `{}` keys linked to this `{}`.", other.column, this.column);
     quote! {
         #[doc = #doc]
-        pub async fn #method(conn: &mut ::sqlx::PgConnection, #this_ident: #this_ty) -> ::std::result::Result<::std::vec::Vec<#other_ty>, ::runtime::repo::RepoError> {
+        pub async fn #method(conn: &mut ::sqlx::PgConnection, #this_ident: #this_ty) -> Result<Vec<#other_ty>, rt::RepoError> {
             ::sqlx::query_scalar(#sql).bind(#this_ident).fetch_all(&mut *conn).await
-                .map_err(|e| ::runtime::repo::map_error(e, Self::CONSTRAINTS))
+                .map_err(|e| rt::map_error(e, Self::CONSTRAINTS))
         }
     }
 }

@@ -22,12 +22,20 @@ pub fn render(entity: &Entity, select_list: &str) -> TokenStream {
     let names: Vec<&str> = fields.iter().map(|f| f.name.as_str()).collect();
     let columns: Vec<String> = fields.iter().map(|f| quote_ident(&f.name)).collect();
     let filter_types = fields.iter().map(|f| rust_type(&f.ty));
-    let pushes = variants
-        .iter()
-        .zip(&columns)
-        .map(|(v, c)| quote!(#filter_enum::#v(cmp) => { ::runtime::repo::push_cmp(&mut q, #c, cmp); }));
+    let pushes =
+        variants.iter().zip(&columns).map(|(v, c)| quote!(#filter_enum::#v(cmp) => { rt::push_cmp(&mut q, #c, cmp); }));
     let key = quote_ident(&entity.pk_field().name);
     let head = format!("SELECT {select_list} FROM {}", quote_ident(&entity.table));
+    // Most columns need no quoting: then the column is the name, and no second match is emitted.
+    let column_fn = if columns.iter().zip(&names).all(|(c, n)| c == n) {
+        quote!(
+            fn column(self) -> &'static str {
+                self.name()
+            }
+        )
+    } else {
+        quote!(fn column(self) -> &'static str { match self { #(Self::#variants => #columns,)* } })
+    };
     let field_doc = format!(" Fields of {} that lists filter and order on.", entity.name);
     let filter_doc = format!(" A condition on one field of {}; values are bound, never spliced into SQL.", entity.name);
     quote! {
@@ -49,30 +57,23 @@ pub fn render(entity: &Entity, select_list: &str) -> TokenStream {
             }
 
             /// The field of this name, if it is listable.
-            pub fn from_name(name: &str) -> ::std::option::Option<Self> {
-                match name {
-                    #(#names => ::std::option::Option::Some(Self::#variants),)*
-                    _ => ::std::option::Option::None,
-                }
+            pub fn from_name(name: &str) -> Option<Self> {
+                Self::ALL.iter().copied().find(|f| f.name() == name)
             }
 
-            fn column(self) -> &'static str {
-                match self {
-                    #(Self::#variants => #columns,)*
-                }
-            }
+            #column_fn
         }
 
         #[doc = #filter_doc]
         #[derive(Debug, Clone, PartialEq)]
         pub enum #filter_enum {
-            #(#variants(::runtime::repo::Cmp<#filter_types>),)*
+            #(#variants(rt::Cmp<#filter_types>),)*
         }
 
         impl #name {
             /// A page of rows matching every filter, in the requested order (then by key).
-            pub async fn list(conn: &mut ::sqlx::PgConnection, query: ::runtime::repo::ListQuery<#field_enum, #filter_enum>)
-                -> ::std::result::Result<::std::vec::Vec<Self>, ::runtime::repo::RepoError> {
+            pub async fn list(conn: &mut ::sqlx::PgConnection, query: rt::ListQuery<#field_enum, #filter_enum>)
+                -> Result<Vec<Self>, rt::RepoError> {
                 let mut q = ::sqlx::QueryBuilder::<::sqlx::Postgres>::new(#head);
                 for (i, filter) in query.filters.into_iter().enumerate() {
                     q.push(if i == 0 { " WHERE " } else { " AND " });
@@ -80,10 +81,10 @@ pub fn render(entity: &Entity, select_list: &str) -> TokenStream {
                         #(#pushes)*
                     }
                 }
-                let order: ::std::vec::Vec<(&str, bool)> = query.order.iter().map(|(f, desc)| (f.column(), *desc)).collect();
-                ::runtime::repo::push_order_and_page(&mut q, &order, #key, query.limit, query.offset);
+                let order: Vec<(&str, bool)> = query.order.iter().map(|(f, desc)| (f.column(), *desc)).collect();
+                rt::push_order_and_page(&mut q, &order, #key, query.limit, query.offset);
                 q.build_query_as::<Self>().fetch_all(&mut *conn).await
-                    .map_err(|e| ::runtime::repo::map_error(e, Self::CONSTRAINTS))
+                    .map_err(|e| rt::map_error(e, Self::CONSTRAINTS))
             }
         }
     }

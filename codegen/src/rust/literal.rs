@@ -49,10 +49,10 @@ fn value_expr(ty: &FieldType, value: &Value) -> TokenStream {
             let (ty, variant) = (format_ident!("{}", name), format_ident!("{}", variant_name(s)));
             quote!(crate::enums::#ty::#variant)
         }
-        (FieldType::String(_) | FieldType::Text, Value::String(s)) => quote!(::std::string::String::from(#s)),
+        (FieldType::String(_) | FieldType::Text, Value::String(s)) => quote!(String::from(#s)),
         (FieldType::Array(inner), Value::Array(items)) => {
             let items = items.iter().map(|i| value_expr(inner, i));
-            quote!(::std::vec![#(#items),*])
+            quote!(vec![#(#items),*])
         }
         (_, v) => {
             // Decimals, UUIDs, dates, times: parsed from their (validated) text form.

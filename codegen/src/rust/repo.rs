@@ -38,8 +38,8 @@ pub fn render(model: &Model, entity: &Entity) -> TokenStream {
                 match (nullable, cheap) {
                     (false, true) => quote!(new.#ident.unwrap_or(#d)),
                     (false, false) => quote!(new.#ident.unwrap_or_else(|| #d)),
-                    (true, true) => quote!(new.#ident.or(::std::option::Option::Some(#d))),
-                    (true, false) => quote!(new.#ident.or_else(|| ::std::option::Option::Some(#d))),
+                    (true, true) => quote!(new.#ident.or(Some(#d))),
+                    (true, false) => quote!(new.#ident.or_else(|| Some(#d))),
                 }
             }
             (true, None, _) => quote!(new.#ident),
@@ -69,24 +69,25 @@ pub fn render(model: &Model, entity: &Entity) -> TokenStream {
     let get_sql = format!("SELECT {select_list} FROM {table} WHERE {pk_col} = $1");
     let delete_sql = format!("DELETE FROM {table} WHERE {pk_col} = $1");
 
-    let get_by_unique = entity.indexes.iter().filter(|ix| ix.unique.is_some() && ix.columns.len() == 1).filter_map(|ix| {
-        let f = entity.field(&ix.columns[0])?;
-        if f.primary_key {
-            return None;
-        }
-        let method = format_ident!("get_by_{}", f.name);
-        let (param_ty, bind) = param(f);
-        let sql = format!("SELECT {select_list} FROM {table} WHERE {} = $1", quote_ident(&f.name));
-        let doc = format!(" The row whose `{}` is `value` (a unique key).", f.name);
-        Some(quote! {
-            #[doc = #doc]
-            pub async fn #method(conn: &mut ::sqlx::PgConnection, value: #param_ty) -> ::std::result::Result<Self, ::runtime::repo::RepoError> {
-                ::sqlx::query_as::<_, Self>(#sql).bind(#bind).fetch_optional(&mut *conn).await
-                    .map_err(|e| ::runtime::repo::map_error(e, Self::CONSTRAINTS))?
-                    .ok_or(::runtime::repo::RepoError::NotFound)
+    let get_by_unique =
+        entity.indexes.iter().filter(|ix| ix.unique.is_some() && ix.columns.len() == 1).filter_map(|ix| {
+            let f = entity.field(&ix.columns[0])?;
+            if f.primary_key {
+                return None;
             }
-        })
-    });
+            let method = format_ident!("get_by_{}", f.name);
+            let (param_ty, bind) = param(f);
+            let sql = format!("SELECT {select_list} FROM {table} WHERE {} = $1", quote_ident(&f.name));
+            let doc = format!(" The row whose `{}` is `value` (a unique key).", f.name);
+            Some(quote! {
+                #[doc = #doc]
+                pub async fn #method(conn: &mut ::sqlx::PgConnection, value: #param_ty) -> Result<Self, rt::RepoError> {
+                    ::sqlx::query_as::<_, Self>(#sql).bind(#bind).fetch_optional(&mut *conn).await
+                        .map_err(|e| rt::map_error(e, Self::CONSTRAINTS))?
+                        .ok_or(rt::RepoError::NotFound)
+                }
+            })
+        });
 
     let update = update_fn(entity, &table, &select_list);
     let list = super::list::render(entity, &select_list);
@@ -97,18 +98,18 @@ pub fn render(model: &Model, entity: &Entity) -> TokenStream {
             pub const CONSTRAINTS: &'static [(&'static str, &'static str)] = &[#(#constraint_pairs),*];
 
             /// Inserts a row; app-side defaults from the spec fill what the input leaves out.
-            pub async fn insert(conn: &mut ::sqlx::PgConnection, new: #new_name) -> ::std::result::Result<Self, ::runtime::repo::RepoError> {
+            pub async fn insert(conn: &mut ::sqlx::PgConnection, new: #new_name) -> Result<Self, rt::RepoError> {
                 #now_let
                 #(#lets)*
                 ::sqlx::query_as::<_, Self>(#insert_sql)#(#binds)*.fetch_one(&mut *conn).await
-                    .map_err(|e| ::runtime::repo::map_error(e, Self::CONSTRAINTS))
+                    .map_err(|e| rt::map_error(e, Self::CONSTRAINTS))
             }
 
             /// The row with this primary key.
-            pub async fn get(conn: &mut ::sqlx::PgConnection, #pk_ident: #pk_type) -> ::std::result::Result<Self, ::runtime::repo::RepoError> {
+            pub async fn get(conn: &mut ::sqlx::PgConnection, #pk_ident: #pk_type) -> Result<Self, rt::RepoError> {
                 ::sqlx::query_as::<_, Self>(#get_sql).bind(#pk_ident).fetch_optional(&mut *conn).await
-                    .map_err(|e| ::runtime::repo::map_error(e, Self::CONSTRAINTS))?
-                    .ok_or(::runtime::repo::RepoError::NotFound)
+                    .map_err(|e| rt::map_error(e, Self::CONSTRAINTS))?
+                    .ok_or(rt::RepoError::NotFound)
             }
 
             #(#get_by_unique)*
@@ -116,13 +117,13 @@ pub fn render(model: &Model, entity: &Entity) -> TokenStream {
             #update
 
             /// Deletes the row with this primary key.
-            pub async fn delete(conn: &mut ::sqlx::PgConnection, #pk_ident: #pk_type) -> ::std::result::Result<(), ::runtime::repo::RepoError> {
+            pub async fn delete(conn: &mut ::sqlx::PgConnection, #pk_ident: #pk_type) -> Result<(), rt::RepoError> {
                 let done = ::sqlx::query(#delete_sql).bind(#pk_ident).execute(&mut *conn).await
-                    .map_err(|e| ::runtime::repo::map_error(e, Self::CONSTRAINTS))?;
+                    .map_err(|e| rt::map_error(e, Self::CONSTRAINTS))?;
                 if done.rows_affected() == 0 {
-                    return ::std::result::Result::Err(::runtime::repo::RepoError::NotFound);
+                    return Err(rt::RepoError::NotFound);
                 }
-                ::std::result::Result::Ok(())
+                Ok(())
             }
         }
 
@@ -157,7 +158,7 @@ fn update_fn(entity: &Entity, table: &str, select_list: &str) -> TokenStream {
         let col = format!("{} = ", quote_ident(&f.name));
         let cast = cast(&f.ty);
         sets.push(quote! {
-            if let ::std::option::Option::Some(value) = patch.#ident {
+            if let Some(value) = patch.#ident {
                 sep(&mut q);
                 q.push(#col).push_bind(value).push(#cast);
             }
@@ -184,7 +185,7 @@ fn update_fn(entity: &Entity, table: &str, select_list: &str) -> TokenStream {
             quote! {
                 #[doc = #doc_version]
                 pub async fn update(conn: &mut ::sqlx::PgConnection, #pk_ident: #pk_type, expected_version: i32, patch: #patch_name)
-                    -> ::std::result::Result<Self, ::runtime::repo::RepoError> {
+                    -> Result<Self, rt::RepoError> {
                     #empty_guard
                     let mut q = ::sqlx::QueryBuilder::<::sqlx::Postgres>::new(#head);
                     let mut started = #first;
@@ -195,15 +196,15 @@ fn update_fn(entity: &Entity, table: &str, select_list: &str) -> TokenStream {
                     #(#sets)*
                     q.push(#where_pk).push_bind(#pk_ident).push(#and_version).push_bind(expected_version).push(#returning);
                     let updated = q.build_query_as::<Self>().fetch_optional(&mut *conn).await
-                        .map_err(|e| ::runtime::repo::map_error(e, Self::CONSTRAINTS))?;
-                    if let ::std::option::Option::Some(row) = updated {
-                        return ::std::result::Result::Ok(row);
+                        .map_err(|e| rt::map_error(e, Self::CONSTRAINTS))?;
+                    if let Some(row) = updated {
+                        return Ok(row);
                     }
-                    let current: ::std::option::Option<i32> = ::sqlx::query_scalar(#current_sql).bind(#pk_ident)
-                        .fetch_optional(&mut *conn).await.map_err(|e| ::runtime::repo::map_error(e, Self::CONSTRAINTS))?;
-                    ::std::result::Result::Err(match current {
-                        ::std::option::Option::Some(actual) => ::runtime::repo::RepoError::VersionConflict { expected: expected_version, actual },
-                        ::std::option::Option::None => ::runtime::repo::RepoError::NotFound,
+                    let current: Option<i32> = ::sqlx::query_scalar(#current_sql).bind(#pk_ident)
+                        .fetch_optional(&mut *conn).await.map_err(|e| rt::map_error(e, Self::CONSTRAINTS))?;
+                    Err(match current {
+                        Some(actual) => rt::RepoError::VersionConflict { expected: expected_version, actual },
+                        None => rt::RepoError::NotFound,
                     })
                 }
             }
@@ -211,7 +212,7 @@ fn update_fn(entity: &Entity, table: &str, select_list: &str) -> TokenStream {
         None => quote! {
             /// Applies `patch` (this entity has no version column, so there is no conflict check).
             pub async fn update(conn: &mut ::sqlx::PgConnection, #pk_ident: #pk_type, patch: #patch_name)
-                -> ::std::result::Result<Self, ::runtime::repo::RepoError> {
+                -> Result<Self, rt::RepoError> {
                 #empty_guard
                 let mut q = ::sqlx::QueryBuilder::<::sqlx::Postgres>::new(#head);
                 let mut started = #first;
@@ -222,8 +223,8 @@ fn update_fn(entity: &Entity, table: &str, select_list: &str) -> TokenStream {
                 #(#sets)*
                 q.push(#where_pk).push_bind(#pk_ident).push(#returning);
                 q.build_query_as::<Self>().fetch_optional(&mut *conn).await
-                    .map_err(|e| ::runtime::repo::map_error(e, Self::CONSTRAINTS))?
-                    .ok_or(::runtime::repo::RepoError::NotFound)
+                    .map_err(|e| rt::map_error(e, Self::CONSTRAINTS))?
+                    .ok_or(rt::RepoError::NotFound)
             }
         },
     }

@@ -7,7 +7,7 @@ use quote::{format_ident, quote};
 pub fn rust_type(ty: &FieldType) -> TokenStream {
     match ty {
         FieldType::Uuid => quote!(::uuid::Uuid),
-        FieldType::String(_) | FieldType::Text => quote!(::std::string::String),
+        FieldType::String(_) | FieldType::Text => quote!(String),
         FieldType::Bool => quote!(bool),
         FieldType::SmallInt => quote!(i16),
         FieldType::Int => quote!(i32),
@@ -20,14 +20,14 @@ pub fn rust_type(ty: &FieldType) -> TokenStream {
         FieldType::Timestamptz => quote!(::chrono::DateTime<::chrono::Utc>),
         FieldType::Time => quote!(::chrono::NaiveTime),
         FieldType::Json | FieldType::Jsonb => quote!(::serde_json::Value),
-        FieldType::Bytes => quote!(::std::vec::Vec<u8>),
+        FieldType::Bytes => quote!(Vec<u8>),
         FieldType::Enum(name) => {
             let ident = format_ident!("{}", name);
             quote!(crate::enums::#ident)
         }
         FieldType::Array(inner) => {
             let inner = rust_type(inner);
-            quote!(::std::vec::Vec<#inner>)
+            quote!(Vec<#inner>)
         }
     }
 }

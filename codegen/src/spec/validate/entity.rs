@@ -33,6 +33,7 @@ impl Validator<'_> {
     ) -> Option<PendingEntity<'a>> {
         let name_span = span_of(file, &doc.entity);
         let name = doc.entity.value.clone();
+        super::rust_reserved(&name, &name_span, self.diags);
         if !is_pascal_case(&name) {
             self.diags.push(
                 Diagnostic::error(name_span.clone(), format!("entity name '{name}' is not PascalCase"))

@@ -79,6 +79,7 @@ pub(super) fn enums(raw: &RawSpecs, project: &Project, diags: &mut Diagnostics) 
     for (file, doc) in &raw.enums {
         for (name, spec) in &doc.enums.0 {
             let span = span_of(file, name);
+            super::rust_reserved(&name.value, &span, diags);
             if !is_pascal_case(&name.value) {
                 diags.push(
                     Diagnostic::error(span.clone(), format!("enum name '{}' is not PascalCase", name.value))

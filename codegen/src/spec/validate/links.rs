@@ -12,6 +12,7 @@ impl Validator<'_> {
     pub(super) fn link(&mut self, file: &Path, doc: &LinkDoc, entities: &[Entity]) -> Option<Link> {
         let name_span = span_of(file, &doc.link);
         let name = doc.link.value.clone();
+        super::rust_reserved(&name, &name_span, self.diags);
         if !is_pascal_case(&name) {
             self.diags.push(Diagnostic::error(name_span.clone(), format!("link name '{name}' is not PascalCase")));
         }

@@ -52,6 +52,18 @@ pub fn validate(raw: &RawSpecs, diags: &mut Diagnostics) -> Option<Model> {
             links.push(link);
         }
     }
+    // Entities, links and enums share the generated crate's root namespace.
+    for e in &v.enums {
+        if entities.iter().any(|x| x.name == e.name) || links.iter().any(|l| l.name == e.name) {
+            let span = enum_names.iter().find(|(db, _)| db == &e.db_name).map(|(_, s)| s.clone());
+            if let Some(span) = span {
+                v.diags.push(
+                    Diagnostic::error(span, format!("enum '{}' has the name of an entity or link", e.name))
+                        .with_help("the generated Rust would have two types of that name; rename one"),
+                );
+            }
+        }
+    }
     // A table brings a row type of its own name, so an enum type cannot share it.
     for (db_name, span) in &enum_names {
         if entities.iter().map(|e| &e.table).chain(links.iter().map(|l| &l.table)).any(|t| t == db_name) {
@@ -118,6 +130,40 @@ pub(super) fn check_length(span: &Span, name: &str, what: &str, fix: &str, diags
                 format!("{what} '{name}' is {} bytes long; PostgreSQL allows {MAX_IDENTIFIER_BYTES}", name.len()),
             )
             .with_help(format!("PostgreSQL would silently truncate it; {fix}")),
+        );
+    }
+}
+
+/// Names the generated Rust uses from the prelude: an entity, link or enum so named would shadow them.
+pub(super) fn rust_reserved(name: &str, span: &Span, diags: &mut Diagnostics) {
+    const PRELUDE: [&str; 22] = [
+        "Box",
+        "Clone",
+        "Copy",
+        "Default",
+        "Drop",
+        "Eq",
+        "Err",
+        "Fn",
+        "From",
+        "Into",
+        "Iterator",
+        "None",
+        "Ok",
+        "Option",
+        "Ord",
+        "PartialEq",
+        "PartialOrd",
+        "Result",
+        "Send",
+        "Some",
+        "String",
+        "Vec",
+    ];
+    if PRELUDE.contains(&name) || name == "Self" {
+        diags.push(
+            Diagnostic::error(span.clone(), format!("'{name}' is a Rust prelude name; the generated code needs it"))
+                .with_help("choose another name (the table can keep its name with `table:`)"),
         );
     }
 }
