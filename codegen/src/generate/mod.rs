@@ -16,5 +16,7 @@ pub fn render_all(model: &Model) -> Vec<GeneratedFile> {
     let mut files = migration::init_migration(model);
     files.push(overview::overview(model));
     files.extend(crate::rust::render(model));
+    files.push(crate::openapi::render(model));
+    files.extend(crate::typescript::render(model));
     files
 }

@@ -3,15 +3,12 @@
 
 use super::names::variant_name;
 use super::types::rust_type;
-use crate::ir::{Entity, Field, FieldType};
+use crate::ir::{Entity, Field};
 use crate::naming::quote_ident;
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
-/// Fields a list can filter and order on: not secret, and of a scalar, comparable type.
-pub fn listable(f: &Field) -> bool {
-    !f.secret && !matches!(f.ty, FieldType::Json | FieldType::Jsonb | FieldType::Bytes | FieldType::Array(_))
-}
+pub use crate::api::listable;
 
 pub fn render(entity: &Entity, select_list: &str) -> TokenStream {
     let name = format_ident!("{}", entity.name);

@@ -1,0 +1,169 @@
+//! The REST API's shape, decided once from the model: resource paths, operation ids, link routes
+//! and which fields each schema holds. The OpenAPI document, the TypeScript SDK and the server's
+//! routes all read it here, so they cannot disagree.
+
+use crate::ir::{Entity, Field, FieldType, Link, LinkEnd, Model};
+use crate::naming::{plural, snake_case};
+
+/// Every resource lives under this prefix.
+pub const PREFIX: &str = "/api/v1";
+
+/// Lists return at most this many rows, and this many when no `limit` is given.
+pub const MAX_LIMIT: i64 = 1000;
+pub const DEFAULT_LIMIT: i64 = 100;
+
+/// Query parameters lists reserve; a field of the same name cannot be filtered on.
+pub const RESERVED_PARAMS: [&str; 3] = ["limit", "offset", "order"];
+
+/// PostgREST-style filter operators, as written in a query string (`status=eq.ACTIVE`).
+pub const FILTER_OPERATORS: [&str; 11] = ["eq", "neq", "lt", "lte", "gt", "gte", "in", "like", "ilike", "is", "not.is"];
+
+/// `TarifPlan` → `tarif_plans` (the URL segment).
+pub fn resource(entity: &str) -> String {
+    plural(&snake_case(entity))
+}
+
+/// `/api/v1/tarif_plans`.
+pub fn collection_path(entity: &str) -> String {
+    format!("{PREFIX}/{}", resource(entity))
+}
+
+/// `TarifPlan` → `TarifPlans`, for operation ids.
+pub fn pascal_plural(entity: &str) -> String {
+    pascal(&resource(entity))
+}
+
+/// `tarif_plans` → `TarifPlans`.
+fn pascal(snake: &str) -> String {
+    snake
+        .split('_')
+        .map(|w| {
+            let mut cs = w.chars();
+            cs.next().map(|c| c.to_ascii_uppercase()).into_iter().chain(cs).collect::<String>()
+        })
+        .collect()
+}
+
+/// The operations every entity gets, with their stable ids.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Op {
+    List,
+    Get,
+    Create,
+    Update,
+    Delete,
+}
+
+impl Op {
+    pub const ALL: [Op; 5] = [Op::List, Op::Get, Op::Create, Op::Update, Op::Delete];
+
+    pub fn operation_id(self, entity: &str) -> String {
+        match self {
+            Op::List => format!("list{}", pascal_plural(entity)),
+            Op::Get => format!("get{entity}"),
+            Op::Create => format!("create{entity}"),
+            Op::Update => format!("update{entity}"),
+            Op::Delete => format!("delete{entity}"),
+        }
+    }
+}
+
+/// Fields a response carries: all but secrets.
+pub fn readable(f: &Field) -> bool {
+    !f.secret
+}
+
+/// Fields a client may send: not server-managed (read-only fields and the version).
+pub fn writable(f: &Field) -> bool {
+    !f.read_only && !f.version
+}
+
+/// Fields a create must carry: writable, not nullable, no default of either kind.
+pub fn required_on_create(f: &Field) -> bool {
+    writable(f) && !f.nullable && f.default.is_none() && f.db_default.is_none()
+}
+
+/// Fields a partial update may change: writable, and not the key.
+pub fn patchable(f: &Field) -> bool {
+    writable(f) && !f.primary_key
+}
+
+/// Fields lists filter and order on: not secret, and of a scalar, comparable type.
+pub fn listable(f: &Field) -> bool {
+    !f.secret && !matches!(f.ty, FieldType::Json | FieldType::Jsonb | FieldType::Bytes | FieldType::Array(_))
+}
+
+/// Listable fields that do not collide with `limit`, `offset` or `order`.
+pub fn filterable(f: &Field) -> bool {
+    listable(f) && !RESERVED_PARAMS.contains(&f.name.as_str())
+}
+
+/// The entity's optimistic-lock field, if it has one.
+pub fn version_field(entity: &Entity) -> Option<&Field> {
+    entity.fields.iter().find(|f| f.version)
+}
+
+/// One direction of a many-to-many link: `/api/v1/users/{id}/roles[/{role_id}]`.
+#[derive(Clone, Debug)]
+pub struct LinkRoute<'a> {
+    pub link: &'a Link,
+    /// The entity whose row is in the path.
+    pub owner: &'a LinkEnd,
+    /// The entity whose keys are listed, linked and unlinked.
+    pub other: &'a LinkEnd,
+    /// The path segment after the owner's id.
+    pub segment: String,
+}
+
+impl LinkRoute<'_> {
+    pub fn list_path(&self) -> String {
+        format!("{}/{{id}}/{}", collection_path(&self.owner.entity), self.segment)
+    }
+
+    pub fn item_path(&self) -> String {
+        format!("{}/{{{}}}", self.list_path(), self.other.column)
+    }
+
+    /// `listRolesOfUser`, `linkRoleToUser`, `unlinkRoleFromUser`; when the segment is not the
+    /// other entity's resource name, its PascalCase form takes the entity's place.
+    pub fn operation_ids(&self) -> [String; 3] {
+        let owner = &self.owner.entity;
+        let (many, one) = if self.segment == resource(&self.other.entity) {
+            (pascal_plural(&self.other.entity), self.other.entity.clone())
+        } else {
+            let pascal = pascal(&self.segment);
+            (pascal.clone(), pascal)
+        };
+        [format!("list{many}Of{owner}"), format!("link{one}To{owner}"), format!("unlink{one}From{owner}")]
+    }
+}
+
+/// Both directions of every link. The segment is the other entity's resource name, unless two
+/// routes from one entity would share it (two links to the same entity, or a self-link): then
+/// the link's own snake_case name keeps them apart (for a self-link, the listed column's).
+pub fn link_routes(model: &Model) -> Vec<LinkRoute<'_>> {
+    let mut routes: Vec<LinkRoute<'_>> = Vec::new();
+    for link in &model.links {
+        for (owner, other) in [(&link.left, &link.right), (&link.right, &link.left)] {
+            routes.push(LinkRoute { link, owner, other, segment: resource(&other.entity) });
+        }
+    }
+    let clashes: Vec<bool> = routes
+        .iter()
+        .map(|r| {
+            routes.iter().filter(|o| o.owner.entity == r.owner.entity && o.segment == r.segment).count() > 1
+                || model.entities.iter().any(|e| e.name == r.owner.entity && e.field(&r.segment).is_some())
+        })
+        .collect();
+    for (route, clash) in routes.iter_mut().zip(clashes) {
+        if clash {
+            route.segment = if route.link.left.entity == route.link.right.entity {
+                // A self-link: each direction is named after the column it lists.
+                plural(route.other.column.trim_end_matches("_id"))
+            } else {
+                snake_case(&route.link.name)
+            };
+        }
+    }
+    routes
+}

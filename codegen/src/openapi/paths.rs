@@ -1,0 +1,329 @@
+//! Paths and operations: list, get, create, partial update and delete per entity, and
+//! list/link/unlink per direction of each many-to-many link (conventions in `crate::api`).
+
+use super::schemas::{self, boxed, reference};
+use crate::api::{self, LinkRoute, Op};
+use crate::ir::{Entity, Field, Model};
+use indexmap::IndexMap;
+use openapiv3::{
+    ArrayType, Header, HeaderStyle, IntegerFormat, MediaType, Operation, Parameter, ParameterData,
+    ParameterSchemaOrContent, PathItem, QueryStyle, ReferenceOr, RequestBody, Response, Responses, Schema, SchemaData,
+    SchemaKind, StatusCode, StringType, Type,
+};
+
+pub const JSON: &str = "application/json";
+pub const PROBLEM_JSON: &str = "application/problem+json";
+
+/// Shared error responses, referenced from every operation.
+pub fn error_responses() -> IndexMap<String, ReferenceOr<Response>> {
+    let problem = |description: &str| {
+        ReferenceOr::Item(Response {
+            description: description.into(),
+            content: content(PROBLEM_JSON, reference(schemas::PROBLEM)),
+            ..Response::default()
+        })
+    };
+    IndexMap::from([
+        ("BadRequest".into(), problem("Malformed JSON, an unknown filter field or operator, or a bad parameter.")),
+        ("NotFound".into(), problem("No such row.")),
+        ("Conflict".into(), problem("The version is stale, or a unique key or reference is violated.")),
+        ("UnprocessableEntity".into(), problem("The body breaks the schema; `errors` names each field.")),
+    ])
+}
+
+pub fn paths(model: &Model) -> IndexMap<String, ReferenceOr<PathItem>> {
+    let mut out = IndexMap::new();
+    let routes = api::link_routes(model);
+    for entity in &model.entities {
+        let collection = PathItem { get: Some(list(entity)), post: Some(create(entity)), ..PathItem::default() };
+        out.insert(api::collection_path(&entity.name), ReferenceOr::Item(collection));
+        let item = PathItem {
+            get: Some(get(entity)),
+            patch: Some(update(entity)),
+            delete: Some(delete(entity)),
+            parameters: vec![id_param(entity.pk_field())],
+            ..PathItem::default()
+        };
+        out.insert(format!("{}/{{id}}", api::collection_path(&entity.name)), ReferenceOr::Item(item));
+        for route in routes.iter().filter(|r| r.owner.entity == entity.name) {
+            let (list_path, item_path) = link_paths(model, route);
+            out.insert(route.list_path(), ReferenceOr::Item(list_path));
+            out.insert(route.item_path(), ReferenceOr::Item(item_path));
+        }
+    }
+    out
+}
+
+fn operation(entity: &Entity, op: Op, summary: String) -> Operation {
+    Operation {
+        tags: vec![entity.name.clone()],
+        summary: Some(summary),
+        operation_id: Some(op.operation_id(&entity.name)),
+        ..Operation::default()
+    }
+}
+
+fn list(entity: &Entity) -> Operation {
+    let mut op = operation(entity, Op::List, format!("List {}", api::resource(&entity.name)));
+    op.parameters = vec![param_ref("limit"), param_ref("offset"), order_param(entity)];
+    op.parameters.extend(entity.fields.iter().filter(|f| api::filterable(f)).map(filter_param));
+    let rows = Schema {
+        schema_data: SchemaData::default(),
+        schema_kind: SchemaKind::Type(Type::Array(ArrayType {
+            items: Some(ReferenceOr::Reference { reference: format!("#/components/schemas/{}", entity.name) }),
+            min_items: None,
+            max_items: None,
+            unique_items: false,
+        })),
+    };
+    op.responses = responses(
+        [(200, ok("The page of rows, in the requested order (then by key).", JSON, ReferenceOr::Item(rows)))],
+        &["BadRequest"],
+    );
+    op
+}
+
+fn get(entity: &Entity) -> Operation {
+    let mut op = operation(entity, Op::Get, format!("Get one {}", entity.name));
+    op.responses = responses([(200, with_etag(entity, ok_entity(entity, "The row.")))], &["BadRequest", "NotFound"]);
+    op
+}
+
+fn create(entity: &Entity) -> Operation {
+    let mut op = operation(entity, Op::Create, format!("Create a {}", entity.name));
+    op.request_body = Some(body(&schemas::create_name(entity)));
+    let mut created = with_etag(entity, ok_entity(entity, "Created; `Location` names the new row."));
+    created.headers.insert("Location".into(), header("The new row's URL.", false));
+    op.responses = responses([(201, created)], &["BadRequest", "Conflict", "UnprocessableEntity"]);
+    op
+}
+
+fn update(entity: &Entity) -> Operation {
+    let mut op = operation(entity, Op::Update, format!("Update a {} (only the fields sent)", entity.name));
+    op.request_body = Some(body(&schemas::update_name(entity)));
+    if api::version_field(entity).is_some() {
+        op.parameters.push(if_match());
+    }
+    op.responses = responses(
+        [(200, with_etag(entity, ok_entity(entity, "The updated row.")))],
+        &["BadRequest", "NotFound", "Conflict", "UnprocessableEntity"],
+    );
+    op
+}
+
+fn delete(entity: &Entity) -> Operation {
+    let mut op = operation(entity, Op::Delete, format!("Delete a {}", entity.name));
+    op.responses = responses([(204, no_content("Deleted."))], &["BadRequest", "NotFound", "Conflict"]);
+    op
+}
+
+fn link_paths(model: &Model, route: &LinkRoute<'_>) -> (PathItem, PathItem) {
+    let owner = model.entities.iter().find(|e| e.name == route.owner.entity).expect("validated: link ends exist");
+    let [list_id, link_id, unlink_id] = route.operation_ids();
+    let base = |id: String, summary: String| Operation {
+        tags: vec![owner.name.clone()],
+        summary: Some(summary),
+        description: route.link.doc.clone(),
+        operation_id: Some(id),
+        ..Operation::default()
+    };
+    let other_key = schemas::value_schema(&route.other.ty);
+    let keys = Schema {
+        schema_data: SchemaData::default(),
+        schema_kind: SchemaKind::Type(Type::Array(ArrayType {
+            items: Some(boxed(other_key.clone())),
+            min_items: None,
+            max_items: None,
+            unique_items: true,
+        })),
+    };
+    let mut list =
+        base(list_id, format!("Keys of the {} linked to a {}", api::resource(&route.other.entity), owner.name));
+    list.responses = responses(
+        [(200, ok("The linked keys, in ascending order.", JSON, ReferenceOr::Item(keys)))],
+        &["BadRequest", "NotFound"],
+    );
+    let mut link = base(link_id, format!("Link a {} to a {} (idempotent)", route.other.entity, owner.name));
+    link.responses = responses([(204, no_content("Linked (or already linked)."))], &["BadRequest", "NotFound"]);
+    let mut unlink = base(unlink_id, format!("Unlink a {} from a {}", route.other.entity, owner.name));
+    unlink.responses = responses([(204, no_content("Unlinked."))], &["BadRequest", "NotFound"]);
+    let owner_param = id_param(owner.pk_field());
+    let other_param = path_param(&route.other.column, other_key, format!("Key of the {}.", route.other.entity));
+    (
+        PathItem { get: Some(list), parameters: vec![owner_param.clone()], ..PathItem::default() },
+        PathItem {
+            put: Some(link),
+            delete: Some(unlink),
+            parameters: vec![owner_param, other_param],
+            ..PathItem::default()
+        },
+    )
+}
+
+fn id_param(pk: &Field) -> ReferenceOr<Parameter> {
+    let mut schema = schemas::field_schema(pk, false);
+    schema.schema_data = SchemaData::default();
+    path_param("id", schema, "The row's primary key.".into())
+}
+
+fn path_param(name: &str, schema: Schema, description: String) -> ReferenceOr<Parameter> {
+    ReferenceOr::Item(Parameter::Path {
+        parameter_data: data(name, description, true, ReferenceOr::Item(schema)),
+        style: openapiv3::PathStyle::Simple,
+    })
+}
+
+fn query(name: &str, description: String, schema: ReferenceOr<Schema>, explode: bool) -> ReferenceOr<Parameter> {
+    let mut parameter_data = data(name, description, false, schema);
+    if explode {
+        parameter_data.explode = Some(true);
+    }
+    ReferenceOr::Item(Parameter::Query {
+        parameter_data,
+        allow_reserved: false,
+        style: QueryStyle::Form,
+        allow_empty_value: None,
+    })
+}
+
+fn data(name: &str, description: String, required: bool, schema: ReferenceOr<Schema>) -> ParameterData {
+    ParameterData {
+        name: name.into(),
+        description: Some(description),
+        required,
+        deprecated: None,
+        format: ParameterSchemaOrContent::Schema(schema),
+        example: None,
+        examples: IndexMap::new(),
+        explode: None,
+        extensions: IndexMap::new(),
+    }
+}
+
+fn param_ref(name: &str) -> ReferenceOr<Parameter> {
+    ReferenceOr::Reference { reference: format!("#/components/parameters/{name}") }
+}
+
+fn limit_param() -> ReferenceOr<Parameter> {
+    let mut schema = schemas::integer(IntegerFormat::Int64, Some(0), Some(api::MAX_LIMIT));
+    schema.schema_data.default = Some(api::DEFAULT_LIMIT.into());
+    query("limit", format!("At most this many rows (at most {}).", api::MAX_LIMIT), ReferenceOr::Item(schema), false)
+}
+
+fn offset_param() -> ReferenceOr<Parameter> {
+    let mut schema = schemas::integer(IntegerFormat::Int64, Some(0), None);
+    schema.schema_data.default = Some(0.into());
+    query("offset", "Skip this many rows.".into(), ReferenceOr::Item(schema), false)
+}
+
+fn order_param(entity: &Entity) -> ReferenceOr<Parameter> {
+    let names: Vec<&str> = entity.fields.iter().filter(|f| api::listable(f)).map(|f| f.name.as_str()).collect();
+    let one = format!("({})(\\.(asc|desc))?", names.join("|"));
+    let schema = Schema {
+        schema_data: SchemaData::default(),
+        schema_kind: SchemaKind::Type(Type::String(StringType {
+            pattern: Some(format!("^{one}(,{one})*$")),
+            ..StringType::default()
+        })),
+    };
+    let description = format!(
+        "Comma-separated `field` or `field.desc` (`.asc` is the default); the key breaks ties. Fields: {}.",
+        names.join(", ")
+    );
+    query("order", description, ReferenceOr::Item(schema), false)
+}
+
+/// A PostgREST-style filter on one field; repeat the parameter to combine conditions (AND).
+fn filter_param(field: &Field) -> ReferenceOr<Parameter> {
+    let description = format!("Conditions on `{}` (see `{}`).", field.name, schemas::FILTER);
+    query(&field.name, description, reference(schemas::FILTER), true)
+}
+
+/// The shared `limit` and `offset` parameters.
+pub fn shared_parameters() -> IndexMap<String, ReferenceOr<Parameter>> {
+    IndexMap::from([("limit".into(), limit_param()), ("offset".into(), offset_param())])
+}
+
+fn if_match() -> ReferenceOr<Parameter> {
+    let schema = Schema {
+        schema_data: SchemaData::default(),
+        schema_kind: SchemaKind::Type(Type::String(StringType::default())),
+    };
+    ReferenceOr::Item(Parameter::Header {
+        parameter_data: data(
+            "If-Match",
+            "The ETag last read (the quoted version); an alternative to `version` in the body.".into(),
+            false,
+            ReferenceOr::Item(schema),
+        ),
+        style: HeaderStyle::Simple,
+    })
+}
+
+fn body(schema: &str) -> ReferenceOr<RequestBody> {
+    ReferenceOr::Item(RequestBody {
+        content: content(JSON, reference(schema)),
+        required: true,
+        ..RequestBody::default()
+    })
+}
+
+fn content(media: &str, schema: ReferenceOr<Schema>) -> IndexMap<String, MediaType> {
+    IndexMap::from([(media.to_string(), MediaType { schema: Some(schema), ..MediaType::default() })])
+}
+
+fn ok(description: &str, media: &str, schema: ReferenceOr<Schema>) -> Response {
+    Response { description: description.into(), content: content(media, schema), ..Response::default() }
+}
+
+fn ok_entity(entity: &Entity, description: &str) -> Response {
+    ok(description, JSON, reference(&schemas::read_name(entity)))
+}
+
+fn no_content(description: &str) -> Response {
+    Response { description: description.into(), ..Response::default() }
+}
+
+/// Responses carrying a row also carry its version as an ETag, for `If-Match`.
+fn with_etag(entity: &Entity, mut response: Response) -> Response {
+    if api::version_field(entity).is_some() {
+        response.headers.insert("ETag".into(), header("The row's version, quoted.", true));
+    }
+    response
+}
+
+fn header(description: &str, required: bool) -> ReferenceOr<Header> {
+    ReferenceOr::Item(Header {
+        description: Some(description.into()),
+        style: HeaderStyle::Simple,
+        required,
+        deprecated: None,
+        format: ParameterSchemaOrContent::Schema(ReferenceOr::Item(Schema {
+            schema_data: SchemaData::default(),
+            schema_kind: SchemaKind::Type(Type::String(StringType::default())),
+        })),
+        example: None,
+        examples: IndexMap::new(),
+        extensions: IndexMap::new(),
+    })
+}
+
+fn responses<const N: usize>(ok: [(u16, Response); N], errors: &[&str]) -> Responses {
+    let mut out = IndexMap::new();
+    for (code, response) in ok {
+        out.insert(StatusCode::Code(code), ReferenceOr::Item(response));
+    }
+    for name in errors {
+        let code = match *name {
+            "BadRequest" => 400,
+            "NotFound" => 404,
+            "Conflict" => 409,
+            _ => 422,
+        };
+        out.insert(
+            StatusCode::Code(code),
+            ReferenceOr::Reference { reference: format!("#/components/responses/{name}") },
+        );
+    }
+    Responses { responses: out, ..Responses::default() }
+}

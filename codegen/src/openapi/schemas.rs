@@ -1,0 +1,342 @@
+//! Component schemas: per entity a Read, a Create and an Update schema, the enums, and the
+//! problem+json body. `required` (the key must be present) and `nullable` (null is a value) are
+//! decided separately, from different facts of the field.
+
+use crate::api;
+use crate::ir::{AppDefault, Entity, Field, FieldType, Model, Validation};
+use indexmap::IndexMap;
+use openapiv3::{
+    AnySchema, ArrayType, BooleanType, IntegerFormat, IntegerType, NumberFormat, NumberType, ObjectType, ReferenceOr,
+    Schema, SchemaData, SchemaKind, StringFormat, StringType, Type, VariantOrUnknownOrEmpty,
+};
+
+pub const PROBLEM: &str = "Problem";
+pub const FILTER: &str = "FilterConditions";
+
+pub fn read_name(entity: &Entity) -> String {
+    entity.name.clone()
+}
+
+pub fn create_name(entity: &Entity) -> String {
+    format!("{}Create", entity.name)
+}
+
+pub fn update_name(entity: &Entity) -> String {
+    format!("{}Update", entity.name)
+}
+
+pub fn reference(name: &str) -> ReferenceOr<Schema> {
+    ReferenceOr::Reference { reference: format!("#/components/schemas/{name}") }
+}
+
+pub fn components(model: &Model) -> IndexMap<String, ReferenceOr<Schema>> {
+    let mut out = IndexMap::new();
+    for entity in &model.entities {
+        out.insert(read_name(entity), ReferenceOr::Item(read_schema(entity)));
+        out.insert(create_name(entity), ReferenceOr::Item(create_schema(entity)));
+        out.insert(update_name(entity), ReferenceOr::Item(update_schema(entity)));
+    }
+    for def in &model.enums {
+        let schema = Schema {
+            schema_data: SchemaData { description: def.doc.clone(), ..SchemaData::default() },
+            schema_kind: SchemaKind::Type(Type::String(StringType {
+                enumeration: def.values.iter().cloned().map(Some).collect(),
+                ..StringType::default()
+            })),
+        };
+        out.insert(def.name.clone(), ReferenceOr::Item(schema));
+    }
+    out.insert(PROBLEM.into(), ReferenceOr::Item(problem_schema()));
+    out.insert(FILTER.into(), ReferenceOr::Item(filter_schema()));
+    out
+}
+
+/// What a response holds: every field but secrets, all present, nullable where the column is.
+fn read_schema(entity: &Entity) -> Schema {
+    let fields: Vec<&Field> = entity.fields.iter().filter(|f| api::readable(f)).collect();
+    let properties = fields
+        .iter()
+        .map(|f| {
+            let mut schema = field_schema(f, f.nullable);
+            let data = data_mut(&mut schema);
+            data.read_only = !api::writable(f);
+            (f.name.clone(), boxed(schema))
+        })
+        .collect();
+    let required = fields.iter().map(|f| f.name.clone()).collect();
+    object(entity.doc.clone(), properties, required)
+}
+
+/// What a create takes: client-writable fields; required unless nullable or defaulted.
+fn create_schema(entity: &Entity) -> Schema {
+    let fields: Vec<&Field> = entity.fields.iter().filter(|f| api::writable(f)).collect();
+    let properties = fields
+        .iter()
+        .map(|f| {
+            let mut schema = field_schema(f, f.nullable);
+            let data = data_mut(&mut schema);
+            data.write_only = f.secret;
+            if let Some(AppDefault::Value(value)) = &f.default {
+                data.default = Some(json_default(&f.ty, value));
+            }
+            (f.name.clone(), boxed(schema))
+        })
+        .collect();
+    let required = fields.iter().filter(|f| api::required_on_create(f)).map(|f| f.name.clone()).collect();
+    let doc = format!("Input to create a {}; server-managed fields are set by the server.", entity.name);
+    closed(object(Some(doc), properties, required))
+}
+
+/// What a partial update takes: any writable field (none required), plus the version read.
+fn update_schema(entity: &Entity) -> Schema {
+    let mut properties: IndexMap<String, ReferenceOr<Box<Schema>>> = entity
+        .fields
+        .iter()
+        .filter(|f| api::patchable(f))
+        .map(|f| {
+            let mut schema = field_schema(f, f.nullable);
+            data_mut(&mut schema).write_only = f.secret;
+            (f.name.clone(), boxed(schema))
+        })
+        .collect();
+    if let Some(version) = api::version_field(entity) {
+        let mut schema = field_schema(version, false);
+        data_mut(&mut schema).description = Some(
+            "The version last read. The update applies only if the row is still at this version, \
+             else 409; `If-Match` may carry it instead."
+                .into(),
+        );
+        properties.insert(version.name.clone(), boxed(schema));
+    }
+    let doc = format!("A partial update of a {}: only the fields present change.", entity.name);
+    closed(object(Some(doc), properties, Vec::new()))
+}
+
+/// A list filter parameter's values: `op.value`, repeated to AND several conditions.
+fn filter_schema() -> Schema {
+    let operators = api::FILTER_OPERATORS.map(|op| op.replace('.', "\\.")).join("|");
+    let item = string_schema(StringType { pattern: Some(format!("^({operators})\\.")), ..StringType::default() });
+    let description = "PostgREST-style conditions, all of which must hold: `eq.V`, `neq.V`, `lt.V`, `lte.V`, \
+        `gt.V`, `gte.V`, `in.(V1,V2)`, `like.P`, `ilike.P` (`*` is the wildcard), `is.null`, `not.is.null`.";
+    Schema {
+        schema_data: SchemaData { description: Some(description.into()), ..SchemaData::default() },
+        schema_kind: SchemaKind::Type(Type::Array(ArrayType {
+            items: Some(boxed(item)),
+            min_items: None,
+            max_items: None,
+            unique_items: false,
+        })),
+    }
+}
+
+/// RFC 9457 problem details, with field-level errors for 422.
+fn problem_schema() -> Schema {
+    let string = |description: &str| boxed(with_doc(string_schema(StringType::default()), description));
+    let mut error_props = IndexMap::new();
+    error_props.insert("field".into(), string("The field (a JSON pointer's last segment) that is wrong."));
+    error_props.insert("message".into(), string("What is wrong with it."));
+    let error = object(None, error_props, vec!["field".into(), "message".into()]);
+    let mut props = IndexMap::new();
+    props.insert("type".into(), string("A URI reference naming the kind of problem."));
+    props.insert("title".into(), string("A short summary of the kind of problem."));
+    props.insert("status".into(), boxed(with_doc(integer(IntegerFormat::Int32, None, None), "The HTTP status code.")));
+    props.insert("detail".into(), string("What went wrong this time."));
+    props.insert("instance".into(), string("The request path."));
+    let errors = Schema {
+        schema_data: SchemaData { description: Some("Field-level validation errors.".into()), ..SchemaData::default() },
+        schema_kind: SchemaKind::Type(Type::Array(ArrayType {
+            items: Some(boxed(error)),
+            min_items: None,
+            max_items: None,
+            unique_items: false,
+        })),
+    };
+    props.insert("errors".into(), boxed(errors));
+    object(
+        Some("An error, as application/problem+json (RFC 9457).".into()),
+        props,
+        vec!["type".into(), "title".into(), "status".into()],
+    )
+}
+
+/// The schema of one field's value; `nullable` decides whether null is allowed.
+pub fn field_schema(field: &Field, nullable: bool) -> Schema {
+    let mut schema = type_schema(&field.ty, &field.validate);
+    let data = data_mut(&mut schema);
+    data.description = field.doc.clone();
+    if nullable {
+        data.nullable = true;
+    }
+    schema
+}
+
+/// The schema of a bare value of this type (a key in a path, say).
+pub fn value_schema(ty: &FieldType) -> Schema {
+    type_schema(ty, &Validation::default())
+}
+
+fn type_schema(ty: &FieldType, v: &Validation) -> Schema {
+    match ty {
+        FieldType::Uuid => string_format("uuid"),
+        FieldType::String(n) => text(v, Some(u64::from(*n))),
+        FieldType::Text => text(v, None),
+        FieldType::Bool => Schema {
+            schema_data: SchemaData::default(),
+            schema_kind: SchemaKind::Type(Type::Boolean(BooleanType::default())),
+        },
+        FieldType::SmallInt => integer(
+            IntegerFormat::Int32,
+            Some(v.min.map_or(i64::from(i16::MIN), |m| m.ceil() as i64)),
+            Some(v.max.map_or(i64::from(i16::MAX), |m| m.floor() as i64)),
+        ),
+        FieldType::Int => {
+            integer(IntegerFormat::Int32, v.min.map(|m| m.ceil() as i64), v.max.map(|m| m.floor() as i64))
+        }
+        FieldType::BigInt => {
+            integer(IntegerFormat::Int64, v.min.map(|m| m.ceil() as i64), v.max.map(|m| m.floor() as i64))
+        }
+        FieldType::Float | FieldType::Double => Schema {
+            schema_data: SchemaData::default(),
+            schema_kind: SchemaKind::Type(Type::Number(NumberType {
+                format: VariantOrUnknownOrEmpty::Item(if matches!(ty, FieldType::Float) {
+                    NumberFormat::Float
+                } else {
+                    NumberFormat::Double
+                }),
+                minimum: v.min,
+                maximum: v.max,
+                ..NumberType::default()
+            })),
+        },
+        FieldType::Decimal { precision, scale } => {
+            let whole = precision.saturating_sub(*scale).max(1);
+            let pattern = if *scale == 0 {
+                format!("^-?\\d{{1,{whole}}}$")
+            } else {
+                format!("^-?\\d{{1,{whole}}}(\\.\\d{{1,{scale}}})?$")
+            };
+            string_schema(StringType {
+                format: VariantOrUnknownOrEmpty::Unknown("decimal".into()),
+                pattern: Some(pattern),
+                ..StringType::default()
+            })
+        }
+        FieldType::Date => string_schema(StringType {
+            format: VariantOrUnknownOrEmpty::Item(StringFormat::Date),
+            ..StringType::default()
+        }),
+        FieldType::Timestamp | FieldType::Timestamptz => string_schema(StringType {
+            format: VariantOrUnknownOrEmpty::Item(StringFormat::DateTime),
+            ..StringType::default()
+        }),
+        FieldType::Time => string_format("time"),
+        FieldType::Json | FieldType::Jsonb => {
+            Schema { schema_data: SchemaData::default(), schema_kind: SchemaKind::Any(AnySchema::default()) }
+        }
+        FieldType::Bytes => string_schema(StringType {
+            format: VariantOrUnknownOrEmpty::Item(StringFormat::Byte),
+            ..StringType::default()
+        }),
+        // A `$ref` cannot carry siblings in 3.0, so the reference is wrapped to take `nullable`.
+        FieldType::Enum(name) => Schema {
+            schema_data: SchemaData::default(),
+            schema_kind: SchemaKind::AllOf { all_of: vec![reference(name)] },
+        },
+        FieldType::Array(inner) => {
+            // Length and pattern rules of the spec apply to each element, not to the array.
+            let item = type_schema(inner, v);
+            Schema {
+                schema_data: SchemaData::default(),
+                schema_kind: SchemaKind::Type(Type::Array(ArrayType {
+                    items: Some(boxed(item)),
+                    min_items: None,
+                    max_items: None,
+                    unique_items: false,
+                })),
+            }
+        }
+    }
+}
+
+/// A string field with the spec's length, pattern and format rules.
+fn text(v: &Validation, column_max: Option<u64>) -> Schema {
+    let max = match (column_max, v.max_length) {
+        (Some(a), Some(b)) => Some(a.min(b)),
+        (a, b) => a.or(b),
+    };
+    let format = match v.format.as_deref() {
+        Some(f) => VariantOrUnknownOrEmpty::Unknown(f.to_string()),
+        None => VariantOrUnknownOrEmpty::Empty,
+    };
+    string_schema(StringType {
+        format,
+        pattern: v.pattern.clone(),
+        min_length: v.min_length.map(to_usize),
+        max_length: max.map(to_usize),
+        ..StringType::default()
+    })
+}
+
+fn to_usize(n: u64) -> usize {
+    usize::try_from(n).unwrap_or(usize::MAX)
+}
+
+/// App-side defaults as JSON values of the field's wire type (decimals travel as strings).
+fn json_default(ty: &FieldType, value: &serde_json::Value) -> serde_json::Value {
+    match (ty, value) {
+        (FieldType::Decimal { .. }, serde_json::Value::Number(n)) => serde_json::Value::String(n.to_string()),
+        _ => value.clone(),
+    }
+}
+
+fn string_format(format: &str) -> Schema {
+    string_schema(StringType { format: VariantOrUnknownOrEmpty::Unknown(format.into()), ..StringType::default() })
+}
+
+fn string_schema(s: StringType) -> Schema {
+    Schema { schema_data: SchemaData::default(), schema_kind: SchemaKind::Type(Type::String(s)) }
+}
+
+pub fn integer(format: IntegerFormat, minimum: Option<i64>, maximum: Option<i64>) -> Schema {
+    Schema {
+        schema_data: SchemaData::default(),
+        schema_kind: SchemaKind::Type(Type::Integer(IntegerType {
+            format: VariantOrUnknownOrEmpty::Item(format),
+            minimum,
+            maximum,
+            ..IntegerType::default()
+        })),
+    }
+}
+
+fn object(
+    description: Option<String>,
+    properties: IndexMap<String, ReferenceOr<Box<Schema>>>,
+    required: Vec<String>,
+) -> Schema {
+    Schema {
+        schema_data: SchemaData { description, ..SchemaData::default() },
+        schema_kind: SchemaKind::Type(Type::Object(ObjectType { properties, required, ..ObjectType::default() })),
+    }
+}
+
+/// Inputs reject unknown keys (the server does too), so a misspelt field is an error, not a no-op.
+fn closed(mut schema: Schema) -> Schema {
+    if let SchemaKind::Type(Type::Object(o)) = &mut schema.schema_kind {
+        o.additional_properties = Some(openapiv3::AdditionalProperties::Any(false));
+    }
+    schema
+}
+
+fn with_doc(mut schema: Schema, description: &str) -> Schema {
+    schema.schema_data.description = Some(description.into());
+    schema
+}
+
+fn data_mut(schema: &mut Schema) -> &mut SchemaData {
+    &mut schema.schema_data
+}
+
+pub fn boxed(schema: Schema) -> ReferenceOr<Box<Schema>> {
+    ReferenceOr::Item(Box::new(schema))
+}

@@ -1,0 +1,262 @@
+//! What the SDK templates print, prepared from the model: TypeScript types of fields, doc
+//! comments, operation ids and paths (the latter two from `crate::api`, as in the OpenAPI).
+
+use crate::api::{self, Op};
+use crate::ir::{Entity, Field, FieldType, Model};
+
+pub struct EnumView {
+    pub name: String,
+    pub const_name: String,
+    /// The values as TypeScript string literals, comma-separated.
+    pub values: String,
+    pub doc: String,
+}
+
+pub struct InterfaceView {
+    pub name: String,
+    pub doc: String,
+    pub props: Vec<PropView>,
+}
+
+pub struct PropView {
+    pub name: String,
+    pub ty: String,
+    /// `?` or empty.
+    pub optional: &'static str,
+    /// `readonly ` or empty.
+    pub modifier: &'static str,
+    pub doc: String,
+}
+
+pub struct ListableView {
+    pub entity: String,
+    pub union: String,
+    pub filters: Vec<FilterView>,
+}
+
+pub struct FilterView {
+    pub name: String,
+    pub ty: String,
+}
+
+pub struct EntityView {
+    pub name: String,
+    pub resource: String,
+    pub path: String,
+    pub key_ty: String,
+    pub list_id: String,
+    pub get_id: String,
+    pub create_id: String,
+    pub update_id: String,
+    pub delete_id: String,
+}
+
+pub struct LinkView {
+    pub owner: String,
+    pub other: String,
+    pub other_resource: String,
+    pub path: String,
+    pub segment: String,
+    pub owner_key_ty: String,
+    pub other_key_ty: String,
+    pub other_param: String,
+    pub list_id: String,
+    pub link_id: String,
+    pub unlink_id: String,
+}
+
+pub fn enums(model: &Model) -> Vec<EnumView> {
+    model
+        .enums
+        .iter()
+        .map(|e| EnumView {
+            name: e.name.clone(),
+            const_name: format!("{}_VALUES", crate::naming::snake_case(&e.name).to_ascii_uppercase()),
+            values: e.values.iter().map(|v| string_literal(v)).collect::<Vec<_>>().join(", "),
+            doc: doc_comment(e.doc.as_deref(), ""),
+        })
+        .collect()
+}
+
+pub fn interfaces(model: &Model) -> Vec<InterfaceView> {
+    let mut out = Vec::new();
+    for entity in &model.entities {
+        out.push(InterfaceView {
+            name: entity.name.clone(),
+            doc: doc_comment(entity.doc.as_deref(), ""),
+            props: entity
+                .fields
+                .iter()
+                .filter(|f| api::readable(f))
+                .map(|f| prop(f, false, !api::writable(f)))
+                .collect(),
+        });
+        out.push(InterfaceView {
+            name: format!("{}Create", entity.name),
+            doc: doc_comment(
+                Some(&format!("Input to create a {}; server-managed fields are set by the server.", entity.name)),
+                "",
+            ),
+            props: entity
+                .fields
+                .iter()
+                .filter(|f| api::writable(f))
+                .map(|f| prop(f, !api::required_on_create(f), false))
+                .collect(),
+        });
+        let mut update: Vec<PropView> =
+            entity.fields.iter().filter(|f| api::patchable(f)).map(|f| prop(f, true, false)).collect();
+        if let Some(version) = api::version_field(entity) {
+            let mut p = prop(version, true, false);
+            p.doc = doc_comment(
+                Some("The version last read: the update applies only if the row is still at it (else 409)."),
+                "  ",
+            );
+            update.push(p);
+        }
+        out.push(InterfaceView {
+            name: format!("{}Update", entity.name),
+            doc: doc_comment(
+                Some(&format!("A partial update of a {}: only the fields present change.", entity.name)),
+                "",
+            ),
+            props: update,
+        });
+    }
+    out
+}
+
+fn prop(field: &Field, optional: bool, readonly: bool) -> PropView {
+    let mut ty = ts_type(&field.ty);
+    if field.nullable {
+        ty.push_str(" | null");
+    }
+    PropView {
+        name: field.name.clone(),
+        ty,
+        optional: if optional { "?" } else { "" },
+        modifier: if readonly { "readonly " } else { "" },
+        doc: doc_comment(field.doc.as_deref(), "  "),
+    }
+}
+
+pub fn listables(model: &Model) -> Vec<ListableView> {
+    model
+        .entities
+        .iter()
+        .map(|entity| {
+            let listable: Vec<&Field> = entity.fields.iter().filter(|f| api::listable(f)).collect();
+            ListableView {
+                entity: entity.name.clone(),
+                union: listable.iter().map(|f| string_literal(&f.name)).collect::<Vec<_>>().join(" | "),
+                filters: entity
+                    .fields
+                    .iter()
+                    .filter(|f| api::filterable(f))
+                    .map(|f| FilterView { name: f.name.clone(), ty: ts_type(&f.ty) })
+                    .collect(),
+            }
+        })
+        .collect()
+}
+
+pub fn entities(model: &Model) -> Vec<EntityView> {
+    model
+        .entities
+        .iter()
+        .map(|e: &Entity| EntityView {
+            name: e.name.clone(),
+            resource: api::resource(&e.name),
+            path: api::collection_path(&e.name),
+            key_ty: ts_type(&e.pk_field().ty),
+            list_id: Op::List.operation_id(&e.name),
+            get_id: Op::Get.operation_id(&e.name),
+            create_id: Op::Create.operation_id(&e.name),
+            update_id: Op::Update.operation_id(&e.name),
+            delete_id: Op::Delete.operation_id(&e.name),
+        })
+        .collect()
+}
+
+pub fn links(model: &Model) -> Vec<LinkView> {
+    api::link_routes(model)
+        .iter()
+        .map(|route| {
+            let [list_id, link_id, unlink_id] = route.operation_ids();
+            LinkView {
+                owner: route.owner.entity.clone(),
+                other: route.other.entity.clone(),
+                other_resource: api::resource(&route.other.entity),
+                path: api::collection_path(&route.owner.entity),
+                segment: route.segment.clone(),
+                owner_key_ty: ts_type(&route.owner.ty),
+                other_key_ty: ts_type(&route.other.ty),
+                other_param: camel_case(&route.other.column),
+                list_id,
+                link_id,
+                unlink_id,
+            }
+        })
+        .collect()
+}
+
+/// The wire type of a field in TypeScript.
+fn ts_type(ty: &FieldType) -> String {
+    match ty {
+        FieldType::Uuid
+        | FieldType::String(_)
+        | FieldType::Text
+        | FieldType::Decimal { .. }
+        | FieldType::Date
+        | FieldType::Timestamp
+        | FieldType::Timestamptz
+        | FieldType::Time
+        | FieldType::Bytes => "string".into(),
+        FieldType::Bool => "boolean".into(),
+        FieldType::SmallInt | FieldType::Int | FieldType::BigInt | FieldType::Float | FieldType::Double => {
+            "number".into()
+        }
+        FieldType::Json | FieldType::Jsonb => "Json".into(),
+        FieldType::Enum(name) => name.clone(),
+        FieldType::Array(inner) => format!("{}[]", ts_type(inner)),
+    }
+}
+
+/// `role_id` → `roleId`.
+fn camel_case(snake: &str) -> String {
+    let mut out = String::new();
+    let mut upper = false;
+    for c in snake.chars() {
+        if c == '_' {
+            upper = !out.is_empty();
+        } else if upper {
+            out.push(c.to_ascii_uppercase());
+            upper = false;
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// A JSON string is a valid TypeScript string literal.
+fn string_literal(text: &str) -> String {
+    serde_json::Value::String(text.into()).to_string()
+}
+
+/// A `/** … */` block (with a trailing newline), or nothing; `*/` in a doc cannot end it early.
+fn doc_comment(doc: Option<&str>, indent: &str) -> String {
+    match doc {
+        Some(doc) if !doc.trim().is_empty() => {
+            let text = doc.trim().replace("*/", "*\\/");
+            if text.contains('\n') {
+                let lines: String =
+                    text.lines().map(|l| format!("{indent} * {l}\n").replace(" * \n", " *\n")).collect();
+                format!("{indent}/**\n{lines}{indent} */\n")
+            } else {
+                format!("{indent}/** {text} */\n")
+            }
+        }
+        _ => String::new(),
+    }
+}

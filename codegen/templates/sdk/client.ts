@@ -1,0 +1,56 @@
+// {{ header }}
+// The typed client: one method per operation of the OpenAPI document, named by its operationId.
+
+import type * as T from "./types.js";
+import { type ClientOptions, type ListParams, listQuery, makeSend, segment } from "./runtime.js";
+
+/** Options of an update: the version last read may go in `If-Match` instead of the body. */
+export interface UpdateOptions {
+  ifMatch?: number;
+}
+
+export function createClient(options: ClientOptions) {
+  const send = makeSend(options);
+  return {
+{%- for e in entities %}
+    /** List {{ e.resource }}: a page of rows, in the requested order (then by key). */
+    {{ e.list_id }}(params?: ListParams<T.{{ e.name }}Field, T.{{ e.name }}Filter>): Promise<T.{{ e.name }}[]> {
+      return send({ method: "GET", path: "{{ e.path }}", query: listQuery(params) });
+    },
+    /** One {{ e.name }} by key; ApiError 404 when there is none. */
+    {{ e.get_id }}(id: {{ e.key_ty }}): Promise<T.{{ e.name }}> {
+      return send({ method: "GET", path: `{{ e.path }}/${segment(id)}` });
+    },
+    /** Creates one {{ e.name }}; ApiError 409 on a duplicate key, 422 on invalid input. */
+    {{ e.create_id }}(body: T.{{ e.name }}Create): Promise<T.{{ e.name }}> {
+      return send({ method: "POST", path: "{{ e.path }}", body });
+    },
+    /** Updates the fields sent; ApiError 409 when the version is stale. */
+    {{ e.update_id }}(id: {{ e.key_ty }}, body: T.{{ e.name }}Update, options?: UpdateOptions): Promise<T.{{ e.name }}> {
+      const headers: Record<string, string> = options?.ifMatch === undefined ? {} : { "if-match": `"${options.ifMatch}"` };
+      return send({ method: "PATCH", path: `{{ e.path }}/${segment(id)}`, body, headers });
+    },
+    /** Deletes one {{ e.name }}; ApiError 404 when there is none. */
+    {{ e.delete_id }}(id: {{ e.key_ty }}): Promise<void> {
+      return send({ method: "DELETE", path: `{{ e.path }}/${segment(id)}` });
+    },
+{%- endfor %}
+{%- for l in links %}
+    /** Keys of the {{ l.other_resource }} linked to a {{ l.owner }}. */
+    {{ l.list_id }}(id: {{ l.owner_key_ty }}): Promise<{{ l.other_key_ty }}[]> {
+      return send({ method: "GET", path: `{{ l.path }}/${segment(id)}/{{ l.segment }}` });
+    },
+    /** Links a {{ l.other }} to a {{ l.owner }} (linking twice is not an error). */
+    {{ l.link_id }}(id: {{ l.owner_key_ty }}, {{ l.other_param }}: {{ l.other_key_ty }}): Promise<void> {
+      return send({ method: "PUT", path: `{{ l.path }}/${segment(id)}/{{ l.segment }}/${segment({{ l.other_param }})}` });
+    },
+    /** Unlinks a {{ l.other }} from a {{ l.owner }}; ApiError 404 when they were not linked. */
+    {{ l.unlink_id }}(id: {{ l.owner_key_ty }}, {{ l.other_param }}: {{ l.other_key_ty }}): Promise<void> {
+      return send({ method: "DELETE", path: `{{ l.path }}/${segment(id)}/{{ l.segment }}/${segment({{ l.other_param }})}` });
+    },
+{%- endfor %}
+  };
+}
+
+/** The client `createClient` returns. */
+export type Client = ReturnType<typeof createClient>;
