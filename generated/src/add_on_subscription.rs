@@ -142,45 +142,40 @@ impl AddOnSubscription {
         let v_created_at = now.naive_utc();
         let v_updated_at = now.naive_utc();
         let v_version = 0i32;
-        ::sqlx::query_as::<
-            _,
-            Self,
-        >(
-                "INSERT INTO vbwd_addon_subscription (user_id, addon_id, subscription_id, invoice_id, status, starts_at, expires_at, cancelled_at, provider_subscription_id, id, created_at, updated_at, version) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) RETURNING user_id, addon_id, subscription_id, invoice_id, status, starts_at, expires_at, cancelled_at, provider_subscription_id, id, created_at, updated_at, version",
+        rt::insert_returning(
+                conn,
+                ::sqlx::query_as(
+                        "INSERT INTO vbwd_addon_subscription (user_id, addon_id, subscription_id, invoice_id, status, starts_at, expires_at, cancelled_at, provider_subscription_id, id, created_at, updated_at, version) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) RETURNING user_id, addon_id, subscription_id, invoice_id, status, starts_at, expires_at, cancelled_at, provider_subscription_id, id, created_at, updated_at, version",
+                    )
+                    .bind(v_user_id)
+                    .bind(v_addon_id)
+                    .bind(v_subscription_id)
+                    .bind(v_invoice_id)
+                    .bind(v_status)
+                    .bind(v_starts_at)
+                    .bind(v_expires_at)
+                    .bind(v_cancelled_at)
+                    .bind(v_provider_subscription_id)
+                    .bind(v_id)
+                    .bind(v_created_at)
+                    .bind(v_updated_at)
+                    .bind(v_version),
+                Self::CONSTRAINTS,
             )
-            .bind(v_user_id)
-            .bind(v_addon_id)
-            .bind(v_subscription_id)
-            .bind(v_invoice_id)
-            .bind(v_status)
-            .bind(v_starts_at)
-            .bind(v_expires_at)
-            .bind(v_cancelled_at)
-            .bind(v_provider_subscription_id)
-            .bind(v_id)
-            .bind(v_created_at)
-            .bind(v_updated_at)
-            .bind(v_version)
-            .fetch_one(&mut *conn)
             .await
-            .map_err(|e| rt::map_error(e, Self::CONSTRAINTS))
     }
     /// The row with this primary key.
     pub async fn get(
         conn: &mut ::sqlx::PgConnection,
         id: ::uuid::Uuid,
     ) -> Result<Self, rt::RepoError> {
-        ::sqlx::query_as::<
-            _,
-            Self,
-        >(
+        rt::fetch_by(
+                conn,
                 "SELECT user_id, addon_id, subscription_id, invoice_id, status, starts_at, expires_at, cancelled_at, provider_subscription_id, id, created_at, updated_at, version FROM vbwd_addon_subscription WHERE id = $1",
+                id,
+                Self::CONSTRAINTS,
             )
-            .bind(id)
-            .fetch_optional(&mut *conn)
             .await
-            .map_err(|e| rt::map_error(e, Self::CONSTRAINTS))?
-            .ok_or(rt::RepoError::NotFound)
     }
     /** Applies `patch` if the row is still at `expected_version` (`UPDATE … WHERE id = $1 AND version = $2`),
  bumping the version; otherwise `VersionConflict`, or `NotFound` when the row is gone.*/
@@ -190,54 +185,42 @@ impl AddOnSubscription {
         expected_version: i32,
         patch: AddOnSubscriptionPatch,
     ) -> Result<Self, rt::RepoError> {
-        let mut q = ::sqlx::QueryBuilder::<
-            ::sqlx::Postgres,
-        >::new("UPDATE vbwd_addon_subscription SET ");
-        let mut started = true;
-        let mut sep = |q: &mut ::sqlx::QueryBuilder<::sqlx::Postgres>| {
-            if started {
-                q.push(", ");
-            }
-            started = true;
-        };
-        q.push("version").push(" = ").push("version").push(" + 1");
-        sep(&mut q);
-        q.push("updated_at = ").push_bind(::chrono::Utc::now().naive_utc());
+        let mut q = ::sqlx::QueryBuilder::new("UPDATE vbwd_addon_subscription SET ");
+        let mut first = false;
+        q.push("version = version + 1");
+        rt::push_set(
+            &mut q,
+            &mut first,
+            "updated_at = ",
+            ::chrono::Utc::now().naive_utc(),
+            "",
+        );
         if let Some(value) = patch.user_id {
-            sep(&mut q);
-            q.push("user_id = ").push_bind(value).push("");
+            rt::push_set(&mut q, &mut first, "user_id = ", value, "");
         }
         if let Some(value) = patch.addon_id {
-            sep(&mut q);
-            q.push("addon_id = ").push_bind(value).push("");
+            rt::push_set(&mut q, &mut first, "addon_id = ", value, "");
         }
         if let Some(value) = patch.subscription_id {
-            sep(&mut q);
-            q.push("subscription_id = ").push_bind(value).push("");
+            rt::push_set(&mut q, &mut first, "subscription_id = ", value, "");
         }
         if let Some(value) = patch.invoice_id {
-            sep(&mut q);
-            q.push("invoice_id = ").push_bind(value).push("");
+            rt::push_set(&mut q, &mut first, "invoice_id = ", value, "");
         }
         if let Some(value) = patch.status {
-            sep(&mut q);
-            q.push("status = ").push_bind(value).push("");
+            rt::push_set(&mut q, &mut first, "status = ", value, "");
         }
         if let Some(value) = patch.starts_at {
-            sep(&mut q);
-            q.push("starts_at = ").push_bind(value).push("");
+            rt::push_set(&mut q, &mut first, "starts_at = ", value, "");
         }
         if let Some(value) = patch.expires_at {
-            sep(&mut q);
-            q.push("expires_at = ").push_bind(value).push("");
+            rt::push_set(&mut q, &mut first, "expires_at = ", value, "");
         }
         if let Some(value) = patch.cancelled_at {
-            sep(&mut q);
-            q.push("cancelled_at = ").push_bind(value).push("");
+            rt::push_set(&mut q, &mut first, "cancelled_at = ", value, "");
         }
         if let Some(value) = patch.provider_subscription_id {
-            sep(&mut q);
-            q.push("provider_subscription_id = ").push_bind(value).push("");
+            rt::push_set(&mut q, &mut first, "provider_subscription_id = ", value, "");
         }
         q.push(" WHERE id = ")
             .push_bind(id)
@@ -246,47 +229,30 @@ impl AddOnSubscription {
             .push(
                 " RETURNING user_id, addon_id, subscription_id, invoice_id, status, starts_at, expires_at, cancelled_at, provider_subscription_id, id, created_at, updated_at, version",
             );
-        let updated = q
-            .build_query_as::<Self>()
-            .fetch_optional(&mut *conn)
-            .await
-            .map_err(|e| rt::map_error(e, Self::CONSTRAINTS))?;
-        if let Some(row) = updated {
-            return Ok(row);
-        }
-        let current: Option<i32> = ::sqlx::query_scalar(
-                "SELECT version FROM vbwd_addon_subscription WHERE id = $1",
+        rt::finish_update(
+                conn,
+                q,
+                Some((
+                    "SELECT version FROM vbwd_addon_subscription WHERE id = $1",
+                    id,
+                    expected_version,
+                )),
+                Self::CONSTRAINTS,
             )
-            .bind(id)
-            .fetch_optional(&mut *conn)
             .await
-            .map_err(|e| rt::map_error(e, Self::CONSTRAINTS))?;
-        Err(
-            match current {
-                Some(actual) => {
-                    rt::RepoError::VersionConflict {
-                        expected: expected_version,
-                        actual,
-                    }
-                }
-                None => rt::RepoError::NotFound,
-            },
-        )
     }
     /// Deletes the row with this primary key.
     pub async fn delete(
         conn: &mut ::sqlx::PgConnection,
         id: ::uuid::Uuid,
     ) -> Result<(), rt::RepoError> {
-        let done = ::sqlx::query("DELETE FROM vbwd_addon_subscription WHERE id = $1")
-            .bind(id)
-            .execute(&mut *conn)
+        rt::delete_by(
+                conn,
+                "DELETE FROM vbwd_addon_subscription WHERE id = $1",
+                id,
+                Self::CONSTRAINTS,
+            )
             .await
-            .map_err(|e| rt::map_error(e, Self::CONSTRAINTS))?;
-        if done.rows_affected() == 0 {
-            return Err(rt::RepoError::NotFound);
-        }
-        Ok(())
     }
 }
 /// Fields of AddOnSubscription that lists filter and order on.
@@ -427,10 +393,7 @@ impl AddOnSubscription {
             .map(|(f, desc)| (f.column(), *desc))
             .collect();
         rt::push_order_and_page(&mut q, &order, "id", query.limit, query.offset);
-        q.build_query_as::<Self>()
-            .fetch_all(&mut *conn)
-            .await
-            .map_err(|e| rt::map_error(e, Self::CONSTRAINTS))
+        rt::fetch_all_built(conn, q, Self::CONSTRAINTS).await
     }
 }
 impl AddOnSubscriptionPatch {

@@ -130,44 +130,39 @@ impl InvoiceLineItem {
         let v_created_at = now.naive_utc();
         let v_updated_at = now.naive_utc();
         let v_version = 0i32;
-        ::sqlx::query_as::<
-            _,
-            Self,
-        >(
-                "INSERT INTO vbwd_invoice_line_item (invoice_id, item_type, item_id, description, quantity, unit_price, total_price, metadata, id, created_at, updated_at, version) VALUES ($1, $2, $3, $4, $5, $6, $7, $8::json, $9, $10, $11, $12) RETURNING invoice_id, item_type, item_id, description, quantity, unit_price, total_price, metadata, id, created_at, updated_at, version",
+        rt::insert_returning(
+                conn,
+                ::sqlx::query_as(
+                        "INSERT INTO vbwd_invoice_line_item (invoice_id, item_type, item_id, description, quantity, unit_price, total_price, metadata, id, created_at, updated_at, version) VALUES ($1, $2, $3, $4, $5, $6, $7, $8::json, $9, $10, $11, $12) RETURNING invoice_id, item_type, item_id, description, quantity, unit_price, total_price, metadata, id, created_at, updated_at, version",
+                    )
+                    .bind(v_invoice_id)
+                    .bind(v_item_type)
+                    .bind(v_item_id)
+                    .bind(v_description)
+                    .bind(v_quantity)
+                    .bind(v_unit_price)
+                    .bind(v_total_price)
+                    .bind(v_metadata)
+                    .bind(v_id)
+                    .bind(v_created_at)
+                    .bind(v_updated_at)
+                    .bind(v_version),
+                Self::CONSTRAINTS,
             )
-            .bind(v_invoice_id)
-            .bind(v_item_type)
-            .bind(v_item_id)
-            .bind(v_description)
-            .bind(v_quantity)
-            .bind(v_unit_price)
-            .bind(v_total_price)
-            .bind(v_metadata)
-            .bind(v_id)
-            .bind(v_created_at)
-            .bind(v_updated_at)
-            .bind(v_version)
-            .fetch_one(&mut *conn)
             .await
-            .map_err(|e| rt::map_error(e, Self::CONSTRAINTS))
     }
     /// The row with this primary key.
     pub async fn get(
         conn: &mut ::sqlx::PgConnection,
         id: ::uuid::Uuid,
     ) -> Result<Self, rt::RepoError> {
-        ::sqlx::query_as::<
-            _,
-            Self,
-        >(
+        rt::fetch_by(
+                conn,
                 "SELECT invoice_id, item_type, item_id, description, quantity, unit_price, total_price, metadata, id, created_at, updated_at, version FROM vbwd_invoice_line_item WHERE id = $1",
+                id,
+                Self::CONSTRAINTS,
             )
-            .bind(id)
-            .fetch_optional(&mut *conn)
             .await
-            .map_err(|e| rt::map_error(e, Self::CONSTRAINTS))?
-            .ok_or(rt::RepoError::NotFound)
     }
     /** Applies `patch` if the row is still at `expected_version` (`UPDATE … WHERE id = $1 AND version = $2`),
  bumping the version; otherwise `VersionConflict`, or `NotFound` when the row is gone.*/
@@ -177,50 +172,39 @@ impl InvoiceLineItem {
         expected_version: i32,
         patch: InvoiceLineItemPatch,
     ) -> Result<Self, rt::RepoError> {
-        let mut q = ::sqlx::QueryBuilder::<
-            ::sqlx::Postgres,
-        >::new("UPDATE vbwd_invoice_line_item SET ");
-        let mut started = true;
-        let mut sep = |q: &mut ::sqlx::QueryBuilder<::sqlx::Postgres>| {
-            if started {
-                q.push(", ");
-            }
-            started = true;
-        };
-        q.push("version").push(" = ").push("version").push(" + 1");
-        sep(&mut q);
-        q.push("updated_at = ").push_bind(::chrono::Utc::now().naive_utc());
+        let mut q = ::sqlx::QueryBuilder::new("UPDATE vbwd_invoice_line_item SET ");
+        let mut first = false;
+        q.push("version = version + 1");
+        rt::push_set(
+            &mut q,
+            &mut first,
+            "updated_at = ",
+            ::chrono::Utc::now().naive_utc(),
+            "",
+        );
         if let Some(value) = patch.invoice_id {
-            sep(&mut q);
-            q.push("invoice_id = ").push_bind(value).push("");
+            rt::push_set(&mut q, &mut first, "invoice_id = ", value, "");
         }
         if let Some(value) = patch.item_type {
-            sep(&mut q);
-            q.push("item_type = ").push_bind(value).push("");
+            rt::push_set(&mut q, &mut first, "item_type = ", value, "");
         }
         if let Some(value) = patch.item_id {
-            sep(&mut q);
-            q.push("item_id = ").push_bind(value).push("");
+            rt::push_set(&mut q, &mut first, "item_id = ", value, "");
         }
         if let Some(value) = patch.description {
-            sep(&mut q);
-            q.push("description = ").push_bind(value).push("");
+            rt::push_set(&mut q, &mut first, "description = ", value, "");
         }
         if let Some(value) = patch.quantity {
-            sep(&mut q);
-            q.push("quantity = ").push_bind(value).push("");
+            rt::push_set(&mut q, &mut first, "quantity = ", value, "");
         }
         if let Some(value) = patch.unit_price {
-            sep(&mut q);
-            q.push("unit_price = ").push_bind(value).push("");
+            rt::push_set(&mut q, &mut first, "unit_price = ", value, "");
         }
         if let Some(value) = patch.total_price {
-            sep(&mut q);
-            q.push("total_price = ").push_bind(value).push("");
+            rt::push_set(&mut q, &mut first, "total_price = ", value, "");
         }
         if let Some(value) = patch.metadata {
-            sep(&mut q);
-            q.push("metadata = ").push_bind(value).push("::json");
+            rt::push_set(&mut q, &mut first, "metadata = ", value, "::json");
         }
         q.push(" WHERE id = ")
             .push_bind(id)
@@ -229,47 +213,30 @@ impl InvoiceLineItem {
             .push(
                 " RETURNING invoice_id, item_type, item_id, description, quantity, unit_price, total_price, metadata, id, created_at, updated_at, version",
             );
-        let updated = q
-            .build_query_as::<Self>()
-            .fetch_optional(&mut *conn)
-            .await
-            .map_err(|e| rt::map_error(e, Self::CONSTRAINTS))?;
-        if let Some(row) = updated {
-            return Ok(row);
-        }
-        let current: Option<i32> = ::sqlx::query_scalar(
-                "SELECT version FROM vbwd_invoice_line_item WHERE id = $1",
+        rt::finish_update(
+                conn,
+                q,
+                Some((
+                    "SELECT version FROM vbwd_invoice_line_item WHERE id = $1",
+                    id,
+                    expected_version,
+                )),
+                Self::CONSTRAINTS,
             )
-            .bind(id)
-            .fetch_optional(&mut *conn)
             .await
-            .map_err(|e| rt::map_error(e, Self::CONSTRAINTS))?;
-        Err(
-            match current {
-                Some(actual) => {
-                    rt::RepoError::VersionConflict {
-                        expected: expected_version,
-                        actual,
-                    }
-                }
-                None => rt::RepoError::NotFound,
-            },
-        )
     }
     /// Deletes the row with this primary key.
     pub async fn delete(
         conn: &mut ::sqlx::PgConnection,
         id: ::uuid::Uuid,
     ) -> Result<(), rt::RepoError> {
-        let done = ::sqlx::query("DELETE FROM vbwd_invoice_line_item WHERE id = $1")
-            .bind(id)
-            .execute(&mut *conn)
+        rt::delete_by(
+                conn,
+                "DELETE FROM vbwd_invoice_line_item WHERE id = $1",
+                id,
+                Self::CONSTRAINTS,
+            )
             .await
-            .map_err(|e| rt::map_error(e, Self::CONSTRAINTS))?;
-        if done.rows_affected() == 0 {
-            return Err(rt::RepoError::NotFound);
-        }
-        Ok(())
     }
 }
 /// Fields of InvoiceLineItem that lists filter and order on.
@@ -396,10 +363,7 @@ impl InvoiceLineItem {
             .map(|(f, desc)| (f.column(), *desc))
             .collect();
         rt::push_order_and_page(&mut q, &order, "id", query.limit, query.offset);
-        q.build_query_as::<Self>()
-            .fetch_all(&mut *conn)
-            .await
-            .map_err(|e| rt::map_error(e, Self::CONSTRAINTS))
+        rt::fetch_all_built(conn, q, Self::CONSTRAINTS).await
     }
 }
 impl InvoiceLineItemPatch {

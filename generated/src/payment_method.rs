@@ -246,71 +246,62 @@ impl PaymentMethod {
         let v_created_at = now.naive_utc();
         let v_updated_at = now.naive_utc();
         let v_version = 0i32;
-        ::sqlx::query_as::<
-            _,
-            Self,
-        >(
-                "INSERT INTO vbwd_payment_method (code, name, description, short_description, icon, plugin_id, is_active, is_default, position, min_amount, max_amount, currencies, countries, fee_type, fee_amount, fee_charged_to, config, instructions, id, created_at, updated_at, version) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12::json, $13::json, $14, $15, $16, $17::json, $18, $19, $20, $21, $22) RETURNING code, name, description, short_description, icon, plugin_id, is_active, is_default, position, min_amount, max_amount, currencies, countries, fee_type, fee_amount, fee_charged_to, config, instructions, id, created_at, updated_at, version",
+        rt::insert_returning(
+                conn,
+                ::sqlx::query_as(
+                        "INSERT INTO vbwd_payment_method (code, name, description, short_description, icon, plugin_id, is_active, is_default, position, min_amount, max_amount, currencies, countries, fee_type, fee_amount, fee_charged_to, config, instructions, id, created_at, updated_at, version) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12::json, $13::json, $14, $15, $16, $17::json, $18, $19, $20, $21, $22) RETURNING code, name, description, short_description, icon, plugin_id, is_active, is_default, position, min_amount, max_amount, currencies, countries, fee_type, fee_amount, fee_charged_to, config, instructions, id, created_at, updated_at, version",
+                    )
+                    .bind(v_code)
+                    .bind(v_name)
+                    .bind(v_description)
+                    .bind(v_short_description)
+                    .bind(v_icon)
+                    .bind(v_plugin_id)
+                    .bind(v_is_active)
+                    .bind(v_is_default)
+                    .bind(v_position)
+                    .bind(v_min_amount)
+                    .bind(v_max_amount)
+                    .bind(v_currencies)
+                    .bind(v_countries)
+                    .bind(v_fee_type)
+                    .bind(v_fee_amount)
+                    .bind(v_fee_charged_to)
+                    .bind(v_config)
+                    .bind(v_instructions)
+                    .bind(v_id)
+                    .bind(v_created_at)
+                    .bind(v_updated_at)
+                    .bind(v_version),
+                Self::CONSTRAINTS,
             )
-            .bind(v_code)
-            .bind(v_name)
-            .bind(v_description)
-            .bind(v_short_description)
-            .bind(v_icon)
-            .bind(v_plugin_id)
-            .bind(v_is_active)
-            .bind(v_is_default)
-            .bind(v_position)
-            .bind(v_min_amount)
-            .bind(v_max_amount)
-            .bind(v_currencies)
-            .bind(v_countries)
-            .bind(v_fee_type)
-            .bind(v_fee_amount)
-            .bind(v_fee_charged_to)
-            .bind(v_config)
-            .bind(v_instructions)
-            .bind(v_id)
-            .bind(v_created_at)
-            .bind(v_updated_at)
-            .bind(v_version)
-            .fetch_one(&mut *conn)
             .await
-            .map_err(|e| rt::map_error(e, Self::CONSTRAINTS))
     }
     /// The row with this primary key.
     pub async fn get(
         conn: &mut ::sqlx::PgConnection,
         id: ::uuid::Uuid,
     ) -> Result<Self, rt::RepoError> {
-        ::sqlx::query_as::<
-            _,
-            Self,
-        >(
+        rt::fetch_by(
+                conn,
                 "SELECT code, name, description, short_description, icon, plugin_id, is_active, is_default, position, min_amount, max_amount, currencies, countries, fee_type, fee_amount, fee_charged_to, config, instructions, id, created_at, updated_at, version FROM vbwd_payment_method WHERE id = $1",
+                id,
+                Self::CONSTRAINTS,
             )
-            .bind(id)
-            .fetch_optional(&mut *conn)
             .await
-            .map_err(|e| rt::map_error(e, Self::CONSTRAINTS))?
-            .ok_or(rt::RepoError::NotFound)
     }
     /// The row whose `code` is `value` (a unique key).
     pub async fn get_by_code(
         conn: &mut ::sqlx::PgConnection,
         value: &str,
     ) -> Result<Self, rt::RepoError> {
-        ::sqlx::query_as::<
-            _,
-            Self,
-        >(
+        rt::fetch_by(
+                conn,
                 "SELECT code, name, description, short_description, icon, plugin_id, is_active, is_default, position, min_amount, max_amount, currencies, countries, fee_type, fee_amount, fee_charged_to, config, instructions, id, created_at, updated_at, version FROM vbwd_payment_method WHERE code = $1",
+                value,
+                Self::CONSTRAINTS,
             )
-            .bind(value)
-            .fetch_optional(&mut *conn)
             .await
-            .map_err(|e| rt::map_error(e, Self::CONSTRAINTS))?
-            .ok_or(rt::RepoError::NotFound)
     }
     /** Applies `patch` if the row is still at `expected_version` (`UPDATE … WHERE id = $1 AND version = $2`),
  bumping the version; otherwise `VersionConflict`, or `NotFound` when the row is gone.*/
@@ -320,90 +311,69 @@ impl PaymentMethod {
         expected_version: i32,
         patch: PaymentMethodPatch,
     ) -> Result<Self, rt::RepoError> {
-        let mut q = ::sqlx::QueryBuilder::<
-            ::sqlx::Postgres,
-        >::new("UPDATE vbwd_payment_method SET ");
-        let mut started = true;
-        let mut sep = |q: &mut ::sqlx::QueryBuilder<::sqlx::Postgres>| {
-            if started {
-                q.push(", ");
-            }
-            started = true;
-        };
-        q.push("version").push(" = ").push("version").push(" + 1");
-        sep(&mut q);
-        q.push("updated_at = ").push_bind(::chrono::Utc::now().naive_utc());
+        let mut q = ::sqlx::QueryBuilder::new("UPDATE vbwd_payment_method SET ");
+        let mut first = false;
+        q.push("version = version + 1");
+        rt::push_set(
+            &mut q,
+            &mut first,
+            "updated_at = ",
+            ::chrono::Utc::now().naive_utc(),
+            "",
+        );
         if let Some(value) = patch.code {
-            sep(&mut q);
-            q.push("code = ").push_bind(value).push("");
+            rt::push_set(&mut q, &mut first, "code = ", value, "");
         }
         if let Some(value) = patch.name {
-            sep(&mut q);
-            q.push("name = ").push_bind(value).push("");
+            rt::push_set(&mut q, &mut first, "name = ", value, "");
         }
         if let Some(value) = patch.description {
-            sep(&mut q);
-            q.push("description = ").push_bind(value).push("");
+            rt::push_set(&mut q, &mut first, "description = ", value, "");
         }
         if let Some(value) = patch.short_description {
-            sep(&mut q);
-            q.push("short_description = ").push_bind(value).push("");
+            rt::push_set(&mut q, &mut first, "short_description = ", value, "");
         }
         if let Some(value) = patch.icon {
-            sep(&mut q);
-            q.push("icon = ").push_bind(value).push("");
+            rt::push_set(&mut q, &mut first, "icon = ", value, "");
         }
         if let Some(value) = patch.plugin_id {
-            sep(&mut q);
-            q.push("plugin_id = ").push_bind(value).push("");
+            rt::push_set(&mut q, &mut first, "plugin_id = ", value, "");
         }
         if let Some(value) = patch.is_active {
-            sep(&mut q);
-            q.push("is_active = ").push_bind(value).push("");
+            rt::push_set(&mut q, &mut first, "is_active = ", value, "");
         }
         if let Some(value) = patch.is_default {
-            sep(&mut q);
-            q.push("is_default = ").push_bind(value).push("");
+            rt::push_set(&mut q, &mut first, "is_default = ", value, "");
         }
         if let Some(value) = patch.position {
-            sep(&mut q);
-            q.push("position = ").push_bind(value).push("");
+            rt::push_set(&mut q, &mut first, "position = ", value, "");
         }
         if let Some(value) = patch.min_amount {
-            sep(&mut q);
-            q.push("min_amount = ").push_bind(value).push("");
+            rt::push_set(&mut q, &mut first, "min_amount = ", value, "");
         }
         if let Some(value) = patch.max_amount {
-            sep(&mut q);
-            q.push("max_amount = ").push_bind(value).push("");
+            rt::push_set(&mut q, &mut first, "max_amount = ", value, "");
         }
         if let Some(value) = patch.currencies {
-            sep(&mut q);
-            q.push("currencies = ").push_bind(value).push("::json");
+            rt::push_set(&mut q, &mut first, "currencies = ", value, "::json");
         }
         if let Some(value) = patch.countries {
-            sep(&mut q);
-            q.push("countries = ").push_bind(value).push("::json");
+            rt::push_set(&mut q, &mut first, "countries = ", value, "::json");
         }
         if let Some(value) = patch.fee_type {
-            sep(&mut q);
-            q.push("fee_type = ").push_bind(value).push("");
+            rt::push_set(&mut q, &mut first, "fee_type = ", value, "");
         }
         if let Some(value) = patch.fee_amount {
-            sep(&mut q);
-            q.push("fee_amount = ").push_bind(value).push("");
+            rt::push_set(&mut q, &mut first, "fee_amount = ", value, "");
         }
         if let Some(value) = patch.fee_charged_to {
-            sep(&mut q);
-            q.push("fee_charged_to = ").push_bind(value).push("");
+            rt::push_set(&mut q, &mut first, "fee_charged_to = ", value, "");
         }
         if let Some(value) = patch.config {
-            sep(&mut q);
-            q.push("config = ").push_bind(value).push("::json");
+            rt::push_set(&mut q, &mut first, "config = ", value, "::json");
         }
         if let Some(value) = patch.instructions {
-            sep(&mut q);
-            q.push("instructions = ").push_bind(value).push("");
+            rt::push_set(&mut q, &mut first, "instructions = ", value, "");
         }
         q.push(" WHERE id = ")
             .push_bind(id)
@@ -412,47 +382,30 @@ impl PaymentMethod {
             .push(
                 " RETURNING code, name, description, short_description, icon, plugin_id, is_active, is_default, position, min_amount, max_amount, currencies, countries, fee_type, fee_amount, fee_charged_to, config, instructions, id, created_at, updated_at, version",
             );
-        let updated = q
-            .build_query_as::<Self>()
-            .fetch_optional(&mut *conn)
-            .await
-            .map_err(|e| rt::map_error(e, Self::CONSTRAINTS))?;
-        if let Some(row) = updated {
-            return Ok(row);
-        }
-        let current: Option<i32> = ::sqlx::query_scalar(
-                "SELECT version FROM vbwd_payment_method WHERE id = $1",
+        rt::finish_update(
+                conn,
+                q,
+                Some((
+                    "SELECT version FROM vbwd_payment_method WHERE id = $1",
+                    id,
+                    expected_version,
+                )),
+                Self::CONSTRAINTS,
             )
-            .bind(id)
-            .fetch_optional(&mut *conn)
             .await
-            .map_err(|e| rt::map_error(e, Self::CONSTRAINTS))?;
-        Err(
-            match current {
-                Some(actual) => {
-                    rt::RepoError::VersionConflict {
-                        expected: expected_version,
-                        actual,
-                    }
-                }
-                None => rt::RepoError::NotFound,
-            },
-        )
     }
     /// Deletes the row with this primary key.
     pub async fn delete(
         conn: &mut ::sqlx::PgConnection,
         id: ::uuid::Uuid,
     ) -> Result<(), rt::RepoError> {
-        let done = ::sqlx::query("DELETE FROM vbwd_payment_method WHERE id = $1")
-            .bind(id)
-            .execute(&mut *conn)
+        rt::delete_by(
+                conn,
+                "DELETE FROM vbwd_payment_method WHERE id = $1",
+                id,
+                Self::CONSTRAINTS,
+            )
             .await
-            .map_err(|e| rt::map_error(e, Self::CONSTRAINTS))?;
-        if done.rows_affected() == 0 {
-            return Err(rt::RepoError::NotFound);
-        }
-        Ok(())
     }
 }
 /// Fields of PaymentMethod that lists filter and order on.
@@ -635,10 +588,7 @@ impl PaymentMethod {
             .map(|(f, desc)| (f.column(), *desc))
             .collect();
         rt::push_order_and_page(&mut q, &order, "id", query.limit, query.offset);
-        q.build_query_as::<Self>()
-            .fetch_all(&mut *conn)
-            .await
-            .map_err(|e| rt::map_error(e, Self::CONSTRAINTS))
+        rt::fetch_all_built(conn, q, Self::CONSTRAINTS).await
     }
 }
 impl PaymentMethodPatch {

@@ -96,38 +96,33 @@ impl PaymentMethodTranslation {
         let v_description = new.description;
         let v_short_description = new.short_description;
         let v_instructions = new.instructions;
-        ::sqlx::query_as::<
-            _,
-            Self,
-        >(
-                "INSERT INTO vbwd_payment_method_translation (payment_method_id, locale, name, description, short_description, instructions) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id, payment_method_id, locale, name, description, short_description, instructions",
+        rt::insert_returning(
+                conn,
+                ::sqlx::query_as(
+                        "INSERT INTO vbwd_payment_method_translation (payment_method_id, locale, name, description, short_description, instructions) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id, payment_method_id, locale, name, description, short_description, instructions",
+                    )
+                    .bind(v_payment_method_id)
+                    .bind(v_locale)
+                    .bind(v_name)
+                    .bind(v_description)
+                    .bind(v_short_description)
+                    .bind(v_instructions),
+                Self::CONSTRAINTS,
             )
-            .bind(v_payment_method_id)
-            .bind(v_locale)
-            .bind(v_name)
-            .bind(v_description)
-            .bind(v_short_description)
-            .bind(v_instructions)
-            .fetch_one(&mut *conn)
             .await
-            .map_err(|e| rt::map_error(e, Self::CONSTRAINTS))
     }
     /// The row with this primary key.
     pub async fn get(
         conn: &mut ::sqlx::PgConnection,
         id: ::uuid::Uuid,
     ) -> Result<Self, rt::RepoError> {
-        ::sqlx::query_as::<
-            _,
-            Self,
-        >(
+        rt::fetch_by(
+                conn,
                 "SELECT id, payment_method_id, locale, name, description, short_description, instructions FROM vbwd_payment_method_translation WHERE id = $1",
+                id,
+                Self::CONSTRAINTS,
             )
-            .bind(id)
-            .fetch_optional(&mut *conn)
             .await
-            .map_err(|e| rt::map_error(e, Self::CONSTRAINTS))?
-            .ok_or(rt::RepoError::NotFound)
     }
     /// Applies `patch` (this entity has no version column, so there is no conflict check).
     pub async fn update(
@@ -138,67 +133,47 @@ impl PaymentMethodTranslation {
         if patch.is_empty() {
             return Self::get(conn, id).await;
         }
-        let mut q = ::sqlx::QueryBuilder::<
-            ::sqlx::Postgres,
-        >::new("UPDATE vbwd_payment_method_translation SET ");
-        let mut started = false;
-        let mut sep = |q: &mut ::sqlx::QueryBuilder<::sqlx::Postgres>| {
-            if started {
-                q.push(", ");
-            }
-            started = true;
-        };
+        let mut q = ::sqlx::QueryBuilder::new(
+            "UPDATE vbwd_payment_method_translation SET ",
+        );
+        let mut first = true;
         if let Some(value) = patch.payment_method_id {
-            sep(&mut q);
-            q.push("payment_method_id = ").push_bind(value).push("");
+            rt::push_set(&mut q, &mut first, "payment_method_id = ", value, "");
         }
         if let Some(value) = patch.locale {
-            sep(&mut q);
-            q.push("locale = ").push_bind(value).push("");
+            rt::push_set(&mut q, &mut first, "locale = ", value, "");
         }
         if let Some(value) = patch.name {
-            sep(&mut q);
-            q.push("name = ").push_bind(value).push("");
+            rt::push_set(&mut q, &mut first, "name = ", value, "");
         }
         if let Some(value) = patch.description {
-            sep(&mut q);
-            q.push("description = ").push_bind(value).push("");
+            rt::push_set(&mut q, &mut first, "description = ", value, "");
         }
         if let Some(value) = patch.short_description {
-            sep(&mut q);
-            q.push("short_description = ").push_bind(value).push("");
+            rt::push_set(&mut q, &mut first, "short_description = ", value, "");
         }
         if let Some(value) = patch.instructions {
-            sep(&mut q);
-            q.push("instructions = ").push_bind(value).push("");
+            rt::push_set(&mut q, &mut first, "instructions = ", value, "");
         }
         q.push(" WHERE id = ")
             .push_bind(id)
             .push(
                 " RETURNING id, payment_method_id, locale, name, description, short_description, instructions",
             );
-        q.build_query_as::<Self>()
-            .fetch_optional(&mut *conn)
-            .await
-            .map_err(|e| rt::map_error(e, Self::CONSTRAINTS))?
-            .ok_or(rt::RepoError::NotFound)
+        rt::finish_update::<Self, ::uuid::Uuid>(conn, q, None, Self::CONSTRAINTS).await
     }
     /// Deletes the row with this primary key.
     pub async fn delete(
         conn: &mut ::sqlx::PgConnection,
         id: ::uuid::Uuid,
     ) -> Result<(), rt::RepoError> {
-        let done = ::sqlx::query(
+        rt::delete_by(
+                conn,
                 "DELETE FROM vbwd_payment_method_translation WHERE id = $1",
+                id,
+                Self::CONSTRAINTS,
             )
-            .bind(id)
-            .execute(&mut *conn)
             .await
-            .map_err(|e| rt::map_error(e, Self::CONSTRAINTS))?;
-        if done.rows_affected() == 0 {
-            return Err(rt::RepoError::NotFound);
-        }
-        Ok(())
     }
 }
 /// Fields of PaymentMethodTranslation that lists filter and order on.
@@ -300,10 +275,7 @@ impl PaymentMethodTranslation {
             .map(|(f, desc)| (f.column(), *desc))
             .collect();
         rt::push_order_and_page(&mut q, &order, "id", query.limit, query.offset);
-        q.build_query_as::<Self>()
-            .fetch_all(&mut *conn)
-            .await
-            .map_err(|e| rt::map_error(e, Self::CONSTRAINTS))
+        rt::fetch_all_built(conn, q, Self::CONSTRAINTS).await
     }
 }
 impl PaymentMethodTranslationPatch {

@@ -121,43 +121,38 @@ impl Price {
         let v_created_at = now.naive_utc();
         let v_updated_at = now.naive_utc();
         let v_version = 0i32;
-        ::sqlx::query_as::<
-            _,
-            Self,
-        >(
-                "INSERT INTO vbwd_price (price_float, price_decimal, currency_id, taxes, gross_amount, net_amount, description, id, created_at, updated_at, version) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING price_float, price_decimal, currency_id, taxes, gross_amount, net_amount, description, id, created_at, updated_at, version",
+        rt::insert_returning(
+                conn,
+                ::sqlx::query_as(
+                        "INSERT INTO vbwd_price (price_float, price_decimal, currency_id, taxes, gross_amount, net_amount, description, id, created_at, updated_at, version) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING price_float, price_decimal, currency_id, taxes, gross_amount, net_amount, description, id, created_at, updated_at, version",
+                    )
+                    .bind(v_price_float)
+                    .bind(v_price_decimal)
+                    .bind(v_currency_id)
+                    .bind(v_taxes)
+                    .bind(v_gross_amount)
+                    .bind(v_net_amount)
+                    .bind(v_description)
+                    .bind(v_id)
+                    .bind(v_created_at)
+                    .bind(v_updated_at)
+                    .bind(v_version),
+                Self::CONSTRAINTS,
             )
-            .bind(v_price_float)
-            .bind(v_price_decimal)
-            .bind(v_currency_id)
-            .bind(v_taxes)
-            .bind(v_gross_amount)
-            .bind(v_net_amount)
-            .bind(v_description)
-            .bind(v_id)
-            .bind(v_created_at)
-            .bind(v_updated_at)
-            .bind(v_version)
-            .fetch_one(&mut *conn)
             .await
-            .map_err(|e| rt::map_error(e, Self::CONSTRAINTS))
     }
     /// The row with this primary key.
     pub async fn get(
         conn: &mut ::sqlx::PgConnection,
         id: ::uuid::Uuid,
     ) -> Result<Self, rt::RepoError> {
-        ::sqlx::query_as::<
-            _,
-            Self,
-        >(
+        rt::fetch_by(
+                conn,
                 "SELECT price_float, price_decimal, currency_id, taxes, gross_amount, net_amount, description, id, created_at, updated_at, version FROM vbwd_price WHERE id = $1",
+                id,
+                Self::CONSTRAINTS,
             )
-            .bind(id)
-            .fetch_optional(&mut *conn)
             .await
-            .map_err(|e| rt::map_error(e, Self::CONSTRAINTS))?
-            .ok_or(rt::RepoError::NotFound)
     }
     /** Applies `patch` if the row is still at `expected_version` (`UPDATE … WHERE id = $1 AND version = $2`),
  bumping the version; otherwise `VersionConflict`, or `NotFound` when the row is gone.*/
@@ -167,46 +162,36 @@ impl Price {
         expected_version: i32,
         patch: PricePatch,
     ) -> Result<Self, rt::RepoError> {
-        let mut q = ::sqlx::QueryBuilder::<
-            ::sqlx::Postgres,
-        >::new("UPDATE vbwd_price SET ");
-        let mut started = true;
-        let mut sep = |q: &mut ::sqlx::QueryBuilder<::sqlx::Postgres>| {
-            if started {
-                q.push(", ");
-            }
-            started = true;
-        };
-        q.push("version").push(" = ").push("version").push(" + 1");
-        sep(&mut q);
-        q.push("updated_at = ").push_bind(::chrono::Utc::now().naive_utc());
+        let mut q = ::sqlx::QueryBuilder::new("UPDATE vbwd_price SET ");
+        let mut first = false;
+        q.push("version = version + 1");
+        rt::push_set(
+            &mut q,
+            &mut first,
+            "updated_at = ",
+            ::chrono::Utc::now().naive_utc(),
+            "",
+        );
         if let Some(value) = patch.price_float {
-            sep(&mut q);
-            q.push("price_float = ").push_bind(value).push("");
+            rt::push_set(&mut q, &mut first, "price_float = ", value, "");
         }
         if let Some(value) = patch.price_decimal {
-            sep(&mut q);
-            q.push("price_decimal = ").push_bind(value).push("");
+            rt::push_set(&mut q, &mut first, "price_decimal = ", value, "");
         }
         if let Some(value) = patch.currency_id {
-            sep(&mut q);
-            q.push("currency_id = ").push_bind(value).push("");
+            rt::push_set(&mut q, &mut first, "currency_id = ", value, "");
         }
         if let Some(value) = patch.taxes {
-            sep(&mut q);
-            q.push("taxes = ").push_bind(value).push("");
+            rt::push_set(&mut q, &mut first, "taxes = ", value, "");
         }
         if let Some(value) = patch.gross_amount {
-            sep(&mut q);
-            q.push("gross_amount = ").push_bind(value).push("");
+            rt::push_set(&mut q, &mut first, "gross_amount = ", value, "");
         }
         if let Some(value) = patch.net_amount {
-            sep(&mut q);
-            q.push("net_amount = ").push_bind(value).push("");
+            rt::push_set(&mut q, &mut first, "net_amount = ", value, "");
         }
         if let Some(value) = patch.description {
-            sep(&mut q);
-            q.push("description = ").push_bind(value).push("");
+            rt::push_set(&mut q, &mut first, "description = ", value, "");
         }
         q.push(" WHERE id = ")
             .push_bind(id)
@@ -215,47 +200,30 @@ impl Price {
             .push(
                 " RETURNING price_float, price_decimal, currency_id, taxes, gross_amount, net_amount, description, id, created_at, updated_at, version",
             );
-        let updated = q
-            .build_query_as::<Self>()
-            .fetch_optional(&mut *conn)
-            .await
-            .map_err(|e| rt::map_error(e, Self::CONSTRAINTS))?;
-        if let Some(row) = updated {
-            return Ok(row);
-        }
-        let current: Option<i32> = ::sqlx::query_scalar(
-                "SELECT version FROM vbwd_price WHERE id = $1",
+        rt::finish_update(
+                conn,
+                q,
+                Some((
+                    "SELECT version FROM vbwd_price WHERE id = $1",
+                    id,
+                    expected_version,
+                )),
+                Self::CONSTRAINTS,
             )
-            .bind(id)
-            .fetch_optional(&mut *conn)
             .await
-            .map_err(|e| rt::map_error(e, Self::CONSTRAINTS))?;
-        Err(
-            match current {
-                Some(actual) => {
-                    rt::RepoError::VersionConflict {
-                        expected: expected_version,
-                        actual,
-                    }
-                }
-                None => rt::RepoError::NotFound,
-            },
-        )
     }
     /// Deletes the row with this primary key.
     pub async fn delete(
         conn: &mut ::sqlx::PgConnection,
         id: ::uuid::Uuid,
     ) -> Result<(), rt::RepoError> {
-        let done = ::sqlx::query("DELETE FROM vbwd_price WHERE id = $1")
-            .bind(id)
-            .execute(&mut *conn)
+        rt::delete_by(
+                conn,
+                "DELETE FROM vbwd_price WHERE id = $1",
+                id,
+                Self::CONSTRAINTS,
+            )
             .await
-            .map_err(|e| rt::map_error(e, Self::CONSTRAINTS))?;
-        if done.rows_affected() == 0 {
-            return Err(rt::RepoError::NotFound);
-        }
-        Ok(())
     }
 }
 /// Fields of Price that lists filter and order on.
@@ -375,10 +343,7 @@ impl Price {
             .map(|(f, desc)| (f.column(), *desc))
             .collect();
         rt::push_order_and_page(&mut q, &order, "id", query.limit, query.offset);
-        q.build_query_as::<Self>()
-            .fetch_all(&mut *conn)
-            .await
-            .map_err(|e| rt::map_error(e, Self::CONSTRAINTS))
+        rt::fetch_all_built(conn, q, Self::CONSTRAINTS).await
     }
 }
 impl PricePatch {

@@ -162,64 +162,55 @@ impl Subscription {
         let v_created_at = now.naive_utc();
         let v_updated_at = now.naive_utc();
         let v_version = 0i32;
-        ::sqlx::query_as::<
-            _,
-            Self,
-        >(
-                "INSERT INTO vbwd_subscription (user_id, tarif_plan_id, pending_plan_id, status, started_at, expires_at, trial_end_at, cancelled_at, paused_at, payment_failed_at, provider_subscription_id, id, created_at, updated_at, version) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15) RETURNING user_id, tarif_plan_id, pending_plan_id, status, started_at, expires_at, trial_end_at, cancelled_at, paused_at, payment_failed_at, provider_subscription_id, id, created_at, updated_at, version",
+        rt::insert_returning(
+                conn,
+                ::sqlx::query_as(
+                        "INSERT INTO vbwd_subscription (user_id, tarif_plan_id, pending_plan_id, status, started_at, expires_at, trial_end_at, cancelled_at, paused_at, payment_failed_at, provider_subscription_id, id, created_at, updated_at, version) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15) RETURNING user_id, tarif_plan_id, pending_plan_id, status, started_at, expires_at, trial_end_at, cancelled_at, paused_at, payment_failed_at, provider_subscription_id, id, created_at, updated_at, version",
+                    )
+                    .bind(v_user_id)
+                    .bind(v_tarif_plan_id)
+                    .bind(v_pending_plan_id)
+                    .bind(v_status)
+                    .bind(v_started_at)
+                    .bind(v_expires_at)
+                    .bind(v_trial_end_at)
+                    .bind(v_cancelled_at)
+                    .bind(v_paused_at)
+                    .bind(v_payment_failed_at)
+                    .bind(v_provider_subscription_id)
+                    .bind(v_id)
+                    .bind(v_created_at)
+                    .bind(v_updated_at)
+                    .bind(v_version),
+                Self::CONSTRAINTS,
             )
-            .bind(v_user_id)
-            .bind(v_tarif_plan_id)
-            .bind(v_pending_plan_id)
-            .bind(v_status)
-            .bind(v_started_at)
-            .bind(v_expires_at)
-            .bind(v_trial_end_at)
-            .bind(v_cancelled_at)
-            .bind(v_paused_at)
-            .bind(v_payment_failed_at)
-            .bind(v_provider_subscription_id)
-            .bind(v_id)
-            .bind(v_created_at)
-            .bind(v_updated_at)
-            .bind(v_version)
-            .fetch_one(&mut *conn)
             .await
-            .map_err(|e| rt::map_error(e, Self::CONSTRAINTS))
     }
     /// The row with this primary key.
     pub async fn get(
         conn: &mut ::sqlx::PgConnection,
         id: ::uuid::Uuid,
     ) -> Result<Self, rt::RepoError> {
-        ::sqlx::query_as::<
-            _,
-            Self,
-        >(
+        rt::fetch_by(
+                conn,
                 "SELECT user_id, tarif_plan_id, pending_plan_id, status, started_at, expires_at, trial_end_at, cancelled_at, paused_at, payment_failed_at, provider_subscription_id, id, created_at, updated_at, version FROM vbwd_subscription WHERE id = $1",
+                id,
+                Self::CONSTRAINTS,
             )
-            .bind(id)
-            .fetch_optional(&mut *conn)
             .await
-            .map_err(|e| rt::map_error(e, Self::CONSTRAINTS))?
-            .ok_or(rt::RepoError::NotFound)
     }
     /// The row whose `provider_subscription_id` is `value` (a unique key).
     pub async fn get_by_provider_subscription_id(
         conn: &mut ::sqlx::PgConnection,
         value: &str,
     ) -> Result<Self, rt::RepoError> {
-        ::sqlx::query_as::<
-            _,
-            Self,
-        >(
+        rt::fetch_by(
+                conn,
                 "SELECT user_id, tarif_plan_id, pending_plan_id, status, started_at, expires_at, trial_end_at, cancelled_at, paused_at, payment_failed_at, provider_subscription_id, id, created_at, updated_at, version FROM vbwd_subscription WHERE provider_subscription_id = $1",
+                value,
+                Self::CONSTRAINTS,
             )
-            .bind(value)
-            .fetch_optional(&mut *conn)
             .await
-            .map_err(|e| rt::map_error(e, Self::CONSTRAINTS))?
-            .ok_or(rt::RepoError::NotFound)
     }
     /** Applies `patch` if the row is still at `expected_version` (`UPDATE … WHERE id = $1 AND version = $2`),
  bumping the version; otherwise `VersionConflict`, or `NotFound` when the row is gone.*/
@@ -229,62 +220,48 @@ impl Subscription {
         expected_version: i32,
         patch: SubscriptionPatch,
     ) -> Result<Self, rt::RepoError> {
-        let mut q = ::sqlx::QueryBuilder::<
-            ::sqlx::Postgres,
-        >::new("UPDATE vbwd_subscription SET ");
-        let mut started = true;
-        let mut sep = |q: &mut ::sqlx::QueryBuilder<::sqlx::Postgres>| {
-            if started {
-                q.push(", ");
-            }
-            started = true;
-        };
-        q.push("version").push(" = ").push("version").push(" + 1");
-        sep(&mut q);
-        q.push("updated_at = ").push_bind(::chrono::Utc::now().naive_utc());
+        let mut q = ::sqlx::QueryBuilder::new("UPDATE vbwd_subscription SET ");
+        let mut first = false;
+        q.push("version = version + 1");
+        rt::push_set(
+            &mut q,
+            &mut first,
+            "updated_at = ",
+            ::chrono::Utc::now().naive_utc(),
+            "",
+        );
         if let Some(value) = patch.user_id {
-            sep(&mut q);
-            q.push("user_id = ").push_bind(value).push("");
+            rt::push_set(&mut q, &mut first, "user_id = ", value, "");
         }
         if let Some(value) = patch.tarif_plan_id {
-            sep(&mut q);
-            q.push("tarif_plan_id = ").push_bind(value).push("");
+            rt::push_set(&mut q, &mut first, "tarif_plan_id = ", value, "");
         }
         if let Some(value) = patch.pending_plan_id {
-            sep(&mut q);
-            q.push("pending_plan_id = ").push_bind(value).push("");
+            rt::push_set(&mut q, &mut first, "pending_plan_id = ", value, "");
         }
         if let Some(value) = patch.status {
-            sep(&mut q);
-            q.push("status = ").push_bind(value).push("");
+            rt::push_set(&mut q, &mut first, "status = ", value, "");
         }
         if let Some(value) = patch.started_at {
-            sep(&mut q);
-            q.push("started_at = ").push_bind(value).push("");
+            rt::push_set(&mut q, &mut first, "started_at = ", value, "");
         }
         if let Some(value) = patch.expires_at {
-            sep(&mut q);
-            q.push("expires_at = ").push_bind(value).push("");
+            rt::push_set(&mut q, &mut first, "expires_at = ", value, "");
         }
         if let Some(value) = patch.trial_end_at {
-            sep(&mut q);
-            q.push("trial_end_at = ").push_bind(value).push("");
+            rt::push_set(&mut q, &mut first, "trial_end_at = ", value, "");
         }
         if let Some(value) = patch.cancelled_at {
-            sep(&mut q);
-            q.push("cancelled_at = ").push_bind(value).push("");
+            rt::push_set(&mut q, &mut first, "cancelled_at = ", value, "");
         }
         if let Some(value) = patch.paused_at {
-            sep(&mut q);
-            q.push("paused_at = ").push_bind(value).push("");
+            rt::push_set(&mut q, &mut first, "paused_at = ", value, "");
         }
         if let Some(value) = patch.payment_failed_at {
-            sep(&mut q);
-            q.push("payment_failed_at = ").push_bind(value).push("");
+            rt::push_set(&mut q, &mut first, "payment_failed_at = ", value, "");
         }
         if let Some(value) = patch.provider_subscription_id {
-            sep(&mut q);
-            q.push("provider_subscription_id = ").push_bind(value).push("");
+            rt::push_set(&mut q, &mut first, "provider_subscription_id = ", value, "");
         }
         q.push(" WHERE id = ")
             .push_bind(id)
@@ -293,47 +270,30 @@ impl Subscription {
             .push(
                 " RETURNING user_id, tarif_plan_id, pending_plan_id, status, started_at, expires_at, trial_end_at, cancelled_at, paused_at, payment_failed_at, provider_subscription_id, id, created_at, updated_at, version",
             );
-        let updated = q
-            .build_query_as::<Self>()
-            .fetch_optional(&mut *conn)
-            .await
-            .map_err(|e| rt::map_error(e, Self::CONSTRAINTS))?;
-        if let Some(row) = updated {
-            return Ok(row);
-        }
-        let current: Option<i32> = ::sqlx::query_scalar(
-                "SELECT version FROM vbwd_subscription WHERE id = $1",
+        rt::finish_update(
+                conn,
+                q,
+                Some((
+                    "SELECT version FROM vbwd_subscription WHERE id = $1",
+                    id,
+                    expected_version,
+                )),
+                Self::CONSTRAINTS,
             )
-            .bind(id)
-            .fetch_optional(&mut *conn)
             .await
-            .map_err(|e| rt::map_error(e, Self::CONSTRAINTS))?;
-        Err(
-            match current {
-                Some(actual) => {
-                    rt::RepoError::VersionConflict {
-                        expected: expected_version,
-                        actual,
-                    }
-                }
-                None => rt::RepoError::NotFound,
-            },
-        )
     }
     /// Deletes the row with this primary key.
     pub async fn delete(
         conn: &mut ::sqlx::PgConnection,
         id: ::uuid::Uuid,
     ) -> Result<(), rt::RepoError> {
-        let done = ::sqlx::query("DELETE FROM vbwd_subscription WHERE id = $1")
-            .bind(id)
-            .execute(&mut *conn)
+        rt::delete_by(
+                conn,
+                "DELETE FROM vbwd_subscription WHERE id = $1",
+                id,
+                Self::CONSTRAINTS,
+            )
             .await
-            .map_err(|e| rt::map_error(e, Self::CONSTRAINTS))?;
-        if done.rows_affected() == 0 {
-            return Err(rt::RepoError::NotFound);
-        }
-        Ok(())
     }
 }
 /// Fields of Subscription that lists filter and order on.
@@ -488,10 +448,7 @@ impl Subscription {
             .map(|(f, desc)| (f.column(), *desc))
             .collect();
         rt::push_order_and_page(&mut q, &order, "id", query.limit, query.offset);
-        q.build_query_as::<Self>()
-            .fetch_all(&mut *conn)
-            .await
-            .map_err(|e| rt::map_error(e, Self::CONSTRAINTS))
+        rt::fetch_all_built(conn, q, Self::CONSTRAINTS).await
     }
 }
 impl SubscriptionPatch {

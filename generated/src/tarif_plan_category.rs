@@ -110,59 +110,50 @@ impl TarifPlanCategory {
         let v_created_at = now.naive_utc();
         let v_updated_at = now.naive_utc();
         let v_version = 0i32;
-        ::sqlx::query_as::<
-            _,
-            Self,
-        >(
-                "INSERT INTO vbwd_tarif_plan_category (name, slug, description, parent_id, is_single, sort_order, id, created_at, updated_at, version) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING name, slug, description, parent_id, is_single, sort_order, id, created_at, updated_at, version",
+        rt::insert_returning(
+                conn,
+                ::sqlx::query_as(
+                        "INSERT INTO vbwd_tarif_plan_category (name, slug, description, parent_id, is_single, sort_order, id, created_at, updated_at, version) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING name, slug, description, parent_id, is_single, sort_order, id, created_at, updated_at, version",
+                    )
+                    .bind(v_name)
+                    .bind(v_slug)
+                    .bind(v_description)
+                    .bind(v_parent_id)
+                    .bind(v_is_single)
+                    .bind(v_sort_order)
+                    .bind(v_id)
+                    .bind(v_created_at)
+                    .bind(v_updated_at)
+                    .bind(v_version),
+                Self::CONSTRAINTS,
             )
-            .bind(v_name)
-            .bind(v_slug)
-            .bind(v_description)
-            .bind(v_parent_id)
-            .bind(v_is_single)
-            .bind(v_sort_order)
-            .bind(v_id)
-            .bind(v_created_at)
-            .bind(v_updated_at)
-            .bind(v_version)
-            .fetch_one(&mut *conn)
             .await
-            .map_err(|e| rt::map_error(e, Self::CONSTRAINTS))
     }
     /// The row with this primary key.
     pub async fn get(
         conn: &mut ::sqlx::PgConnection,
         id: ::uuid::Uuid,
     ) -> Result<Self, rt::RepoError> {
-        ::sqlx::query_as::<
-            _,
-            Self,
-        >(
+        rt::fetch_by(
+                conn,
                 "SELECT name, slug, description, parent_id, is_single, sort_order, id, created_at, updated_at, version FROM vbwd_tarif_plan_category WHERE id = $1",
+                id,
+                Self::CONSTRAINTS,
             )
-            .bind(id)
-            .fetch_optional(&mut *conn)
             .await
-            .map_err(|e| rt::map_error(e, Self::CONSTRAINTS))?
-            .ok_or(rt::RepoError::NotFound)
     }
     /// The row whose `slug` is `value` (a unique key).
     pub async fn get_by_slug(
         conn: &mut ::sqlx::PgConnection,
         value: &str,
     ) -> Result<Self, rt::RepoError> {
-        ::sqlx::query_as::<
-            _,
-            Self,
-        >(
+        rt::fetch_by(
+                conn,
                 "SELECT name, slug, description, parent_id, is_single, sort_order, id, created_at, updated_at, version FROM vbwd_tarif_plan_category WHERE slug = $1",
+                value,
+                Self::CONSTRAINTS,
             )
-            .bind(value)
-            .fetch_optional(&mut *conn)
             .await
-            .map_err(|e| rt::map_error(e, Self::CONSTRAINTS))?
-            .ok_or(rt::RepoError::NotFound)
     }
     /** Applies `patch` if the row is still at `expected_version` (`UPDATE … WHERE id = $1 AND version = $2`),
  bumping the version; otherwise `VersionConflict`, or `NotFound` when the row is gone.*/
@@ -172,42 +163,33 @@ impl TarifPlanCategory {
         expected_version: i32,
         patch: TarifPlanCategoryPatch,
     ) -> Result<Self, rt::RepoError> {
-        let mut q = ::sqlx::QueryBuilder::<
-            ::sqlx::Postgres,
-        >::new("UPDATE vbwd_tarif_plan_category SET ");
-        let mut started = true;
-        let mut sep = |q: &mut ::sqlx::QueryBuilder<::sqlx::Postgres>| {
-            if started {
-                q.push(", ");
-            }
-            started = true;
-        };
-        q.push("version").push(" = ").push("version").push(" + 1");
-        sep(&mut q);
-        q.push("updated_at = ").push_bind(::chrono::Utc::now().naive_utc());
+        let mut q = ::sqlx::QueryBuilder::new("UPDATE vbwd_tarif_plan_category SET ");
+        let mut first = false;
+        q.push("version = version + 1");
+        rt::push_set(
+            &mut q,
+            &mut first,
+            "updated_at = ",
+            ::chrono::Utc::now().naive_utc(),
+            "",
+        );
         if let Some(value) = patch.name {
-            sep(&mut q);
-            q.push("name = ").push_bind(value).push("");
+            rt::push_set(&mut q, &mut first, "name = ", value, "");
         }
         if let Some(value) = patch.slug {
-            sep(&mut q);
-            q.push("slug = ").push_bind(value).push("");
+            rt::push_set(&mut q, &mut first, "slug = ", value, "");
         }
         if let Some(value) = patch.description {
-            sep(&mut q);
-            q.push("description = ").push_bind(value).push("");
+            rt::push_set(&mut q, &mut first, "description = ", value, "");
         }
         if let Some(value) = patch.parent_id {
-            sep(&mut q);
-            q.push("parent_id = ").push_bind(value).push("");
+            rt::push_set(&mut q, &mut first, "parent_id = ", value, "");
         }
         if let Some(value) = patch.is_single {
-            sep(&mut q);
-            q.push("is_single = ").push_bind(value).push("");
+            rt::push_set(&mut q, &mut first, "is_single = ", value, "");
         }
         if let Some(value) = patch.sort_order {
-            sep(&mut q);
-            q.push("sort_order = ").push_bind(value).push("");
+            rt::push_set(&mut q, &mut first, "sort_order = ", value, "");
         }
         q.push(" WHERE id = ")
             .push_bind(id)
@@ -216,47 +198,30 @@ impl TarifPlanCategory {
             .push(
                 " RETURNING name, slug, description, parent_id, is_single, sort_order, id, created_at, updated_at, version",
             );
-        let updated = q
-            .build_query_as::<Self>()
-            .fetch_optional(&mut *conn)
-            .await
-            .map_err(|e| rt::map_error(e, Self::CONSTRAINTS))?;
-        if let Some(row) = updated {
-            return Ok(row);
-        }
-        let current: Option<i32> = ::sqlx::query_scalar(
-                "SELECT version FROM vbwd_tarif_plan_category WHERE id = $1",
+        rt::finish_update(
+                conn,
+                q,
+                Some((
+                    "SELECT version FROM vbwd_tarif_plan_category WHERE id = $1",
+                    id,
+                    expected_version,
+                )),
+                Self::CONSTRAINTS,
             )
-            .bind(id)
-            .fetch_optional(&mut *conn)
             .await
-            .map_err(|e| rt::map_error(e, Self::CONSTRAINTS))?;
-        Err(
-            match current {
-                Some(actual) => {
-                    rt::RepoError::VersionConflict {
-                        expected: expected_version,
-                        actual,
-                    }
-                }
-                None => rt::RepoError::NotFound,
-            },
-        )
     }
     /// Deletes the row with this primary key.
     pub async fn delete(
         conn: &mut ::sqlx::PgConnection,
         id: ::uuid::Uuid,
     ) -> Result<(), rt::RepoError> {
-        let done = ::sqlx::query("DELETE FROM vbwd_tarif_plan_category WHERE id = $1")
-            .bind(id)
-            .execute(&mut *conn)
+        rt::delete_by(
+                conn,
+                "DELETE FROM vbwd_tarif_plan_category WHERE id = $1",
+                id,
+                Self::CONSTRAINTS,
+            )
             .await
-            .map_err(|e| rt::map_error(e, Self::CONSTRAINTS))?;
-        if done.rows_affected() == 0 {
-            return Err(rt::RepoError::NotFound);
-        }
-        Ok(())
     }
 }
 /// Fields of TarifPlanCategory that lists filter and order on.
@@ -376,10 +341,7 @@ impl TarifPlanCategory {
             .map(|(f, desc)| (f.column(), *desc))
             .collect();
         rt::push_order_and_page(&mut q, &order, "id", query.limit, query.offset);
-        q.build_query_as::<Self>()
-            .fetch_all(&mut *conn)
-            .await
-            .map_err(|e| rt::map_error(e, Self::CONSTRAINTS))
+        rt::fetch_all_built(conn, q, Self::CONSTRAINTS).await
     }
 }
 impl TarifPlanCategoryPatch {

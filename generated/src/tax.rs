@@ -139,62 +139,53 @@ impl Tax {
         let v_created_at = now.naive_utc();
         let v_updated_at = now.naive_utc();
         let v_version = 0i32;
-        ::sqlx::query_as::<
-            _,
-            Self,
-        >(
-                "INSERT INTO vbwd_tax (name, code, description, rate, country_code, region_code, is_active, is_inclusive, tax_class_id, id, created_at, updated_at, version) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) RETURNING name, code, description, rate, country_code, region_code, is_active, is_inclusive, tax_class_id, id, created_at, updated_at, version",
+        rt::insert_returning(
+                conn,
+                ::sqlx::query_as(
+                        "INSERT INTO vbwd_tax (name, code, description, rate, country_code, region_code, is_active, is_inclusive, tax_class_id, id, created_at, updated_at, version) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) RETURNING name, code, description, rate, country_code, region_code, is_active, is_inclusive, tax_class_id, id, created_at, updated_at, version",
+                    )
+                    .bind(v_name)
+                    .bind(v_code)
+                    .bind(v_description)
+                    .bind(v_rate)
+                    .bind(v_country_code)
+                    .bind(v_region_code)
+                    .bind(v_is_active)
+                    .bind(v_is_inclusive)
+                    .bind(v_tax_class_id)
+                    .bind(v_id)
+                    .bind(v_created_at)
+                    .bind(v_updated_at)
+                    .bind(v_version),
+                Self::CONSTRAINTS,
             )
-            .bind(v_name)
-            .bind(v_code)
-            .bind(v_description)
-            .bind(v_rate)
-            .bind(v_country_code)
-            .bind(v_region_code)
-            .bind(v_is_active)
-            .bind(v_is_inclusive)
-            .bind(v_tax_class_id)
-            .bind(v_id)
-            .bind(v_created_at)
-            .bind(v_updated_at)
-            .bind(v_version)
-            .fetch_one(&mut *conn)
             .await
-            .map_err(|e| rt::map_error(e, Self::CONSTRAINTS))
     }
     /// The row with this primary key.
     pub async fn get(
         conn: &mut ::sqlx::PgConnection,
         id: ::uuid::Uuid,
     ) -> Result<Self, rt::RepoError> {
-        ::sqlx::query_as::<
-            _,
-            Self,
-        >(
+        rt::fetch_by(
+                conn,
                 "SELECT name, code, description, rate, country_code, region_code, is_active, is_inclusive, tax_class_id, id, created_at, updated_at, version FROM vbwd_tax WHERE id = $1",
+                id,
+                Self::CONSTRAINTS,
             )
-            .bind(id)
-            .fetch_optional(&mut *conn)
             .await
-            .map_err(|e| rt::map_error(e, Self::CONSTRAINTS))?
-            .ok_or(rt::RepoError::NotFound)
     }
     /// The row whose `code` is `value` (a unique key).
     pub async fn get_by_code(
         conn: &mut ::sqlx::PgConnection,
         value: &str,
     ) -> Result<Self, rt::RepoError> {
-        ::sqlx::query_as::<
-            _,
-            Self,
-        >(
+        rt::fetch_by(
+                conn,
                 "SELECT name, code, description, rate, country_code, region_code, is_active, is_inclusive, tax_class_id, id, created_at, updated_at, version FROM vbwd_tax WHERE code = $1",
+                value,
+                Self::CONSTRAINTS,
             )
-            .bind(value)
-            .fetch_optional(&mut *conn)
             .await
-            .map_err(|e| rt::map_error(e, Self::CONSTRAINTS))?
-            .ok_or(rt::RepoError::NotFound)
     }
     /** Applies `patch` if the row is still at `expected_version` (`UPDATE … WHERE id = $1 AND version = $2`),
  bumping the version; otherwise `VersionConflict`, or `NotFound` when the row is gone.*/
@@ -204,54 +195,42 @@ impl Tax {
         expected_version: i32,
         patch: TaxPatch,
     ) -> Result<Self, rt::RepoError> {
-        let mut q = ::sqlx::QueryBuilder::<
-            ::sqlx::Postgres,
-        >::new("UPDATE vbwd_tax SET ");
-        let mut started = true;
-        let mut sep = |q: &mut ::sqlx::QueryBuilder<::sqlx::Postgres>| {
-            if started {
-                q.push(", ");
-            }
-            started = true;
-        };
-        q.push("version").push(" = ").push("version").push(" + 1");
-        sep(&mut q);
-        q.push("updated_at = ").push_bind(::chrono::Utc::now().naive_utc());
+        let mut q = ::sqlx::QueryBuilder::new("UPDATE vbwd_tax SET ");
+        let mut first = false;
+        q.push("version = version + 1");
+        rt::push_set(
+            &mut q,
+            &mut first,
+            "updated_at = ",
+            ::chrono::Utc::now().naive_utc(),
+            "",
+        );
         if let Some(value) = patch.name {
-            sep(&mut q);
-            q.push("name = ").push_bind(value).push("");
+            rt::push_set(&mut q, &mut first, "name = ", value, "");
         }
         if let Some(value) = patch.code {
-            sep(&mut q);
-            q.push("code = ").push_bind(value).push("");
+            rt::push_set(&mut q, &mut first, "code = ", value, "");
         }
         if let Some(value) = patch.description {
-            sep(&mut q);
-            q.push("description = ").push_bind(value).push("");
+            rt::push_set(&mut q, &mut first, "description = ", value, "");
         }
         if let Some(value) = patch.rate {
-            sep(&mut q);
-            q.push("rate = ").push_bind(value).push("");
+            rt::push_set(&mut q, &mut first, "rate = ", value, "");
         }
         if let Some(value) = patch.country_code {
-            sep(&mut q);
-            q.push("country_code = ").push_bind(value).push("");
+            rt::push_set(&mut q, &mut first, "country_code = ", value, "");
         }
         if let Some(value) = patch.region_code {
-            sep(&mut q);
-            q.push("region_code = ").push_bind(value).push("");
+            rt::push_set(&mut q, &mut first, "region_code = ", value, "");
         }
         if let Some(value) = patch.is_active {
-            sep(&mut q);
-            q.push("is_active = ").push_bind(value).push("");
+            rt::push_set(&mut q, &mut first, "is_active = ", value, "");
         }
         if let Some(value) = patch.is_inclusive {
-            sep(&mut q);
-            q.push("is_inclusive = ").push_bind(value).push("");
+            rt::push_set(&mut q, &mut first, "is_inclusive = ", value, "");
         }
         if let Some(value) = patch.tax_class_id {
-            sep(&mut q);
-            q.push("tax_class_id = ").push_bind(value).push("");
+            rt::push_set(&mut q, &mut first, "tax_class_id = ", value, "");
         }
         q.push(" WHERE id = ")
             .push_bind(id)
@@ -260,47 +239,25 @@ impl Tax {
             .push(
                 " RETURNING name, code, description, rate, country_code, region_code, is_active, is_inclusive, tax_class_id, id, created_at, updated_at, version",
             );
-        let updated = q
-            .build_query_as::<Self>()
-            .fetch_optional(&mut *conn)
-            .await
-            .map_err(|e| rt::map_error(e, Self::CONSTRAINTS))?;
-        if let Some(row) = updated {
-            return Ok(row);
-        }
-        let current: Option<i32> = ::sqlx::query_scalar(
-                "SELECT version FROM vbwd_tax WHERE id = $1",
+        rt::finish_update(
+                conn,
+                q,
+                Some((
+                    "SELECT version FROM vbwd_tax WHERE id = $1",
+                    id,
+                    expected_version,
+                )),
+                Self::CONSTRAINTS,
             )
-            .bind(id)
-            .fetch_optional(&mut *conn)
             .await
-            .map_err(|e| rt::map_error(e, Self::CONSTRAINTS))?;
-        Err(
-            match current {
-                Some(actual) => {
-                    rt::RepoError::VersionConflict {
-                        expected: expected_version,
-                        actual,
-                    }
-                }
-                None => rt::RepoError::NotFound,
-            },
-        )
     }
     /// Deletes the row with this primary key.
     pub async fn delete(
         conn: &mut ::sqlx::PgConnection,
         id: ::uuid::Uuid,
     ) -> Result<(), rt::RepoError> {
-        let done = ::sqlx::query("DELETE FROM vbwd_tax WHERE id = $1")
-            .bind(id)
-            .execute(&mut *conn)
+        rt::delete_by(conn, "DELETE FROM vbwd_tax WHERE id = $1", id, Self::CONSTRAINTS)
             .await
-            .map_err(|e| rt::map_error(e, Self::CONSTRAINTS))?;
-        if done.rows_affected() == 0 {
-            return Err(rt::RepoError::NotFound);
-        }
-        Ok(())
     }
 }
 /// Fields of Tax that lists filter and order on.
@@ -441,10 +398,7 @@ impl Tax {
             .map(|(f, desc)| (f.column(), *desc))
             .collect();
         rt::push_order_and_page(&mut q, &order, "id", query.limit, query.offset);
-        q.build_query_as::<Self>()
-            .fetch_all(&mut *conn)
-            .await
-            .map_err(|e| rt::map_error(e, Self::CONSTRAINTS))
+        rt::fetch_all_built(conn, q, Self::CONSTRAINTS).await
     }
 }
 impl TaxPatch {

@@ -129,44 +129,39 @@ impl TokenBundlePurchase {
         let v_created_at = now.naive_utc();
         let v_updated_at = now.naive_utc();
         let v_version = 0i32;
-        ::sqlx::query_as::<
-            _,
-            Self,
-        >(
-                "INSERT INTO vbwd_token_bundle_purchase (user_id, bundle_id, invoice_id, status, tokens_credited, token_amount, price, completed_at, id, created_at, updated_at, version) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING user_id, bundle_id, invoice_id, status, tokens_credited, token_amount, price, completed_at, id, created_at, updated_at, version",
+        rt::insert_returning(
+                conn,
+                ::sqlx::query_as(
+                        "INSERT INTO vbwd_token_bundle_purchase (user_id, bundle_id, invoice_id, status, tokens_credited, token_amount, price, completed_at, id, created_at, updated_at, version) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING user_id, bundle_id, invoice_id, status, tokens_credited, token_amount, price, completed_at, id, created_at, updated_at, version",
+                    )
+                    .bind(v_user_id)
+                    .bind(v_bundle_id)
+                    .bind(v_invoice_id)
+                    .bind(v_status)
+                    .bind(v_tokens_credited)
+                    .bind(v_token_amount)
+                    .bind(v_price)
+                    .bind(v_completed_at)
+                    .bind(v_id)
+                    .bind(v_created_at)
+                    .bind(v_updated_at)
+                    .bind(v_version),
+                Self::CONSTRAINTS,
             )
-            .bind(v_user_id)
-            .bind(v_bundle_id)
-            .bind(v_invoice_id)
-            .bind(v_status)
-            .bind(v_tokens_credited)
-            .bind(v_token_amount)
-            .bind(v_price)
-            .bind(v_completed_at)
-            .bind(v_id)
-            .bind(v_created_at)
-            .bind(v_updated_at)
-            .bind(v_version)
-            .fetch_one(&mut *conn)
             .await
-            .map_err(|e| rt::map_error(e, Self::CONSTRAINTS))
     }
     /// The row with this primary key.
     pub async fn get(
         conn: &mut ::sqlx::PgConnection,
         id: ::uuid::Uuid,
     ) -> Result<Self, rt::RepoError> {
-        ::sqlx::query_as::<
-            _,
-            Self,
-        >(
+        rt::fetch_by(
+                conn,
                 "SELECT user_id, bundle_id, invoice_id, status, tokens_credited, token_amount, price, completed_at, id, created_at, updated_at, version FROM vbwd_token_bundle_purchase WHERE id = $1",
+                id,
+                Self::CONSTRAINTS,
             )
-            .bind(id)
-            .fetch_optional(&mut *conn)
             .await
-            .map_err(|e| rt::map_error(e, Self::CONSTRAINTS))?
-            .ok_or(rt::RepoError::NotFound)
     }
     /** Applies `patch` if the row is still at `expected_version` (`UPDATE … WHERE id = $1 AND version = $2`),
  bumping the version; otherwise `VersionConflict`, or `NotFound` when the row is gone.*/
@@ -176,50 +171,39 @@ impl TokenBundlePurchase {
         expected_version: i32,
         patch: TokenBundlePurchasePatch,
     ) -> Result<Self, rt::RepoError> {
-        let mut q = ::sqlx::QueryBuilder::<
-            ::sqlx::Postgres,
-        >::new("UPDATE vbwd_token_bundle_purchase SET ");
-        let mut started = true;
-        let mut sep = |q: &mut ::sqlx::QueryBuilder<::sqlx::Postgres>| {
-            if started {
-                q.push(", ");
-            }
-            started = true;
-        };
-        q.push("version").push(" = ").push("version").push(" + 1");
-        sep(&mut q);
-        q.push("updated_at = ").push_bind(::chrono::Utc::now().naive_utc());
+        let mut q = ::sqlx::QueryBuilder::new("UPDATE vbwd_token_bundle_purchase SET ");
+        let mut first = false;
+        q.push("version = version + 1");
+        rt::push_set(
+            &mut q,
+            &mut first,
+            "updated_at = ",
+            ::chrono::Utc::now().naive_utc(),
+            "",
+        );
         if let Some(value) = patch.user_id {
-            sep(&mut q);
-            q.push("user_id = ").push_bind(value).push("");
+            rt::push_set(&mut q, &mut first, "user_id = ", value, "");
         }
         if let Some(value) = patch.bundle_id {
-            sep(&mut q);
-            q.push("bundle_id = ").push_bind(value).push("");
+            rt::push_set(&mut q, &mut first, "bundle_id = ", value, "");
         }
         if let Some(value) = patch.invoice_id {
-            sep(&mut q);
-            q.push("invoice_id = ").push_bind(value).push("");
+            rt::push_set(&mut q, &mut first, "invoice_id = ", value, "");
         }
         if let Some(value) = patch.status {
-            sep(&mut q);
-            q.push("status = ").push_bind(value).push("");
+            rt::push_set(&mut q, &mut first, "status = ", value, "");
         }
         if let Some(value) = patch.tokens_credited {
-            sep(&mut q);
-            q.push("tokens_credited = ").push_bind(value).push("");
+            rt::push_set(&mut q, &mut first, "tokens_credited = ", value, "");
         }
         if let Some(value) = patch.token_amount {
-            sep(&mut q);
-            q.push("token_amount = ").push_bind(value).push("");
+            rt::push_set(&mut q, &mut first, "token_amount = ", value, "");
         }
         if let Some(value) = patch.price {
-            sep(&mut q);
-            q.push("price = ").push_bind(value).push("");
+            rt::push_set(&mut q, &mut first, "price = ", value, "");
         }
         if let Some(value) = patch.completed_at {
-            sep(&mut q);
-            q.push("completed_at = ").push_bind(value).push("");
+            rt::push_set(&mut q, &mut first, "completed_at = ", value, "");
         }
         q.push(" WHERE id = ")
             .push_bind(id)
@@ -228,47 +212,30 @@ impl TokenBundlePurchase {
             .push(
                 " RETURNING user_id, bundle_id, invoice_id, status, tokens_credited, token_amount, price, completed_at, id, created_at, updated_at, version",
             );
-        let updated = q
-            .build_query_as::<Self>()
-            .fetch_optional(&mut *conn)
-            .await
-            .map_err(|e| rt::map_error(e, Self::CONSTRAINTS))?;
-        if let Some(row) = updated {
-            return Ok(row);
-        }
-        let current: Option<i32> = ::sqlx::query_scalar(
-                "SELECT version FROM vbwd_token_bundle_purchase WHERE id = $1",
+        rt::finish_update(
+                conn,
+                q,
+                Some((
+                    "SELECT version FROM vbwd_token_bundle_purchase WHERE id = $1",
+                    id,
+                    expected_version,
+                )),
+                Self::CONSTRAINTS,
             )
-            .bind(id)
-            .fetch_optional(&mut *conn)
             .await
-            .map_err(|e| rt::map_error(e, Self::CONSTRAINTS))?;
-        Err(
-            match current {
-                Some(actual) => {
-                    rt::RepoError::VersionConflict {
-                        expected: expected_version,
-                        actual,
-                    }
-                }
-                None => rt::RepoError::NotFound,
-            },
-        )
     }
     /// Deletes the row with this primary key.
     pub async fn delete(
         conn: &mut ::sqlx::PgConnection,
         id: ::uuid::Uuid,
     ) -> Result<(), rt::RepoError> {
-        let done = ::sqlx::query("DELETE FROM vbwd_token_bundle_purchase WHERE id = $1")
-            .bind(id)
-            .execute(&mut *conn)
+        rt::delete_by(
+                conn,
+                "DELETE FROM vbwd_token_bundle_purchase WHERE id = $1",
+                id,
+                Self::CONSTRAINTS,
+            )
             .await
-            .map_err(|e| rt::map_error(e, Self::CONSTRAINTS))?;
-        if done.rows_affected() == 0 {
-            return Err(rt::RepoError::NotFound);
-        }
-        Ok(())
     }
 }
 /// Fields of TokenBundlePurchase that lists filter and order on.
@@ -402,10 +369,7 @@ impl TokenBundlePurchase {
             .map(|(f, desc)| (f.column(), *desc))
             .collect();
         rt::push_order_and_page(&mut q, &order, "id", query.limit, query.offset);
-        q.build_query_as::<Self>()
-            .fetch_all(&mut *conn)
-            .await
-            .map_err(|e| rt::map_error(e, Self::CONSTRAINTS))
+        rt::fetch_all_built(conn, q, Self::CONSTRAINTS).await
     }
 }
 impl TokenBundlePurchasePatch {

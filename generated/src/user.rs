@@ -111,76 +111,63 @@ impl User {
         let v_created_at = now.naive_utc();
         let v_updated_at = now.naive_utc();
         let v_version = 0i32;
-        ::sqlx::query_as::<
-            _,
-            Self,
-        >(
-                "INSERT INTO vbwd_user (email, password_hash, status, role, payment_customer_id, has_used_trial, id, created_at, updated_at, version) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING email, password_hash, status, role, payment_customer_id, has_used_trial, id, created_at, updated_at, version",
+        rt::insert_returning(
+                conn,
+                ::sqlx::query_as(
+                        "INSERT INTO vbwd_user (email, password_hash, status, role, payment_customer_id, has_used_trial, id, created_at, updated_at, version) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING email, password_hash, status, role, payment_customer_id, has_used_trial, id, created_at, updated_at, version",
+                    )
+                    .bind(v_email)
+                    .bind(v_password_hash)
+                    .bind(v_status)
+                    .bind(v_role)
+                    .bind(v_payment_customer_id)
+                    .bind(v_has_used_trial)
+                    .bind(v_id)
+                    .bind(v_created_at)
+                    .bind(v_updated_at)
+                    .bind(v_version),
+                Self::CONSTRAINTS,
             )
-            .bind(v_email)
-            .bind(v_password_hash)
-            .bind(v_status)
-            .bind(v_role)
-            .bind(v_payment_customer_id)
-            .bind(v_has_used_trial)
-            .bind(v_id)
-            .bind(v_created_at)
-            .bind(v_updated_at)
-            .bind(v_version)
-            .fetch_one(&mut *conn)
             .await
-            .map_err(|e| rt::map_error(e, Self::CONSTRAINTS))
     }
     /// The row with this primary key.
     pub async fn get(
         conn: &mut ::sqlx::PgConnection,
         id: ::uuid::Uuid,
     ) -> Result<Self, rt::RepoError> {
-        ::sqlx::query_as::<
-            _,
-            Self,
-        >(
+        rt::fetch_by(
+                conn,
                 "SELECT email, password_hash, status, role, payment_customer_id, has_used_trial, id, created_at, updated_at, version FROM vbwd_user WHERE id = $1",
+                id,
+                Self::CONSTRAINTS,
             )
-            .bind(id)
-            .fetch_optional(&mut *conn)
             .await
-            .map_err(|e| rt::map_error(e, Self::CONSTRAINTS))?
-            .ok_or(rt::RepoError::NotFound)
     }
     /// The row whose `email` is `value` (a unique key).
     pub async fn get_by_email(
         conn: &mut ::sqlx::PgConnection,
         value: &str,
     ) -> Result<Self, rt::RepoError> {
-        ::sqlx::query_as::<
-            _,
-            Self,
-        >(
+        rt::fetch_by(
+                conn,
                 "SELECT email, password_hash, status, role, payment_customer_id, has_used_trial, id, created_at, updated_at, version FROM vbwd_user WHERE email = $1",
+                value,
+                Self::CONSTRAINTS,
             )
-            .bind(value)
-            .fetch_optional(&mut *conn)
             .await
-            .map_err(|e| rt::map_error(e, Self::CONSTRAINTS))?
-            .ok_or(rt::RepoError::NotFound)
     }
     /// The row whose `payment_customer_id` is `value` (a unique key).
     pub async fn get_by_payment_customer_id(
         conn: &mut ::sqlx::PgConnection,
         value: &str,
     ) -> Result<Self, rt::RepoError> {
-        ::sqlx::query_as::<
-            _,
-            Self,
-        >(
+        rt::fetch_by(
+                conn,
                 "SELECT email, password_hash, status, role, payment_customer_id, has_used_trial, id, created_at, updated_at, version FROM vbwd_user WHERE payment_customer_id = $1",
+                value,
+                Self::CONSTRAINTS,
             )
-            .bind(value)
-            .fetch_optional(&mut *conn)
             .await
-            .map_err(|e| rt::map_error(e, Self::CONSTRAINTS))?
-            .ok_or(rt::RepoError::NotFound)
     }
     /** Applies `patch` if the row is still at `expected_version` (`UPDATE … WHERE id = $1 AND version = $2`),
  bumping the version; otherwise `VersionConflict`, or `NotFound` when the row is gone.*/
@@ -190,42 +177,33 @@ impl User {
         expected_version: i32,
         patch: UserPatch,
     ) -> Result<Self, rt::RepoError> {
-        let mut q = ::sqlx::QueryBuilder::<
-            ::sqlx::Postgres,
-        >::new("UPDATE vbwd_user SET ");
-        let mut started = true;
-        let mut sep = |q: &mut ::sqlx::QueryBuilder<::sqlx::Postgres>| {
-            if started {
-                q.push(", ");
-            }
-            started = true;
-        };
-        q.push("version").push(" = ").push("version").push(" + 1");
-        sep(&mut q);
-        q.push("updated_at = ").push_bind(::chrono::Utc::now().naive_utc());
+        let mut q = ::sqlx::QueryBuilder::new("UPDATE vbwd_user SET ");
+        let mut first = false;
+        q.push("version = version + 1");
+        rt::push_set(
+            &mut q,
+            &mut first,
+            "updated_at = ",
+            ::chrono::Utc::now().naive_utc(),
+            "",
+        );
         if let Some(value) = patch.email {
-            sep(&mut q);
-            q.push("email = ").push_bind(value).push("");
+            rt::push_set(&mut q, &mut first, "email = ", value, "");
         }
         if let Some(value) = patch.password_hash {
-            sep(&mut q);
-            q.push("password_hash = ").push_bind(value).push("");
+            rt::push_set(&mut q, &mut first, "password_hash = ", value, "");
         }
         if let Some(value) = patch.status {
-            sep(&mut q);
-            q.push("status = ").push_bind(value).push("");
+            rt::push_set(&mut q, &mut first, "status = ", value, "");
         }
         if let Some(value) = patch.role {
-            sep(&mut q);
-            q.push("role = ").push_bind(value).push("");
+            rt::push_set(&mut q, &mut first, "role = ", value, "");
         }
         if let Some(value) = patch.payment_customer_id {
-            sep(&mut q);
-            q.push("payment_customer_id = ").push_bind(value).push("");
+            rt::push_set(&mut q, &mut first, "payment_customer_id = ", value, "");
         }
         if let Some(value) = patch.has_used_trial {
-            sep(&mut q);
-            q.push("has_used_trial = ").push_bind(value).push("");
+            rt::push_set(&mut q, &mut first, "has_used_trial = ", value, "");
         }
         q.push(" WHERE id = ")
             .push_bind(id)
@@ -234,47 +212,25 @@ impl User {
             .push(
                 " RETURNING email, password_hash, status, role, payment_customer_id, has_used_trial, id, created_at, updated_at, version",
             );
-        let updated = q
-            .build_query_as::<Self>()
-            .fetch_optional(&mut *conn)
-            .await
-            .map_err(|e| rt::map_error(e, Self::CONSTRAINTS))?;
-        if let Some(row) = updated {
-            return Ok(row);
-        }
-        let current: Option<i32> = ::sqlx::query_scalar(
-                "SELECT version FROM vbwd_user WHERE id = $1",
+        rt::finish_update(
+                conn,
+                q,
+                Some((
+                    "SELECT version FROM vbwd_user WHERE id = $1",
+                    id,
+                    expected_version,
+                )),
+                Self::CONSTRAINTS,
             )
-            .bind(id)
-            .fetch_optional(&mut *conn)
             .await
-            .map_err(|e| rt::map_error(e, Self::CONSTRAINTS))?;
-        Err(
-            match current {
-                Some(actual) => {
-                    rt::RepoError::VersionConflict {
-                        expected: expected_version,
-                        actual,
-                    }
-                }
-                None => rt::RepoError::NotFound,
-            },
-        )
     }
     /// Deletes the row with this primary key.
     pub async fn delete(
         conn: &mut ::sqlx::PgConnection,
         id: ::uuid::Uuid,
     ) -> Result<(), rt::RepoError> {
-        let done = ::sqlx::query("DELETE FROM vbwd_user WHERE id = $1")
-            .bind(id)
-            .execute(&mut *conn)
+        rt::delete_by(conn, "DELETE FROM vbwd_user WHERE id = $1", id, Self::CONSTRAINTS)
             .await
-            .map_err(|e| rt::map_error(e, Self::CONSTRAINTS))?;
-        if done.rows_affected() == 0 {
-            return Err(rt::RepoError::NotFound);
-        }
-        Ok(())
     }
 }
 /// Fields of User that lists filter and order on.
@@ -387,10 +343,7 @@ impl User {
             .map(|(f, desc)| (f.column(), *desc))
             .collect();
         rt::push_order_and_page(&mut q, &order, "id", query.limit, query.offset);
-        q.build_query_as::<Self>()
-            .fetch_all(&mut *conn)
-            .await
-            .map_err(|e| rt::map_error(e, Self::CONSTRAINTS))
+        rt::fetch_all_built(conn, q, Self::CONSTRAINTS).await
     }
 }
 impl UserPatch {

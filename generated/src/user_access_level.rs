@@ -100,75 +100,62 @@ impl UserAccessLevel {
         let v_created_at = now.naive_utc();
         let v_updated_at = now.naive_utc();
         let v_version = 0i32;
-        ::sqlx::query_as::<
-            _,
-            Self,
-        >(
-                "INSERT INTO vbwd_user_access_level (name, slug, description, is_system, linked_plan_slug, id, created_at, updated_at, version) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING name, slug, description, is_system, linked_plan_slug, id, created_at, updated_at, version",
+        rt::insert_returning(
+                conn,
+                ::sqlx::query_as(
+                        "INSERT INTO vbwd_user_access_level (name, slug, description, is_system, linked_plan_slug, id, created_at, updated_at, version) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING name, slug, description, is_system, linked_plan_slug, id, created_at, updated_at, version",
+                    )
+                    .bind(v_name)
+                    .bind(v_slug)
+                    .bind(v_description)
+                    .bind(v_is_system)
+                    .bind(v_linked_plan_slug)
+                    .bind(v_id)
+                    .bind(v_created_at)
+                    .bind(v_updated_at)
+                    .bind(v_version),
+                Self::CONSTRAINTS,
             )
-            .bind(v_name)
-            .bind(v_slug)
-            .bind(v_description)
-            .bind(v_is_system)
-            .bind(v_linked_plan_slug)
-            .bind(v_id)
-            .bind(v_created_at)
-            .bind(v_updated_at)
-            .bind(v_version)
-            .fetch_one(&mut *conn)
             .await
-            .map_err(|e| rt::map_error(e, Self::CONSTRAINTS))
     }
     /// The row with this primary key.
     pub async fn get(
         conn: &mut ::sqlx::PgConnection,
         id: ::uuid::Uuid,
     ) -> Result<Self, rt::RepoError> {
-        ::sqlx::query_as::<
-            _,
-            Self,
-        >(
+        rt::fetch_by(
+                conn,
                 "SELECT name, slug, description, is_system, linked_plan_slug, id, created_at, updated_at, version FROM vbwd_user_access_level WHERE id = $1",
+                id,
+                Self::CONSTRAINTS,
             )
-            .bind(id)
-            .fetch_optional(&mut *conn)
             .await
-            .map_err(|e| rt::map_error(e, Self::CONSTRAINTS))?
-            .ok_or(rt::RepoError::NotFound)
     }
     /// The row whose `name` is `value` (a unique key).
     pub async fn get_by_name(
         conn: &mut ::sqlx::PgConnection,
         value: &str,
     ) -> Result<Self, rt::RepoError> {
-        ::sqlx::query_as::<
-            _,
-            Self,
-        >(
+        rt::fetch_by(
+                conn,
                 "SELECT name, slug, description, is_system, linked_plan_slug, id, created_at, updated_at, version FROM vbwd_user_access_level WHERE name = $1",
+                value,
+                Self::CONSTRAINTS,
             )
-            .bind(value)
-            .fetch_optional(&mut *conn)
             .await
-            .map_err(|e| rt::map_error(e, Self::CONSTRAINTS))?
-            .ok_or(rt::RepoError::NotFound)
     }
     /// The row whose `slug` is `value` (a unique key).
     pub async fn get_by_slug(
         conn: &mut ::sqlx::PgConnection,
         value: &str,
     ) -> Result<Self, rt::RepoError> {
-        ::sqlx::query_as::<
-            _,
-            Self,
-        >(
+        rt::fetch_by(
+                conn,
                 "SELECT name, slug, description, is_system, linked_plan_slug, id, created_at, updated_at, version FROM vbwd_user_access_level WHERE slug = $1",
+                value,
+                Self::CONSTRAINTS,
             )
-            .bind(value)
-            .fetch_optional(&mut *conn)
             .await
-            .map_err(|e| rt::map_error(e, Self::CONSTRAINTS))?
-            .ok_or(rt::RepoError::NotFound)
     }
     /** Applies `patch` if the row is still at `expected_version` (`UPDATE … WHERE id = $1 AND version = $2`),
  bumping the version; otherwise `VersionConflict`, or `NotFound` when the row is gone.*/
@@ -178,38 +165,30 @@ impl UserAccessLevel {
         expected_version: i32,
         patch: UserAccessLevelPatch,
     ) -> Result<Self, rt::RepoError> {
-        let mut q = ::sqlx::QueryBuilder::<
-            ::sqlx::Postgres,
-        >::new("UPDATE vbwd_user_access_level SET ");
-        let mut started = true;
-        let mut sep = |q: &mut ::sqlx::QueryBuilder<::sqlx::Postgres>| {
-            if started {
-                q.push(", ");
-            }
-            started = true;
-        };
-        q.push("version").push(" = ").push("version").push(" + 1");
-        sep(&mut q);
-        q.push("updated_at = ").push_bind(::chrono::Utc::now().naive_utc());
+        let mut q = ::sqlx::QueryBuilder::new("UPDATE vbwd_user_access_level SET ");
+        let mut first = false;
+        q.push("version = version + 1");
+        rt::push_set(
+            &mut q,
+            &mut first,
+            "updated_at = ",
+            ::chrono::Utc::now().naive_utc(),
+            "",
+        );
         if let Some(value) = patch.name {
-            sep(&mut q);
-            q.push("name = ").push_bind(value).push("");
+            rt::push_set(&mut q, &mut first, "name = ", value, "");
         }
         if let Some(value) = patch.slug {
-            sep(&mut q);
-            q.push("slug = ").push_bind(value).push("");
+            rt::push_set(&mut q, &mut first, "slug = ", value, "");
         }
         if let Some(value) = patch.description {
-            sep(&mut q);
-            q.push("description = ").push_bind(value).push("");
+            rt::push_set(&mut q, &mut first, "description = ", value, "");
         }
         if let Some(value) = patch.is_system {
-            sep(&mut q);
-            q.push("is_system = ").push_bind(value).push("");
+            rt::push_set(&mut q, &mut first, "is_system = ", value, "");
         }
         if let Some(value) = patch.linked_plan_slug {
-            sep(&mut q);
-            q.push("linked_plan_slug = ").push_bind(value).push("");
+            rt::push_set(&mut q, &mut first, "linked_plan_slug = ", value, "");
         }
         q.push(" WHERE id = ")
             .push_bind(id)
@@ -218,47 +197,30 @@ impl UserAccessLevel {
             .push(
                 " RETURNING name, slug, description, is_system, linked_plan_slug, id, created_at, updated_at, version",
             );
-        let updated = q
-            .build_query_as::<Self>()
-            .fetch_optional(&mut *conn)
-            .await
-            .map_err(|e| rt::map_error(e, Self::CONSTRAINTS))?;
-        if let Some(row) = updated {
-            return Ok(row);
-        }
-        let current: Option<i32> = ::sqlx::query_scalar(
-                "SELECT version FROM vbwd_user_access_level WHERE id = $1",
+        rt::finish_update(
+                conn,
+                q,
+                Some((
+                    "SELECT version FROM vbwd_user_access_level WHERE id = $1",
+                    id,
+                    expected_version,
+                )),
+                Self::CONSTRAINTS,
             )
-            .bind(id)
-            .fetch_optional(&mut *conn)
             .await
-            .map_err(|e| rt::map_error(e, Self::CONSTRAINTS))?;
-        Err(
-            match current {
-                Some(actual) => {
-                    rt::RepoError::VersionConflict {
-                        expected: expected_version,
-                        actual,
-                    }
-                }
-                None => rt::RepoError::NotFound,
-            },
-        )
     }
     /// Deletes the row with this primary key.
     pub async fn delete(
         conn: &mut ::sqlx::PgConnection,
         id: ::uuid::Uuid,
     ) -> Result<(), rt::RepoError> {
-        let done = ::sqlx::query("DELETE FROM vbwd_user_access_level WHERE id = $1")
-            .bind(id)
-            .execute(&mut *conn)
+        rt::delete_by(
+                conn,
+                "DELETE FROM vbwd_user_access_level WHERE id = $1",
+                id,
+                Self::CONSTRAINTS,
+            )
             .await
-            .map_err(|e| rt::map_error(e, Self::CONSTRAINTS))?;
-        if done.rows_affected() == 0 {
-            return Err(rt::RepoError::NotFound);
-        }
-        Ok(())
     }
 }
 /// Fields of UserAccessLevel that lists filter and order on.
@@ -371,10 +333,7 @@ impl UserAccessLevel {
             .map(|(f, desc)| (f.column(), *desc))
             .collect();
         rt::push_order_and_page(&mut q, &order, "id", query.limit, query.offset);
-        q.build_query_as::<Self>()
-            .fetch_all(&mut *conn)
-            .await
-            .map_err(|e| rt::map_error(e, Self::CONSTRAINTS))
+        rt::fetch_all_built(conn, q, Self::CONSTRAINTS).await
     }
 }
 impl UserAccessLevelPatch {

@@ -226,87 +226,74 @@ impl UserInvoice {
         let v_created_at = now.naive_utc();
         let v_updated_at = now.naive_utc();
         let v_version = 0i32;
-        ::sqlx::query_as::<
-            _,
-            Self,
-        >(
-                "INSERT INTO vbwd_user_invoice (user_id, tarif_plan_id, subscription_id, invoice_number, amount, currency, status, payment_method, payment_ref, subtotal, tax_amount, total_amount, invoiced_at, paid_at, expires_at, provider_session_id, payment_intent_id, id, created_at, updated_at, version) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21) RETURNING user_id, tarif_plan_id, subscription_id, invoice_number, amount, currency, status, payment_method, payment_ref, subtotal, tax_amount, total_amount, invoiced_at, paid_at, expires_at, provider_session_id, payment_intent_id, id, created_at, updated_at, version",
+        rt::insert_returning(
+                conn,
+                ::sqlx::query_as(
+                        "INSERT INTO vbwd_user_invoice (user_id, tarif_plan_id, subscription_id, invoice_number, amount, currency, status, payment_method, payment_ref, subtotal, tax_amount, total_amount, invoiced_at, paid_at, expires_at, provider_session_id, payment_intent_id, id, created_at, updated_at, version) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21) RETURNING user_id, tarif_plan_id, subscription_id, invoice_number, amount, currency, status, payment_method, payment_ref, subtotal, tax_amount, total_amount, invoiced_at, paid_at, expires_at, provider_session_id, payment_intent_id, id, created_at, updated_at, version",
+                    )
+                    .bind(v_user_id)
+                    .bind(v_tarif_plan_id)
+                    .bind(v_subscription_id)
+                    .bind(v_invoice_number)
+                    .bind(v_amount)
+                    .bind(v_currency)
+                    .bind(v_status)
+                    .bind(v_payment_method)
+                    .bind(v_payment_ref)
+                    .bind(v_subtotal)
+                    .bind(v_tax_amount)
+                    .bind(v_total_amount)
+                    .bind(v_invoiced_at)
+                    .bind(v_paid_at)
+                    .bind(v_expires_at)
+                    .bind(v_provider_session_id)
+                    .bind(v_payment_intent_id)
+                    .bind(v_id)
+                    .bind(v_created_at)
+                    .bind(v_updated_at)
+                    .bind(v_version),
+                Self::CONSTRAINTS,
             )
-            .bind(v_user_id)
-            .bind(v_tarif_plan_id)
-            .bind(v_subscription_id)
-            .bind(v_invoice_number)
-            .bind(v_amount)
-            .bind(v_currency)
-            .bind(v_status)
-            .bind(v_payment_method)
-            .bind(v_payment_ref)
-            .bind(v_subtotal)
-            .bind(v_tax_amount)
-            .bind(v_total_amount)
-            .bind(v_invoiced_at)
-            .bind(v_paid_at)
-            .bind(v_expires_at)
-            .bind(v_provider_session_id)
-            .bind(v_payment_intent_id)
-            .bind(v_id)
-            .bind(v_created_at)
-            .bind(v_updated_at)
-            .bind(v_version)
-            .fetch_one(&mut *conn)
             .await
-            .map_err(|e| rt::map_error(e, Self::CONSTRAINTS))
     }
     /// The row with this primary key.
     pub async fn get(
         conn: &mut ::sqlx::PgConnection,
         id: ::uuid::Uuid,
     ) -> Result<Self, rt::RepoError> {
-        ::sqlx::query_as::<
-            _,
-            Self,
-        >(
+        rt::fetch_by(
+                conn,
                 "SELECT user_id, tarif_plan_id, subscription_id, invoice_number, amount, currency, status, payment_method, payment_ref, subtotal, tax_amount, total_amount, invoiced_at, paid_at, expires_at, provider_session_id, payment_intent_id, id, created_at, updated_at, version FROM vbwd_user_invoice WHERE id = $1",
+                id,
+                Self::CONSTRAINTS,
             )
-            .bind(id)
-            .fetch_optional(&mut *conn)
             .await
-            .map_err(|e| rt::map_error(e, Self::CONSTRAINTS))?
-            .ok_or(rt::RepoError::NotFound)
     }
     /// The row whose `invoice_number` is `value` (a unique key).
     pub async fn get_by_invoice_number(
         conn: &mut ::sqlx::PgConnection,
         value: &str,
     ) -> Result<Self, rt::RepoError> {
-        ::sqlx::query_as::<
-            _,
-            Self,
-        >(
+        rt::fetch_by(
+                conn,
                 "SELECT user_id, tarif_plan_id, subscription_id, invoice_number, amount, currency, status, payment_method, payment_ref, subtotal, tax_amount, total_amount, invoiced_at, paid_at, expires_at, provider_session_id, payment_intent_id, id, created_at, updated_at, version FROM vbwd_user_invoice WHERE invoice_number = $1",
+                value,
+                Self::CONSTRAINTS,
             )
-            .bind(value)
-            .fetch_optional(&mut *conn)
             .await
-            .map_err(|e| rt::map_error(e, Self::CONSTRAINTS))?
-            .ok_or(rt::RepoError::NotFound)
     }
     /// The row whose `provider_session_id` is `value` (a unique key).
     pub async fn get_by_provider_session_id(
         conn: &mut ::sqlx::PgConnection,
         value: &str,
     ) -> Result<Self, rt::RepoError> {
-        ::sqlx::query_as::<
-            _,
-            Self,
-        >(
+        rt::fetch_by(
+                conn,
                 "SELECT user_id, tarif_plan_id, subscription_id, invoice_number, amount, currency, status, payment_method, payment_ref, subtotal, tax_amount, total_amount, invoiced_at, paid_at, expires_at, provider_session_id, payment_intent_id, id, created_at, updated_at, version FROM vbwd_user_invoice WHERE provider_session_id = $1",
+                value,
+                Self::CONSTRAINTS,
             )
-            .bind(value)
-            .fetch_optional(&mut *conn)
             .await
-            .map_err(|e| rt::map_error(e, Self::CONSTRAINTS))?
-            .ok_or(rt::RepoError::NotFound)
     }
     /** Applies `patch` if the row is still at `expected_version` (`UPDATE … WHERE id = $1 AND version = $2`),
  bumping the version; otherwise `VersionConflict`, or `NotFound` when the row is gone.*/
@@ -316,86 +303,66 @@ impl UserInvoice {
         expected_version: i32,
         patch: UserInvoicePatch,
     ) -> Result<Self, rt::RepoError> {
-        let mut q = ::sqlx::QueryBuilder::<
-            ::sqlx::Postgres,
-        >::new("UPDATE vbwd_user_invoice SET ");
-        let mut started = true;
-        let mut sep = |q: &mut ::sqlx::QueryBuilder<::sqlx::Postgres>| {
-            if started {
-                q.push(", ");
-            }
-            started = true;
-        };
-        q.push("version").push(" = ").push("version").push(" + 1");
-        sep(&mut q);
-        q.push("updated_at = ").push_bind(::chrono::Utc::now().naive_utc());
+        let mut q = ::sqlx::QueryBuilder::new("UPDATE vbwd_user_invoice SET ");
+        let mut first = false;
+        q.push("version = version + 1");
+        rt::push_set(
+            &mut q,
+            &mut first,
+            "updated_at = ",
+            ::chrono::Utc::now().naive_utc(),
+            "",
+        );
         if let Some(value) = patch.user_id {
-            sep(&mut q);
-            q.push("user_id = ").push_bind(value).push("");
+            rt::push_set(&mut q, &mut first, "user_id = ", value, "");
         }
         if let Some(value) = patch.tarif_plan_id {
-            sep(&mut q);
-            q.push("tarif_plan_id = ").push_bind(value).push("");
+            rt::push_set(&mut q, &mut first, "tarif_plan_id = ", value, "");
         }
         if let Some(value) = patch.subscription_id {
-            sep(&mut q);
-            q.push("subscription_id = ").push_bind(value).push("");
+            rt::push_set(&mut q, &mut first, "subscription_id = ", value, "");
         }
         if let Some(value) = patch.invoice_number {
-            sep(&mut q);
-            q.push("invoice_number = ").push_bind(value).push("");
+            rt::push_set(&mut q, &mut first, "invoice_number = ", value, "");
         }
         if let Some(value) = patch.amount {
-            sep(&mut q);
-            q.push("amount = ").push_bind(value).push("");
+            rt::push_set(&mut q, &mut first, "amount = ", value, "");
         }
         if let Some(value) = patch.currency {
-            sep(&mut q);
-            q.push("currency = ").push_bind(value).push("");
+            rt::push_set(&mut q, &mut first, "currency = ", value, "");
         }
         if let Some(value) = patch.status {
-            sep(&mut q);
-            q.push("status = ").push_bind(value).push("");
+            rt::push_set(&mut q, &mut first, "status = ", value, "");
         }
         if let Some(value) = patch.payment_method {
-            sep(&mut q);
-            q.push("payment_method = ").push_bind(value).push("");
+            rt::push_set(&mut q, &mut first, "payment_method = ", value, "");
         }
         if let Some(value) = patch.payment_ref {
-            sep(&mut q);
-            q.push("payment_ref = ").push_bind(value).push("");
+            rt::push_set(&mut q, &mut first, "payment_ref = ", value, "");
         }
         if let Some(value) = patch.subtotal {
-            sep(&mut q);
-            q.push("subtotal = ").push_bind(value).push("");
+            rt::push_set(&mut q, &mut first, "subtotal = ", value, "");
         }
         if let Some(value) = patch.tax_amount {
-            sep(&mut q);
-            q.push("tax_amount = ").push_bind(value).push("");
+            rt::push_set(&mut q, &mut first, "tax_amount = ", value, "");
         }
         if let Some(value) = patch.total_amount {
-            sep(&mut q);
-            q.push("total_amount = ").push_bind(value).push("");
+            rt::push_set(&mut q, &mut first, "total_amount = ", value, "");
         }
         if let Some(value) = patch.invoiced_at {
-            sep(&mut q);
-            q.push("invoiced_at = ").push_bind(value).push("");
+            rt::push_set(&mut q, &mut first, "invoiced_at = ", value, "");
         }
         if let Some(value) = patch.paid_at {
-            sep(&mut q);
-            q.push("paid_at = ").push_bind(value).push("");
+            rt::push_set(&mut q, &mut first, "paid_at = ", value, "");
         }
         if let Some(value) = patch.expires_at {
-            sep(&mut q);
-            q.push("expires_at = ").push_bind(value).push("");
+            rt::push_set(&mut q, &mut first, "expires_at = ", value, "");
         }
         if let Some(value) = patch.provider_session_id {
-            sep(&mut q);
-            q.push("provider_session_id = ").push_bind(value).push("");
+            rt::push_set(&mut q, &mut first, "provider_session_id = ", value, "");
         }
         if let Some(value) = patch.payment_intent_id {
-            sep(&mut q);
-            q.push("payment_intent_id = ").push_bind(value).push("");
+            rt::push_set(&mut q, &mut first, "payment_intent_id = ", value, "");
         }
         q.push(" WHERE id = ")
             .push_bind(id)
@@ -404,47 +371,30 @@ impl UserInvoice {
             .push(
                 " RETURNING user_id, tarif_plan_id, subscription_id, invoice_number, amount, currency, status, payment_method, payment_ref, subtotal, tax_amount, total_amount, invoiced_at, paid_at, expires_at, provider_session_id, payment_intent_id, id, created_at, updated_at, version",
             );
-        let updated = q
-            .build_query_as::<Self>()
-            .fetch_optional(&mut *conn)
-            .await
-            .map_err(|e| rt::map_error(e, Self::CONSTRAINTS))?;
-        if let Some(row) = updated {
-            return Ok(row);
-        }
-        let current: Option<i32> = ::sqlx::query_scalar(
-                "SELECT version FROM vbwd_user_invoice WHERE id = $1",
+        rt::finish_update(
+                conn,
+                q,
+                Some((
+                    "SELECT version FROM vbwd_user_invoice WHERE id = $1",
+                    id,
+                    expected_version,
+                )),
+                Self::CONSTRAINTS,
             )
-            .bind(id)
-            .fetch_optional(&mut *conn)
             .await
-            .map_err(|e| rt::map_error(e, Self::CONSTRAINTS))?;
-        Err(
-            match current {
-                Some(actual) => {
-                    rt::RepoError::VersionConflict {
-                        expected: expected_version,
-                        actual,
-                    }
-                }
-                None => rt::RepoError::NotFound,
-            },
-        )
     }
     /// Deletes the row with this primary key.
     pub async fn delete(
         conn: &mut ::sqlx::PgConnection,
         id: ::uuid::Uuid,
     ) -> Result<(), rt::RepoError> {
-        let done = ::sqlx::query("DELETE FROM vbwd_user_invoice WHERE id = $1")
-            .bind(id)
-            .execute(&mut *conn)
+        rt::delete_by(
+                conn,
+                "DELETE FROM vbwd_user_invoice WHERE id = $1",
+                id,
+                Self::CONSTRAINTS,
+            )
             .await
-            .map_err(|e| rt::map_error(e, Self::CONSTRAINTS))?;
-        if done.rows_affected() == 0 {
-            return Err(rt::RepoError::NotFound);
-        }
-        Ok(())
     }
 }
 /// Fields of UserInvoice that lists filter and order on.
@@ -641,10 +591,7 @@ impl UserInvoice {
             .map(|(f, desc)| (f.column(), *desc))
             .collect();
         rt::push_order_and_page(&mut q, &order, "id", query.limit, query.offset);
-        q.build_query_as::<Self>()
-            .fetch_all(&mut *conn)
-            .await
-            .map_err(|e| rt::map_error(e, Self::CONSTRAINTS))
+        rt::fetch_all_built(conn, q, Self::CONSTRAINTS).await
     }
 }
 impl UserInvoicePatch {

@@ -80,8 +80,7 @@ pub fn render(entity: &Entity, select_list: &str) -> TokenStream {
                 }
                 let order: Vec<(&str, bool)> = query.order.iter().map(|(f, desc)| (f.column(), *desc)).collect();
                 rt::push_order_and_page(&mut q, &order, #key, query.limit, query.offset);
-                q.build_query_as::<Self>().fetch_all(&mut *conn).await
-                    .map_err(|e| rt::map_error(e, Self::CONSTRAINTS))
+                rt::fetch_all_built(conn, q, Self::CONSTRAINTS).await
             }
         }
     }

@@ -82,9 +82,7 @@ pub fn render(model: &Model, entity: &Entity) -> TokenStream {
             Some(quote! {
                 #[doc = #doc]
                 pub async fn #method(conn: &mut ::sqlx::PgConnection, value: #param_ty) -> Result<Self, rt::RepoError> {
-                    ::sqlx::query_as::<_, Self>(#sql).bind(#bind).fetch_optional(&mut *conn).await
-                        .map_err(|e| rt::map_error(e, Self::CONSTRAINTS))?
-                        .ok_or(rt::RepoError::NotFound)
+                    rt::fetch_by(conn, #sql, #bind, Self::CONSTRAINTS).await
                 }
             })
         });
@@ -101,15 +99,12 @@ pub fn render(model: &Model, entity: &Entity) -> TokenStream {
             pub async fn insert(conn: &mut ::sqlx::PgConnection, new: #new_name) -> Result<Self, rt::RepoError> {
                 #now_let
                 #(#lets)*
-                ::sqlx::query_as::<_, Self>(#insert_sql)#(#binds)*.fetch_one(&mut *conn).await
-                    .map_err(|e| rt::map_error(e, Self::CONSTRAINTS))
+                rt::insert_returning(conn, ::sqlx::query_as(#insert_sql)#(#binds)*, Self::CONSTRAINTS).await
             }
 
             /// The row with this primary key.
             pub async fn get(conn: &mut ::sqlx::PgConnection, #pk_ident: #pk_type) -> Result<Self, rt::RepoError> {
-                ::sqlx::query_as::<_, Self>(#get_sql).bind(#pk_ident).fetch_optional(&mut *conn).await
-                    .map_err(|e| rt::map_error(e, Self::CONSTRAINTS))?
-                    .ok_or(rt::RepoError::NotFound)
+                rt::fetch_by(conn, #get_sql, #pk_ident, Self::CONSTRAINTS).await
             }
 
             #(#get_by_unique)*
@@ -118,12 +113,7 @@ pub fn render(model: &Model, entity: &Entity) -> TokenStream {
 
             /// Deletes the row with this primary key.
             pub async fn delete(conn: &mut ::sqlx::PgConnection, #pk_ident: #pk_type) -> Result<(), rt::RepoError> {
-                let done = ::sqlx::query(#delete_sql).bind(#pk_ident).execute(&mut *conn).await
-                    .map_err(|e| rt::map_error(e, Self::CONSTRAINTS))?;
-                if done.rows_affected() == 0 {
-                    return Err(rt::RepoError::NotFound);
-                }
-                Ok(())
+                rt::delete_by(conn, #delete_sql, #pk_ident, Self::CONSTRAINTS).await
             }
         }
 
@@ -145,13 +135,13 @@ fn update_fn(entity: &Entity, table: &str, select_list: &str) -> TokenStream {
     let version = entity.fields.iter().find(|f| f.version);
     let mut sets = Vec::new();
     if let Some(v) = version {
-        let col = quote_ident(&v.name);
-        sets.push(quote!(q.push(#col).push(" = ").push(#col).push(" + 1");));
+        let bump = format!("{0} = {0} + 1", quote_ident(&v.name));
+        sets.push(quote!(q.push(#bump);));
     }
     for f in entity.fields.iter().filter(|f| f.on_update_now && !f.version) {
         let col = format!("{} = ", quote_ident(&f.name));
         let now = default_expr(&f.ty, &crate::ir::AppDefault::Now);
-        sets.push(quote!(sep(&mut q); q.push(#col).push_bind(#now);));
+        sets.push(quote!(rt::push_set(&mut q, &mut first, #col, #now, "");));
     }
     for f in entity.fields.iter().filter(|f| !f.read_only && !f.version && !f.primary_key) {
         let ident = field_ident(&f.name);
@@ -159,8 +149,7 @@ fn update_fn(entity: &Entity, table: &str, select_list: &str) -> TokenStream {
         let cast = cast(&f.ty);
         sets.push(quote! {
             if let Some(value) = patch.#ident {
-                sep(&mut q);
-                q.push(#col).push_bind(value).push(#cast);
+                rt::push_set(&mut q, &mut first, #col, value, #cast);
             }
         });
     }
@@ -169,7 +158,13 @@ fn update_fn(entity: &Entity, table: &str, select_list: &str) -> TokenStream {
     let where_pk = format!(" WHERE {pk_col} = ");
     let doc_version = " Applies `patch` if the row is still at `expected_version` (`UPDATE … WHERE id = $1 AND version = $2`),\n bumping the version; otherwise `VersionConflict`, or `NotFound` when the row is gone.";
     let touched_always = !sets.is_empty() && (version.is_some() || entity.fields.iter().any(|f| f.on_update_now));
-    let first = if version.is_some() { quote!(true) } else { quote!(false) };
+    // Whether no assignment is in the SET list yet (the version bump comes first when there is one).
+    let assigned = sets.len() > usize::from(version.is_some());
+    let first = match (assigned, version.is_some()) {
+        (false, _) => quote!(),
+        (true, true) => quote!(let mut first = false;),
+        (true, false) => quote!(let mut first = true;),
+    };
     let empty_guard = (!touched_always).then(|| {
         quote! {
             if patch.is_empty() {
@@ -187,25 +182,11 @@ fn update_fn(entity: &Entity, table: &str, select_list: &str) -> TokenStream {
                 pub async fn update(conn: &mut ::sqlx::PgConnection, #pk_ident: #pk_type, expected_version: i32, patch: #patch_name)
                     -> Result<Self, rt::RepoError> {
                     #empty_guard
-                    let mut q = ::sqlx::QueryBuilder::<::sqlx::Postgres>::new(#head);
-                    let mut started = #first;
-                    let mut sep = |q: &mut ::sqlx::QueryBuilder<::sqlx::Postgres>| {
-                        if started { q.push(", "); }
-                        started = true;
-                    };
+                    let mut q = ::sqlx::QueryBuilder::new(#head);
+                    #first
                     #(#sets)*
                     q.push(#where_pk).push_bind(#pk_ident).push(#and_version).push_bind(expected_version).push(#returning);
-                    let updated = q.build_query_as::<Self>().fetch_optional(&mut *conn).await
-                        .map_err(|e| rt::map_error(e, Self::CONSTRAINTS))?;
-                    if let Some(row) = updated {
-                        return Ok(row);
-                    }
-                    let current: Option<i32> = ::sqlx::query_scalar(#current_sql).bind(#pk_ident)
-                        .fetch_optional(&mut *conn).await.map_err(|e| rt::map_error(e, Self::CONSTRAINTS))?;
-                    Err(match current {
-                        Some(actual) => rt::RepoError::VersionConflict { expected: expected_version, actual },
-                        None => rt::RepoError::NotFound,
-                    })
+                    rt::finish_update(conn, q, Some((#current_sql, #pk_ident, expected_version)), Self::CONSTRAINTS).await
                 }
             }
         }
@@ -214,17 +195,11 @@ fn update_fn(entity: &Entity, table: &str, select_list: &str) -> TokenStream {
             pub async fn update(conn: &mut ::sqlx::PgConnection, #pk_ident: #pk_type, patch: #patch_name)
                 -> Result<Self, rt::RepoError> {
                 #empty_guard
-                let mut q = ::sqlx::QueryBuilder::<::sqlx::Postgres>::new(#head);
-                let mut started = #first;
-                let mut sep = |q: &mut ::sqlx::QueryBuilder<::sqlx::Postgres>| {
-                    if started { q.push(", "); }
-                    started = true;
-                };
+                let mut q = ::sqlx::QueryBuilder::new(#head);
+                #first
                 #(#sets)*
                 q.push(#where_pk).push_bind(#pk_ident).push(#returning);
-                q.build_query_as::<Self>().fetch_optional(&mut *conn).await
-                    .map_err(|e| rt::map_error(e, Self::CONSTRAINTS))?
-                    .ok_or(rt::RepoError::NotFound)
+                rt::finish_update::<Self, #pk_type>(conn, q, None, Self::CONSTRAINTS).await
             }
         },
     }
