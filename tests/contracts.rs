@@ -126,9 +126,7 @@ fn secrets_are_write_only_and_server_fields_read_only() {
     assert_eq!(schemas["UserCreate"]["properties"].get("version"), None);
     assert_eq!(schemas["UserUpdate"]["properties"]["version"]["type"], "integer");
     // No schema anywhere in the document mentions a secret field as readable.
-    let text = std::fs::read_to_string(repo_root().join("generated/openapi.json")).unwrap();
-    let doc_schemas: Value = serde_json::from_str(&text).unwrap();
-    for (name, schema) in doc_schemas["components"]["schemas"].as_object().unwrap() {
+    for (name, schema) in schemas.as_object().unwrap() {
         if !name.ends_with("Create") && !name.ends_with("Update") {
             assert_eq!(schema["properties"].get("password_hash"), None, "{name}");
         }

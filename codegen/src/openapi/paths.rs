@@ -1,7 +1,7 @@
 //! Paths and operations: list, get, create, partial update and delete per entity, and
 //! list/link/unlink per direction of each many-to-many link (conventions in `crate::api`).
 
-use super::schemas::{self, boxed, reference};
+use super::schemas::{self, reference};
 use crate::api::{self, LinkRoute, Op};
 use crate::ir::{Entity, Field, Model};
 use indexmap::IndexMap;
@@ -14,21 +14,27 @@ use openapiv3::{
 pub const JSON: &str = "application/json";
 pub const PROBLEM_JSON: &str = "application/problem+json";
 
+/// The shared error responses: status, component name, meaning.
+const ERRORS: [(u16, &str, &str); 4] = [
+    (400, "BadRequest", "Malformed JSON, an unknown filter field or operator, or a bad parameter."),
+    (404, "NotFound", "No such row."),
+    (409, "Conflict", "The version is stale, or a unique key or reference is violated."),
+    (422, "UnprocessableEntity", "The body breaks the schema; `errors` names each field."),
+];
+
 /// Shared error responses, referenced from every operation.
 pub fn error_responses() -> IndexMap<String, ReferenceOr<Response>> {
-    let problem = |description: &str| {
-        ReferenceOr::Item(Response {
-            description: description.into(),
-            content: content(PROBLEM_JSON, reference(schemas::PROBLEM)),
-            ..Response::default()
+    ERRORS
+        .iter()
+        .map(|(_, name, description)| {
+            let response = Response {
+                description: (*description).into(),
+                content: content(PROBLEM_JSON, reference(schemas::PROBLEM)),
+                ..Response::default()
+            };
+            ((*name).to_string(), ReferenceOr::Item(response))
         })
-    };
-    IndexMap::from([
-        ("BadRequest".into(), problem("Malformed JSON, an unknown filter field or operator, or a bad parameter.")),
-        ("NotFound".into(), problem("No such row.")),
-        ("Conflict".into(), problem("The version is stale, or a unique key or reference is violated.")),
-        ("UnprocessableEntity".into(), problem("The body breaks the schema; `errors` names each field.")),
-    ])
+        .collect()
 }
 
 pub fn paths(model: &Model) -> IndexMap<String, ReferenceOr<PathItem>> {
@@ -70,7 +76,9 @@ fn list(entity: &Entity) -> Operation {
     let rows = Schema {
         schema_data: SchemaData::default(),
         schema_kind: SchemaKind::Type(Type::Array(ArrayType {
-            items: Some(ReferenceOr::Reference { reference: format!("#/components/schemas/{}", entity.name) }),
+            items: Some(ReferenceOr::Reference {
+                reference: format!("#/components/schemas/{}", schemas::read_name(entity)),
+            }),
             min_items: None,
             max_items: None,
             unique_items: false,
@@ -78,14 +86,14 @@ fn list(entity: &Entity) -> Operation {
     };
     op.responses = responses(
         [(200, ok("The page of rows, in the requested order (then by key).", JSON, ReferenceOr::Item(rows)))],
-        &["BadRequest"],
+        &[400],
     );
     op
 }
 
 fn get(entity: &Entity) -> Operation {
     let mut op = operation(entity, Op::Get, format!("Get one {}", entity.name));
-    op.responses = responses([(200, with_etag(entity, ok_entity(entity, "The row.")))], &["BadRequest", "NotFound"]);
+    op.responses = responses([(200, with_etag(entity, ok_entity(entity, "The row.")))], &[400, 404]);
     op
 }
 
@@ -94,7 +102,7 @@ fn create(entity: &Entity) -> Operation {
     op.request_body = Some(body(&schemas::create_name(entity)));
     let mut created = with_etag(entity, ok_entity(entity, "Created; `Location` names the new row."));
     created.headers.insert("Location".into(), header("The new row's URL.", false));
-    op.responses = responses([(201, created)], &["BadRequest", "Conflict", "UnprocessableEntity"]);
+    op.responses = responses([(201, created)], &[400, 409, 422]);
     op
 }
 
@@ -104,16 +112,13 @@ fn update(entity: &Entity) -> Operation {
     if api::version_field(entity).is_some() {
         op.parameters.push(if_match());
     }
-    op.responses = responses(
-        [(200, with_etag(entity, ok_entity(entity, "The updated row.")))],
-        &["BadRequest", "NotFound", "Conflict", "UnprocessableEntity"],
-    );
+    op.responses = responses([(200, with_etag(entity, ok_entity(entity, "The updated row.")))], &[400, 404, 409, 422]);
     op
 }
 
 fn delete(entity: &Entity) -> Operation {
     let mut op = operation(entity, Op::Delete, format!("Delete a {}", entity.name));
-    op.responses = responses([(204, no_content("Deleted."))], &["BadRequest", "NotFound", "Conflict"]);
+    op.responses = responses([(204, no_content("Deleted."))], &[400, 404, 409]);
     op
 }
 
@@ -128,25 +133,15 @@ fn link_paths(model: &Model, route: &LinkRoute<'_>) -> (PathItem, PathItem) {
         ..Operation::default()
     };
     let other_key = schemas::value_schema(&route.other.ty);
-    let keys = Schema {
-        schema_data: SchemaData::default(),
-        schema_kind: SchemaKind::Type(Type::Array(ArrayType {
-            items: Some(boxed(other_key.clone())),
-            min_items: None,
-            max_items: None,
-            unique_items: true,
-        })),
-    };
+    let keys = schemas::array_of(other_key.clone(), true);
     let mut list =
         base(list_id, format!("Keys of the {} linked to a {}", api::resource(&route.other.entity), owner.name));
-    list.responses = responses(
-        [(200, ok("The linked keys, in ascending order.", JSON, ReferenceOr::Item(keys)))],
-        &["BadRequest", "NotFound"],
-    );
+    list.responses =
+        responses([(200, ok("The linked keys, in ascending order.", JSON, ReferenceOr::Item(keys)))], &[400, 404]);
     let mut link = base(link_id, format!("Link a {} to a {} (idempotent)", route.other.entity, owner.name));
-    link.responses = responses([(204, no_content("Linked (or already linked)."))], &["BadRequest", "NotFound"]);
+    link.responses = responses([(204, no_content("Linked (or already linked)."))], &[400, 404]);
     let mut unlink = base(unlink_id, format!("Unlink a {} from a {}", route.other.entity, owner.name));
-    unlink.responses = responses([(204, no_content("Unlinked."))], &["BadRequest", "NotFound"]);
+    unlink.responses = responses([(204, no_content("Unlinked."))], &[400, 404]);
     let owner_param = id_param(owner.pk_field());
     let other_param = path_param(&route.other.column, other_key, format!("Key of the {}.", route.other.entity));
     (
@@ -219,13 +214,8 @@ fn offset_param() -> ReferenceOr<Parameter> {
 fn order_param(entity: &Entity) -> ReferenceOr<Parameter> {
     let names: Vec<&str> = entity.fields.iter().filter(|f| api::listable(f)).map(|f| f.name.as_str()).collect();
     let one = format!("({})(\\.(asc|desc))?", names.join("|"));
-    let schema = Schema {
-        schema_data: SchemaData::default(),
-        schema_kind: SchemaKind::Type(Type::String(StringType {
-            pattern: Some(format!("^{one}(,{one})*$")),
-            ..StringType::default()
-        })),
-    };
+    let schema =
+        schemas::string_schema(StringType { pattern: Some(format!("^{one}(,{one})*$")), ..StringType::default() });
     let description = format!(
         "Comma-separated `field` or `field.desc` (`.asc` is the default); the key breaks ties. Fields: {}.",
         names.join(", ")
@@ -245,10 +235,7 @@ pub fn shared_parameters() -> IndexMap<String, ReferenceOr<Parameter>> {
 }
 
 fn if_match() -> ReferenceOr<Parameter> {
-    let schema = Schema {
-        schema_data: SchemaData::default(),
-        schema_kind: SchemaKind::Type(Type::String(StringType::default())),
-    };
+    let schema = schemas::string_schema(StringType::default());
     ReferenceOr::Item(Parameter::Header {
         parameter_data: data(
             "If-Match",
@@ -298,30 +285,21 @@ fn header(description: &str, required: bool) -> ReferenceOr<Header> {
         style: HeaderStyle::Simple,
         required,
         deprecated: None,
-        format: ParameterSchemaOrContent::Schema(ReferenceOr::Item(Schema {
-            schema_data: SchemaData::default(),
-            schema_kind: SchemaKind::Type(Type::String(StringType::default())),
-        })),
+        format: ParameterSchemaOrContent::Schema(ReferenceOr::Item(schemas::string_schema(StringType::default()))),
         example: None,
         examples: IndexMap::new(),
         extensions: IndexMap::new(),
     })
 }
 
-fn responses<const N: usize>(ok: [(u16, Response); N], errors: &[&str]) -> Responses {
+fn responses<const N: usize>(ok: [(u16, Response); N], errors: &[u16]) -> Responses {
     let mut out = IndexMap::new();
     for (code, response) in ok {
         out.insert(StatusCode::Code(code), ReferenceOr::Item(response));
     }
-    for name in errors {
-        let code = match *name {
-            "BadRequest" => 400,
-            "NotFound" => 404,
-            "Conflict" => 409,
-            _ => 422,
-        };
+    for (code, name, _) in ERRORS.iter().filter(|(code, ..)| errors.contains(code)) {
         out.insert(
-            StatusCode::Code(code),
+            StatusCode::Code(*code),
             ReferenceOr::Reference { reference: format!("#/components/responses/{name}") },
         );
     }

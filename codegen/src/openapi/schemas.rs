@@ -37,13 +37,11 @@ pub fn components(model: &Model) -> IndexMap<String, ReferenceOr<Schema>> {
         out.insert(update_name(entity), ReferenceOr::Item(update_schema(entity)));
     }
     for def in &model.enums {
-        let schema = Schema {
-            schema_data: SchemaData { description: def.doc.clone(), ..SchemaData::default() },
-            schema_kind: SchemaKind::Type(Type::String(StringType {
-                enumeration: def.values.iter().cloned().map(Some).collect(),
-                ..StringType::default()
-            })),
-        };
+        let mut schema = string_schema(StringType {
+            enumeration: def.values.iter().cloned().map(Some).collect(),
+            ..StringType::default()
+        });
+        schema.schema_data.description = def.doc.clone();
         out.insert(def.name.clone(), ReferenceOr::Item(schema));
     }
     out.insert(PROBLEM.into(), ReferenceOr::Item(problem_schema()));
@@ -58,7 +56,7 @@ fn read_schema(entity: &Entity) -> Schema {
         .iter()
         .map(|f| {
             let mut schema = field_schema(f, f.nullable);
-            let data = data_mut(&mut schema);
+            let data = &mut schema.schema_data;
             data.read_only = !api::writable(f);
             (f.name.clone(), boxed(schema))
         })
@@ -74,7 +72,7 @@ fn create_schema(entity: &Entity) -> Schema {
         .iter()
         .map(|f| {
             let mut schema = field_schema(f, f.nullable);
-            let data = data_mut(&mut schema);
+            let data = &mut schema.schema_data;
             data.write_only = f.secret;
             if let Some(AppDefault::Value(value)) = &f.default {
                 data.default = Some(json_default(&f.ty, value));
@@ -95,13 +93,13 @@ fn update_schema(entity: &Entity) -> Schema {
         .filter(|f| api::patchable(f))
         .map(|f| {
             let mut schema = field_schema(f, f.nullable);
-            data_mut(&mut schema).write_only = f.secret;
+            schema.schema_data.write_only = f.secret;
             (f.name.clone(), boxed(schema))
         })
         .collect();
     if let Some(version) = api::version_field(entity) {
         let mut schema = field_schema(version, false);
-        data_mut(&mut schema).description = Some(
+        schema.schema_data.description = Some(
             "The version last read. The update applies only if the row is still at this version, \
              else 409; `If-Match` may carry it instead."
                 .into(),
@@ -118,15 +116,7 @@ fn filter_schema() -> Schema {
     let item = string_schema(StringType { pattern: Some(format!("^({operators})\\.")), ..StringType::default() });
     let description = "PostgREST-style conditions, all of which must hold: `eq.V`, `neq.V`, `lt.V`, `lte.V`, \
         `gt.V`, `gte.V`, `in.(V1,V2)`, `like.P`, `ilike.P` (`*` is the wildcard), `is.null`, `not.is.null`.";
-    Schema {
-        schema_data: SchemaData { description: Some(description.into()), ..SchemaData::default() },
-        schema_kind: SchemaKind::Type(Type::Array(ArrayType {
-            items: Some(boxed(item)),
-            min_items: None,
-            max_items: None,
-            unique_items: false,
-        })),
-    }
+    with_doc(array_of(item, false), description)
 }
 
 /// RFC 9457 problem details, with field-level errors for 422.
@@ -142,16 +132,7 @@ fn problem_schema() -> Schema {
     props.insert("status".into(), boxed(with_doc(integer(IntegerFormat::Int32, None, None), "The HTTP status code.")));
     props.insert("detail".into(), string("What went wrong this time."));
     props.insert("instance".into(), string("The request path."));
-    let errors = Schema {
-        schema_data: SchemaData { description: Some("Field-level validation errors.".into()), ..SchemaData::default() },
-        schema_kind: SchemaKind::Type(Type::Array(ArrayType {
-            items: Some(boxed(error)),
-            min_items: None,
-            max_items: None,
-            unique_items: false,
-        })),
-    };
-    props.insert("errors".into(), boxed(errors));
+    props.insert("errors".into(), boxed(with_doc(array_of(error, false), "Field-level validation errors.")));
     object(
         Some("An error, as application/problem+json (RFC 9457).".into()),
         props,
@@ -162,7 +143,7 @@ fn problem_schema() -> Schema {
 /// The schema of one field's value; `nullable` decides whether null is allowed.
 pub fn field_schema(field: &Field, nullable: bool) -> Schema {
     let mut schema = type_schema(&field.ty, &field.validate);
-    let data = data_mut(&mut schema);
+    let data = &mut schema.schema_data;
     data.description = field.doc.clone();
     if nullable {
         data.nullable = true;
@@ -244,16 +225,7 @@ fn type_schema(ty: &FieldType, v: &Validation) -> Schema {
         },
         FieldType::Array(inner) => {
             // Length and pattern rules of the spec apply to each element, not to the array.
-            let item = type_schema(inner, v);
-            Schema {
-                schema_data: SchemaData::default(),
-                schema_kind: SchemaKind::Type(Type::Array(ArrayType {
-                    items: Some(boxed(item)),
-                    min_items: None,
-                    max_items: None,
-                    unique_items: false,
-                })),
-            }
+            array_of(type_schema(inner, v), false)
         }
     }
 }
@@ -293,7 +265,20 @@ fn string_format(format: &str) -> Schema {
     string_schema(StringType { format: VariantOrUnknownOrEmpty::Unknown(format.into()), ..StringType::default() })
 }
 
-fn string_schema(s: StringType) -> Schema {
+/// An array of `items`.
+pub fn array_of(items: Schema, unique_items: bool) -> Schema {
+    Schema {
+        schema_data: SchemaData::default(),
+        schema_kind: SchemaKind::Type(Type::Array(ArrayType {
+            items: Some(boxed(items)),
+            min_items: None,
+            max_items: None,
+            unique_items,
+        })),
+    }
+}
+
+pub fn string_schema(s: StringType) -> Schema {
     Schema { schema_data: SchemaData::default(), schema_kind: SchemaKind::Type(Type::String(s)) }
 }
 
@@ -331,10 +316,6 @@ fn closed(mut schema: Schema) -> Schema {
 fn with_doc(mut schema: Schema, description: &str) -> Schema {
     schema.schema_data.description = Some(description.into());
     schema
-}
-
-fn data_mut(schema: &mut Schema) -> &mut SchemaData {
-    &mut schema.schema_data
 }
 
 pub fn boxed(schema: Schema) -> ReferenceOr<Box<Schema>> {

@@ -8,7 +8,7 @@ use crate::naming::quote_ident;
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
-pub use crate::api::listable;
+use crate::api::listable;
 
 pub fn render(entity: &Entity, select_list: &str) -> TokenStream {
     let name = format_ident!("{}", entity.name);
