@@ -1,6 +1,7 @@
-//! Run-time machinery shared by `cargo xtask` and the server: applying migrations.
+//! Run-time machinery shared by `cargo xtask`, the generated repositories and the API server.
 
 pub mod migrate;
 pub mod redact;
 pub mod repo;
 pub mod serde;
+pub mod server;

@@ -11,3 +11,34 @@ where
 {
     Option::<T>::deserialize(deserializer).map(Some)
 }
+
+/// `timestamp` columns hold naive UTC; on the wire they are RFC 3339 with `Z`, as the OpenAPI
+/// document's `date-time` format requires.
+pub fn naive_utc<S: ::serde::Serializer>(value: &chrono::NaiveDateTime, serializer: S) -> Result<S::Ok, S::Error> {
+    serializer.collect_str(&value.and_utc().format("%Y-%m-%dT%H:%M:%S%.fZ"))
+}
+
+/// [`naive_utc`] for a nullable column.
+pub fn naive_utc_opt<S: ::serde::Serializer>(
+    value: &Option<chrono::NaiveDateTime>,
+    serializer: S,
+) -> Result<S::Ok, S::Error> {
+    match value {
+        Some(v) => naive_utc(v, serializer),
+        None => serializer.serialize_none(),
+    }
+}
+
+/// `bytes` columns travel as base64 text (the OpenAPI document's `format: byte`).
+pub fn base64<S: ::serde::Serializer>(value: &[u8], serializer: S) -> Result<S::Ok, S::Error> {
+    use base64::Engine;
+    serializer.collect_str(&base64::engine::general_purpose::STANDARD.encode(value))
+}
+
+/// [`base64`] for a nullable column.
+pub fn base64_opt<S: ::serde::Serializer>(value: &Option<Vec<u8>>, serializer: S) -> Result<S::Ok, S::Error> {
+    match value {
+        Some(v) => base64(v, serializer),
+        None => serializer.serialize_none(),
+    }
+}

@@ -1,0 +1,73 @@
+//! The HTTP server of the generated API: axum over a sqlx pool. Generated code only lists its
+//! entities and links ([`ApiRoutes`]); everything else (handlers, validation, errors, health,
+//! logging, shutdown) is written once here.
+
+mod config;
+mod link;
+mod patterns;
+mod problem;
+mod query;
+mod resource;
+mod rules;
+mod start;
+
+pub use config::{Config, LogFormat, Startup, USAGE};
+pub use link::LinkRoute;
+pub use problem::Problem;
+pub use query::{parse_value, typed, DEFAULT_LIMIT};
+pub use resource::Resource;
+pub use rules::{check_body, BodyKind, Check, FieldError, FieldRule, Wire};
+pub use start::{main, router, start, Running};
+
+use sqlx::PgPool;
+
+/// What every handler shares.
+#[derive(Clone, Debug)]
+pub struct AppState {
+    pub pool: PgPool,
+    /// The generated OpenAPI document, served as it is.
+    pub openapi: &'static str,
+    /// Versions of the migrations this build carries (readiness checks they are applied).
+    pub migrations: std::sync::Arc<[i64]>,
+}
+
+impl AppState {
+    /// A pooled connection; a database that cannot give one is a 503, not a 500.
+    pub async fn connection(&self) -> Result<sqlx::pool::PoolConnection<sqlx::Postgres>, Problem> {
+        self.pool.acquire().await.map_err(|e| Problem::unavailable(&e))
+    }
+}
+
+/// The generated API's routes: one call per entity and per link direction.
+#[derive(Debug, Default)]
+pub struct ApiRoutes {
+    router: axum::Router<AppState>,
+    /// Spec-level mistakes found while mounting (a bad pattern), reported at start-up.
+    problems: Vec<String>,
+}
+
+impl ApiRoutes {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Mounts list/get/create/update/delete of an entity.
+    pub fn resource<R: Resource>(mut self) -> Self {
+        for pattern in R::RULES.iter().filter_map(|r| r.check.pattern) {
+            if let Err(problem) = patterns::compile(pattern) {
+                self.problems.push(format!("{}: {problem}", R::NAME));
+            }
+        }
+        self.router = self.router.merge(resource::routes::<R>());
+        self
+    }
+
+    /// Mounts list/link/unlink of one direction of a link.
+    pub fn link<L: LinkRoute>(mut self) -> Self
+    where
+        <L::Other as Resource>::Key: serde::Serialize,
+    {
+        self.router = self.router.merge(link::routes::<L>());
+        self
+    }
+}

@@ -1,0 +1,125 @@
+//! Every error the API answers with, as `application/problem+json` (RFC 9457). Repository errors
+//! are mapped here, once; database messages go to the log, never into a body.
+
+use super::rules::FieldError;
+use crate::repo::RepoError;
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+
+/// An error response: status, title, what went wrong, and field errors for a 422.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Problem {
+    pub status: StatusCode,
+    pub detail: String,
+    pub errors: Vec<FieldError>,
+}
+
+impl Problem {
+    pub fn new(status: StatusCode, detail: impl Into<String>) -> Self {
+        Self { status, detail: detail.into(), errors: Vec::new() }
+    }
+
+    pub fn bad_request(detail: impl Into<String>) -> Self {
+        Self::new(StatusCode::BAD_REQUEST, detail)
+    }
+
+    pub fn not_found(detail: impl Into<String>) -> Self {
+        Self::new(StatusCode::NOT_FOUND, detail)
+    }
+
+    pub fn conflict(detail: impl Into<String>) -> Self {
+        Self::new(StatusCode::CONFLICT, detail)
+    }
+
+    /// A 422 naming each field that is wrong.
+    pub fn invalid(errors: Vec<FieldError>) -> Self {
+        let detail = match errors.as_slice() {
+            [one] if one.field.is_empty() => one.message.clone(),
+            [one] => format!("{}: {}", one.field, one.message),
+            many => format!("{} fields are invalid", many.len()),
+        };
+        Self { status: StatusCode::UNPROCESSABLE_ENTITY, detail, errors }
+    }
+
+    /// A failure that is the server's, not the client's: the cause is logged, not shown.
+    pub fn internal(cause: &dyn std::fmt::Display) -> Self {
+        tracing::error!(error = %cause, "request failed");
+        Self::new(StatusCode::INTERNAL_SERVER_ERROR, "The server could not complete the request; it has been logged.")
+    }
+
+    /// The database could not be reached (pool exhausted or server down).
+    pub fn unavailable(cause: &dyn std::fmt::Display) -> Self {
+        tracing::error!(error = %cause, "database unavailable");
+        Self::new(StatusCode::SERVICE_UNAVAILABLE, "The database is unavailable; try again shortly.")
+    }
+
+    /// Maps a repository error of an operation on `entity`. Foreign keys: on create and update a
+    /// missing parent is the client's field error (422); on delete, rows still referencing this
+    /// one make it a conflict (409).
+    pub fn from_repo(err: RepoError, entity: &str, writing: bool) -> Self {
+        match err {
+            RepoError::NotFound => Self::not_found(format!("No {entity} with this key.")),
+            RepoError::VersionConflict { expected, actual } => Self::conflict(format!(
+                "The {entity} was changed by someone else: you sent version {expected}, it is at version {actual}. \
+                 Read it again and retry."
+            )),
+            RepoError::UniqueViolation { field, .. } => Self::conflict(match field {
+                Some(f) => format!("Another {entity} already has this {}.", f.replace(',', ", ")),
+                None => format!("Another {entity} already has these values."),
+            }),
+            RepoError::ForeignKeyViolation { field, .. } if writing => {
+                let field = field.unwrap_or_default();
+                Self::invalid(vec![FieldError::new(field, "refers to a row that does not exist")])
+            }
+            RepoError::ForeignKeyViolation { .. } => {
+                Self::conflict(format!("Other rows still refer to this {entity}; delete or change them first."))
+            }
+            RepoError::CheckViolation { constraint } => Self::invalid(vec![FieldError::new(
+                "",
+                format!("The values break the rule {constraint}."),
+            )]),
+            RepoError::Database(e) => match data_exception(&e) {
+                Some(detail) => Self::invalid(vec![FieldError::new("", detail)]),
+                None => Self::internal(&e),
+            },
+        }
+    }
+
+    fn title(&self) -> &'static str {
+        self.status.canonical_reason().unwrap_or("Error")
+    }
+}
+
+/// PostgreSQL's class 22 (data exception: a value out of range, a bad encoding …) is a value the
+/// client sent that validation let through; it is the client's error, in words of our own.
+fn data_exception(err: &sqlx::Error) -> Option<&'static str> {
+    let code = err.as_database_error()?.code()?;
+    code.starts_with("22").then_some("A value is out of range or not valid for its column.")
+}
+
+#[derive(serde::Serialize)]
+struct Body<'a> {
+    #[serde(rename = "type")]
+    kind: &'a str,
+    title: &'a str,
+    status: u16,
+    detail: &'a str,
+    #[serde(skip_serializing_if = "<[_]>::is_empty")]
+    errors: &'a [FieldError],
+}
+
+impl IntoResponse for Problem {
+    fn into_response(self) -> Response {
+        let body = Body {
+            kind: "about:blank",
+            title: self.title(),
+            status: self.status.as_u16(),
+            detail: &self.detail,
+            errors: &self.errors,
+        };
+        let bytes = serde_json::to_vec(&body).unwrap_or_default();
+        let mut response = (self.status, bytes).into_response();
+        response.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("application/problem+json"));
+        response
+    }
+}

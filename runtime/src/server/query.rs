@@ -1,0 +1,208 @@
+//! A list's query string: `limit`, `offset`, `order=field.desc,other` and PostgREST-style
+//! filters (`status=eq.ACTIVE`, `price=lt.50`, `id=in.(a,b)`, `name=ilike.*x*`, `deleted_at=is.null`)
+//! on declared fields only. Anything else is a 400 that says what was wrong.
+
+use super::problem::Problem;
+use crate::repo::Cmp;
+use serde::de::DeserializeOwned;
+use serde_json::Value;
+
+/// Rows a list returns when the client names no `limit`.
+pub const DEFAULT_LIMIT: i64 = 100;
+
+/// A list request, parsed but not yet typed: filter values are still text.
+#[derive(Debug, Default, PartialEq)]
+pub struct RawList {
+    pub limit: Option<i64>,
+    pub offset: Option<i64>,
+    /// `(field, descending)`.
+    pub order: Vec<(String, bool)>,
+    /// `(field, condition)`, all of which must hold.
+    pub filters: Vec<(String, Cmp<String>)>,
+}
+
+/// Splits a query string into paging, order and filters (field names are checked later).
+pub fn parse_list(query: &str) -> Result<RawList, Problem> {
+    let mut out = RawList::default();
+    for (key, value) in form_urlencoded::parse(query.as_bytes()) {
+        match key.as_ref() {
+            "limit" => out.limit = Some(non_negative("limit", &value)?),
+            "offset" => out.offset = Some(non_negative("offset", &value)?),
+            "order" => {
+                for item in value.split(',').filter(|s| !s.is_empty()) {
+                    let (field, descending) = match item.rsplit_once('.') {
+                        Some((field, "desc")) => (field, true),
+                        Some((field, "asc")) => (field, false),
+                        Some((_, other)) => {
+                            return Err(Problem::bad_request(format!(
+                                "order: unknown direction '{other}' in '{item}'; use field, field.asc or field.desc"
+                            )))
+                        }
+                        None => (item, false),
+                    };
+                    out.order.push((field.to_string(), descending));
+                }
+            }
+            field => out.filters.push((field.to_string(), parse_condition(field, &value)?)),
+        }
+    }
+    Ok(out)
+}
+
+fn non_negative(name: &str, value: &str) -> Result<i64, Problem> {
+    value
+        .parse::<i64>()
+        .ok()
+        .filter(|n| *n >= 0)
+        .ok_or_else(|| Problem::bad_request(format!("{name}: expected a non-negative integer, found '{value}'")))
+}
+
+/// `op.value` → a condition with the value still as text.
+pub fn parse_condition(field: &str, text: &str) -> Result<Cmp<String>, Problem> {
+    if text.contains('\0') {
+        return Err(Problem::bad_request(format!("{field}: NUL characters are not allowed")));
+    }
+    let (op, value) = text.split_once('.').unwrap_or((text, ""));
+    let value = value.to_string();
+    Ok(match op {
+        "eq" => Cmp::Eq(value),
+        "neq" => Cmp::Neq(value),
+        "lt" => Cmp::Lt(value),
+        "lte" => Cmp::Lte(value),
+        "gt" => Cmp::Gt(value),
+        "gte" => Cmp::Gte(value),
+        "in" => Cmp::In(parse_list_items(field, &value)?),
+        "like" => Cmp::Like(value.replace('*', "%")),
+        "ilike" => Cmp::ILike(value.replace('*', "%")),
+        "is" if value == "null" => Cmp::IsNull,
+        "not" if value == "is.null" => Cmp::IsNotNull,
+        "is" | "not" => {
+            return Err(Problem::bad_request(format!("{field}: only is.null and not.is.null are supported")))
+        }
+        other => {
+            return Err(Problem::bad_request(format!(
+                "{field}: unknown operator '{other}'; use eq, neq, lt, lte, gt, gte, in, like, ilike, is.null or not.is.null"
+            )))
+        }
+    })
+}
+
+/// `(a,"b,c",d)` → `["a", "b,c", "d"]`; items holding `,"()\` are double-quoted, `\` escapes.
+fn parse_list_items(field: &str, text: &str) -> Result<Vec<String>, Problem> {
+    let bad = || Problem::bad_request(format!("{field}: expected in.(value,value,…), found in.{text}"));
+    let inner = text.strip_prefix('(').and_then(|t| t.strip_suffix(')')).ok_or_else(bad)?;
+    let mut items = Vec::new();
+    let mut chars = inner.chars().peekable();
+    while chars.peek().is_some() {
+        let mut item = String::new();
+        if chars.peek() == Some(&'"') {
+            chars.next();
+            loop {
+                match chars.next().ok_or_else(bad)? {
+                    '\\' => item.push(chars.next().ok_or_else(bad)?),
+                    '"' => break,
+                    c => item.push(c),
+                }
+            }
+            match chars.next() {
+                None | Some(',') => {}
+                Some(_) => return Err(bad()),
+            }
+        } else {
+            for c in chars.by_ref() {
+                if c == ',' {
+                    break;
+                }
+                item.push(c);
+            }
+        }
+        items.push(item);
+    }
+    Ok(items)
+}
+
+/// A filter or key value from its text, as type `T`: tried as a JSON string first (uuids,
+/// decimals, dates, enums, text), then as a JSON literal (numbers, booleans), then as an RFC 3339
+/// time converted to naive UTC (for `timestamp` columns).
+pub fn parse_value<T: DeserializeOwned>(text: &str) -> Result<T, String> {
+    let as_string = serde_json::from_value::<T>(Value::String(text.to_string()));
+    let error = match as_string {
+        Ok(v) => return Ok(v),
+        Err(e) => e,
+    };
+    if let Ok(v) = serde_json::from_str::<T>(text) {
+        return Ok(v);
+    }
+    if let Ok(t) = chrono::DateTime::parse_from_rfc3339(text) {
+        let naive = t.naive_utc().format("%Y-%m-%dT%H:%M:%S%.f").to_string();
+        if let Ok(v) = serde_json::from_value::<T>(Value::String(naive)) {
+            return Ok(v);
+        }
+    }
+    Err(error.to_string())
+}
+
+impl<T> Cmp<T> {
+    /// The same condition on values of another type.
+    pub fn try_map<U, E>(self, mut f: impl FnMut(T) -> Result<U, E>) -> Result<Cmp<U>, E> {
+        Ok(match self {
+            Cmp::Eq(v) => Cmp::Eq(f(v)?),
+            Cmp::Neq(v) => Cmp::Neq(f(v)?),
+            Cmp::Lt(v) => Cmp::Lt(f(v)?),
+            Cmp::Lte(v) => Cmp::Lte(f(v)?),
+            Cmp::Gt(v) => Cmp::Gt(f(v)?),
+            Cmp::Gte(v) => Cmp::Gte(f(v)?),
+            Cmp::In(vs) => Cmp::In(vs.into_iter().map(f).collect::<Result<_, _>>()?),
+            Cmp::Like(p) => Cmp::Like(p),
+            Cmp::ILike(p) => Cmp::ILike(p),
+            Cmp::IsNull => Cmp::IsNull,
+            Cmp::IsNotNull => Cmp::IsNotNull,
+        })
+    }
+}
+
+/// Types a filter's text: the generated `filter` functions call this for each field.
+pub fn typed<T: DeserializeOwned>(cmp: Cmp<String>) -> Result<Cmp<T>, String> {
+    cmp.try_map(|text| parse_value::<T>(&text))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn postgrest_conditions() {
+        let list = parse_list("limit=5&order=price.desc,name&status=eq.ACTIVE&price=lt.50&id=in.(a,%22b%2Cc%22)&n=ilike.*x*&d=is.null&e=not.is.null").unwrap();
+        assert_eq!((list.limit, list.offset), (Some(5), None));
+        assert_eq!(list.order, [("price".to_string(), true), ("name".to_string(), false)]);
+        let conditions: Vec<Cmp<String>> = list.filters.into_iter().map(|(_, c)| c).collect();
+        assert_eq!(
+            conditions,
+            [
+                Cmp::Eq("ACTIVE".into()),
+                Cmp::Lt("50".into()),
+                Cmp::In(vec!["a".into(), "b,c".into()]),
+                Cmp::ILike("%x%".into()),
+                Cmp::IsNull,
+                Cmp::IsNotNull,
+            ]
+        );
+    }
+
+    #[test]
+    fn bad_queries_are_400s() {
+        for query in ["limit=-1", "limit=x", "a=zz.1", "a=in.(x", "a=is.true", "order=a.sideways", "a=in.(\"x\"y)"] {
+            assert_eq!(parse_list(query).unwrap_err().status, 400, "{query}");
+        }
+    }
+
+    #[test]
+    fn values_by_type() {
+        assert_eq!(parse_value::<i32>("42"), Ok(42));
+        assert_eq!(parse_value::<String>("42"), Ok("42".to_string()));
+        assert_eq!(parse_value::<bool>("true"), Ok(true));
+        assert!(parse_value::<i32>("4x").is_err());
+        let t: chrono::NaiveDateTime = parse_value("2026-01-01T12:00:00+01:00").unwrap();
+        assert_eq!(t.to_string(), "2026-01-01 11:00:00");
+    }
+}

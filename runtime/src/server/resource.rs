@@ -1,0 +1,238 @@
+//! The five operations of every entity (list, get, create, partial update, delete), written once
+//! and generic over [`Resource`], which the generated code implements per entity by naming its
+//! repository functions. The routes are the ones `codegen::api` puts in the OpenAPI document.
+
+use super::problem::Problem;
+use super::query::{parse_list, parse_value, DEFAULT_LIMIT};
+use super::rules::{check_body, BodyKind, FieldError, FieldRule};
+use super::AppState;
+use crate::repo::{Cmp, ListQuery, Param, RepoError, Row, MAX_LIMIT};
+use axum::body::Bytes;
+use axum::extract::rejection::{BytesRejection, PathRejection};
+use axum::extract::{Path, RawQuery, State};
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+use sqlx::PgConnection;
+use std::future::Future;
+
+/// An entity served over HTTP. Implemented by generated code only.
+pub trait Resource: Row + Serialize + Sync + 'static {
+    /// The entity's name, for messages.
+    const NAME: &'static str;
+    /// The collection's path, e.g. `/api/v1/tarif_plans`.
+    const PATH: &'static str;
+    /// Every field, as the API sees it.
+    const RULES: &'static [FieldRule];
+
+    type Key: Param + DeserializeOwned + std::fmt::Display + Clone + Sync + 'static;
+    type New: DeserializeOwned + Send;
+    type Patch: DeserializeOwned + Send;
+    type Field: Copy + Send + 'static;
+    type Filter: Send + 'static;
+
+    fn key(&self) -> Self::Key;
+    /// The optimistic-lock version, when the entity has one.
+    fn version(&self) -> Option<i32>;
+    /// A listable field by name.
+    fn field(name: &str) -> Option<Self::Field>;
+    /// A condition on a field, its value typed from text.
+    fn filter(field: Self::Field, cmp: Cmp<String>) -> Result<Self::Filter, String>;
+
+    fn insert_row(conn: &mut PgConnection, new: Self::New) -> impl Future<Output = Result<Self, RepoError>> + Send;
+    fn get_row(conn: &mut PgConnection, key: Self::Key) -> impl Future<Output = Result<Self, RepoError>> + Send;
+    fn list_rows(
+        conn: &mut PgConnection,
+        query: ListQuery<Self::Field, Self::Filter>,
+    ) -> impl Future<Output = Result<Vec<Self>, RepoError>> + Send;
+    /// `version` is the one the client read; ignored by entities without a version.
+    fn update_row(
+        conn: &mut PgConnection,
+        key: Self::Key,
+        version: i32,
+        patch: Self::Patch,
+    ) -> impl Future<Output = Result<Self, RepoError>> + Send;
+    fn delete_row(conn: &mut PgConnection, key: Self::Key) -> impl Future<Output = Result<(), RepoError>> + Send;
+}
+
+fn versioned<R: Resource>() -> bool {
+    R::RULES.iter().any(|r| r.version)
+}
+
+/// The routes of one entity.
+pub fn routes<R: Resource>() -> axum::Router<AppState> {
+    use axum::routing::get;
+    axum::Router::new()
+        .route(R::PATH, get(list::<R>).post(create::<R>))
+        .route(&format!("{}/{{id}}", R::PATH), get(get_one::<R>).patch(update::<R>).delete(delete::<R>))
+}
+
+async fn list<R: Resource>(State(app): State<AppState>, RawQuery(query): RawQuery) -> Result<Response, Problem> {
+    let raw = parse_list(query.as_deref().unwrap_or(""))?;
+    let mut list = ListQuery::<R::Field, R::Filter> {
+        limit: raw.limit.unwrap_or(DEFAULT_LIMIT).min(MAX_LIMIT),
+        offset: raw.offset.unwrap_or(0),
+        ..ListQuery::default()
+    };
+    for (name, descending) in raw.order {
+        list.order.push((listable_field::<R>(&name, "order")?, descending));
+    }
+    for (name, cmp) in raw.filters {
+        let field = listable_field::<R>(&name, "filter")?;
+        list.filters.push(R::filter(field, cmp).map_err(|e| Problem::bad_request(format!("{name}: {e}")))?);
+    }
+    let mut conn = app.connection().await?;
+    let rows = R::list_rows(&mut conn, list).await.map_err(|e| Problem::from_repo(e, R::NAME, false))?;
+    Ok(json(StatusCode::OK, &rows))
+}
+
+fn listable_field<R: Resource>(name: &str, what: &str) -> Result<R::Field, Problem> {
+    R::field(name).ok_or_else(|| {
+        let known: Vec<&str> = R::RULES.iter().filter(|r| R::field(r.name).is_some()).map(|r| r.name).collect();
+        Problem::bad_request(format!("cannot {what} on '{name}'; fields: {}", known.join(", ")))
+    })
+}
+
+async fn get_one<R: Resource>(
+    State(app): State<AppState>,
+    id: Result<Path<String>, PathRejection>,
+) -> Result<Response, Problem> {
+    let key = path_key::<R::Key>(id, R::NAME)?;
+    let mut conn = app.connection().await?;
+    let row = R::get_row(&mut conn, key).await.map_err(|e| Problem::from_repo(e, R::NAME, false))?;
+    Ok(row_response(StatusCode::OK, &row))
+}
+
+async fn create<R: Resource>(
+    State(app): State<AppState>,
+    headers: HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<Response, Problem> {
+    let value = json_body(&headers, body)?;
+    let checked = check_body(R::RULES, value, BodyKind::Create).map_err(Problem::invalid)?;
+    let new: R::New = from_checked(checked.object)?;
+    let mut conn = app.connection().await?;
+    let row = R::insert_row(&mut conn, new).await.map_err(|e| Problem::from_repo(e, R::NAME, true))?;
+    let mut response = row_response(StatusCode::CREATED, &row);
+    let location = format!("{}/{}", R::PATH, path_segment(&row.key().to_string()));
+    if let Ok(value) = HeaderValue::from_str(&location) {
+        response.headers_mut().insert(header::LOCATION, value);
+    }
+    Ok(response)
+}
+
+async fn update<R: Resource>(
+    State(app): State<AppState>,
+    id: Result<Path<String>, PathRejection>,
+    headers: HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<Response, Problem> {
+    let key = path_key::<R::Key>(id, R::NAME)?;
+    let value = json_body(&headers, body)?;
+    let checked = check_body(R::RULES, value, BodyKind::Patch).map_err(Problem::invalid)?;
+    let version = if versioned::<R>() {
+        let version = match (checked.version, if_match(&headers)?) {
+            (Some(a), Some(b)) if a != b => {
+                return Err(Problem::bad_request(format!("If-Match says version {b}, the body says {a}")))
+            }
+            (a, b) => a.or(b),
+        };
+        let missing = || {
+            let field = R::RULES.iter().find(|r| r.version).map_or("version", |r| r.name);
+            Problem::invalid(vec![FieldError::new(field, "is required: send the version last read (or If-Match)")])
+        };
+        version.ok_or_else(missing)?
+    } else {
+        0
+    };
+    let patch: R::Patch = from_checked(checked.object)?;
+    let mut conn = app.connection().await?;
+    let row = R::update_row(&mut conn, key, version, patch).await.map_err(|e| Problem::from_repo(e, R::NAME, true))?;
+    Ok(row_response(StatusCode::OK, &row))
+}
+
+async fn delete<R: Resource>(
+    State(app): State<AppState>,
+    id: Result<Path<String>, PathRejection>,
+) -> Result<Response, Problem> {
+    let key = path_key::<R::Key>(id, R::NAME)?;
+    let mut conn = app.connection().await?;
+    R::delete_row(&mut conn, key).await.map_err(|e| Problem::from_repo(e, R::NAME, false))?;
+    Ok(StatusCode::NO_CONTENT.into_response())
+}
+
+/// A key from a path segment; a malformed one is a 400.
+pub fn path_key<K: DeserializeOwned>(id: Result<Path<String>, PathRejection>, entity: &str) -> Result<K, Problem> {
+    let Path(text) = id.map_err(|e| Problem::bad_request(e.body_text()))?;
+    parse_value::<K>(&text).map_err(|_| Problem::bad_request(format!("'{text}' is not a valid {entity} key")))
+}
+
+/// The request body as JSON: 415 for another media type, 400 when it does not parse.
+fn json_body(headers: &HeaderMap, body: Result<Bytes, BytesRejection>) -> Result<serde_json::Value, Problem> {
+    if let Some(content_type) = headers.get(header::CONTENT_TYPE) {
+        let media = content_type.to_str().unwrap_or_default().split(';').next().unwrap_or_default().trim();
+        let json = media.eq_ignore_ascii_case("application/json")
+            || media.to_ascii_lowercase().ends_with("+json");
+        if !json {
+            return Err(Problem::new(StatusCode::UNSUPPORTED_MEDIA_TYPE, "Send the body as application/json."));
+        }
+    }
+    let body = body.map_err(|e| Problem::new(e.status(), e.body_text()))?;
+    serde_json::from_slice(&body).map_err(|e| Problem::bad_request(format!("malformed JSON: {e}")))
+}
+
+/// A checked body into the generated input type. Checks run first, so this fails only on
+/// what they do not cover; it is still the client's error.
+fn from_checked<T: DeserializeOwned>(object: serde_json::Map<String, serde_json::Value>) -> Result<T, Problem> {
+    serde_json::from_value(serde_json::Value::Object(object))
+        .map_err(|e| Problem::invalid(vec![FieldError::new("", e.to_string())]))
+}
+
+/// `If-Match: "3"` (or `W/"3"`, or `3`) → 3.
+fn if_match(headers: &HeaderMap) -> Result<Option<i32>, Problem> {
+    let Some(value) = headers.get(header::IF_MATCH) else {
+        return Ok(None);
+    };
+    let text = value.to_str().unwrap_or_default().trim();
+    let bare = text.trim_start_matches("W/").trim_matches('"');
+    bare.parse::<i32>()
+        .map(Some)
+        .map_err(|_| Problem::bad_request(format!("If-Match must be the ETag last read (a quoted version), not {text}")))
+}
+
+/// A row as JSON, with its version as the ETag.
+fn row_response<R: Resource>(status: StatusCode, row: &R) -> Response {
+    let mut response = json(status, row);
+    if let Some(version) = row.version() {
+        if let Ok(value) = HeaderValue::from_str(&format!("\"{version}\"")) {
+            response.headers_mut().insert(header::ETAG, value);
+        }
+    }
+    response
+}
+
+/// A JSON response; serialization of our own types cannot fail short of a bug.
+pub fn json<T: Serialize + ?Sized>(status: StatusCode, value: &T) -> Response {
+    match serde_json::to_vec(value) {
+        Ok(bytes) => {
+            let mut response = (status, bytes).into_response();
+            response.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
+            response
+        }
+        Err(e) => Problem::internal(&e).into_response(),
+    }
+}
+
+/// Percent-encodes all but RFC 3986's unreserved characters, for a key in a URL path.
+fn path_segment(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for b in text.bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~') {
+            out.push(char::from(b));
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}

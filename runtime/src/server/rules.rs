@@ -1,0 +1,443 @@
+//! What the spec says of each field, as static data the generated code declares (`RULES`), and
+//! the checks every request body goes through before it reaches a repository: unknown, read-only,
+//! missing and null fields, wire types, lengths, ranges, patterns, enum values. All errors of a
+//! body are reported at once, each naming its field.
+
+use serde_json::{Map, Value};
+
+/// How a field's value travels in JSON, with the limits its column type imposes.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Wire {
+    Uuid,
+    /// A string; `max_chars` is the column's `varchar(n)` limit.
+    Text {
+        max_chars: Option<u32>,
+    },
+    Bool,
+    /// An integer within the column type's range.
+    Int {
+        min: i64,
+        max: i64,
+    },
+    Float,
+    Double,
+    /// A decimal number as a string, at most `precision` digits of which `scale` after the point.
+    Decimal {
+        precision: u16,
+        scale: u16,
+    },
+    Date,
+    /// `timestamp` (naive UTC): RFC 3339 in, `…Z` out; an offset is converted to UTC.
+    Timestamp,
+    Timestamptz,
+    Time,
+    Json,
+    /// Base64 text.
+    Bytes,
+    /// One of these strings.
+    Enum(&'static [&'static str]),
+    Array(&'static Wire),
+}
+
+/// The spec's `validate:` rules of a field.
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub struct Check {
+    pub min_length: Option<u64>,
+    pub max_length: Option<u64>,
+    pub min: Option<f64>,
+    pub max: Option<f64>,
+    pub pattern: Option<&'static str>,
+    pub format: Option<&'static str>,
+}
+
+impl Check {
+    pub const NONE: Self =
+        Self { min_length: None, max_length: None, min: None, max: None, pattern: None, format: None };
+}
+
+/// One field of an entity, as the API sees it.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct FieldRule {
+    pub name: &'static str,
+    pub wire: Wire,
+    pub nullable: bool,
+    /// A create may carry it.
+    pub create: bool,
+    /// A create must carry it.
+    pub required: bool,
+    /// A partial update may change it.
+    pub patch: bool,
+    /// The optimistic-lock version: read-only, but a partial update carries the version it read.
+    pub version: bool,
+    pub check: Check,
+}
+
+/// One field-level error of a 422.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct FieldError {
+    pub field: String,
+    pub message: String,
+}
+
+impl FieldError {
+    pub fn new(field: impl Into<String>, message: impl Into<String>) -> Self {
+        Self { field: field.into(), message: message.into() }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BodyKind {
+    Create,
+    Patch,
+}
+
+/// A checked body: values normalized so that serde reads them as the column types
+/// (timestamps in naive UTC, base64 decoded), and the version a partial update carried.
+#[derive(Debug)]
+pub struct CheckedBody {
+    pub object: Map<String, Value>,
+    pub version: Option<i32>,
+}
+
+/// Checks a create or update body against the entity's rules; every error at once.
+pub fn check_body(rules: &[FieldRule], body: Value, kind: BodyKind) -> Result<CheckedBody, Vec<FieldError>> {
+    let Value::Object(mut object) = body else {
+        return Err(vec![FieldError::new("", format!("expected a JSON object, found {}", describe(&body)))]);
+    };
+    let mut errors = Vec::new();
+    let mut version = None;
+    let keys: Vec<String> = object.keys().cloned().collect();
+    for key in keys {
+        let Some(rule) = rules.iter().find(|r| r.name == key) else {
+            let known: Vec<&str> = rules.iter().filter(|r| accepts(r, kind)).map(|r| r.name).collect();
+            errors.push(FieldError::new(&key, format!("unknown field; expected one of: {}", known.join(", "))));
+            continue;
+        };
+        if rule.version && kind == BodyKind::Patch {
+            let value = object.remove(&key).unwrap_or(Value::Null);
+            match value.as_i64().and_then(|v| i32::try_from(v).ok()) {
+                Some(v) => version = Some(v),
+                None => errors.push(FieldError::new(&key, "expected the integer version last read")),
+            }
+            continue;
+        }
+        if !accepts(rule, kind) {
+            let why = match kind {
+                BodyKind::Patch if rule.create => "cannot be changed once created",
+                _ => "is read-only: the server sets it",
+            };
+            errors.push(FieldError::new(&key, why));
+            continue;
+        }
+        let value = object.get_mut(&key).expect("key listed above");
+        if value.is_null() {
+            if !rule.nullable {
+                errors.push(FieldError::new(&key, "must not be null"));
+            }
+            continue;
+        }
+        check_value(rule.name, &rule.wire, &rule.check, value, &mut errors);
+    }
+    if kind == BodyKind::Create {
+        for rule in rules.iter().filter(|r| r.required && !object.contains_key(r.name)) {
+            errors.push(FieldError::new(rule.name, "is required"));
+        }
+    }
+    if errors.is_empty() {
+        Ok(CheckedBody { object, version })
+    } else {
+        Err(errors)
+    }
+}
+
+fn accepts(rule: &FieldRule, kind: BodyKind) -> bool {
+    match kind {
+        BodyKind::Create => rule.create,
+        BodyKind::Patch => rule.patch,
+    }
+}
+
+/// Checks (and normalizes in place) one non-null value.
+fn check_value(path: &str, wire: &Wire, check: &Check, value: &mut Value, errors: &mut Vec<FieldError>) {
+    let mut fail = |message: String| errors.push(FieldError::new(path, message));
+    match wire {
+        Wire::Array(inner) => {
+            let Value::Array(items) = value else {
+                return fail(format!("expected an array, found {}", describe(value)));
+            };
+            for (i, item) in items.iter_mut().enumerate() {
+                let item_path = format!("{path}[{i}]");
+                if item.is_null() {
+                    errors.push(FieldError::new(item_path, "must not be null"));
+                } else {
+                    check_value(&item_path, inner, check, item, errors);
+                }
+            }
+        }
+        Wire::Json => {
+            if contains_nul(value) {
+                fail("strings in JSON values must not contain NUL (\\u0000) characters".into());
+            }
+        }
+        Wire::Bool => {
+            if !value.is_boolean() {
+                fail(format!("expected true or false, found {}", describe(value)));
+            }
+        }
+        Wire::Int { min, max } => match value.as_i64() {
+            Some(n) if n < *min || n > *max => fail(format!("must be between {min} and {max}")),
+            Some(n) => {
+                if let Some(message) = range(check, n as f64) {
+                    fail(message);
+                }
+            }
+            None => fail(format!("expected an integer, found {}", describe(value))),
+        },
+        Wire::Float | Wire::Double => match value.as_f64() {
+            Some(x) if matches!(wire, Wire::Float) && x.abs() > f64::from(f32::MAX) => {
+                fail("is out of range for a 4-byte float".into());
+            }
+            Some(x) => {
+                if let Some(message) = range(check, x) {
+                    fail(message);
+                }
+            }
+            None => fail(format!("expected a number, found {}", describe(value))),
+        },
+        _ => {
+            let Value::String(text) = value else {
+                let expected = expected_string(wire);
+                return fail(format!("expected {expected}, found {}", describe(value)));
+            };
+            if text.contains('\0') {
+                return fail("must not contain NUL (\\u0000) characters".into());
+            }
+            match check_string(wire, check, text) {
+                Ok(Some(normalized)) => *value = normalized,
+                Ok(None) => {}
+                Err(message) => fail(message),
+            }
+        }
+    }
+}
+
+/// Checks a string-typed value; `Some(v)` replaces it with what serde must read instead.
+fn check_string(wire: &Wire, check: &Check, text: &str) -> Result<Option<Value>, String> {
+    match wire {
+        Wire::Uuid => uuid::Uuid::parse_str(text).map(|_| None).map_err(|_| "expected a UUID".to_string()),
+        Wire::Text { max_chars } => check_text(*max_chars, check, text).map(|()| None),
+        Wire::Decimal { precision, scale } => check_decimal(text, *precision, *scale).map(|()| None),
+        Wire::Date => chrono::NaiveDate::parse_from_str(text, "%Y-%m-%d")
+            .map(|_| None)
+            .map_err(|_| "expected a date (YYYY-MM-DD)".to_string()),
+        Wire::Timestamp => {
+            parse_timestamp(text).map(|t| Some(Value::String(t.format("%Y-%m-%dT%H:%M:%S%.f").to_string())))
+        }
+        Wire::Timestamptz => parse_timestamp(text).map(|t| Some(Value::String(t.and_utc().to_rfc3339()))),
+        Wire::Time => chrono::NaiveTime::parse_from_str(text, "%H:%M:%S%.f")
+            .map(|_| None)
+            .map_err(|_| "expected a time (HH:MM:SS)".to_string()),
+        Wire::Bytes => {
+            use base64::Engine;
+            base64::engine::general_purpose::STANDARD
+                .decode(text)
+                .map(|bytes| Some(Value::Array(bytes.into_iter().map(Value::from).collect())))
+                .map_err(|_| "expected base64 text".to_string())
+        }
+        Wire::Enum(values) => {
+            if values.contains(&text) {
+                Ok(None)
+            } else {
+                Err(format!("expected one of: {}", values.join(", ")))
+            }
+        }
+        Wire::Bool | Wire::Int { .. } | Wire::Float | Wire::Double | Wire::Json | Wire::Array(_) => Ok(None),
+    }
+}
+
+fn check_text(max_chars: Option<u32>, check: &Check, text: &str) -> Result<(), String> {
+    let chars = text.chars().count() as u64;
+    let max = match (max_chars.map(u64::from), check.max_length) {
+        (Some(a), Some(b)) => Some(a.min(b)),
+        (a, b) => a.or(b),
+    };
+    if let Some(max) = max.filter(|max| chars > *max) {
+        return Err(format!("must be at most {max} characters long"));
+    }
+    if let Some(min) = check.min_length.filter(|min| chars < *min) {
+        return Err(format!("must be at least {min} characters long"));
+    }
+    if let Some(pattern) = check.pattern {
+        if !super::patterns::matches(pattern, text) {
+            return Err(format!("must match the pattern {pattern}"));
+        }
+    }
+    if check.format == Some("email") && !looks_like_email(text) {
+        return Err("must be an email address".into());
+    }
+    Ok(())
+}
+
+/// `local@domain.tld`, no spaces: what a form would accept; deliverability is not our business.
+fn looks_like_email(text: &str) -> bool {
+    let Some((local, domain)) = text.rsplit_once('@') else {
+        return false;
+    };
+    !local.is_empty()
+        && domain.contains('.')
+        && !domain.starts_with('.')
+        && !domain.ends_with('.')
+        && !text.chars().any(char::is_whitespace)
+}
+
+fn check_decimal(text: &str, precision: u16, scale: u16) -> Result<(), String> {
+    let digits = text.strip_prefix('-').unwrap_or(text);
+    let (whole, fraction) = digits.split_once('.').unwrap_or((digits, ""));
+    let all_digits = |s: &str| s.bytes().all(|b| b.is_ascii_digit());
+    if whole.is_empty() || !all_digits(whole) || !all_digits(fraction) || (digits.contains('.') && fraction.is_empty())
+    {
+        return Err("expected a decimal number as a string, e.g. \"12.50\"".into());
+    }
+    let whole_digits = whole.trim_start_matches('0').len();
+    let max_whole = usize::from(precision.saturating_sub(scale));
+    if whole_digits > max_whole {
+        return Err(format!("must have at most {max_whole} digits before the decimal point"));
+    }
+    if fraction.len() > usize::from(scale) {
+        return Err(format!("must have at most {scale} digits after the decimal point"));
+    }
+    Ok(())
+}
+
+/// RFC 3339 with an offset (converted to UTC), or a naive date-time taken as UTC.
+pub fn parse_timestamp(text: &str) -> Result<chrono::NaiveDateTime, String> {
+    if let Ok(t) = chrono::DateTime::parse_from_rfc3339(text) {
+        return Ok(t.naive_utc());
+    }
+    chrono::NaiveDateTime::parse_from_str(text, "%Y-%m-%dT%H:%M:%S%.f")
+        .or_else(|_| chrono::NaiveDateTime::parse_from_str(text, "%Y-%m-%d %H:%M:%S%.f"))
+        .map_err(|_| "expected a date-time (RFC 3339, e.g. 2026-01-31T12:00:00Z)".to_string())
+}
+
+fn range(check: &Check, x: f64) -> Option<String> {
+    match (check.min, check.max) {
+        (Some(min), _) if x < min => Some(format!("must be at least {min}")),
+        (_, Some(max)) if x > max => Some(format!("must be at most {max}")),
+        _ => None,
+    }
+}
+
+fn contains_nul(value: &Value) -> bool {
+    match value {
+        Value::String(s) => s.contains('\0'),
+        Value::Array(items) => items.iter().any(contains_nul),
+        Value::Object(map) => map.iter().any(|(k, v)| k.contains('\0') || contains_nul(v)),
+        _ => false,
+    }
+}
+
+fn expected_string(wire: &Wire) -> &'static str {
+    match wire {
+        Wire::Uuid => "a UUID string",
+        Wire::Decimal { .. } => "a decimal number as a string, e.g. \"12.50\"",
+        Wire::Date => "a date string (YYYY-MM-DD)",
+        Wire::Timestamp | Wire::Timestamptz => "a date-time string (RFC 3339)",
+        Wire::Time => "a time string (HH:MM:SS)",
+        Wire::Bytes => "a base64 string",
+        Wire::Enum(_) => "one of the enum's strings",
+        _ => "a string",
+    }
+}
+
+/// `a string`, `a number` …: what was sent, for messages.
+pub fn describe(value: &Value) -> &'static str {
+    match value {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "an array",
+        Value::Object(_) => "an object",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    const RULES: &[FieldRule] = &[
+        FieldRule {
+            name: "email",
+            wire: Wire::Text { max_chars: Some(10) },
+            nullable: false,
+            create: true,
+            required: true,
+            patch: true,
+            version: false,
+            check: Check { format: Some("email"), ..Check::NONE },
+        },
+        FieldRule {
+            name: "price",
+            wire: Wire::Decimal { precision: 5, scale: 2 },
+            nullable: true,
+            create: true,
+            required: false,
+            patch: true,
+            version: false,
+            check: Check::NONE,
+        },
+        FieldRule {
+            name: "version",
+            wire: Wire::Int { min: i32::MIN as i64, max: i32::MAX as i64 },
+            nullable: false,
+            create: false,
+            required: false,
+            patch: false,
+            version: true,
+            check: Check::NONE,
+        },
+        FieldRule {
+            name: "at",
+            wire: Wire::Timestamp,
+            nullable: true,
+            create: true,
+            required: false,
+            patch: true,
+            version: false,
+            check: Check::NONE,
+        },
+    ];
+
+    fn fields(errors: Vec<FieldError>) -> Vec<String> {
+        errors.into_iter().map(|e| e.field).collect()
+    }
+
+    #[test]
+    fn every_error_of_a_body_at_once() {
+        let body = json!({ "price": "1234.5", "version": 3, "colour": "red", "at": "yesterday" });
+        let errors = check_body(RULES, body, BodyKind::Create).unwrap_err();
+        assert_eq!(fields(errors), ["at", "colour", "price", "version", "email"]);
+    }
+
+    #[test]
+    fn version_travels_apart_and_timestamps_become_naive_utc() {
+        let body = json!({ "version": 4, "at": "2026-01-01T12:00:00+02:00", "price": null });
+        let checked = check_body(RULES, body, BodyKind::Patch).unwrap();
+        assert_eq!(checked.version, Some(4));
+        assert_eq!(checked.object["at"], json!("2026-01-01T10:00:00"));
+        assert!(!checked.object.contains_key("version"));
+    }
+
+    #[test]
+    fn limits_of_the_column_type() {
+        for (value, ok) in [("123.45", true), ("-999.99", true), ("1000", false), ("1.234", false), ("1.", false)] {
+            let result = check_body(RULES, json!({ "email": "a@b.io", "price": value }), BodyKind::Create);
+            assert_eq!(result.is_ok(), ok, "{value}");
+        }
+        let long = check_body(RULES, json!({ "email": "abcdef@ghij.io" }), BodyKind::Create).unwrap_err();
+        assert_eq!(long[0].message, "must be at most 10 characters long");
+        assert!(check_body(RULES, json!({ "email": "no-at-sign" }), BodyKind::Create).is_err());
+        assert!(check_body(RULES, json!([1]), BodyKind::Create).is_err());
+    }
+}
