@@ -89,3 +89,71 @@ impl AddOnTarifPlans {
             .map_err(|e| rt::map_error(e, Self::CONSTRAINTS))
     }
 }
+/// `/api/v1/add_ons/{id}/tarif_plans`: the tarif_plans linked to a AddOn.
+#[derive(Debug, Clone, Copy)]
+pub struct TarifPlansOfAddOn;
+impl ::runtime::server::LinkRoute for TarifPlansOfAddOn {
+    type Owner = crate::AddOn;
+    type Other = crate::TarifPlan;
+    const SEGMENT: &'static str = "tarif_plans";
+    const OWNER_COLUMN: &'static str = "addon_id";
+    fn keys(
+        conn: &mut ::sqlx::PgConnection,
+        owner: <Self::Owner as ::runtime::server::Resource>::Key,
+    ) -> impl ::std::future::Future<
+        Output = Result<
+            Vec<<Self::Other as ::runtime::server::Resource>::Key>,
+            rt::RepoError,
+        >,
+    > + Send {
+        AddOnTarifPlans::tarif_plans_for_addon(conn, owner)
+    }
+    fn link(
+        conn: &mut ::sqlx::PgConnection,
+        owner: <Self::Owner as ::runtime::server::Resource>::Key,
+        other: <Self::Other as ::runtime::server::Resource>::Key,
+    ) -> impl ::std::future::Future<Output = Result<bool, rt::RepoError>> + Send {
+        AddOnTarifPlans::link(conn, owner, other)
+    }
+    fn unlink(
+        conn: &mut ::sqlx::PgConnection,
+        owner: <Self::Owner as ::runtime::server::Resource>::Key,
+        other: <Self::Other as ::runtime::server::Resource>::Key,
+    ) -> impl ::std::future::Future<Output = Result<(), rt::RepoError>> + Send {
+        AddOnTarifPlans::unlink(conn, owner, other)
+    }
+}
+/// `/api/v1/tarif_plans/{id}/add_ons`: the add_ons linked to a TarifPlan.
+#[derive(Debug, Clone, Copy)]
+pub struct AddOnsOfTarifPlan;
+impl ::runtime::server::LinkRoute for AddOnsOfTarifPlan {
+    type Owner = crate::TarifPlan;
+    type Other = crate::AddOn;
+    const SEGMENT: &'static str = "add_ons";
+    const OWNER_COLUMN: &'static str = "tarif_plan_id";
+    fn keys(
+        conn: &mut ::sqlx::PgConnection,
+        owner: <Self::Owner as ::runtime::server::Resource>::Key,
+    ) -> impl ::std::future::Future<
+        Output = Result<
+            Vec<<Self::Other as ::runtime::server::Resource>::Key>,
+            rt::RepoError,
+        >,
+    > + Send {
+        AddOnTarifPlans::addons_for_tarif_plan(conn, owner)
+    }
+    fn link(
+        conn: &mut ::sqlx::PgConnection,
+        owner: <Self::Owner as ::runtime::server::Resource>::Key,
+        other: <Self::Other as ::runtime::server::Resource>::Key,
+    ) -> impl ::std::future::Future<Output = Result<bool, rt::RepoError>> + Send {
+        AddOnTarifPlans::link(conn, other, owner)
+    }
+    fn unlink(
+        conn: &mut ::sqlx::PgConnection,
+        owner: <Self::Owner as ::runtime::server::Resource>::Key,
+        other: <Self::Other as ::runtime::server::Resource>::Key,
+    ) -> impl ::std::future::Future<Output = Result<(), rt::RepoError>> + Send {
+        AddOnTarifPlans::unlink(conn, other, owner)
+    }
+}

@@ -2,6 +2,7 @@
 
 //! The entity and its inputs.
 use ::runtime::repo as rt;
+use ::runtime::server as api;
 /// Localized texts of a payment method, one row per (payment method, locale); has no timestamps or version.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::sqlx::FromRow)]
 pub struct PaymentMethodTranslation {
@@ -282,5 +283,163 @@ impl PaymentMethodTranslationPatch {
     /// Whether the patch changes nothing.
     pub fn is_empty(&self) -> bool {
         *self == Self::default()
+    }
+}
+impl api::Resource for PaymentMethodTranslation {
+    const NAME: &'static str = "PaymentMethodTranslation";
+    const PATH: &'static str = "/api/v1/payment_method_translations";
+    const RULES: &'static [api::FieldRule] = &[
+        api::FieldRule {
+            name: "id",
+            wire: api::Wire::Uuid,
+            nullable: false,
+            create: false,
+            required: false,
+            patch: false,
+            version: false,
+            check: api::Check::NONE,
+        },
+        api::FieldRule {
+            name: "payment_method_id",
+            wire: api::Wire::Uuid,
+            nullable: false,
+            create: true,
+            required: true,
+            patch: true,
+            version: false,
+            check: api::Check::NONE,
+        },
+        api::FieldRule {
+            name: "locale",
+            wire: api::Wire::Text {
+                max_chars: Some(10u32),
+            },
+            nullable: false,
+            create: true,
+            required: true,
+            patch: true,
+            version: false,
+            check: api::Check::NONE,
+        },
+        api::FieldRule {
+            name: "name",
+            wire: api::Wire::Text {
+                max_chars: Some(100u32),
+            },
+            nullable: true,
+            create: true,
+            required: false,
+            patch: true,
+            version: false,
+            check: api::Check::NONE,
+        },
+        api::FieldRule {
+            name: "description",
+            wire: api::Wire::Text { max_chars: None },
+            nullable: true,
+            create: true,
+            required: false,
+            patch: true,
+            version: false,
+            check: api::Check::NONE,
+        },
+        api::FieldRule {
+            name: "short_description",
+            wire: api::Wire::Text {
+                max_chars: Some(255u32),
+            },
+            nullable: true,
+            create: true,
+            required: false,
+            patch: true,
+            version: false,
+            check: api::Check::NONE,
+        },
+        api::FieldRule {
+            name: "instructions",
+            wire: api::Wire::Text { max_chars: None },
+            nullable: true,
+            create: true,
+            required: false,
+            patch: true,
+            version: false,
+            check: api::Check::NONE,
+        },
+    ];
+    type Key = ::uuid::Uuid;
+    type New = NewPaymentMethodTranslation;
+    type Patch = PaymentMethodTranslationPatch;
+    type Field = PaymentMethodTranslationField;
+    type Filter = PaymentMethodTranslationFilter;
+    fn key(&self) -> Self::Key {
+        self.id
+    }
+    fn version(&self) -> Option<i32> {
+        None
+    }
+    fn field(name: &str) -> Option<Self::Field> {
+        PaymentMethodTranslationField::from_name(name)
+    }
+    fn filter(field: Self::Field, cmp: rt::Cmp<String>) -> Result<Self::Filter, String> {
+        Ok(
+            match field {
+                PaymentMethodTranslationField::Id => {
+                    PaymentMethodTranslationFilter::Id(api::typed(cmp)?)
+                }
+                PaymentMethodTranslationField::PaymentMethodId => {
+                    PaymentMethodTranslationFilter::PaymentMethodId(api::typed(cmp)?)
+                }
+                PaymentMethodTranslationField::Locale => {
+                    PaymentMethodTranslationFilter::Locale(api::typed(cmp)?)
+                }
+                PaymentMethodTranslationField::Name => {
+                    PaymentMethodTranslationFilter::Name(api::typed(cmp)?)
+                }
+                PaymentMethodTranslationField::Description => {
+                    PaymentMethodTranslationFilter::Description(api::typed(cmp)?)
+                }
+                PaymentMethodTranslationField::ShortDescription => {
+                    PaymentMethodTranslationFilter::ShortDescription(api::typed(cmp)?)
+                }
+                PaymentMethodTranslationField::Instructions => {
+                    PaymentMethodTranslationFilter::Instructions(api::typed(cmp)?)
+                }
+            },
+        )
+    }
+    fn insert_row(
+        conn: &mut ::sqlx::PgConnection,
+        new: Self::New,
+    ) -> impl ::std::future::Future<Output = Result<Self, rt::RepoError>> + Send {
+        Self::insert(conn, new)
+    }
+    fn get_row(
+        conn: &mut ::sqlx::PgConnection,
+        key: Self::Key,
+    ) -> impl ::std::future::Future<Output = Result<Self, rt::RepoError>> + Send {
+        Self::get(conn, key)
+    }
+    fn list_rows(
+        conn: &mut ::sqlx::PgConnection,
+        query: rt::ListQuery<Self::Field, Self::Filter>,
+    ) -> impl ::std::future::Future<Output = Result<Vec<Self>, rt::RepoError>> + Send {
+        Self::list(conn, query)
+    }
+    fn update_row(
+        conn: &mut ::sqlx::PgConnection,
+        key: Self::Key,
+        version: i32,
+        patch: Self::Patch,
+    ) -> impl ::std::future::Future<Output = Result<Self, rt::RepoError>> + Send {
+        {
+            let _ = version;
+            Self::update(conn, key, patch)
+        }
+    }
+    fn delete_row(
+        conn: &mut ::sqlx::PgConnection,
+        key: Self::Key,
+    ) -> impl ::std::future::Future<Output = Result<(), rt::RepoError>> + Send {
+        Self::delete(conn, key)
     }
 }

@@ -89,3 +89,71 @@ impl RolePermissions {
             .map_err(|e| rt::map_error(e, Self::CONSTRAINTS))
     }
 }
+/// `/api/v1/roles/{id}/permissions`: the permissions linked to a Role.
+#[derive(Debug, Clone, Copy)]
+pub struct PermissionsOfRole;
+impl ::runtime::server::LinkRoute for PermissionsOfRole {
+    type Owner = crate::Role;
+    type Other = crate::Permission;
+    const SEGMENT: &'static str = "permissions";
+    const OWNER_COLUMN: &'static str = "role_id";
+    fn keys(
+        conn: &mut ::sqlx::PgConnection,
+        owner: <Self::Owner as ::runtime::server::Resource>::Key,
+    ) -> impl ::std::future::Future<
+        Output = Result<
+            Vec<<Self::Other as ::runtime::server::Resource>::Key>,
+            rt::RepoError,
+        >,
+    > + Send {
+        RolePermissions::permissions_for_role(conn, owner)
+    }
+    fn link(
+        conn: &mut ::sqlx::PgConnection,
+        owner: <Self::Owner as ::runtime::server::Resource>::Key,
+        other: <Self::Other as ::runtime::server::Resource>::Key,
+    ) -> impl ::std::future::Future<Output = Result<bool, rt::RepoError>> + Send {
+        RolePermissions::link(conn, owner, other)
+    }
+    fn unlink(
+        conn: &mut ::sqlx::PgConnection,
+        owner: <Self::Owner as ::runtime::server::Resource>::Key,
+        other: <Self::Other as ::runtime::server::Resource>::Key,
+    ) -> impl ::std::future::Future<Output = Result<(), rt::RepoError>> + Send {
+        RolePermissions::unlink(conn, owner, other)
+    }
+}
+/// `/api/v1/permissions/{id}/roles`: the roles linked to a Permission.
+#[derive(Debug, Clone, Copy)]
+pub struct RolesOfPermission;
+impl ::runtime::server::LinkRoute for RolesOfPermission {
+    type Owner = crate::Permission;
+    type Other = crate::Role;
+    const SEGMENT: &'static str = "roles";
+    const OWNER_COLUMN: &'static str = "permission_id";
+    fn keys(
+        conn: &mut ::sqlx::PgConnection,
+        owner: <Self::Owner as ::runtime::server::Resource>::Key,
+    ) -> impl ::std::future::Future<
+        Output = Result<
+            Vec<<Self::Other as ::runtime::server::Resource>::Key>,
+            rt::RepoError,
+        >,
+    > + Send {
+        RolePermissions::roles_for_permission(conn, owner)
+    }
+    fn link(
+        conn: &mut ::sqlx::PgConnection,
+        owner: <Self::Owner as ::runtime::server::Resource>::Key,
+        other: <Self::Other as ::runtime::server::Resource>::Key,
+    ) -> impl ::std::future::Future<Output = Result<bool, rt::RepoError>> + Send {
+        RolePermissions::link(conn, other, owner)
+    }
+    fn unlink(
+        conn: &mut ::sqlx::PgConnection,
+        owner: <Self::Owner as ::runtime::server::Resource>::Key,
+        other: <Self::Other as ::runtime::server::Resource>::Key,
+    ) -> impl ::std::future::Future<Output = Result<(), rt::RepoError>> + Send {
+        RolePermissions::unlink(conn, other, owner)
+    }
+}

@@ -89,3 +89,71 @@ impl TarifPlanCategoryPlans {
             .map_err(|e| rt::map_error(e, Self::CONSTRAINTS))
     }
 }
+/// `/api/v1/tarif_plan_categories/{id}/tarif_plans`: the tarif_plans linked to a TarifPlanCategory.
+#[derive(Debug, Clone, Copy)]
+pub struct TarifPlansOfTarifPlanCategory;
+impl ::runtime::server::LinkRoute for TarifPlansOfTarifPlanCategory {
+    type Owner = crate::TarifPlanCategory;
+    type Other = crate::TarifPlan;
+    const SEGMENT: &'static str = "tarif_plans";
+    const OWNER_COLUMN: &'static str = "category_id";
+    fn keys(
+        conn: &mut ::sqlx::PgConnection,
+        owner: <Self::Owner as ::runtime::server::Resource>::Key,
+    ) -> impl ::std::future::Future<
+        Output = Result<
+            Vec<<Self::Other as ::runtime::server::Resource>::Key>,
+            rt::RepoError,
+        >,
+    > + Send {
+        TarifPlanCategoryPlans::tarif_plans_for_category(conn, owner)
+    }
+    fn link(
+        conn: &mut ::sqlx::PgConnection,
+        owner: <Self::Owner as ::runtime::server::Resource>::Key,
+        other: <Self::Other as ::runtime::server::Resource>::Key,
+    ) -> impl ::std::future::Future<Output = Result<bool, rt::RepoError>> + Send {
+        TarifPlanCategoryPlans::link(conn, owner, other)
+    }
+    fn unlink(
+        conn: &mut ::sqlx::PgConnection,
+        owner: <Self::Owner as ::runtime::server::Resource>::Key,
+        other: <Self::Other as ::runtime::server::Resource>::Key,
+    ) -> impl ::std::future::Future<Output = Result<(), rt::RepoError>> + Send {
+        TarifPlanCategoryPlans::unlink(conn, owner, other)
+    }
+}
+/// `/api/v1/tarif_plans/{id}/tarif_plan_categories`: the tarif_plan_categories linked to a TarifPlan.
+#[derive(Debug, Clone, Copy)]
+pub struct TarifPlanCategoriesOfTarifPlan;
+impl ::runtime::server::LinkRoute for TarifPlanCategoriesOfTarifPlan {
+    type Owner = crate::TarifPlan;
+    type Other = crate::TarifPlanCategory;
+    const SEGMENT: &'static str = "tarif_plan_categories";
+    const OWNER_COLUMN: &'static str = "tarif_plan_id";
+    fn keys(
+        conn: &mut ::sqlx::PgConnection,
+        owner: <Self::Owner as ::runtime::server::Resource>::Key,
+    ) -> impl ::std::future::Future<
+        Output = Result<
+            Vec<<Self::Other as ::runtime::server::Resource>::Key>,
+            rt::RepoError,
+        >,
+    > + Send {
+        TarifPlanCategoryPlans::categories_for_tarif_plan(conn, owner)
+    }
+    fn link(
+        conn: &mut ::sqlx::PgConnection,
+        owner: <Self::Owner as ::runtime::server::Resource>::Key,
+        other: <Self::Other as ::runtime::server::Resource>::Key,
+    ) -> impl ::std::future::Future<Output = Result<bool, rt::RepoError>> + Send {
+        TarifPlanCategoryPlans::link(conn, other, owner)
+    }
+    fn unlink(
+        conn: &mut ::sqlx::PgConnection,
+        owner: <Self::Owner as ::runtime::server::Resource>::Key,
+        other: <Self::Other as ::runtime::server::Resource>::Key,
+    ) -> impl ::std::future::Future<Output = Result<(), rt::RepoError>> + Send {
+        TarifPlanCategoryPlans::unlink(conn, other, owner)
+    }
+}

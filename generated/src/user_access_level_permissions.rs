@@ -92,3 +92,71 @@ impl UserAccessLevelPermissions {
             .map_err(|e| rt::map_error(e, Self::CONSTRAINTS))
     }
 }
+/// `/api/v1/user_access_levels/{id}/permissions`: the permissions linked to a UserAccessLevel.
+#[derive(Debug, Clone, Copy)]
+pub struct PermissionsOfUserAccessLevel;
+impl ::runtime::server::LinkRoute for PermissionsOfUserAccessLevel {
+    type Owner = crate::UserAccessLevel;
+    type Other = crate::Permission;
+    const SEGMENT: &'static str = "permissions";
+    const OWNER_COLUMN: &'static str = "user_access_level_id";
+    fn keys(
+        conn: &mut ::sqlx::PgConnection,
+        owner: <Self::Owner as ::runtime::server::Resource>::Key,
+    ) -> impl ::std::future::Future<
+        Output = Result<
+            Vec<<Self::Other as ::runtime::server::Resource>::Key>,
+            rt::RepoError,
+        >,
+    > + Send {
+        UserAccessLevelPermissions::permissions_for_user_access_level(conn, owner)
+    }
+    fn link(
+        conn: &mut ::sqlx::PgConnection,
+        owner: <Self::Owner as ::runtime::server::Resource>::Key,
+        other: <Self::Other as ::runtime::server::Resource>::Key,
+    ) -> impl ::std::future::Future<Output = Result<bool, rt::RepoError>> + Send {
+        UserAccessLevelPermissions::link(conn, owner, other)
+    }
+    fn unlink(
+        conn: &mut ::sqlx::PgConnection,
+        owner: <Self::Owner as ::runtime::server::Resource>::Key,
+        other: <Self::Other as ::runtime::server::Resource>::Key,
+    ) -> impl ::std::future::Future<Output = Result<(), rt::RepoError>> + Send {
+        UserAccessLevelPermissions::unlink(conn, owner, other)
+    }
+}
+/// `/api/v1/permissions/{id}/user_access_levels`: the user_access_levels linked to a Permission.
+#[derive(Debug, Clone, Copy)]
+pub struct UserAccessLevelsOfPermission;
+impl ::runtime::server::LinkRoute for UserAccessLevelsOfPermission {
+    type Owner = crate::Permission;
+    type Other = crate::UserAccessLevel;
+    const SEGMENT: &'static str = "user_access_levels";
+    const OWNER_COLUMN: &'static str = "permission_id";
+    fn keys(
+        conn: &mut ::sqlx::PgConnection,
+        owner: <Self::Owner as ::runtime::server::Resource>::Key,
+    ) -> impl ::std::future::Future<
+        Output = Result<
+            Vec<<Self::Other as ::runtime::server::Resource>::Key>,
+            rt::RepoError,
+        >,
+    > + Send {
+        UserAccessLevelPermissions::user_access_levels_for_permission(conn, owner)
+    }
+    fn link(
+        conn: &mut ::sqlx::PgConnection,
+        owner: <Self::Owner as ::runtime::server::Resource>::Key,
+        other: <Self::Other as ::runtime::server::Resource>::Key,
+    ) -> impl ::std::future::Future<Output = Result<bool, rt::RepoError>> + Send {
+        UserAccessLevelPermissions::link(conn, other, owner)
+    }
+    fn unlink(
+        conn: &mut ::sqlx::PgConnection,
+        owner: <Self::Owner as ::runtime::server::Resource>::Key,
+        other: <Self::Other as ::runtime::server::Resource>::Key,
+    ) -> impl ::std::future::Future<Output = Result<(), rt::RepoError>> + Send {
+        UserAccessLevelPermissions::unlink(conn, other, owner)
+    }
+}

@@ -89,3 +89,71 @@ impl UserRoles {
             .map_err(|e| rt::map_error(e, Self::CONSTRAINTS))
     }
 }
+/// `/api/v1/users/{id}/roles`: the roles linked to a User.
+#[derive(Debug, Clone, Copy)]
+pub struct RolesOfUser;
+impl ::runtime::server::LinkRoute for RolesOfUser {
+    type Owner = crate::User;
+    type Other = crate::Role;
+    const SEGMENT: &'static str = "roles";
+    const OWNER_COLUMN: &'static str = "user_id";
+    fn keys(
+        conn: &mut ::sqlx::PgConnection,
+        owner: <Self::Owner as ::runtime::server::Resource>::Key,
+    ) -> impl ::std::future::Future<
+        Output = Result<
+            Vec<<Self::Other as ::runtime::server::Resource>::Key>,
+            rt::RepoError,
+        >,
+    > + Send {
+        UserRoles::roles_for_user(conn, owner)
+    }
+    fn link(
+        conn: &mut ::sqlx::PgConnection,
+        owner: <Self::Owner as ::runtime::server::Resource>::Key,
+        other: <Self::Other as ::runtime::server::Resource>::Key,
+    ) -> impl ::std::future::Future<Output = Result<bool, rt::RepoError>> + Send {
+        UserRoles::link(conn, owner, other)
+    }
+    fn unlink(
+        conn: &mut ::sqlx::PgConnection,
+        owner: <Self::Owner as ::runtime::server::Resource>::Key,
+        other: <Self::Other as ::runtime::server::Resource>::Key,
+    ) -> impl ::std::future::Future<Output = Result<(), rt::RepoError>> + Send {
+        UserRoles::unlink(conn, owner, other)
+    }
+}
+/// `/api/v1/roles/{id}/users`: the users linked to a Role.
+#[derive(Debug, Clone, Copy)]
+pub struct UsersOfRole;
+impl ::runtime::server::LinkRoute for UsersOfRole {
+    type Owner = crate::Role;
+    type Other = crate::User;
+    const SEGMENT: &'static str = "users";
+    const OWNER_COLUMN: &'static str = "role_id";
+    fn keys(
+        conn: &mut ::sqlx::PgConnection,
+        owner: <Self::Owner as ::runtime::server::Resource>::Key,
+    ) -> impl ::std::future::Future<
+        Output = Result<
+            Vec<<Self::Other as ::runtime::server::Resource>::Key>,
+            rt::RepoError,
+        >,
+    > + Send {
+        UserRoles::users_for_role(conn, owner)
+    }
+    fn link(
+        conn: &mut ::sqlx::PgConnection,
+        owner: <Self::Owner as ::runtime::server::Resource>::Key,
+        other: <Self::Other as ::runtime::server::Resource>::Key,
+    ) -> impl ::std::future::Future<Output = Result<bool, rt::RepoError>> + Send {
+        UserRoles::link(conn, other, owner)
+    }
+    fn unlink(
+        conn: &mut ::sqlx::PgConnection,
+        owner: <Self::Owner as ::runtime::server::Resource>::Key,
+        other: <Self::Other as ::runtime::server::Resource>::Key,
+    ) -> impl ::std::future::Future<Output = Result<(), rt::RepoError>> + Send {
+        UserRoles::unlink(conn, other, owner)
+    }
+}

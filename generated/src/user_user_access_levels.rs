@@ -92,3 +92,71 @@ impl UserUserAccessLevels {
             .map_err(|e| rt::map_error(e, Self::CONSTRAINTS))
     }
 }
+/// `/api/v1/users/{id}/user_access_levels`: the user_access_levels linked to a User.
+#[derive(Debug, Clone, Copy)]
+pub struct UserAccessLevelsOfUser;
+impl ::runtime::server::LinkRoute for UserAccessLevelsOfUser {
+    type Owner = crate::User;
+    type Other = crate::UserAccessLevel;
+    const SEGMENT: &'static str = "user_access_levels";
+    const OWNER_COLUMN: &'static str = "user_id";
+    fn keys(
+        conn: &mut ::sqlx::PgConnection,
+        owner: <Self::Owner as ::runtime::server::Resource>::Key,
+    ) -> impl ::std::future::Future<
+        Output = Result<
+            Vec<<Self::Other as ::runtime::server::Resource>::Key>,
+            rt::RepoError,
+        >,
+    > + Send {
+        UserUserAccessLevels::user_access_levels_for_user(conn, owner)
+    }
+    fn link(
+        conn: &mut ::sqlx::PgConnection,
+        owner: <Self::Owner as ::runtime::server::Resource>::Key,
+        other: <Self::Other as ::runtime::server::Resource>::Key,
+    ) -> impl ::std::future::Future<Output = Result<bool, rt::RepoError>> + Send {
+        UserUserAccessLevels::link(conn, owner, other)
+    }
+    fn unlink(
+        conn: &mut ::sqlx::PgConnection,
+        owner: <Self::Owner as ::runtime::server::Resource>::Key,
+        other: <Self::Other as ::runtime::server::Resource>::Key,
+    ) -> impl ::std::future::Future<Output = Result<(), rt::RepoError>> + Send {
+        UserUserAccessLevels::unlink(conn, owner, other)
+    }
+}
+/// `/api/v1/user_access_levels/{id}/users`: the users linked to a UserAccessLevel.
+#[derive(Debug, Clone, Copy)]
+pub struct UsersOfUserAccessLevel;
+impl ::runtime::server::LinkRoute for UsersOfUserAccessLevel {
+    type Owner = crate::UserAccessLevel;
+    type Other = crate::User;
+    const SEGMENT: &'static str = "users";
+    const OWNER_COLUMN: &'static str = "user_access_level_id";
+    fn keys(
+        conn: &mut ::sqlx::PgConnection,
+        owner: <Self::Owner as ::runtime::server::Resource>::Key,
+    ) -> impl ::std::future::Future<
+        Output = Result<
+            Vec<<Self::Other as ::runtime::server::Resource>::Key>,
+            rt::RepoError,
+        >,
+    > + Send {
+        UserUserAccessLevels::users_for_user_access_level(conn, owner)
+    }
+    fn link(
+        conn: &mut ::sqlx::PgConnection,
+        owner: <Self::Owner as ::runtime::server::Resource>::Key,
+        other: <Self::Other as ::runtime::server::Resource>::Key,
+    ) -> impl ::std::future::Future<Output = Result<bool, rt::RepoError>> + Send {
+        UserUserAccessLevels::link(conn, other, owner)
+    }
+    fn unlink(
+        conn: &mut ::sqlx::PgConnection,
+        owner: <Self::Owner as ::runtime::server::Resource>::Key,
+        other: <Self::Other as ::runtime::server::Resource>::Key,
+    ) -> impl ::std::future::Future<Output = Result<(), rt::RepoError>> + Send {
+        UserUserAccessLevels::unlink(conn, other, owner)
+    }
+}

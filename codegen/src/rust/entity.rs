@@ -3,7 +3,7 @@
 
 use super::names::field_ident;
 use super::types::rust_type;
-use crate::ir::{Entity, Field, Model};
+use crate::ir::{Entity, Field, FieldType, Model};
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
@@ -19,8 +19,8 @@ pub fn render(_model: &Model, entity: &Entity, repository: &TokenStream) -> Toke
         let ident = field_ident(&f.name);
         let ty = nullable(f, rust_type(&f.ty));
         let doc = field_doc(f);
-        let skip = f.secret.then(|| quote!(#[serde(skip_serializing)]));
-        quote! { #[doc = #doc] #skip pub #ident: #ty }
+        let serde = wire_format(f);
+        quote! { #[doc = #doc] #serde pub #ident: #ty }
     });
 
     let inputs: Vec<&Field> = entity.fields.iter().filter(|f| !f.read_only && !f.version).collect();
@@ -57,6 +57,7 @@ pub fn render(_model: &Model, entity: &Entity, repository: &TokenStream) -> Toke
         //! The entity and its inputs.
 
         use ::runtime::repo as rt;
+        use ::runtime::server as api;
 
         #[doc = #doc]
         #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::sqlx::FromRow)]
@@ -87,6 +88,22 @@ pub fn render(_model: &Model, entity: &Entity, repository: &TokenStream) -> Toke
 
         #repository
     }
+}
+
+/// Secrets are never serialized; naive timestamps go out as RFC 3339 with `Z`, bytes as base64,
+/// so responses match the OpenAPI document's `date-time` and `byte` formats.
+fn wire_format(field: &Field) -> Option<TokenStream> {
+    if field.secret {
+        return Some(quote!(#[serde(skip_serializing)]));
+    }
+    let with = match (&field.ty, field.nullable) {
+        (FieldType::Timestamp, false) => "::runtime::serde::naive_utc",
+        (FieldType::Timestamp, true) => "::runtime::serde::naive_utc_opt",
+        (FieldType::Bytes, false) => "::runtime::serde::base64",
+        (FieldType::Bytes, true) => "::runtime::serde::base64_opt",
+        _ => return None,
+    };
+    Some(quote!(#[serde(serialize_with = #with)]))
 }
 
 fn nullable(field: &Field, ty: TokenStream) -> TokenStream {

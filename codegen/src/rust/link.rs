@@ -1,12 +1,13 @@
 //! A many-to-many link's file: link, unlink, and listing either side's partners.
 
 use super::types::rust_type;
+use crate::api::LinkRoute;
 use crate::ir::{Link, LinkEnd};
 use crate::naming::quote_ident;
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
-pub fn render(link: &Link) -> TokenStream {
+pub fn render(link: &Link, routes: &[LinkRoute<'_>]) -> TokenStream {
     let name = format_ident!("{}", link.name);
     let table = quote_ident(&link.table);
     let (l, r) = (&link.left, &link.right);
@@ -21,6 +22,7 @@ pub fn render(link: &Link) -> TokenStream {
     let fields = [&l.column, &r.column, &format!("{},{}", l.column, r.column)];
     let by_left = lister(&table, l, r);
     let by_right = lister(&table, r, l);
+    let directions = routes.iter().map(|route| direction(link, route));
     quote! {
         //! A many-to-many link.
 
@@ -59,13 +61,59 @@ pub fn render(link: &Link) -> TokenStream {
             #by_left
             #by_right
         }
+
+        #(#directions)*
+    }
+}
+
+/// `<others>_for_<this>`: the lister of `other` keys given a `this` key.
+fn lister_name(this: &LinkEnd, other: &LinkEnd) -> proc_macro2::Ident {
+    let other_plural = crate::naming::plural(other.column.trim_end_matches("_id"));
+    format_ident!("{}_for_{}", other_plural, this.column.trim_end_matches("_id"))
+}
+
+/// One direction of the link as an API route (`RolesOfUser`: `/api/v1/users/{id}/roles`).
+fn direction(link: &Link, route: &LinkRoute<'_>) -> TokenStream {
+    let name = format_ident!("{}", link.name);
+    let [list_id, ..] = route.operation_ids();
+    let marker = format_ident!("{}", list_id.strip_prefix("list").unwrap_or(&list_id));
+    let (owner, other) = (format_ident!("{}", route.owner.entity), format_ident!("{}", route.other.entity));
+    let (segment, owner_column) = (&route.segment, &route.owner.column);
+    let keys = lister_name(route.owner, route.other);
+    // The link's functions take (left, right); the route's order is (owner, other).
+    let owner_is_left = std::ptr::eq(route.owner, &link.left);
+    let pair = if owner_is_left { quote!(owner, other) } else { quote!(other, owner) };
+    let doc = format!(" `{}`: the {} linked to a {}.", route.list_path(), route.segment, route.owner.entity);
+    quote! {
+        #[doc = #doc]
+        #[derive(Debug, Clone, Copy)]
+        pub struct #marker;
+
+        impl ::runtime::server::LinkRoute for #marker {
+            type Owner = crate::#owner;
+            type Other = crate::#other;
+            const SEGMENT: &'static str = #segment;
+            const OWNER_COLUMN: &'static str = #owner_column;
+
+            fn keys(conn: &mut ::sqlx::PgConnection, owner: <Self::Owner as ::runtime::server::Resource>::Key)
+                -> impl ::std::future::Future<Output = Result<Vec<<Self::Other as ::runtime::server::Resource>::Key>, rt::RepoError>> + Send {
+                #name::#keys(conn, owner)
+            }
+            fn link(conn: &mut ::sqlx::PgConnection, owner: <Self::Owner as ::runtime::server::Resource>::Key, other: <Self::Other as ::runtime::server::Resource>::Key)
+                -> impl ::std::future::Future<Output = Result<bool, rt::RepoError>> + Send {
+                #name::link(conn, #pair)
+            }
+            fn unlink(conn: &mut ::sqlx::PgConnection, owner: <Self::Owner as ::runtime::server::Resource>::Key, other: <Self::Other as ::runtime::server::Resource>::Key)
+                -> impl ::std::future::Future<Output = Result<(), rt::RepoError>> + Send {
+                #name::unlink(conn, #pair)
+            }
+        }
     }
 }
 
 /// `<other>s_for_<this>`: the partner keys of one row, sorted.
 fn lister(table: &str, this: &LinkEnd, other: &LinkEnd) -> TokenStream {
-    let other_plural = crate::naming::plural(other.column.trim_end_matches("_id"));
-    let method = format_ident!("{}_for_{}", other_plural, this.column.trim_end_matches("_id"));
+    let method = lister_name(this, other);
     let (this_ident, this_ty, other_ty) = (format_ident!("{}", this.column), rust_type(&this.ty), rust_type(&other.ty));
     let sql = format!(
         "SELECT {o} FROM {table} WHERE {t} = $1 ORDER BY {o}",

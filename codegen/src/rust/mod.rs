@@ -9,6 +9,8 @@ mod list;
 mod literal;
 mod names;
 mod repo;
+mod resource;
+mod server;
 mod types;
 
 use crate::generate::{GeneratedFile, HEADER_TEXT};
@@ -19,24 +21,31 @@ use quote::{format_ident, quote};
 pub use names::module_name;
 
 pub fn render(model: &Model) -> Vec<GeneratedFile> {
-    let mut files =
-        vec![cargo_toml(), rustfmt_toml(), GeneratedFile::new("generated/src/enums.rs", format(enums::render(model)))];
+    let mut files = vec![
+        cargo_toml(model),
+        rustfmt_toml(),
+        GeneratedFile::new("generated/src/enums.rs", format(enums::render(model))),
+    ];
     // Entity files are independent and formatting dominates generate's time: use every core.
     files.extend(parallel_map(&model.entities, |entity| {
         let module = module_name(&entity.name);
-        GeneratedFile::new(
-            format!("generated/src/{module}.rs"),
-            format(entity::render(model, entity, &repo::render(model, entity))),
-        )
+        let mut repository = repo::render(model, entity);
+        repository.extend(resource::render(model, entity));
+        GeneratedFile::new(format!("generated/src/{module}.rs"), format(entity::render(model, entity, &repository)))
     }));
     let modules: Vec<(String, String)> =
         model.entities.iter().map(|e| (module_name(&e.name), e.name.clone())).collect();
     let mut link_modules = Vec::new();
+    let routes = crate::api::link_routes(model);
     for link in &model.links {
         let module = module_name(&link.name);
-        files.push(GeneratedFile::new(format!("generated/src/{module}.rs"), format(link::render(link))));
+        let directions: Vec<_> = routes.iter().filter(|r| std::ptr::eq(r.link, link)).cloned().collect();
+        files.push(GeneratedFile::new(format!("generated/src/{module}.rs"), format(link::render(link, &directions))));
         link_modules.push((module, link.name.clone()));
     }
+    files.push(GeneratedFile::new("generated/src/api.rs", format(server::api_module(model, &routes))));
+    files.push(GeneratedFile::new("generated/src/main.rs", format(server::main_rs())));
+    files.push(server::build_rs());
     let link_mods = link_modules.iter().map(|(m, _)| format_ident!("{}", m));
     let link_uses = link_modules.iter().map(|(m, l)| {
         let (m, l) = (format_ident!("{}", m), format_ident!("{}", l));
@@ -51,6 +60,7 @@ pub fn render(model: &Model) -> Vec<GeneratedFile> {
     });
     let lib = quote! {
         //! Models of every entity in model-spec/, generated.
+        pub mod api;
         pub mod enums;
         #(pub mod #mods;)*
         pub use enums::*;
@@ -82,10 +92,13 @@ fn rustfmt_toml() -> GeneratedFile {
     GeneratedFile::new("generated/rustfmt.toml", format!("# {HEADER_TEXT}\ndisable_all_formatting = true\n"))
 }
 
-fn cargo_toml() -> GeneratedFile {
+fn cargo_toml(model: &Model) -> GeneratedFile {
+    let bin = server::binary_name(model);
     let text = format!(
-        "# {HEADER_TEXT}\n[package]\nname = \"generated\"\nversion = \"0.1.0\"\ndescription = \"Models generated from model-spec/.\"\n\
-         edition.workspace = true\nrust-version.workspace = true\nlicense.workspace = true\npublish.workspace = true\n\n\
+        "# {HEADER_TEXT}\n[package]\nname = \"generated\"\nversion = \"0.1.0\"\n\
+         description = \"Models, repositories and the API server generated from model-spec/.\"\n\
+         edition.workspace = true\nrust-version.workspace = true\nlicense.workspace = true\npublish.workspace = true\n\
+         default-run = \"{bin}\"\n\n[[bin]]\nname = \"{bin}\"\npath = \"src/main.rs\"\n\n\
          [dependencies]\nchrono.workspace = true\nruntime.workspace = true\nrust_decimal.workspace = true\nserde.workspace = true\n\
          serde_json.workspace = true\nsqlx.workspace = true\nuuid.workspace = true\n\n[lints]\nworkspace = true\n"
     );

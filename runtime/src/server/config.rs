@@ -58,9 +58,9 @@ impl Config {
             "DATABASE_URL is not set; set it to the PostgreSQL to serve, e.g. postgres://postgres@127.0.0.1:5432/postgres",
         )?;
         let bind = match var("BIND_ADDR") {
-            Some(text) => text
-                .parse()
-                .map_err(|_| format!("BIND_ADDR '{text}' is not an address:port, e.g. 127.0.0.1:8080"))?,
+            Some(text) => {
+                text.parse().map_err(|_| format!("BIND_ADDR '{text}' is not an address:port, e.g. 127.0.0.1:8080"))?
+            }
             None => SocketAddr::from(([127, 0, 0, 1], 8080)),
         };
         let pool_size = match var("DB_POOL_SIZE") {
@@ -107,9 +107,7 @@ mod tests {
         let Ok(Startup::Run(config)) = load(&[], &[("DATABASE_URL", "postgres://x/y")]) else { panic!() };
         assert_eq!(config.bind.to_string(), "127.0.0.1:8080");
         assert!(config.migrate);
-        let Ok(Startup::Run(config)) = load(&["--no-migrate"], &[("DATABASE_URL", "postgres://x/y")]) else {
-            panic!()
-        };
+        let Ok(Startup::Run(config)) = load(&["--no-migrate"], &[("DATABASE_URL", "postgres://x/y")]) else { panic!() };
         assert!(!config.migrate);
         assert!(load(&[], &[]).unwrap_err().starts_with("DATABASE_URL is not set"));
         assert!(load(&[], &[("DATABASE_URL", "u"), ("BIND_ADDR", "nowhere")]).unwrap_err().contains("BIND_ADDR"));

@@ -74,10 +74,9 @@ impl Problem {
             RepoError::ForeignKeyViolation { .. } => {
                 Self::conflict(format!("Other rows still refer to this {entity}; delete or change them first."))
             }
-            RepoError::CheckViolation { constraint } => Self::invalid(vec![FieldError::new(
-                "",
-                format!("The values break the rule {constraint}."),
-            )]),
+            RepoError::CheckViolation { constraint } => {
+                Self::invalid(vec![FieldError::new("", format!("The values break the rule {constraint}."))])
+            }
             RepoError::Database(e) => match data_exception(&e) {
                 Some(detail) => Self::invalid(vec![FieldError::new("", detail)]),
                 None => Self::internal(&e),

@@ -172,8 +172,7 @@ pub fn path_key<K: DeserializeOwned>(id: Result<Path<String>, PathRejection>, en
 fn json_body(headers: &HeaderMap, body: Result<Bytes, BytesRejection>) -> Result<serde_json::Value, Problem> {
     if let Some(content_type) = headers.get(header::CONTENT_TYPE) {
         let media = content_type.to_str().unwrap_or_default().split(';').next().unwrap_or_default().trim();
-        let json = media.eq_ignore_ascii_case("application/json")
-            || media.to_ascii_lowercase().ends_with("+json");
+        let json = media.eq_ignore_ascii_case("application/json") || media.to_ascii_lowercase().ends_with("+json");
         if !json {
             return Err(Problem::new(StatusCode::UNSUPPORTED_MEDIA_TYPE, "Send the body as application/json."));
         }
@@ -196,9 +195,9 @@ fn if_match(headers: &HeaderMap) -> Result<Option<i32>, Problem> {
     };
     let text = value.to_str().unwrap_or_default().trim();
     let bare = text.trim_start_matches("W/").trim_matches('"');
-    bare.parse::<i32>()
-        .map(Some)
-        .map_err(|_| Problem::bad_request(format!("If-Match must be the ETag last read (a quoted version), not {text}")))
+    bare.parse::<i32>().map(Some).map_err(|_| {
+        Problem::bad_request(format!("If-Match must be the ETag last read (a quoted version), not {text}"))
+    })
 }
 
 /// A row as JSON, with its version as the ETag.

@@ -59,12 +59,15 @@ async fn readyz(State(app): State<AppState>) -> Response {
         sqlx::query_scalar("SELECT version FROM _sqlx_migrations WHERE success").fetch_all(&app.pool).await;
     let applied = match applied {
         Ok(versions) => versions,
-        Err(e) if e.as_database_error().and_then(sqlx::error::DatabaseError::code).as_deref() == Some("42P01") => Vec::new(),
+        Err(e) if e.as_database_error().and_then(sqlx::error::DatabaseError::code).as_deref() == Some("42P01") => {
+            Vec::new()
+        }
         Err(e) => return Problem::unavailable(&e).into_response(),
     };
     let pending = app.migrations.iter().filter(|v| !applied.contains(v)).count();
     if pending > 0 {
-        let detail = format!("{pending} migration(s) not applied; run cargo xtask migrate or start without --no-migrate");
+        let detail =
+            format!("{pending} migration(s) not applied; run cargo xtask migrate or start without --no-migrate");
         return Problem::new(StatusCode::SERVICE_UNAVAILABLE, detail).into_response();
     }
     json(StatusCode::OK, &serde_json::json!({ "status": "ready" }))
@@ -110,7 +113,9 @@ pub async fn start(
         .acquire_timeout(Duration::from_secs(5))
         .connect(&config.database_url)
         .await
-        .map_err(|e| format!("cannot connect to the database at {}: {}", redact_url(&config.database_url), one_line(&e)))?;
+        .map_err(|e| {
+            format!("cannot connect to the database at {}: {}", redact_url(&config.database_url), one_line(&e))
+        })?;
     if config.migrate {
         // sqlx's migrator holds PostgreSQL's advisory lock: replicas starting together apply each once.
         migrator.run(&pool).await.map_err(|e| format!("migration failed: {}", one_line(&e)))?;
@@ -190,7 +195,8 @@ pub fn main(routes: fn() -> ApiRoutes, openapi: &'static str, migrator: &'static
 fn init_logs(config: &Config) -> Result<(), String> {
     let filter = tracing_subscriber::EnvFilter::try_new(&config.log_level)
         .map_err(|e| format!("LOG_LEVEL '{}' is not a tracing filter: {e}", config.log_level))?;
-    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_target(false);
+    let ansi = std::io::IsTerminal::is_terminal(&std::io::stdout());
+    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_target(false).with_ansi(ansi);
     let installed = match config.log_format {
         LogFormat::Json => builder.json().with_current_span(true).try_init(),
         LogFormat::Text => builder.try_init(),

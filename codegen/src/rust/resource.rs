@@ -1,0 +1,167 @@
+//! The API half of an entity's file: `impl runtime::server::Resource`, i.e. its path, the rules
+//! of each field (what bodies may carry, how values are checked) and which repository function
+//! serves each operation. The handlers themselves are written once, in `runtime::server`.
+
+use super::names::{field_ident, variant_name};
+use super::types::rust_type;
+use crate::api;
+use crate::ir::{Entity, Field, FieldType, Model, Validation};
+use proc_macro2::{Literal, TokenStream};
+use quote::{format_ident, quote};
+
+pub fn render(model: &Model, entity: &Entity) -> TokenStream {
+    let name = format_ident!("{}", entity.name);
+    let (new, patch) = (format_ident!("New{}", entity.name), format_ident!("{}Patch", entity.name));
+    let (field_enum, filter_enum) = (format_ident!("{}Field", entity.name), format_ident!("{}Filter", entity.name));
+    let entity_name = &entity.name;
+    let path = api::collection_path(&entity.name);
+    let pk = entity.pk_field();
+    let key_ty = rust_type(&pk.ty);
+    let pk_ident = field_ident(&pk.name);
+    let key = if is_copy(&pk.ty) { quote!(self.#pk_ident) } else { quote!(self.#pk_ident.clone()) };
+    let rules = entity.fields.iter().map(|f| rule(model, f));
+    let version = match api::version_field(entity) {
+        Some(v) => {
+            let v = field_ident(&v.name);
+            quote!(Some(self.#v))
+        }
+        None => quote!(None),
+    };
+    let update = if api::version_field(entity).is_some() {
+        quote!(Self::update(conn, key, version, patch))
+    } else {
+        quote!({
+            let _ = version;
+            Self::update(conn, key, patch)
+        })
+    };
+    let filters = entity.fields.iter().filter(|f| api::listable(f)).map(|f| {
+        let v = format_ident!("{}", variant_name(&f.name));
+        quote!(#field_enum::#v => #filter_enum::#v(api::typed(cmp)?))
+    });
+    quote! {
+        impl api::Resource for #name {
+            const NAME: &'static str = #entity_name;
+            const PATH: &'static str = #path;
+            const RULES: &'static [api::FieldRule] = &[#(#rules),*];
+            type Key = #key_ty;
+            type New = #new;
+            type Patch = #patch;
+            type Field = #field_enum;
+            type Filter = #filter_enum;
+
+            fn key(&self) -> Self::Key {
+                #key
+            }
+            fn version(&self) -> Option<i32> {
+                #version
+            }
+            fn field(name: &str) -> Option<Self::Field> {
+                #field_enum::from_name(name)
+            }
+            fn filter(field: Self::Field, cmp: rt::Cmp<String>) -> Result<Self::Filter, String> {
+                Ok(match field { #(#filters,)* })
+            }
+            fn insert_row(conn: &mut ::sqlx::PgConnection, new: Self::New) -> impl ::std::future::Future<Output = Result<Self, rt::RepoError>> + Send {
+                Self::insert(conn, new)
+            }
+            fn get_row(conn: &mut ::sqlx::PgConnection, key: Self::Key) -> impl ::std::future::Future<Output = Result<Self, rt::RepoError>> + Send {
+                Self::get(conn, key)
+            }
+            fn list_rows(conn: &mut ::sqlx::PgConnection, query: rt::ListQuery<Self::Field, Self::Filter>)
+                -> impl ::std::future::Future<Output = Result<Vec<Self>, rt::RepoError>> + Send {
+                Self::list(conn, query)
+            }
+            fn update_row(conn: &mut ::sqlx::PgConnection, key: Self::Key, version: i32, patch: Self::Patch)
+                -> impl ::std::future::Future<Output = Result<Self, rt::RepoError>> + Send {
+                #update
+            }
+            fn delete_row(conn: &mut ::sqlx::PgConnection, key: Self::Key) -> impl ::std::future::Future<Output = Result<(), rt::RepoError>> + Send {
+                Self::delete(conn, key)
+            }
+        }
+    }
+}
+
+/// One `api::FieldRule` literal.
+fn rule(model: &Model, f: &Field) -> TokenStream {
+    let name = &f.name;
+    let wire = wire(model, &f.ty);
+    let (nullable, version) = (f.nullable, f.version);
+    let (create, required, patch) = (api::writable(f), api::required_on_create(f), api::patchable(f));
+    let check = check(&f.validate);
+    quote! {
+        api::FieldRule {
+            name: #name, wire: #wire, nullable: #nullable, create: #create, required: #required,
+            patch: #patch, version: #version, check: #check,
+        }
+    }
+}
+
+fn wire(model: &Model, ty: &FieldType) -> TokenStream {
+    let int = |min: i64, max: i64| quote!(api::Wire::Int { min: #min, max: #max });
+    match ty {
+        FieldType::Uuid => quote!(api::Wire::Uuid),
+        FieldType::String(n) => quote!(api::Wire::Text { max_chars: Some(#n) }),
+        FieldType::Text => quote!(api::Wire::Text { max_chars: None }),
+        FieldType::Bool => quote!(api::Wire::Bool),
+        FieldType::SmallInt => int(i16::MIN.into(), i16::MAX.into()),
+        FieldType::Int => int(i32::MIN.into(), i32::MAX.into()),
+        FieldType::BigInt => int(i64::MIN, i64::MAX),
+        FieldType::Float => quote!(api::Wire::Float),
+        FieldType::Double => quote!(api::Wire::Double),
+        FieldType::Decimal { precision, scale } => {
+            quote!(api::Wire::Decimal { precision: #precision, scale: #scale })
+        }
+        FieldType::Date => quote!(api::Wire::Date),
+        FieldType::Timestamp => quote!(api::Wire::Timestamp),
+        FieldType::Timestamptz => quote!(api::Wire::Timestamptz),
+        FieldType::Time => quote!(api::Wire::Time),
+        FieldType::Json | FieldType::Jsonb => quote!(api::Wire::Json),
+        FieldType::Bytes => quote!(api::Wire::Bytes),
+        FieldType::Enum(name) => {
+            let values = model.enums.iter().find(|e| &e.name == name).map(|e| e.values.as_slice()).unwrap_or_default();
+            quote!(api::Wire::Enum(&[#(#values),*]))
+        }
+        FieldType::Array(inner) => {
+            let inner = wire(model, inner);
+            quote!(api::Wire::Array(&#inner))
+        }
+    }
+}
+
+fn check(v: &Validation) -> TokenStream {
+    if *v == Validation::default() {
+        return quote!(api::Check::NONE);
+    }
+    let opt_u64 = |x: Option<u64>| x.map_or_else(|| quote!(None), |x| quote!(Some(#x)));
+    let opt_f64 = |x: Option<f64>| {
+        x.map_or_else(
+            || quote!(None),
+            |x| {
+                let lit = Literal::f64_suffixed(x);
+                quote!(Some(#lit))
+            },
+        )
+    };
+    let opt_str = |x: &Option<String>| x.as_ref().map_or_else(|| quote!(None), |x| quote!(Some(#x)));
+    let (min_length, max_length) = (opt_u64(v.min_length), opt_u64(v.max_length));
+    let (min, max) = (opt_f64(v.min), opt_f64(v.max));
+    let (pattern, format) = (opt_str(&v.pattern), opt_str(&v.format));
+    quote! {
+        api::Check { min_length: #min_length, max_length: #max_length, min: #min, max: #max, pattern: #pattern, format: #format }
+    }
+}
+
+/// Whether the Rust type of a key is `Copy` (then it is returned by value, not cloned).
+pub fn is_copy(ty: &FieldType) -> bool {
+    !matches!(
+        ty,
+        FieldType::String(_)
+            | FieldType::Text
+            | FieldType::Json
+            | FieldType::Jsonb
+            | FieldType::Bytes
+            | FieldType::Array(_)
+    )
+}
