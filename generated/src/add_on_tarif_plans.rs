@@ -99,26 +99,23 @@ impl ::runtime::server::LinkRoute for TarifPlansOfAddOn {
     const OWNER_COLUMN: &'static str = "addon_id";
     fn keys(
         conn: &mut ::sqlx::PgConnection,
-        owner: <Self::Owner as ::runtime::server::Resource>::Key,
+        owner: ::uuid::Uuid,
     ) -> impl ::std::future::Future<
-        Output = Result<
-            Vec<<Self::Other as ::runtime::server::Resource>::Key>,
-            rt::RepoError,
-        >,
+        Output = Result<Vec<::uuid::Uuid>, rt::RepoError>,
     > + Send {
         AddOnTarifPlans::tarif_plans_for_addon(conn, owner)
     }
     fn link(
         conn: &mut ::sqlx::PgConnection,
-        owner: <Self::Owner as ::runtime::server::Resource>::Key,
-        other: <Self::Other as ::runtime::server::Resource>::Key,
+        owner: ::uuid::Uuid,
+        other: ::uuid::Uuid,
     ) -> impl ::std::future::Future<Output = Result<bool, rt::RepoError>> + Send {
         AddOnTarifPlans::link(conn, owner, other)
     }
     fn unlink(
         conn: &mut ::sqlx::PgConnection,
-        owner: <Self::Owner as ::runtime::server::Resource>::Key,
-        other: <Self::Other as ::runtime::server::Resource>::Key,
+        owner: ::uuid::Uuid,
+        other: ::uuid::Uuid,
     ) -> impl ::std::future::Future<Output = Result<(), rt::RepoError>> + Send {
         AddOnTarifPlans::unlink(conn, owner, other)
     }
@@ -133,26 +130,23 @@ impl ::runtime::server::LinkRoute for AddOnsOfTarifPlan {
     const OWNER_COLUMN: &'static str = "tarif_plan_id";
     fn keys(
         conn: &mut ::sqlx::PgConnection,
-        owner: <Self::Owner as ::runtime::server::Resource>::Key,
+        owner: ::uuid::Uuid,
     ) -> impl ::std::future::Future<
-        Output = Result<
-            Vec<<Self::Other as ::runtime::server::Resource>::Key>,
-            rt::RepoError,
-        >,
+        Output = Result<Vec<::uuid::Uuid>, rt::RepoError>,
     > + Send {
         AddOnTarifPlans::addons_for_tarif_plan(conn, owner)
     }
     fn link(
         conn: &mut ::sqlx::PgConnection,
-        owner: <Self::Owner as ::runtime::server::Resource>::Key,
-        other: <Self::Other as ::runtime::server::Resource>::Key,
+        owner: ::uuid::Uuid,
+        other: ::uuid::Uuid,
     ) -> impl ::std::future::Future<Output = Result<bool, rt::RepoError>> + Send {
         AddOnTarifPlans::link(conn, other, owner)
     }
     fn unlink(
         conn: &mut ::sqlx::PgConnection,
-        owner: <Self::Owner as ::runtime::server::Resource>::Key,
-        other: <Self::Other as ::runtime::server::Resource>::Key,
+        owner: ::uuid::Uuid,
+        other: ::uuid::Uuid,
     ) -> impl ::std::future::Future<Output = Result<(), rt::RepoError>> + Send {
         AddOnTarifPlans::unlink(conn, other, owner)
     }

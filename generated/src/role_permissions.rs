@@ -99,26 +99,23 @@ impl ::runtime::server::LinkRoute for PermissionsOfRole {
     const OWNER_COLUMN: &'static str = "role_id";
     fn keys(
         conn: &mut ::sqlx::PgConnection,
-        owner: <Self::Owner as ::runtime::server::Resource>::Key,
+        owner: ::uuid::Uuid,
     ) -> impl ::std::future::Future<
-        Output = Result<
-            Vec<<Self::Other as ::runtime::server::Resource>::Key>,
-            rt::RepoError,
-        >,
+        Output = Result<Vec<::uuid::Uuid>, rt::RepoError>,
     > + Send {
         RolePermissions::permissions_for_role(conn, owner)
     }
     fn link(
         conn: &mut ::sqlx::PgConnection,
-        owner: <Self::Owner as ::runtime::server::Resource>::Key,
-        other: <Self::Other as ::runtime::server::Resource>::Key,
+        owner: ::uuid::Uuid,
+        other: ::uuid::Uuid,
     ) -> impl ::std::future::Future<Output = Result<bool, rt::RepoError>> + Send {
         RolePermissions::link(conn, owner, other)
     }
     fn unlink(
         conn: &mut ::sqlx::PgConnection,
-        owner: <Self::Owner as ::runtime::server::Resource>::Key,
-        other: <Self::Other as ::runtime::server::Resource>::Key,
+        owner: ::uuid::Uuid,
+        other: ::uuid::Uuid,
     ) -> impl ::std::future::Future<Output = Result<(), rt::RepoError>> + Send {
         RolePermissions::unlink(conn, owner, other)
     }
@@ -133,26 +130,23 @@ impl ::runtime::server::LinkRoute for RolesOfPermission {
     const OWNER_COLUMN: &'static str = "permission_id";
     fn keys(
         conn: &mut ::sqlx::PgConnection,
-        owner: <Self::Owner as ::runtime::server::Resource>::Key,
+        owner: ::uuid::Uuid,
     ) -> impl ::std::future::Future<
-        Output = Result<
-            Vec<<Self::Other as ::runtime::server::Resource>::Key>,
-            rt::RepoError,
-        >,
+        Output = Result<Vec<::uuid::Uuid>, rt::RepoError>,
     > + Send {
         RolePermissions::roles_for_permission(conn, owner)
     }
     fn link(
         conn: &mut ::sqlx::PgConnection,
-        owner: <Self::Owner as ::runtime::server::Resource>::Key,
-        other: <Self::Other as ::runtime::server::Resource>::Key,
+        owner: ::uuid::Uuid,
+        other: ::uuid::Uuid,
     ) -> impl ::std::future::Future<Output = Result<bool, rt::RepoError>> + Send {
         RolePermissions::link(conn, other, owner)
     }
     fn unlink(
         conn: &mut ::sqlx::PgConnection,
-        owner: <Self::Owner as ::runtime::server::Resource>::Key,
-        other: <Self::Other as ::runtime::server::Resource>::Key,
+        owner: ::uuid::Uuid,
+        other: ::uuid::Uuid,
     ) -> impl ::std::future::Future<Output = Result<(), rt::RepoError>> + Send {
         RolePermissions::unlink(conn, other, owner)
     }

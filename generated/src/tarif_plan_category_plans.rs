@@ -99,26 +99,23 @@ impl ::runtime::server::LinkRoute for TarifPlansOfTarifPlanCategory {
     const OWNER_COLUMN: &'static str = "category_id";
     fn keys(
         conn: &mut ::sqlx::PgConnection,
-        owner: <Self::Owner as ::runtime::server::Resource>::Key,
+        owner: ::uuid::Uuid,
     ) -> impl ::std::future::Future<
-        Output = Result<
-            Vec<<Self::Other as ::runtime::server::Resource>::Key>,
-            rt::RepoError,
-        >,
+        Output = Result<Vec<::uuid::Uuid>, rt::RepoError>,
     > + Send {
         TarifPlanCategoryPlans::tarif_plans_for_category(conn, owner)
     }
     fn link(
         conn: &mut ::sqlx::PgConnection,
-        owner: <Self::Owner as ::runtime::server::Resource>::Key,
-        other: <Self::Other as ::runtime::server::Resource>::Key,
+        owner: ::uuid::Uuid,
+        other: ::uuid::Uuid,
     ) -> impl ::std::future::Future<Output = Result<bool, rt::RepoError>> + Send {
         TarifPlanCategoryPlans::link(conn, owner, other)
     }
     fn unlink(
         conn: &mut ::sqlx::PgConnection,
-        owner: <Self::Owner as ::runtime::server::Resource>::Key,
-        other: <Self::Other as ::runtime::server::Resource>::Key,
+        owner: ::uuid::Uuid,
+        other: ::uuid::Uuid,
     ) -> impl ::std::future::Future<Output = Result<(), rt::RepoError>> + Send {
         TarifPlanCategoryPlans::unlink(conn, owner, other)
     }
@@ -133,26 +130,23 @@ impl ::runtime::server::LinkRoute for TarifPlanCategoriesOfTarifPlan {
     const OWNER_COLUMN: &'static str = "tarif_plan_id";
     fn keys(
         conn: &mut ::sqlx::PgConnection,
-        owner: <Self::Owner as ::runtime::server::Resource>::Key,
+        owner: ::uuid::Uuid,
     ) -> impl ::std::future::Future<
-        Output = Result<
-            Vec<<Self::Other as ::runtime::server::Resource>::Key>,
-            rt::RepoError,
-        >,
+        Output = Result<Vec<::uuid::Uuid>, rt::RepoError>,
     > + Send {
         TarifPlanCategoryPlans::categories_for_tarif_plan(conn, owner)
     }
     fn link(
         conn: &mut ::sqlx::PgConnection,
-        owner: <Self::Owner as ::runtime::server::Resource>::Key,
-        other: <Self::Other as ::runtime::server::Resource>::Key,
+        owner: ::uuid::Uuid,
+        other: ::uuid::Uuid,
     ) -> impl ::std::future::Future<Output = Result<bool, rt::RepoError>> + Send {
         TarifPlanCategoryPlans::link(conn, other, owner)
     }
     fn unlink(
         conn: &mut ::sqlx::PgConnection,
-        owner: <Self::Owner as ::runtime::server::Resource>::Key,
-        other: <Self::Other as ::runtime::server::Resource>::Key,
+        owner: ::uuid::Uuid,
+        other: ::uuid::Uuid,
     ) -> impl ::std::future::Future<Output = Result<(), rt::RepoError>> + Send {
         TarifPlanCategoryPlans::unlink(conn, other, owner)
     }

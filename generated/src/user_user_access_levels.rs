@@ -102,26 +102,23 @@ impl ::runtime::server::LinkRoute for UserAccessLevelsOfUser {
     const OWNER_COLUMN: &'static str = "user_id";
     fn keys(
         conn: &mut ::sqlx::PgConnection,
-        owner: <Self::Owner as ::runtime::server::Resource>::Key,
+        owner: ::uuid::Uuid,
     ) -> impl ::std::future::Future<
-        Output = Result<
-            Vec<<Self::Other as ::runtime::server::Resource>::Key>,
-            rt::RepoError,
-        >,
+        Output = Result<Vec<::uuid::Uuid>, rt::RepoError>,
     > + Send {
         UserUserAccessLevels::user_access_levels_for_user(conn, owner)
     }
     fn link(
         conn: &mut ::sqlx::PgConnection,
-        owner: <Self::Owner as ::runtime::server::Resource>::Key,
-        other: <Self::Other as ::runtime::server::Resource>::Key,
+        owner: ::uuid::Uuid,
+        other: ::uuid::Uuid,
     ) -> impl ::std::future::Future<Output = Result<bool, rt::RepoError>> + Send {
         UserUserAccessLevels::link(conn, owner, other)
     }
     fn unlink(
         conn: &mut ::sqlx::PgConnection,
-        owner: <Self::Owner as ::runtime::server::Resource>::Key,
-        other: <Self::Other as ::runtime::server::Resource>::Key,
+        owner: ::uuid::Uuid,
+        other: ::uuid::Uuid,
     ) -> impl ::std::future::Future<Output = Result<(), rt::RepoError>> + Send {
         UserUserAccessLevels::unlink(conn, owner, other)
     }
@@ -136,26 +133,23 @@ impl ::runtime::server::LinkRoute for UsersOfUserAccessLevel {
     const OWNER_COLUMN: &'static str = "user_access_level_id";
     fn keys(
         conn: &mut ::sqlx::PgConnection,
-        owner: <Self::Owner as ::runtime::server::Resource>::Key,
+        owner: ::uuid::Uuid,
     ) -> impl ::std::future::Future<
-        Output = Result<
-            Vec<<Self::Other as ::runtime::server::Resource>::Key>,
-            rt::RepoError,
-        >,
+        Output = Result<Vec<::uuid::Uuid>, rt::RepoError>,
     > + Send {
         UserUserAccessLevels::users_for_user_access_level(conn, owner)
     }
     fn link(
         conn: &mut ::sqlx::PgConnection,
-        owner: <Self::Owner as ::runtime::server::Resource>::Key,
-        other: <Self::Other as ::runtime::server::Resource>::Key,
+        owner: ::uuid::Uuid,
+        other: ::uuid::Uuid,
     ) -> impl ::std::future::Future<Output = Result<bool, rt::RepoError>> + Send {
         UserUserAccessLevels::link(conn, other, owner)
     }
     fn unlink(
         conn: &mut ::sqlx::PgConnection,
-        owner: <Self::Owner as ::runtime::server::Resource>::Key,
-        other: <Self::Other as ::runtime::server::Resource>::Key,
+        owner: ::uuid::Uuid,
+        other: ::uuid::Uuid,
     ) -> impl ::std::future::Future<Output = Result<(), rt::RepoError>> + Send {
         UserUserAccessLevels::unlink(conn, other, owner)
     }

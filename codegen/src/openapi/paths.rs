@@ -15,10 +15,11 @@ pub const JSON: &str = "application/json";
 pub const PROBLEM_JSON: &str = "application/problem+json";
 
 /// The shared error responses: status, component name, meaning.
-const ERRORS: [(u16, &str, &str); 4] = [
+const ERRORS: [(u16, &str, &str); 5] = [
     (400, "BadRequest", "Malformed JSON, an unknown filter field or operator, or a bad parameter."),
     (404, "NotFound", "No such row."),
     (409, "Conflict", "The version is stale, or a unique key or reference is violated."),
+    (415, "UnsupportedMediaType", "The body is not sent as application/json."),
     (422, "UnprocessableEntity", "The body breaks the schema; `errors` names each field."),
 ];
 
@@ -102,7 +103,7 @@ fn create(entity: &Entity) -> Operation {
     op.request_body = Some(body(&schemas::create_name(entity)));
     let mut created = with_etag(entity, ok_entity(entity, "Created; `Location` names the new row."));
     created.headers.insert("Location".into(), header("The new row's URL.", false));
-    op.responses = responses([(201, created)], &[400, 409, 422]);
+    op.responses = responses([(201, created)], &[400, 409, 415, 422]);
     op
 }
 
@@ -112,7 +113,8 @@ fn update(entity: &Entity) -> Operation {
     if api::version_field(entity).is_some() {
         op.parameters.push(if_match());
     }
-    op.responses = responses([(200, with_etag(entity, ok_entity(entity, "The updated row.")))], &[400, 404, 409, 422]);
+    op.responses =
+        responses([(200, with_etag(entity, ok_entity(entity, "The updated row.")))], &[400, 404, 409, 415, 422]);
     op
 }
 

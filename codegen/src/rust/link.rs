@@ -83,6 +83,7 @@ fn direction(link: &Link, route: &LinkRoute<'_>) -> TokenStream {
     // The link's functions take (left, right); the route's order is (owner, other).
     let owner_is_left = std::ptr::eq(route.owner, &link.left);
     let pair = if owner_is_left { quote!(owner, other) } else { quote!(other, owner) };
+    let (owner_key, other_key) = (rust_type(&route.owner.ty), rust_type(&route.other.ty));
     let doc = format!(" `{}`: the {} linked to a {}.", route.list_path(), route.segment, route.owner.entity);
     quote! {
         #[doc = #doc]
@@ -95,15 +96,15 @@ fn direction(link: &Link, route: &LinkRoute<'_>) -> TokenStream {
             const SEGMENT: &'static str = #segment;
             const OWNER_COLUMN: &'static str = #owner_column;
 
-            fn keys(conn: &mut ::sqlx::PgConnection, owner: <Self::Owner as ::runtime::server::Resource>::Key)
-                -> impl ::std::future::Future<Output = Result<Vec<<Self::Other as ::runtime::server::Resource>::Key>, rt::RepoError>> + Send {
+            fn keys(conn: &mut ::sqlx::PgConnection, owner: #owner_key)
+                -> impl ::std::future::Future<Output = Result<Vec<#other_key>, rt::RepoError>> + Send {
                 #name::#keys(conn, owner)
             }
-            fn link(conn: &mut ::sqlx::PgConnection, owner: <Self::Owner as ::runtime::server::Resource>::Key, other: <Self::Other as ::runtime::server::Resource>::Key)
+            fn link(conn: &mut ::sqlx::PgConnection, owner: #owner_key, other: #other_key)
                 -> impl ::std::future::Future<Output = Result<bool, rt::RepoError>> + Send {
                 #name::link(conn, #pair)
             }
-            fn unlink(conn: &mut ::sqlx::PgConnection, owner: <Self::Owner as ::runtime::server::Resource>::Key, other: <Self::Other as ::runtime::server::Resource>::Key)
+            fn unlink(conn: &mut ::sqlx::PgConnection, owner: #owner_key, other: #other_key)
                 -> impl ::std::future::Future<Output = Result<(), rt::RepoError>> + Send {
                 #name::unlink(conn, #pair)
             }

@@ -1,0 +1,168 @@
+//! The API server for end-to-end tests: the real router and start-up (`runtime::server::start`,
+//! as the binary runs it) on a fresh database and an ephemeral loopback port, real HTTP through
+//! reqwest, and a record of every exchange for the OpenAPI and secret checks.
+
+use crate::TestDb;
+use runtime::server::{Config, LogFormat};
+use serde_json::Value;
+use std::future::Future;
+use std::sync::{Arc, Mutex};
+
+/// One request and its response, as recorded.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Exchange {
+    pub method: String,
+    pub path: String,
+    pub status: u16,
+    pub content_type: String,
+    pub body: String,
+}
+
+/// A response: status, headers and the body as text and (when it parses) JSON.
+#[derive(Debug)]
+pub struct Reply {
+    pub status: u16,
+    pub headers: reqwest::header::HeaderMap,
+    pub text: String,
+    pub json: Value,
+}
+
+impl Reply {
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.get(name).and_then(|v| v.to_str().ok())
+    }
+}
+
+/// A client of one running server.
+#[derive(Clone, Debug)]
+pub struct Api {
+    pub base: String,
+    pub db_url: String,
+    client: reqwest::Client,
+    log: Arc<Mutex<Vec<Exchange>>>,
+}
+
+impl Api {
+    /// Sends a request; `body` is sent as it is, with `content-type: application/json`.
+    pub async fn raw(&self, method: &str, path: &str, body: Option<Vec<u8>>, headers: &[(&str, &str)]) -> Reply {
+        let method = reqwest::Method::from_bytes(method.as_bytes()).expect("method");
+        let mut request = self.client.request(method.clone(), format!("{}{path}", self.base));
+        if let Some(body) = body {
+            if !headers.iter().any(|(name, _)| name.eq_ignore_ascii_case("content-type")) {
+                request = request.header("content-type", "application/json");
+            }
+            request = request.body(body);
+        }
+        for (name, value) in headers {
+            request = request.header(*name, *value);
+        }
+        let response = request.send().await.unwrap_or_else(|e| panic!("{method} {path}: {e}"));
+        let status = response.status().as_u16();
+        let headers = response.headers().clone();
+        let text = response.text().await.expect("response body");
+        let json = serde_json::from_str(&text).unwrap_or(Value::Null);
+        let content_type = headers.get("content-type").and_then(|v| v.to_str().ok()).unwrap_or_default().to_string();
+        self.log.lock().unwrap().push(Exchange {
+            method: method.to_string(),
+            path: path.to_string(),
+            status,
+            content_type,
+            body: text.clone(),
+        });
+        Reply { status, headers, text, json }
+    }
+
+    pub async fn send(&self, method: &str, path: &str, body: Option<&Value>) -> Reply {
+        self.raw(method, path, body.map(|b| serde_json::to_vec(b).unwrap()), &[]).await
+    }
+
+    pub async fn get(&self, path: &str) -> Reply {
+        self.send("GET", path, None).await
+    }
+
+    pub async fn post(&self, path: &str, body: &Value) -> Reply {
+        self.send("POST", path, Some(body)).await
+    }
+
+    pub async fn patch(&self, path: &str, body: &Value) -> Reply {
+        self.send("PATCH", path, Some(body)).await
+    }
+
+    pub async fn delete(&self, path: &str) -> Reply {
+        self.send("DELETE", path, None).await
+    }
+
+    /// Every exchange so far.
+    pub fn exchanges(&self) -> Vec<Exchange> {
+        self.log.lock().unwrap().clone()
+    }
+}
+
+/// Runs `test` against a server started on a fresh, migrated database; stops it gracefully after.
+pub fn with_server<F, Fut>(label: &str, test: F)
+where
+    F: FnOnce(Api) -> Fut,
+    Fut: Future<Output = ()>,
+{
+    with_server_migrating(label, true, test);
+}
+
+/// [`with_server`], choosing whether start-up applies the migrations.
+pub fn with_server_migrating<F, Fut>(label: &str, migrate: bool, test: F)
+where
+    F: FnOnce(Api) -> Fut,
+    Fut: Future<Output = ()>,
+{
+    let db = TestDb::new(label);
+    let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().expect("runtime");
+    runtime.block_on(async {
+        let config = Config {
+            database_url: db.url.clone(),
+            bind: "127.0.0.1:0".parse().unwrap(),
+            pool_size: 8,
+            log_level: "warn".into(),
+            log_format: LogFormat::Text,
+            migrate,
+        };
+        let running = runtime::server::start(
+            &config,
+            generated::api::routes(),
+            generated::api::OPENAPI,
+            &generated::api::MIGRATOR,
+        )
+        .await
+        .unwrap_or_else(|e| panic!("server did not start: {e}"));
+        let api = Api {
+            base: format!("http://{}", running.addr),
+            db_url: db.url.clone(),
+            client: reqwest::Client::builder().pool_max_idle_per_host(32).build().expect("client"),
+            log: Arc::default(),
+        };
+        test(api).await;
+        running.stop().await.expect("graceful stop");
+    });
+}
+
+/// Checks every recorded response against the OpenAPI document with openapi-schema-validator
+/// (OpenAPI 3.0 semantics: nullable, readOnly/writeOnly, formats); panics with the failures.
+pub fn assert_match_openapi(exchanges: &[Exchange]) {
+    let root = crate::repo_root();
+    let dir = crate::TempDir::new("exchanges");
+    let file = dir.path().join("exchanges.json");
+    std::fs::write(&file, serde_json::to_vec(exchanges).unwrap()).unwrap();
+    let python = crate::tools::openapi_spec_validator().with_file_name("python");
+    let out = std::process::Command::new(python)
+        .arg(root.join("tests/tools/validate_responses.py"))
+        .arg(root.join("generated/openapi.json"))
+        .arg(&file)
+        .output()
+        .expect("run the response validator");
+    let report = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "responses break the OpenAPI document:\n{report}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(!report.starts_with("0 response"), "no response body was checked: {report}");
+    eprintln!("openapi: {report}");
+}
