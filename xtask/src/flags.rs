@@ -18,8 +18,26 @@ pub enum Command {
     Check(CheckOpts),
     /// Apply pending migrations (advisory lock, checksums, one transaction each).
     Migrate(MigrateOpts),
+    /// Build and run the API server (generated routes over the runtime; see its --help for the environment).
+    Serve(ServeOpts),
     /// Write a synthetic spec set (for benchmarks).
     Synth(SynthOpts),
+}
+
+#[derive(Debug, Args)]
+pub struct ServeOpts {
+    /// Database to serve [default: $DATABASE_URL]
+    #[arg(long, value_name = "URL")]
+    pub database_url: Option<String>,
+    /// Address to listen on [default: $BIND_ADDR, else 127.0.0.1:8080]
+    #[arg(long, value_name = "ADDR")]
+    pub bind: Option<String>,
+    /// Do not apply pending migrations at start-up
+    #[arg(long)]
+    pub no_migrate: bool,
+    /// Build with optimizations (for benchmarks and production-like runs)
+    #[arg(long)]
+    pub release: bool,
 }
 
 #[derive(Debug, Args)]

@@ -1,4 +1,5 @@
-//! `cargo xtask …`: the commands, as a library so tests drive exactly what users run.
+//! `cargo xtask …`: the commands, as a library so tests drive exactly what users run (`serve`
+//! replaces the process with the server's).
 //! Exit codes: 0 success / in sync, 1 drift found, 2 could not run (bad spec, no database).
 
 mod check;
@@ -6,6 +7,7 @@ mod flags;
 mod generate;
 mod migrate;
 mod paths;
+mod serve;
 mod synth;
 
 use clap::Parser;
@@ -32,6 +34,7 @@ pub fn run(args: &[String], out: &mut dyn Write, err: &mut dyn Write) -> i32 {
         Command::Generate(opts) => generate::run(&opts, out, err),
         Command::Check(opts) => check::run(&opts, out, err),
         Command::Migrate(opts) => migrate::run(&opts, out, err),
+        Command::Serve(opts) => serve::run(&opts, err),
         Command::Synth(opts) => synth::run(&opts, out, err),
     }
 }
