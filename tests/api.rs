@@ -415,3 +415,58 @@ fn an_unreachable_database_stops_start_up_with_one_line() {
     assert!(error.starts_with("cannot connect to the database at postgres://postgres@127.0.0.1:1/nowhere"), "{error}");
     assert!(!error.contains("hunter2") && !error.contains('\n'), "{error}");
 }
+
+#[test]
+fn shutdown_lets_in_flight_requests_finish() {
+    let db = tests::TestDb::new("api_shutdown");
+    let config = runtime::server::Config {
+        database_url: db.url.clone(),
+        bind: "127.0.0.1:0".parse().unwrap(),
+        pool_size: 4,
+        log_level: "warn".into(),
+        log_format: runtime::server::LogFormat::Text,
+        migrate: true,
+    };
+    let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
+    runtime.block_on(async {
+        use sqlx::Connection;
+        let running = runtime::server::start(
+            &config,
+            generated::api::routes(),
+            generated::api::OPENAPI,
+            &generated::api::MIGRATOR,
+        )
+        .await
+        .unwrap();
+        let base = format!("http://{}", running.addr);
+        let client = reqwest::Client::new();
+        let user: Value = client
+            .post(format!("{base}/api/v1/users"))
+            .json(&json!({ "email": "slow@x.io", "password_hash": "h" }))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        // Hold the row's lock so the update below stays in flight while the server is stopped.
+        let mut blocker = sqlx::PgConnection::connect(&db.url).await.unwrap();
+        let mut tx = blocker.begin().await.unwrap();
+        sqlx::query("SELECT 1 FROM vbwd_user WHERE id = $1 FOR UPDATE")
+            .bind(uuid::Uuid::parse_str(user["id"].as_str().unwrap()).unwrap())
+            .execute(&mut *tx)
+            .await
+            .unwrap();
+        let path = format!("{base}/api/v1/users/{}", user["id"].as_str().unwrap());
+        let in_flight = tokio::spawn(client.patch(&path).json(&json!({ "status": "ACTIVE", "version": 0 })).send());
+        tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+        let stopping = tokio::spawn(running.stop());
+        tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+        assert!(!stopping.is_finished(), "the server stopped before its in-flight request finished");
+        tx.rollback().await.unwrap();
+        let response = in_flight.await.unwrap().expect("the in-flight request was answered");
+        assert_eq!(response.status(), 200);
+        stopping.await.unwrap().expect("clean stop");
+        assert!(reqwest::get(format!("{base}/healthz")).await.is_err(), "still listening after stop");
+    });
+}

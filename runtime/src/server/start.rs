@@ -12,6 +12,7 @@ use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use sqlx::migrate::Migrator;
 use sqlx::postgres::PgPoolOptions;
+use sqlx::Connection;
 use std::net::SocketAddr;
 use std::process::ExitCode;
 use std::time::Duration;
@@ -108,14 +109,18 @@ pub async fn start(
     if !routes.problems.is_empty() {
         return Err(routes.problems.join("; "));
     }
+    let unreachable = |e: sqlx::Error| {
+        format!("cannot connect to the database at {}: {}", redact_url(&config.database_url), one_line(&e))
+    };
+    // One plain connection first: the pool would only say it timed out; this says why.
+    let probe = sqlx::PgConnection::connect(&config.database_url).await.map_err(unreachable)?;
+    let _ = probe.close().await;
     let pool = PgPoolOptions::new()
         .max_connections(config.pool_size)
         .acquire_timeout(Duration::from_secs(5))
         .connect(&config.database_url)
         .await
-        .map_err(|e| {
-            format!("cannot connect to the database at {}: {}", redact_url(&config.database_url), one_line(&e))
-        })?;
+        .map_err(unreachable)?;
     if config.migrate {
         // sqlx's migrator holds PostgreSQL's advisory lock: replicas starting together apply each once.
         migrator.run(&pool).await.map_err(|e| format!("migration failed: {}", one_line(&e)))?;
