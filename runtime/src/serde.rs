@@ -15,7 +15,8 @@ where
 /// `timestamp` columns hold naive UTC; on the wire they are RFC 3339 with `Z`, as the OpenAPI
 /// document's `date-time` format requires.
 pub fn naive_utc<S: ::serde::Serializer>(value: &chrono::NaiveDateTime, serializer: S) -> Result<S::Ok, S::Error> {
-    serializer.collect_str(&value.and_utc().format("%Y-%m-%dT%H:%M:%S%.fZ"))
+    // rfc3339 is chrono's direct writer: `format("%…")` re-parses its pattern on every value.
+    serializer.serialize_str(&value.and_utc().to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true))
 }
 
 /// [`naive_utc`] for a nullable column.

@@ -99,7 +99,7 @@ fn cargo_toml(model: &Model) -> GeneratedFile {
          description = \"Models, repositories and the API server generated from model-spec/.\"\n\
          edition.workspace = true\nrust-version.workspace = true\nlicense.workspace = true\npublish.workspace = true\n\
          default-run = \"{bin}\"\n\n[[bin]]\nname = \"{bin}\"\npath = \"src/main.rs\"\n\n\
-         [dependencies]\nchrono.workspace = true\nruntime.workspace = true\nrust_decimal.workspace = true\nserde.workspace = true\n\
+         [dependencies]\nchrono.workspace = true\nmimalloc.workspace = true\nruntime.workspace = true\nrust_decimal.workspace = true\nserde.workspace = true\n\
          serde_json.workspace = true\nsqlx.workspace = true\nuuid.workspace = true\n\n[lints]\nworkspace = true\n"
     );
     GeneratedFile::new("generated/Cargo.toml", text)
