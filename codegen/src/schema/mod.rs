@@ -1,5 +1,6 @@
 //! The relational model and its sources: `lower` (from the specs), `introspect` (from a live
-//! database); `diff` compares any two; `ddl` renders SQL from it.
+//! database), `replay` (from migration files, offline); `diff` compares any two; `ddl` renders
+//! SQL from it.
 
 pub mod ddl;
 pub mod diff;
@@ -8,6 +9,7 @@ pub mod live;
 pub mod lower;
 pub mod model;
 pub mod normalize;
+pub mod replay;
 pub mod report;
 
 pub use diff::{diff, Change};

@@ -1,0 +1,324 @@
+//! CREATE TABLE, ALTER TABLE and DROP TABLE: columns, and the renames that every key, index and
+//! foreign key naming the renamed column or table follows.
+
+use super::names::{ident, make_object_name};
+use super::types::serial_type;
+use super::Replay;
+use crate::naming::{quote_ident, quote_literal};
+use crate::schema::model::{Column, Table};
+use sqlparser::ast::{
+    AlterColumnOperation, AlterTable, AlterTableOperation, ColumnDef, ColumnOption, CreateTable, DropBehavior,
+    GeneratedAs, GeneratedExpressionMode, IndexColumn, ObjectName, RenameTableNameKind, TableConstraint,
+};
+
+impl Replay<'_> {
+    pub(super) fn table(&self, name: &str) -> Result<&Table, String> {
+        self.schema.tables.get(name).ok_or_else(|| format!("table '{name}' does not exist"))
+    }
+
+    pub(super) fn table_mut(&mut self, name: &str) -> Result<&mut Table, String> {
+        self.schema.tables.get_mut(name).ok_or_else(|| format!("table '{name}' does not exist"))
+    }
+
+    pub(super) fn create_table(&mut self, create: &CreateTable) -> Result<(), String> {
+        let unsupported = [
+            (create.temporary, "TEMPORARY"),
+            (create.or_replace, "OR REPLACE"),
+            (create.query.is_some(), "AS query"),
+            (create.like.is_some(), "LIKE"),
+            (create.clone.is_some(), "CLONE"),
+            (create.inherits.is_some(), "INHERITS"),
+            (create.partition_of.is_some(), "PARTITION OF"),
+        ];
+        if let Some((_, what)) = unsupported.iter().find(|(used, _)| *used) {
+            return Err(format!("CREATE TABLE … {what} is not supported by replay"));
+        }
+        let (schema, name) = self.resolve_table(&create.name)?;
+        if schema != self.schema.name {
+            // Tables of other schemas are known by name only, as `introspect` knows them.
+            let tables = self.schema.other_schemas.entry(schema).or_default();
+            if tables.contains(&name) {
+                return if create.if_not_exists { Ok(()) } else { Err(format!("relation '{name}' already exists")) };
+            }
+            tables.push(name);
+            tables.sort();
+            return Ok(());
+        }
+        if create.if_not_exists && self.schema.tables.contains_key(&name) {
+            return Ok(());
+        }
+        if self.relation_exists(&name) || self.schema.enums.contains_key(&name) {
+            return Err(format!("relation '{name}' already exists"));
+        }
+        let table = Table { name: name.clone(), partitioned: create.partition_by.is_some(), ..Table::default() };
+        self.schema.tables.insert(name.clone(), table);
+        for column in &create.columns {
+            self.add_column(&name, column)?;
+        }
+        for constraint in &create.constraints {
+            self.add_constraint(&name, constraint, None, false)?;
+        }
+        Ok(())
+    }
+
+    /// A column and the keys, references and checks written on it.
+    fn add_column(&mut self, table: &str, def: &ColumnDef) -> Result<(), String> {
+        let name = ident(&def.name);
+        if self.table(table)?.column(&name).is_some() {
+            return Err(format!("column '{name}' of table '{table}' already exists"));
+        }
+        let serial = serial_type(&def.data_type);
+        let data_type = match serial {
+            Some(integer) => integer.to_string(),
+            None => self.pg_type(&def.data_type)?,
+        };
+        let mut column =
+            Column { name: name.clone(), data_type, nullable: true, default: None, generated: None, collation: None };
+        if serial.is_some() {
+            let sequence = quote_ident(&make_object_name(table, &name, "seq"));
+            column.default = Some(format!("nextval({}::regclass)", quote_literal(&sequence)));
+            column.nullable = false;
+        }
+        let mut constraints = Vec::new();
+        let only_this = || vec![IndexColumn::from(def.name.clone())];
+        for option in &def.options {
+            let constraint_name = || option.name.clone();
+            match &option.option {
+                ColumnOption::Null => column.nullable = true,
+                ColumnOption::NotNull => column.nullable = false,
+                ColumnOption::Default(expr) => column.default = self.default_expr(expr, &column.data_type),
+                ColumnOption::Collation(collation) => {
+                    column.collation = collation.0.last().and_then(|part| part.as_ident()).map(ident);
+                }
+                ColumnOption::Generated { generated_as, generation_expr, generation_expr_mode, .. } => {
+                    column.generated = Some(match (generation_expr, generated_as) {
+                        (Some(expr), _) if *generation_expr_mode != Some(GeneratedExpressionMode::Virtual) => {
+                            format!("GENERATED ALWAYS AS ({}) STORED", self.as_written(expr))
+                        }
+                        (None, GeneratedAs::Always) => "GENERATED ALWAYS AS IDENTITY".into(),
+                        (None, GeneratedAs::ByDefault) => "GENERATED BY DEFAULT AS IDENTITY".into(),
+                        _ => return Err(format!("column option `{}` is not supported by replay", option.option)),
+                    });
+                    column.nullable &= generation_expr.is_some();
+                }
+                ColumnOption::PrimaryKey(key) => {
+                    let mut key = key.clone();
+                    (key.name, key.columns) = (constraint_name().or(key.name), only_this());
+                    constraints.push(TableConstraint::PrimaryKey(key));
+                }
+                ColumnOption::Unique(key) => {
+                    let mut key = key.clone();
+                    (key.name, key.columns) = (constraint_name().or(key.name), only_this());
+                    constraints.push(TableConstraint::Unique(key));
+                }
+                ColumnOption::ForeignKey(fk) => {
+                    let mut fk = fk.clone();
+                    (fk.name, fk.columns) = (constraint_name().or(fk.name), vec![def.name.clone()]);
+                    constraints.push(TableConstraint::ForeignKey(fk));
+                }
+                ColumnOption::Check(check) => {
+                    let mut check = check.clone();
+                    check.name = constraint_name().or(check.name);
+                    constraints.push(TableConstraint::Check(check));
+                }
+                other => return Err(format!("column option `{other}` is not supported by replay")),
+            }
+        }
+        self.table_mut(table)?.columns.push(column);
+        for constraint in &constraints {
+            self.add_constraint(table, constraint, Some(&name), false)?;
+        }
+        Ok(())
+    }
+
+    pub(super) fn alter_table(&mut self, alter: &AlterTable) -> Result<(), String> {
+        let (schema, name) = self.resolve_table(&alter.name)?;
+        if alter.if_exists && !self.table_exists(&schema, &name) {
+            return Ok(());
+        }
+        let Some(mut table) = self.existing_table(&alter.name)? else { return Ok(()) };
+        for operation in &alter.operations {
+            table = self.alter_table_operation(&table, operation)?;
+        }
+        Ok(())
+    }
+
+    /// Applies one operation; the table's name afterwards (RENAME TO changes it).
+    fn alter_table_operation(&mut self, table: &str, operation: &AlterTableOperation) -> Result<String, String> {
+        let cascade = |behavior: &Option<DropBehavior>| *behavior == Some(DropBehavior::Cascade);
+        match operation {
+            AlterTableOperation::AddColumn { if_not_exists, column_def, column_position: None, .. } => {
+                if !(*if_not_exists && self.table(table)?.column(&ident(&column_def.name)).is_some()) {
+                    self.add_column(table, column_def)?;
+                }
+            }
+            AlterTableOperation::AddConstraint { constraint, not_valid } => {
+                self.add_constraint(table, constraint, None, *not_valid)?;
+            }
+            AlterTableOperation::DropColumn { column_names, if_exists, drop_behavior, .. } => {
+                for column in column_names {
+                    self.drop_column(table, &ident(column), *if_exists, cascade(drop_behavior))?;
+                }
+            }
+            AlterTableOperation::DropConstraint { if_exists, name, drop_behavior } => {
+                self.drop_constraint(table, &ident(name), *if_exists, cascade(drop_behavior))?;
+            }
+            AlterTableOperation::RenameConstraint { old_name, new_name } => {
+                self.rename_constraint(table, &ident(old_name), &ident(new_name))?;
+            }
+            AlterTableOperation::RenameColumn { old_column_name, new_column_name } => {
+                self.rename_column(table, &ident(old_column_name), &ident(new_column_name))?;
+            }
+            AlterTableOperation::RenameTable {
+                table_name: RenameTableNameKind::To(new) | RenameTableNameKind::As(new),
+            } => {
+                return self.rename_table(table, new);
+            }
+            AlterTableOperation::AlterColumn { column_name, op } => {
+                self.alter_column(table, &ident(column_name), op)?;
+            }
+            other => return Err(format!("`ALTER TABLE … {other}` is not supported by replay")),
+        }
+        Ok(table.to_string())
+    }
+
+    fn alter_column(&mut self, table: &str, name: &str, operation: &AlterColumnOperation) -> Result<(), String> {
+        let t = self.table(table)?;
+        let mut column =
+            t.column(name).cloned().ok_or_else(|| format!("column '{name}' of table '{table}' does not exist"))?;
+        match operation {
+            AlterColumnOperation::SetNotNull => column.nullable = false,
+            AlterColumnOperation::DropNotNull => {
+                if t.primary_key.as_ref().is_some_and(|pk| pk.columns.iter().any(|c| c == name)) {
+                    return Err(format!("column '{name}' is in a primary key"));
+                }
+                column.nullable = true;
+            }
+            AlterColumnOperation::SetDefault { value } => column.default = self.default_expr(value, &column.data_type),
+            AlterColumnOperation::DropDefault => column.default = None,
+            AlterColumnOperation::SetDataType { data_type, .. } => column.data_type = self.pg_type(data_type)?,
+            other => return Err(format!("`ALTER COLUMN … {other}` is not supported by replay")),
+        }
+        if let Some(slot) = self.table_mut(table)?.columns.iter_mut().find(|c| c.name == name) {
+            *slot = column;
+        }
+        Ok(())
+    }
+
+    /// Drops the column with the keys, indexes and foreign keys on it; foreign keys of other
+    /// tables that reference it need CASCADE.
+    pub(super) fn drop_column(
+        &mut self,
+        table: &str,
+        column: &str,
+        if_exists: bool,
+        cascade: bool,
+    ) -> Result<(), String> {
+        if self.table(table)?.column(column).is_none() {
+            return if if_exists {
+                Ok(())
+            } else {
+                Err(format!("column '{column}' of table '{table}' does not exist"))
+            };
+        }
+        let ours = self.schema.name.clone();
+        self.drop_dependents(
+            |fk_table, fk| {
+                let references =
+                    fk.ref_schema == ours && fk.ref_table == table && fk.ref_columns.iter().any(|c| c == column);
+                references && !(fk_table == table && fk.columns.iter().any(|c| c == column))
+            },
+            cascade,
+            &format!("column '{column}' of table '{table}'"),
+        )?;
+        let t = self.table_mut(table)?;
+        let uses = |columns: &[String]| columns.iter().any(|c| c == column);
+        t.columns.retain(|c| c.name != column);
+        if t.primary_key.as_ref().is_some_and(|pk| uses(&pk.columns)) {
+            t.primary_key = None;
+        }
+        t.uniques.retain(|_, u| !uses(&u.columns));
+        t.indexes.retain(|_, i| !uses(&i.columns));
+        t.foreign_keys.retain(|_, fk| !uses(&fk.columns));
+        Ok(())
+    }
+
+    fn rename_column(&mut self, table: &str, old: &str, new: &str) -> Result<(), String> {
+        let ours = self.schema.name.clone();
+        let t = self.table_mut(table)?;
+        if t.column(new).is_some() {
+            return Err(format!("column '{new}' of table '{table}' already exists"));
+        }
+        let column = t.columns.iter_mut().find(|c| c.name == old);
+        column.ok_or_else(|| format!("column '{old}' of table '{table}' does not exist"))?.name = new.to_string();
+        let rename =
+            |columns: &mut Vec<String>| columns.iter_mut().filter(|c| *c == old).for_each(|c| *c = new.to_string());
+        if let Some(pk) = &mut t.primary_key {
+            rename(&mut pk.columns);
+        }
+        t.uniques.values_mut().for_each(|u| rename(&mut u.columns));
+        t.indexes.values_mut().for_each(|i| rename(&mut i.columns));
+        t.foreign_keys.values_mut().for_each(|fk| rename(&mut fk.columns));
+        for fk in self.schema.tables.values_mut().flat_map(|t| t.foreign_keys.values_mut()) {
+            if fk.ref_schema == ours && fk.ref_table == table {
+                rename(&mut fk.ref_columns);
+            }
+        }
+        Ok(())
+    }
+
+    fn rename_table(&mut self, table: &str, new: &ObjectName) -> Result<String, String> {
+        let new = match new.0.as_slice() {
+            [part] => part.as_ident().map(ident).ok_or_else(|| format!("`{new}` is not a table name"))?,
+            _ => return Err(format!("RENAME TO `{new}`: a table keeps its schema (use SET SCHEMA)")),
+        };
+        if self.relation_exists(&new) {
+            return Err(format!("relation '{new}' already exists"));
+        }
+        let mut t = self.schema.tables.remove(table).ok_or_else(|| format!("table '{table}' does not exist"))?;
+        t.name.clone_from(&new);
+        self.schema.tables.insert(new.clone(), t);
+        let ours = self.schema.name.clone();
+        for fk in self.schema.tables.values_mut().flat_map(|t| t.foreign_keys.values_mut()) {
+            if fk.ref_schema == ours && fk.ref_table == table {
+                fk.ref_table.clone_from(&new);
+            }
+        }
+        Ok(new)
+    }
+
+    /// DROP TABLE a, b: foreign keys between the dropped tables go with them; others need CASCADE.
+    pub(super) fn drop_tables(&mut self, names: &[ObjectName], if_exists: bool, cascade: bool) -> Result<(), String> {
+        let mut dropped = Vec::new();
+        for name in names {
+            let (schema, table) = self.resolve_table(name)?;
+            if !self.table_exists(&schema, &table) {
+                if if_exists {
+                    continue;
+                }
+                return Err(format!("table '{}' does not exist", self.display_name(&schema, &table)));
+            }
+            if schema == self.schema.name {
+                dropped.push(table);
+            } else if let Some(tables) = self.schema.other_schemas.get_mut(&schema) {
+                tables.retain(|t| *t != table);
+                if tables.is_empty() {
+                    self.schema.other_schemas.remove(&schema);
+                }
+            }
+        }
+        let ours = self.schema.name.clone();
+        let what = format!("table '{}'", dropped.join("', '"));
+        self.drop_dependents(
+            |fk_table, fk| {
+                fk.ref_schema == ours && dropped.contains(&fk.ref_table) && !dropped.iter().any(|d| d == fk_table)
+            },
+            cascade,
+            &what,
+        )?;
+        for table in &dropped {
+            self.schema.tables.remove(table);
+        }
+        Ok(())
+    }
+}
