@@ -470,3 +470,9 @@ fn shutdown_lets_in_flight_requests_finish() {
         assert!(reqwest::get(format!("{base}/healthz")).await.is_err(), "still listening after stop");
     });
 }
+
+#[test]
+fn server_and_document_agree_on_list_limits() {
+    assert_eq!(runtime::server::DEFAULT_LIMIT, api::DEFAULT_LIMIT, "the default limit the document promises");
+    assert_eq!(runtime::repo::MAX_LIMIT, api::MAX_LIMIT, "the cap the document promises");
+}
