@@ -118,6 +118,8 @@ pub async fn start(
     let pool = PgPoolOptions::new()
         .max_connections(config.pool_size)
         .acquire_timeout(Duration::from_secs(5))
+        // A ping per checkout is a round trip per request; a dead connection fails its query instead (503).
+        .test_before_acquire(false)
         .connect(&config.database_url)
         .await
         .map_err(unreachable)?;
