@@ -54,6 +54,8 @@ pub struct EnumDef {
     pub db_name: String,
     pub values: Vec<String>,
     pub doc: Option<String>,
+    /// `(new, old)`: values renamed in place.
+    pub renamed_values: Vec<(String, String)>,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -65,6 +67,8 @@ pub struct Entity {
     pub fields: Vec<Field>,
     pub primary_key: PrimaryKey,
     pub indexes: Vec<IndexDef>,
+    /// The table's previous name, when the spec renames it.
+    pub renamed_from: Option<String>,
     pub source: PathBuf,
 }
 

@@ -4,6 +4,7 @@
 use crate::flags::{CheckOpts, Format};
 use crate::paths::resolve;
 use crate::{block_on, EXIT_DRIFT, EXIT_ERROR, EXIT_OK};
+use codegen::generate::migration::{lag, read_existing};
 use codegen::generate::{check_files, render_all, FileProblem, Layout};
 use codegen::schema::report::{describe, split_unmanaged, Sides, Unmanaged, BOOKKEEPING};
 use codegen::schema::{live::compare_live, lower::lower, Change};
@@ -31,6 +32,13 @@ pub fn run(opts: &CheckOpts, out: &mut dyn Write, err: &mut dyn Write) -> i32 {
     };
     let files = render_all(&model);
     let file_problems = check_files(&Layout::new(&paths.root), &files);
+    let migration_problems = match migration_lag(&model, &paths.root.join("migrations")) {
+        Ok(problems) => problems,
+        Err(message) => {
+            let _ = write!(err, "{message}");
+            return EXIT_ERROR;
+        }
+    };
     let url =
         if opts.offline { None } else { opts.database_url.clone().or_else(|| std::env::var("DATABASE_URL").ok()) };
     let live = match url {
@@ -67,8 +75,9 @@ pub fn run(opts: &CheckOpts, out: &mut dyn Write, err: &mut dyn Write) -> i32 {
             0
         }
     };
-    let in_sync =
-        file_problems.is_empty() && live.as_ref().is_none_or(|l| l.drift.is_empty() && counted_unmanaged(l) == 0);
+    let in_sync = file_problems.is_empty()
+        && migration_problems.is_empty()
+        && live.as_ref().is_none_or(|l| l.drift.is_empty() && counted_unmanaged(l) == 0);
     let summary =
         format!("{} entities, {} links, {} enums", model.entities.len(), model.links.len(), model.enums.len());
     match opts.format {
@@ -97,6 +106,7 @@ pub fn run(opts: &CheckOpts, out: &mut dyn Write, err: &mut dyn Write) -> i32 {
                 "status": if in_sync { "in_sync" } else { "drift" },
                 "specs": { "entities": model.entities.len(), "links": model.links.len(), "enums": model.enums.len() },
                 "files": files,
+                "migrations": migration_problems,
                 "database": database,
             });
             let _ = writeln!(out, "{}", serde_json::to_string_pretty(&report).unwrap_or_default());
@@ -111,6 +121,15 @@ pub fn run(opts: &CheckOpts, out: &mut dyn Write, err: &mut dyn Write) -> i32 {
                     let _ = writeln!(out, "  {p}");
                 }
                 let _ = writeln!(out, "  fix: run `cargo xtask generate` and commit the result");
+            }
+            if migration_problems.is_empty() {
+                let _ = writeln!(out, "migrations: build the specs' schema");
+            } else {
+                let _ = writeln!(out, "migrations: lag the specs by {} change(s)", migration_problems.len());
+                for p in &migration_problems {
+                    let _ = writeln!(out, "  {p}");
+                }
+                let _ = writeln!(out, "  fix: run `cargo xtask generate` to write the next migration, and commit it");
             }
             if let Some(l) = &live {
                 if l.drift.is_empty() {
@@ -146,5 +165,22 @@ pub fn run(opts: &CheckOpts, out: &mut dyn Write, err: &mut dyn Write) -> i32 {
         EXIT_OK
     } else {
         EXIT_DRIFT
+    }
+}
+
+/// What `migrations/` lacks to build the specs' schema, one line per change (replayed offline).
+fn migration_lag(model: &codegen::ir::Model, dir: &std::path::Path) -> Result<Vec<String>, String> {
+    let existing = read_existing(dir).map_err(|e| format!("error: cannot read {}: {e}\n", dir.display()))?;
+    if existing.is_empty() {
+        return Ok(vec![format!("{} holds no migration", dir.display())]);
+    }
+    match lag(model, &existing) {
+        Ok(changes) => {
+            Ok(changes.iter().map(|c| describe(c, Sides { expected: "spec", actual: "migrations" })).collect())
+        }
+        Err(errors) => {
+            let lines: String = errors.iter().map(|e| format!("{e}\n")).collect();
+            Err(format!("{lines}error: cannot replay the migrations to compare them with the specs\n"))
+        }
     }
 }

@@ -54,6 +54,12 @@ pub struct Project {
 pub struct GenerateOpts {
     #[command(flatten)]
     pub project: Project,
+    /// Write a migration even if it drops tables or columns, narrows types, adds NOT NULL or removes enum values
+    #[arg(long)]
+    pub allow_data_loss: bool,
+    /// Count the rows such changes would touch in this database (none touched: no acknowledgement needed)
+    #[arg(long, value_name = "URL")]
+    pub database_url: Option<String>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]

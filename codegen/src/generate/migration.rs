@@ -1,29 +1,191 @@
-//! The initial migration, `migrations/0001_init.{up,down}.sql`, from `lower(IR)`.
+//! Migrations: `0001_init` from `lower(IR)` when there are none; after that, append-only — the
+//! next migration is `plan(replay(migrations/), lower(IR))`, with `renamed_from` applied as
+//! RENAMEs first, and a down migration that undoes it. Existing migrations are never rewritten.
 
 use super::{GeneratedFile, HEADER_TEXT};
 use crate::ir::Model;
-use crate::naming::quote_ident;
-use crate::schema::{ddl, lower::lower};
+use crate::naming::{quote_ident, quote_literal};
+use crate::schema::plan::{plan, Loss};
+use crate::schema::replay::{replay, ReplayError};
+use crate::schema::{ddl, diff, lower::lower, Change, Schema};
+use std::path::PathBuf;
 
 pub const INIT_VERSION: &str = "0001";
 
+/// A migration already in `migrations/`.
+#[derive(Clone, Debug)]
+pub struct Existing {
+    /// The number before the first `_`.
+    pub version: u64,
+    /// The file the up half came from (shown in errors).
+    pub path: PathBuf,
+    pub up: String,
+}
+
+/// What the specs need beyond the migrations that exist.
+#[derive(Debug)]
+pub enum Next {
+    /// The migrations already build the specs' schema.
+    UpToDate,
+    /// A new migration: its files, the changes that can lose data, and a line per statement.
+    New { files: Vec<GeneratedFile>, losses: Vec<Loss>, statements: Vec<String> },
+}
+
 pub fn init_migration(model: &Model) -> Vec<GeneratedFile> {
     let schema = lower(model);
-    let header = format!(
-        "-- {HEADER_TEXT}\n-- Applied migrations are immutable: change the specs and generate instead of editing.\n\n"
-    );
-    // Outside `public`, the objects go into the project's schema; `public` stays on the path
-    // for sqlx's own `_sqlx_migrations` bookkeeping, written in the same transaction.
-    let (create_schema, search_path) = if schema.name == "public" {
-        (String::new(), String::new())
-    } else {
-        let ident = quote_ident(&schema.name);
-        (format!("CREATE SCHEMA IF NOT EXISTS {ident};\n"), format!("SET LOCAL search_path TO {ident}, public;\n\n"))
-    };
-    let up = format!("{header}{create_schema}{search_path}{}", ddl::create_all(&schema));
-    let down = format!("{header}{search_path}{}", ddl::drop_all(&schema));
+    let up = format!("{}{}", preamble(&schema, true), ddl::create_all(&schema));
+    let down = format!("{}{}", preamble(&schema, false), ddl::drop_all(&schema));
     vec![
         GeneratedFile::new(format!("migrations/{INIT_VERSION}_init.up.sql"), up),
         GeneratedFile::new(format!("migrations/{INIT_VERSION}_init.down.sql"), down),
     ]
+}
+
+/// Header, and outside `public` the project's schema on the path (`public` stays for sqlx's own
+/// `_sqlx_migrations` bookkeeping, written in the same transaction).
+fn preamble(schema: &Schema, create: bool) -> String {
+    let header = format!(
+        "-- {HEADER_TEXT}\n-- Applied migrations are immutable: change the specs and generate instead of editing.\n\n"
+    );
+    if schema.name == "public" {
+        return header;
+    }
+    let ident = quote_ident(&schema.name);
+    let create = if create { format!("CREATE SCHEMA IF NOT EXISTS {ident};\n") } else { String::new() };
+    format!("{header}{create}SET LOCAL search_path TO {ident}, public;\n\n")
+}
+
+/// The `.up.sql` migrations in `dir`, by version; none when the directory does not exist.
+pub fn read_existing(dir: &std::path::Path) -> std::io::Result<Vec<Existing>> {
+    let mut out = Vec::new();
+    let entries = match std::fs::read_dir(dir) {
+        Ok(entries) => entries,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(out),
+        Err(e) => return Err(e),
+    };
+    for entry in entries {
+        let path = entry?.path();
+        let Some(name) = path.file_name().and_then(|n| n.to_str()) else { continue };
+        let Some(stem) = name.strip_suffix(".up.sql") else { continue };
+        let Some(version) = stem.split('_').next().and_then(|v| v.parse::<u64>().ok()) else { continue };
+        let up = std::fs::read_to_string(&path)?;
+        out.push(Existing { version, path, up });
+    }
+    out.sort_by_key(|m| m.version);
+    Ok(out)
+}
+
+/// The schema the existing migrations build, replayed offline.
+pub fn history(model: &Model, existing: &[Existing]) -> Result<Schema, Vec<ReplayError>> {
+    let files: Vec<(PathBuf, String)> = existing.iter().map(|m| (m.path.clone(), m.up.clone())).collect();
+    replay(&model.project.schema, &files)
+}
+
+/// What the migrations lack: `diff(lower(IR), replay(migrations))`; empty when they are current.
+pub fn lag(model: &Model, existing: &[Existing]) -> Result<Vec<Change>, Vec<ReplayError>> {
+    Ok(diff(&lower(model), &history(model, existing)?))
+}
+
+/// The next migration, if the specs need one.
+pub fn next_migration(model: &Model, existing: &[Existing]) -> Result<Next, Vec<ReplayError>> {
+    if existing.is_empty() {
+        let files = init_migration(model);
+        return Ok(Next::New { statements: vec!["create every table and type".into()], losses: Vec::new(), files });
+    }
+    let before = history(model, existing)?;
+    let expected = lower(model);
+    let renames = renames(model, &before);
+    // Replay the renames onto the history, so the plan sees renamed objects as unchanged.
+    let mut with_renames: Vec<(PathBuf, String)> = existing.iter().map(|m| (m.path.clone(), m.up.clone())).collect();
+    with_renames.push(("(renames)".into(), renames.iter().map(|r| format!("{}\n", r.up)).collect()));
+    let renamed = replay(&model.project.schema, &with_renames)?;
+    let up_plan = plan(&renamed, &expected);
+    if renames.is_empty() && up_plan.statements.is_empty() {
+        return Ok(Next::UpToDate);
+    }
+    let down_plan = plan(&expected, &renamed);
+    let mut up: Vec<String> = renames.iter().map(|r| r.up.clone()).collect();
+    up.extend(up_plan.statements);
+    let mut down = down_plan.statements;
+    down.extend(renames.iter().rev().map(|r| r.down.clone()));
+    let version = existing.iter().map(|m| m.version).max().unwrap_or(0) + 1;
+    let name = format!("{version:04}_{}", slug(&up));
+    let render = |statements: &[String]| {
+        let body: String = statements.iter().map(|s| format!("{}\n", s.trim_end())).collect();
+        format!("{}{body}", preamble(&expected, false))
+    };
+    let files = vec![
+        GeneratedFile::new(format!("migrations/{name}.up.sql"), render(&up)),
+        GeneratedFile::new(format!("migrations/{name}.down.sql"), render(&down)),
+    ];
+    Ok(Next::New { files, losses: up_plan.losses, statements: up })
+}
+
+struct Rename {
+    up: String,
+    down: String,
+}
+
+/// RENAME statements for `renamed_from` (tables, then columns) and `renamed_values`, for the
+/// objects the history still has under their old names.
+fn renames(model: &Model, history: &Schema) -> Vec<Rename> {
+    let mut out = Vec::new();
+    for entity in &model.entities {
+        let table = &entity.table;
+        if let Some(old) = entity
+            .renamed_from
+            .as_ref()
+            .filter(|old| history.tables.contains_key(*old) && !history.tables.contains_key(table))
+        {
+            out.push(Rename {
+                up: format!("ALTER TABLE {} RENAME TO {};", quote_ident(old), quote_ident(table)),
+                down: format!("ALTER TABLE {} RENAME TO {};", quote_ident(table), quote_ident(old)),
+            });
+        }
+        let current = entity.renamed_from.as_ref().filter(|_| !history.tables.contains_key(table)).unwrap_or(table);
+        let Some(columns) = history.tables.get(current) else { continue };
+        for field in &entity.fields {
+            if let Some(old) = field
+                .renamed_from
+                .as_ref()
+                .filter(|old| columns.column(old).is_some() && columns.column(&field.name).is_none())
+            {
+                let (t, o, n) = (quote_ident(table), quote_ident(old), quote_ident(&field.name));
+                out.push(Rename {
+                    up: format!("ALTER TABLE {t} RENAME COLUMN {o} TO {n};"),
+                    down: format!("ALTER TABLE {t} RENAME COLUMN {n} TO {o};"),
+                });
+            }
+        }
+    }
+    for e in &model.enums {
+        let Some(values) = history.enums.get(&e.db_name).map(|t| &t.values) else { continue };
+        for (new, old) in e.renamed_values.iter().filter(|(new, old)| values.contains(old) && !values.contains(new)) {
+            let (t, o, n) = (quote_ident(&e.db_name), quote_literal(old), quote_literal(new));
+            out.push(Rename {
+                up: format!("ALTER TYPE {t} RENAME VALUE {o} TO {n};"),
+                down: format!("ALTER TYPE {t} RENAME VALUE {n} TO {o};"),
+            });
+        }
+    }
+    out
+}
+
+/// `add_column_vbwd_user_note`, from the first statement: what the migration is mostly about.
+fn slug(statements: &[String]) -> String {
+    let first = statements.first().map(String::as_str).unwrap_or("change");
+    let words: Vec<String> = first
+        .split(|c: char| !c.is_ascii_alphanumeric() && c != '_')
+        .filter(|w| !w.is_empty())
+        .filter(|w| !matches!(w.to_ascii_uppercase().as_str(), "TABLE" | "TYPE" | "ALTER" | "CONSTRAINT" | "ON" | "TO"))
+        .take(4)
+        .map(str::to_ascii_lowercase)
+        .collect();
+    let mut slug = words.join("_");
+    slug.truncate(60);
+    let extra = statements.len().saturating_sub(1);
+    if extra > 0 {
+        slug.push_str("_and_more");
+    }
+    slug
 }

@@ -9,6 +9,7 @@ pub mod live;
 pub mod lower;
 pub mod model;
 pub mod normalize;
+pub mod plan;
 pub mod replay;
 pub mod report;
 

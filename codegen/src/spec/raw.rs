@@ -82,6 +82,9 @@ pub struct EnumSpec {
     pub doc: Option<S<String>>,
     pub db_name: Option<S<String>>,
     pub values: S<Vec<S<String>>>,
+    /// `NEW_VALUE: OLD_VALUE`: values renamed in place (ALTER TYPE … RENAME VALUE).
+    #[serde(default)]
+    pub renamed_values: OrderedMap<S<String>>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -100,6 +103,8 @@ pub struct MixinDoc {
 pub struct EntityDoc {
     pub entity: S<String>,
     pub table: Option<S<String>>,
+    /// The table's previous name: the next migration renames it instead of dropping it.
+    pub renamed_from: Option<S<String>>,
     pub doc: Option<S<String>>,
     #[serde(default)]
     pub mixins: Vec<S<String>>,

@@ -79,6 +79,10 @@ impl Problem {
             }
             RepoError::Database(e) => match data_exception(&e) {
                 Some(detail) => Self::invalid(vec![FieldError::new("", detail)]),
+                // The connection broke (the server restarted, say): the pool replaces it; retry.
+                None if matches!(e, sqlx::Error::Io(_) | sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed) => {
+                    Self::unavailable(&e)
+                }
                 None => Self::internal(&e),
             },
         }

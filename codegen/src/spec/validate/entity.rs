@@ -181,6 +181,10 @@ impl Validator<'_> {
             fields,
             primary_key,
             indexes,
+            renamed_from: doc.renamed_from.as_ref().map(|r| {
+                check_identifier(file, r, self.diags);
+                r.value.clone()
+            }),
             source: file.to_path_buf(),
         };
         Some(PendingEntity { entity, refs })

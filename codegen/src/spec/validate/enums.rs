@@ -144,11 +144,34 @@ pub(super) fn enums(raw: &RawSpecs, project: &Project, diags: &mut Diagnostics) 
                     values.push(value.value.clone());
                 }
             }
+            let mut renamed_values = Vec::new();
+            for (new, old) in &spec.renamed_values.0 {
+                if !values.contains(&new.value) {
+                    diags.push(
+                        Diagnostic::error(
+                            span_of(file, new),
+                            format!("'{}' is not a value of enum '{}'", new.value, name.value),
+                        )
+                        .with_help("renamed_values maps a current value to the value it replaces: NEW: OLD"),
+                    );
+                } else if values.contains(&old.value) {
+                    diags.push(Diagnostic::error(
+                        span_of(file, old),
+                        format!(
+                            "'{}' is still a value of enum '{}': a renamed value must be gone",
+                            old.value, name.value
+                        ),
+                    ));
+                } else {
+                    renamed_values.push((new.value.clone(), old.value.clone()));
+                }
+            }
             out.push(EnumDef {
                 name: name.value.clone(),
                 db_name,
                 values,
                 doc: spec.doc.as_ref().map(|d| d.value.clone()),
+                renamed_values,
             });
         }
     }
