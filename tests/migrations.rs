@@ -1,7 +1,7 @@
 //! The generated init migration: snapshotted, deterministic, applied and fully reverted; and the
 //! generated-files gate (rust-analyzer's pattern: a plain test fails when generated/ is stale).
 
-use codegen::generate::render_all;
+use codegen::generate::migration::init_migration;
 use codegen::schema::introspect::introspect_url;
 use tests::{block_on, copy_dir, repo_root, xtask, TempDir, TestDb};
 
@@ -10,7 +10,7 @@ fn vbwd_model() -> codegen::ir::Model {
 }
 
 fn rendered(path: &str) -> String {
-    render_all(&vbwd_model())
+    init_migration(&vbwd_model())
         .into_iter()
         .find(|f| f.path == path)
         .unwrap_or_else(|| panic!("{path} not generated"))
@@ -80,15 +80,22 @@ fn check_names_a_hand_edited_and_an_extra_generated_file() {
 }
 
 #[test]
-fn check_names_a_stale_migration() {
+fn check_names_what_the_migrations_lag_and_generate_appends_instead_of_editing() {
     let root = scratch_root("stale_migration");
     assert_eq!(generate_in(&root).code, 0);
+    let init = std::fs::read(root.path().join("migrations/0001_init.up.sql")).unwrap();
     let spec = root.path().join("model-spec/entities/country.yaml");
     let text = std::fs::read_to_string(&spec).unwrap().replace("string(100)", "string(120)");
     std::fs::write(&spec, text).unwrap();
     let run = check_in(&root);
     assert_eq!(run.code, 1, "{run:?}");
-    assert!(run.stdout.contains("migrations/0001_init.up.sql is not up to date"), "{}", run.stdout);
+    assert!(run.stdout.contains("migrations: lag the specs by 1 change(s)"), "{}", run.stdout);
+    assert!(run.stdout.contains("vbwd_country.name: type differs"), "{}", run.stdout);
+    let appended = generate_in(&root);
+    assert_eq!(appended.code, 0, "{appended:?}");
+    assert!(appended.stdout.contains("wrote   migrations/0002_"), "{}", appended.stdout);
+    assert_eq!(init, std::fs::read(root.path().join("migrations/0001_init.up.sql")).unwrap(), "0001 was edited");
+    assert_eq!(check_in(&root).code, 0);
 }
 
 #[test]
