@@ -196,3 +196,63 @@ fn removing_an_enum_value_in_use_is_refused_and_an_unused_one_passes_with_a_data
     let checked = p.check();
     assert_eq!(checked.code, 0, "{}", checked.stdout);
 }
+
+#[test]
+fn a_modified_applied_migration_is_named_by_check_and_refused_by_migrate() {
+    let p = Project::new("tamper");
+    assert_eq!(p.generate(&[]).code, 0);
+    assert_eq!(p.migrate().code, 0);
+    let init = p.root.path().join("migrations/0001_init.up.sql");
+    let edited = std::fs::read_to_string(&init).unwrap().replacen("CREATE TABLE", "-- edited\nCREATE TABLE", 1);
+    std::fs::write(&init, edited).unwrap();
+    let checked = p.check();
+    assert_eq!(checked.code, 1, "{checked:?}");
+    assert!(
+        checked.stdout.contains("applied migration 1 init: its file changed after it was applied"),
+        "{}",
+        checked.stdout
+    );
+    let migrated = p.migrate();
+    assert_eq!(migrated.code, 2, "{migrated:?}");
+    assert!(migrated.stderr.contains("previously applied but has been modified"), "{}", migrated.stderr);
+}
+
+#[test]
+fn concurrent_migrate_processes_apply_each_migration_once() {
+    let p = Project::new("concurrent_migrate");
+    assert_eq!(p.generate(&[]).code, 0);
+    p.edit("entities/country.yaml", |t| format!("{t}  rank: {{ type: int, nullable: true }}\n"));
+    assert_eq!(p.generate(&[]).code, 0);
+    // Four runs at once, each with its own connection (as four deploys would be); PostgreSQL's
+    // advisory lock serializes them.
+    let dir = format!("{}/migrations", p.arg());
+    let runs: Vec<_> = (0..4)
+        .map(|_| {
+            let (url, dir) = (p.db.url.clone(), dir.clone());
+            std::thread::spawn(move || xtask(&["migrate", "--database-url", &url, "--migrations", &dir]))
+        })
+        .collect();
+    let results: Vec<Run> = runs.into_iter().map(|r| r.join().unwrap()).collect();
+    for run in &results {
+        assert_eq!(run.code, 0, "{run:?}");
+    }
+    let applied: usize = results.iter().map(|r| r.stdout.lines().filter(|l| l.starts_with("applied ")).count()).sum();
+    assert_eq!(applied, 2, "each of the two migrations applied exactly once: {results:?}");
+    assert_eq!(p.scalar("SELECT count(*)::text FROM _sqlx_migrations"), "2");
+}
+
+#[test]
+fn a_failing_migration_leaves_the_database_as_it_was() {
+    let p = Project::new("failing_migration");
+    assert_eq!(p.generate(&[]).code, 0);
+    assert_eq!(p.migrate().code, 0);
+    let bad = "CREATE TABLE half_done (id int);\nALTER TABLE vbwd_user ADD COLUMN broken no_such_type;\n";
+    std::fs::write(p.root.path().join("migrations/0002_broken.up.sql"), bad).unwrap();
+    std::fs::write(p.root.path().join("migrations/0002_broken.down.sql"), "DROP TABLE half_done;\n").unwrap();
+    let before = p.lowered();
+    let migrated = p.migrate();
+    assert_eq!(migrated.code, 2, "{migrated:?}");
+    assert!(migrated.stderr.starts_with("error: migration failed"), "{}", migrated.stderr);
+    assert_schema(&p.db, &before, "after the failed migration");
+    assert_eq!(p.scalar("SELECT count(*)::text FROM _sqlx_migrations"), "1");
+}

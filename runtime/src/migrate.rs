@@ -34,14 +34,25 @@ fn one_line(text: &str) -> String {
     text.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
+/// An advisory-lock key of our own ("vbwd" in ASCII), distinct from the one sqlx takes.
+const REPORT_LOCK: i64 = 0x7662_7764;
+
 /// Applies every pending migration in `dir`; returns those applied by this call.
 pub async fn apply(url: &str, dir: &Path) -> Result<Vec<Applied>, MigrationFailure> {
     let migrator = Migrator::new(dir).await.map_err(MigrationFailure::Migrate)?;
     let mut conn = PgConnection::connect(url).await.map_err(MigrationFailure::Connect)?;
+    // sqlx locks only inside `run`; holding a lock of our own around before/run/after makes
+    // "applied by this call" exact when several runs start at once.
+    sqlx::query("SELECT pg_advisory_lock($1)")
+        .bind(REPORT_LOCK)
+        .execute(&mut conn)
+        .await
+        .map_err(MigrationFailure::Connect)?;
     let before = applied_versions(&mut conn).await;
-    migrator.run(&mut conn).await.map_err(MigrationFailure::Migrate)?;
+    let ran = migrator.run(&mut conn).await.map_err(MigrationFailure::Migrate);
     let after = applied_versions(&mut conn).await;
-    let _ = conn.close().await;
+    let _ = conn.close().await; // ends the session, and with it the lock
+    ran?;
     Ok(migrator
         .iter()
         .filter(|m| !m.migration_type.is_down_migration())
@@ -55,4 +66,36 @@ async fn applied_versions(conn: &mut PgConnection) -> Vec<i64> {
         .fetch_all(conn)
         .await
         .unwrap_or_default()
+}
+
+/// An applied migration whose file no longer matches what was applied, or is gone.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Tampered {
+    pub version: i64,
+    pub problem: String,
+}
+
+/// Applied migrations (per `_sqlx_migrations`) whose files in `dir` changed or disappeared since.
+pub async fn tampered(url: &str, dir: &Path) -> Result<Vec<Tampered>, MigrationFailure> {
+    let migrator = Migrator::new(dir).await.map_err(MigrationFailure::Migrate)?;
+    let mut conn = PgConnection::connect(url).await.map_err(MigrationFailure::Connect)?;
+    let applied: Vec<(i64, Vec<u8>)> =
+        sqlx::query_as("SELECT version, checksum FROM _sqlx_migrations WHERE success ORDER BY version")
+            .fetch_all(&mut conn)
+            .await
+            .unwrap_or_default();
+    let _ = conn.close().await;
+    let mut out = Vec::new();
+    for (version, checksum) in applied {
+        let file = migrator.iter().find(|m| m.version == version && !m.migration_type.is_down_migration());
+        let problem = match file {
+            None => "was applied to this database, but its file is gone".to_string(),
+            Some(m) if *m.checksum != *checksum => {
+                format!("{}: its file changed after it was applied (applied migrations are immutable)", m.description)
+            }
+            Some(_) => continue,
+        };
+        out.push(Tampered { version, problem });
+    }
+    Ok(out)
 }

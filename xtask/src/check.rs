@@ -19,6 +19,8 @@ struct LiveResult {
     url: String,
     drift: Vec<Change>,
     unmanaged: Vec<Unmanaged>,
+    /// Applied migrations whose files changed or vanished since.
+    tampered: Vec<String>,
 }
 
 pub fn run(opts: &CheckOpts, out: &mut dyn Write, err: &mut dyn Write) -> i32 {
@@ -65,7 +67,13 @@ pub fn run(opts: &CheckOpts, out: &mut dyn Write, err: &mut dyn Write) -> i32 {
                 }
             };
             let (drift, unmanaged) = split_unmanaged(changes, &actual, &model.project.ignore_tables);
-            Some(LiveResult { url: redact_url(&url), drift, unmanaged })
+            let dir = paths.root.join("migrations");
+            let tampered = block_on(runtime::migrate::tampered(&url, &dir))
+                .unwrap_or_default()
+                .into_iter()
+                .map(|t| format!("migration {} {}", t.version, t.problem))
+                .collect();
+            Some(LiveResult { url: redact_url(&url), drift, unmanaged, tampered })
         }
     };
     let counted_unmanaged = |l: &LiveResult| {
@@ -77,6 +85,7 @@ pub fn run(opts: &CheckOpts, out: &mut dyn Write, err: &mut dyn Write) -> i32 {
     };
     let in_sync = file_problems.is_empty()
         && migration_problems.is_empty()
+        && live.as_ref().is_none_or(|l| l.tampered.is_empty())
         && live.as_ref().is_none_or(|l| l.drift.is_empty() && counted_unmanaged(l) == 0);
     let summary =
         format!("{} entities, {} links, {} enums", model.entities.len(), model.links.len(), model.enums.len());
@@ -100,7 +109,7 @@ pub fn run(opts: &CheckOpts, out: &mut dyn Write, err: &mut dyn Write) -> i32 {
                         v
                     })
                     .collect();
-                json!({ "url": l.url, "schema": model.project.schema, "drift": described, "unmanaged": l.unmanaged })
+                json!({ "url": l.url, "schema": model.project.schema, "drift": described, "unmanaged": l.unmanaged, "tampered_migrations": l.tampered })
             });
             let report = json!({
                 "status": if in_sync { "in_sync" } else { "drift" },
@@ -132,6 +141,9 @@ pub fn run(opts: &CheckOpts, out: &mut dyn Write, err: &mut dyn Write) -> i32 {
                 let _ = writeln!(out, "  fix: run `cargo xtask generate` to write the next migration, and commit it");
             }
             if let Some(l) = &live {
+                for t in &l.tampered {
+                    let _ = writeln!(out, "applied {t}");
+                }
                 if l.drift.is_empty() {
                     let _ = writeln!(out, "database {} (schema {}): in sync", l.url, model.project.schema);
                 } else {
