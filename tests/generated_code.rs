@@ -33,8 +33,11 @@ fn removing_an_entity_spec_removes_its_generated_files() {
     assert_eq!(xtask(&["generate", "--root", &root_arg, "--spec-dir", &spec_arg]).code, 0);
     assert!(root.path().join("generated/src/user_case.rs").exists());
     std::fs::remove_file(root.path().join("model-spec/entities/user_case.yaml")).unwrap();
-    let run = xtask(&["generate", "--root", &root_arg, "--spec-dir", &spec_arg]);
+    let refused = xtask(&["generate", "--root", &root_arg, "--spec-dir", &spec_arg]);
+    assert_eq!(refused.code, 2, "dropping the table needs an acknowledgement: {refused:?}");
+    let run = xtask(&["generate", "--root", &root_arg, "--spec-dir", &spec_arg, "--allow-data-loss"]);
     assert_eq!(run.code, 0, "{run:?}");
+    assert!(run.stdout.contains("wrote   migrations/0002_drop_vbwd_user_case"), "{}", run.stdout);
     assert!(run.stdout.contains("removed generated/src/user_case.rs"), "{}", run.stdout);
     assert!(!root.path().join("generated/src/user_case.rs").exists());
     let lib = std::fs::read_to_string(root.path().join("generated/src/lib.rs")).unwrap();

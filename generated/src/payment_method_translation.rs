@@ -289,82 +289,14 @@ impl api::Resource for PaymentMethodTranslation {
     const NAME: &'static str = "PaymentMethodTranslation";
     const PATH: &'static str = "/api/v1/payment_method_translations";
     const RULES: &'static [api::FieldRule] = &[
-        api::FieldRule {
-            name: "id",
-            wire: api::Wire::Uuid,
-            nullable: false,
-            create: false,
-            required: false,
-            patch: false,
-            version: false,
-            check: api::Check::NONE,
-        },
-        api::FieldRule {
-            name: "payment_method_id",
-            wire: api::Wire::Uuid,
-            nullable: false,
-            create: true,
-            required: true,
-            patch: true,
-            version: false,
-            check: api::Check::NONE,
-        },
-        api::FieldRule {
-            name: "locale",
-            wire: api::Wire::Text {
-                max_chars: Some(10u32),
-            },
-            nullable: false,
-            create: true,
-            required: true,
-            patch: true,
-            version: false,
-            check: api::Check::NONE,
-        },
-        api::FieldRule {
-            name: "name",
-            wire: api::Wire::Text {
-                max_chars: Some(100u32),
-            },
-            nullable: true,
-            create: true,
-            required: false,
-            patch: true,
-            version: false,
-            check: api::Check::NONE,
-        },
-        api::FieldRule {
-            name: "description",
-            wire: api::Wire::Text { max_chars: None },
-            nullable: true,
-            create: true,
-            required: false,
-            patch: true,
-            version: false,
-            check: api::Check::NONE,
-        },
-        api::FieldRule {
-            name: "short_description",
-            wire: api::Wire::Text {
-                max_chars: Some(255u32),
-            },
-            nullable: true,
-            create: true,
-            required: false,
-            patch: true,
-            version: false,
-            check: api::Check::NONE,
-        },
-        api::FieldRule {
-            name: "instructions",
-            wire: api::Wire::Text { max_chars: None },
-            nullable: true,
-            create: true,
-            required: false,
-            patch: true,
-            version: false,
-            check: api::Check::NONE,
-        },
+        api::FieldRule::read_only("id", api::Wire::Uuid),
+        api::FieldRule::writable("payment_method_id", api::Wire::Uuid).required(),
+        api::FieldRule::writable("locale", api::Wire::Varchar(10)).required(),
+        api::FieldRule::writable("name", api::Wire::Varchar(100)).nullable(),
+        api::FieldRule::writable("description", api::Wire::Text).nullable(),
+        api::FieldRule::writable("short_description", api::Wire::Varchar(255))
+            .nullable(),
+        api::FieldRule::writable("instructions", api::Wire::Text).nullable(),
     ];
     type Key = ::uuid::Uuid;
     type New = NewPaymentMethodTranslation;

@@ -359,130 +359,38 @@ impl api::Resource for Price {
     const NAME: &'static str = "Price";
     const PATH: &'static str = "/api/v1/prices";
     const RULES: &'static [api::FieldRule] = &[
-        api::FieldRule {
-            name: "price_float",
-            wire: api::Wire::Double,
-            nullable: false,
-            create: true,
-            required: true,
-            patch: true,
-            version: false,
-            check: api::Check::NONE,
-        },
-        api::FieldRule {
-            name: "price_decimal",
-            wire: api::Wire::Decimal {
-                precision: 10u16,
-                scale: 2u16,
-            },
-            nullable: false,
-            create: true,
-            required: true,
-            patch: true,
-            version: false,
-            check: api::Check::NONE,
-        },
-        api::FieldRule {
-            name: "currency_id",
-            wire: api::Wire::Uuid,
-            nullable: false,
-            create: true,
-            required: true,
-            patch: true,
-            version: false,
-            check: api::Check::NONE,
-        },
-        api::FieldRule {
-            name: "taxes",
-            wire: api::Wire::Json,
-            nullable: true,
-            create: true,
-            required: false,
-            patch: true,
-            version: false,
-            check: api::Check::NONE,
-        },
-        api::FieldRule {
-            name: "gross_amount",
-            wire: api::Wire::Decimal {
-                precision: 10u16,
-                scale: 2u16,
-            },
-            nullable: false,
-            create: true,
-            required: true,
-            patch: true,
-            version: false,
-            check: api::Check::NONE,
-        },
-        api::FieldRule {
-            name: "net_amount",
-            wire: api::Wire::Decimal {
-                precision: 10u16,
-                scale: 2u16,
-            },
-            nullable: false,
-            create: true,
-            required: true,
-            patch: true,
-            version: false,
-            check: api::Check::NONE,
-        },
-        api::FieldRule {
-            name: "description",
-            wire: api::Wire::Text {
-                max_chars: Some(255u32),
-            },
-            nullable: true,
-            create: true,
-            required: false,
-            patch: true,
-            version: false,
-            check: api::Check::NONE,
-        },
-        api::FieldRule {
-            name: "id",
-            wire: api::Wire::Uuid,
-            nullable: false,
-            create: false,
-            required: false,
-            patch: false,
-            version: false,
-            check: api::Check::NONE,
-        },
-        api::FieldRule {
-            name: "created_at",
-            wire: api::Wire::Timestamp,
-            nullable: false,
-            create: false,
-            required: false,
-            patch: false,
-            version: false,
-            check: api::Check::NONE,
-        },
-        api::FieldRule {
-            name: "updated_at",
-            wire: api::Wire::Timestamp,
-            nullable: false,
-            create: false,
-            required: false,
-            patch: false,
-            version: false,
-            check: api::Check::NONE,
-        },
-        api::FieldRule {
-            name: "version",
-            wire: api::Wire::Int {
-                min: -2147483648i64,
-                max: 2147483647i64,
-            },
-            nullable: false,
-            create: false,
-            required: false,
-            patch: false,
-            version: true,
-            check: api::Check::NONE,
-        },
+        api::FieldRule::writable("price_float", api::Wire::Double).required(),
+        api::FieldRule::writable(
+                "price_decimal",
+                api::Wire::Decimal {
+                    precision: 10,
+                    scale: 2,
+                },
+            )
+            .required(),
+        api::FieldRule::writable("currency_id", api::Wire::Uuid).required(),
+        api::FieldRule::writable("taxes", api::Wire::Json).nullable(),
+        api::FieldRule::writable(
+                "gross_amount",
+                api::Wire::Decimal {
+                    precision: 10,
+                    scale: 2,
+                },
+            )
+            .required(),
+        api::FieldRule::writable(
+                "net_amount",
+                api::Wire::Decimal {
+                    precision: 10,
+                    scale: 2,
+                },
+            )
+            .required(),
+        api::FieldRule::writable("description", api::Wire::Varchar(255)).nullable(),
+        api::FieldRule::read_only("id", api::Wire::Uuid),
+        api::FieldRule::read_only("created_at", api::Wire::Timestamp),
+        api::FieldRule::read_only("updated_at", api::Wire::Timestamp),
+        api::FieldRule::version("version"),
     ];
     type Key = ::uuid::Uuid;
     type New = NewPrice;

@@ -359,122 +359,32 @@ impl api::Resource for User {
     const NAME: &'static str = "User";
     const PATH: &'static str = "/api/v1/users";
     const RULES: &'static [api::FieldRule] = &[
-        api::FieldRule {
-            name: "email",
-            wire: api::Wire::Text {
-                max_chars: Some(255u32),
-            },
-            nullable: false,
-            create: true,
-            required: true,
-            patch: true,
-            version: false,
-            check: api::Check {
+        api::FieldRule::writable("email", api::Wire::Varchar(255))
+            .required()
+            .check(api::Check {
                 min_length: None,
-                max_length: Some(255u64),
+                max_length: Some(255),
                 min: None,
                 max: None,
                 pattern: None,
                 format: Some("email"),
-            },
-        },
-        api::FieldRule {
-            name: "password_hash",
-            wire: api::Wire::Text {
-                max_chars: Some(255u32),
-            },
-            nullable: false,
-            create: true,
-            required: true,
-            patch: true,
-            version: false,
-            check: api::Check::NONE,
-        },
-        api::FieldRule {
-            name: "status",
-            wire: api::Wire::Enum(&["PENDING", "ACTIVE", "SUSPENDED", "DELETED"]),
-            nullable: false,
-            create: true,
-            required: false,
-            patch: true,
-            version: false,
-            check: api::Check::NONE,
-        },
-        api::FieldRule {
-            name: "role",
-            wire: api::Wire::Enum(&["SUPER_ADMIN", "ADMIN", "USER", "VENDOR"]),
-            nullable: false,
-            create: true,
-            required: false,
-            patch: true,
-            version: false,
-            check: api::Check::NONE,
-        },
-        api::FieldRule {
-            name: "payment_customer_id",
-            wire: api::Wire::Text {
-                max_chars: Some(255u32),
-            },
-            nullable: true,
-            create: true,
-            required: false,
-            patch: true,
-            version: false,
-            check: api::Check::NONE,
-        },
-        api::FieldRule {
-            name: "has_used_trial",
-            wire: api::Wire::Bool,
-            nullable: false,
-            create: true,
-            required: false,
-            patch: true,
-            version: false,
-            check: api::Check::NONE,
-        },
-        api::FieldRule {
-            name: "id",
-            wire: api::Wire::Uuid,
-            nullable: false,
-            create: false,
-            required: false,
-            patch: false,
-            version: false,
-            check: api::Check::NONE,
-        },
-        api::FieldRule {
-            name: "created_at",
-            wire: api::Wire::Timestamp,
-            nullable: false,
-            create: false,
-            required: false,
-            patch: false,
-            version: false,
-            check: api::Check::NONE,
-        },
-        api::FieldRule {
-            name: "updated_at",
-            wire: api::Wire::Timestamp,
-            nullable: false,
-            create: false,
-            required: false,
-            patch: false,
-            version: false,
-            check: api::Check::NONE,
-        },
-        api::FieldRule {
-            name: "version",
-            wire: api::Wire::Int {
-                min: -2147483648i64,
-                max: 2147483647i64,
-            },
-            nullable: false,
-            create: false,
-            required: false,
-            patch: false,
-            version: true,
-            check: api::Check::NONE,
-        },
+            }),
+        api::FieldRule::writable("password_hash", api::Wire::Varchar(255)).required(),
+        api::FieldRule::writable(
+            "status",
+            api::Wire::Enum(&["PENDING", "ACTIVE", "SUSPENDED", "DELETED"]),
+        ),
+        api::FieldRule::writable(
+            "role",
+            api::Wire::Enum(&["SUPER_ADMIN", "ADMIN", "USER", "VENDOR"]),
+        ),
+        api::FieldRule::writable("payment_customer_id", api::Wire::Varchar(255))
+            .nullable(),
+        api::FieldRule::writable("has_used_trial", api::Wire::Bool),
+        api::FieldRule::read_only("id", api::Wire::Uuid),
+        api::FieldRule::read_only("created_at", api::Wire::Timestamp),
+        api::FieldRule::read_only("updated_at", api::Wire::Timestamp),
+        api::FieldRule::version("version"),
     ];
     type Key = ::uuid::Uuid;
     type New = NewUser;

@@ -272,72 +272,12 @@ impl api::Resource for UserTokenBalance {
     const NAME: &'static str = "UserTokenBalance";
     const PATH: &'static str = "/api/v1/user_token_balances";
     const RULES: &'static [api::FieldRule] = &[
-        api::FieldRule {
-            name: "user_id",
-            wire: api::Wire::Uuid,
-            nullable: false,
-            create: true,
-            required: true,
-            patch: true,
-            version: false,
-            check: api::Check::NONE,
-        },
-        api::FieldRule {
-            name: "balance",
-            wire: api::Wire::Int {
-                min: -2147483648i64,
-                max: 2147483647i64,
-            },
-            nullable: false,
-            create: true,
-            required: false,
-            patch: true,
-            version: false,
-            check: api::Check::NONE,
-        },
-        api::FieldRule {
-            name: "id",
-            wire: api::Wire::Uuid,
-            nullable: false,
-            create: false,
-            required: false,
-            patch: false,
-            version: false,
-            check: api::Check::NONE,
-        },
-        api::FieldRule {
-            name: "created_at",
-            wire: api::Wire::Timestamp,
-            nullable: false,
-            create: false,
-            required: false,
-            patch: false,
-            version: false,
-            check: api::Check::NONE,
-        },
-        api::FieldRule {
-            name: "updated_at",
-            wire: api::Wire::Timestamp,
-            nullable: false,
-            create: false,
-            required: false,
-            patch: false,
-            version: false,
-            check: api::Check::NONE,
-        },
-        api::FieldRule {
-            name: "version",
-            wire: api::Wire::Int {
-                min: -2147483648i64,
-                max: 2147483647i64,
-            },
-            nullable: false,
-            create: false,
-            required: false,
-            patch: false,
-            version: true,
-            check: api::Check::NONE,
-        },
+        api::FieldRule::writable("user_id", api::Wire::Uuid).required(),
+        api::FieldRule::writable("balance", api::Wire::INTEGER),
+        api::FieldRule::read_only("id", api::Wire::Uuid),
+        api::FieldRule::read_only("created_at", api::Wire::Timestamp),
+        api::FieldRule::read_only("updated_at", api::Wire::Timestamp),
+        api::FieldRule::version("version"),
     ];
     type Key = ::uuid::Uuid;
     type New = NewUserTokenBalance;

@@ -83,34 +83,50 @@ pub fn render(model: &Model, entity: &Entity) -> TokenStream {
     }
 }
 
-/// One `api::FieldRule` literal.
+/// One `api::FieldRule`, built with its const builders (one short line per field).
 fn rule(model: &Model, f: &Field) -> TokenStream {
     let name = &f.name;
-    let wire = wire(model, &f.ty);
-    let (nullable, version) = (f.nullable, f.version);
-    let (create, required, patch) = (api::writable(f), api::required_on_create(f), api::patchable(f));
-    let check = check(&f.validate);
-    quote! {
-        api::FieldRule {
-            name: #name, wire: #wire, nullable: #nullable, create: #create, required: #required,
-            patch: #patch, version: #version, check: #check,
-        }
+    if f.version {
+        return quote!(api::FieldRule::version(#name));
     }
+    let wire = wire(model, &f.ty);
+    let mut rule = if api::writable(f) {
+        quote!(api::FieldRule::writable(#name, #wire))
+    } else {
+        quote!(api::FieldRule::read_only(#name, #wire))
+    };
+    if api::required_on_create(f) {
+        rule.extend(quote!(.required()));
+    }
+    if f.nullable {
+        rule.extend(quote!(.nullable()));
+    }
+    if api::writable(f) && !api::patchable(f) {
+        rule.extend(quote!(.create_only()));
+    }
+    if f.validate != Validation::default() {
+        let check = check(&f.validate);
+        rule.extend(quote!(.check(#check)));
+    }
+    rule
 }
 
 fn wire(model: &Model, ty: &FieldType) -> TokenStream {
-    let int = |min: i64, max: i64| quote!(api::Wire::Int { min: #min, max: #max });
     match ty {
         FieldType::Uuid => quote!(api::Wire::Uuid),
-        FieldType::String(n) => quote!(api::Wire::Text { max_chars: Some(#n) }),
-        FieldType::Text => quote!(api::Wire::Text { max_chars: None }),
+        FieldType::String(n) => {
+            let n = Literal::u32_unsuffixed(*n);
+            quote!(api::Wire::Varchar(#n))
+        }
+        FieldType::Text => quote!(api::Wire::Text),
         FieldType::Bool => quote!(api::Wire::Bool),
-        FieldType::SmallInt => int(i16::MIN.into(), i16::MAX.into()),
-        FieldType::Int => int(i32::MIN.into(), i32::MAX.into()),
-        FieldType::BigInt => int(i64::MIN, i64::MAX),
+        FieldType::SmallInt => quote!(api::Wire::SMALLINT),
+        FieldType::Int => quote!(api::Wire::INTEGER),
+        FieldType::BigInt => quote!(api::Wire::BIGINT),
         FieldType::Float => quote!(api::Wire::Float),
         FieldType::Double => quote!(api::Wire::Double),
         FieldType::Decimal { precision, scale } => {
+            let (precision, scale) = (Literal::u16_unsuffixed(*precision), Literal::u16_unsuffixed(*scale));
             quote!(api::Wire::Decimal { precision: #precision, scale: #scale })
         }
         FieldType::Date => quote!(api::Wire::Date),
@@ -131,10 +147,15 @@ fn wire(model: &Model, ty: &FieldType) -> TokenStream {
 }
 
 fn check(v: &Validation) -> TokenStream {
-    if *v == Validation::default() {
-        return quote!(api::Check::NONE);
-    }
-    let opt_u64 = |x: Option<u64>| x.map_or_else(|| quote!(None), |x| quote!(Some(#x)));
+    let opt_u64 = |x: Option<u64>| {
+        x.map_or_else(
+            || quote!(None),
+            |x| {
+                let lit = Literal::u64_unsuffixed(x);
+                quote!(Some(#lit))
+            },
+        )
+    };
     let opt_f64 = |x: Option<f64>| {
         x.map_or_else(
             || quote!(None),

@@ -9,10 +9,10 @@ use serde_json::{Map, Value};
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum Wire {
     Uuid,
-    /// A string; `max_chars` is the column's `varchar(n)` limit.
-    Text {
-        max_chars: Option<u32>,
-    },
+    /// A string of any length.
+    Text,
+    /// A string of at most this many characters (`varchar(n)`).
+    Varchar(u32),
     Bool,
     /// An integer within the column type's range.
     Int {
@@ -50,6 +50,12 @@ pub struct Check {
     pub format: Option<&'static str>,
 }
 
+impl Wire {
+    pub const SMALLINT: Self = Self::Int { min: i16::MIN as i64, max: i16::MAX as i64 };
+    pub const INTEGER: Self = Self::Int { min: i32::MIN as i64, max: i32::MAX as i64 };
+    pub const BIGINT: Self = Self::Int { min: i64::MIN, max: i64::MAX };
+}
+
 impl Check {
     pub const NONE: Self =
         Self { min_length: None, max_length: None, min: None, max: None, pattern: None, format: None };
@@ -70,6 +76,50 @@ pub struct FieldRule {
     /// The optimistic-lock version: read-only, but a partial update carries the version it read.
     pub version: bool,
     pub check: Check,
+}
+
+// Builders, so each generated rule is one short line: `FieldRule::writable("email", Wire::Varchar(255)).required()`.
+impl FieldRule {
+    /// A field the server manages: never in a body.
+    pub const fn read_only(name: &'static str, wire: Wire) -> Self {
+        Self {
+            name,
+            wire,
+            nullable: false,
+            create: false,
+            required: false,
+            patch: false,
+            version: false,
+            check: Check::NONE,
+        }
+    }
+
+    /// A field a create may carry and an update may change.
+    pub const fn writable(name: &'static str, wire: Wire) -> Self {
+        Self { create: true, patch: true, ..Self::read_only(name, wire) }
+    }
+
+    /// The optimistic-lock version: read-only, but an update carries the version it read.
+    pub const fn version(name: &'static str) -> Self {
+        Self { version: true, ..Self::read_only(name, Wire::INTEGER) }
+    }
+
+    pub const fn required(self) -> Self {
+        Self { required: true, ..self }
+    }
+
+    pub const fn nullable(self) -> Self {
+        Self { nullable: true, ..self }
+    }
+
+    /// Set on create, never changed after (a client-chosen key).
+    pub const fn create_only(self) -> Self {
+        Self { patch: false, ..self }
+    }
+
+    pub const fn check(self, check: Check) -> Self {
+        Self { check, ..self }
+    }
 }
 
 /// One field-level error of a 422.
@@ -225,7 +275,8 @@ fn check_value(path: &str, wire: &Wire, check: &Check, value: &mut Value, errors
 fn check_string(wire: &Wire, check: &Check, text: &str) -> Result<Option<Value>, String> {
     match wire {
         Wire::Uuid => uuid::Uuid::parse_str(text).map(|_| None).map_err(|_| "expected a UUID".to_string()),
-        Wire::Text { max_chars } => check_text(*max_chars, check, text).map(|()| None),
+        Wire::Text => check_text(None, check, text).map(|()| None),
+        Wire::Varchar(n) => check_text(Some(*n), check, text).map(|()| None),
         Wire::Decimal { precision, scale } => check_decimal(text, *precision, *scale).map(|()| None),
         Wire::Date => chrono::NaiveDate::parse_from_str(text, "%Y-%m-%d")
             .map(|_| None)
@@ -367,46 +418,12 @@ mod tests {
     use serde_json::json;
 
     const RULES: &[FieldRule] = &[
-        FieldRule {
-            name: "email",
-            wire: Wire::Text { max_chars: Some(10) },
-            nullable: false,
-            create: true,
-            required: true,
-            patch: true,
-            version: false,
-            check: Check { format: Some("email"), ..Check::NONE },
-        },
-        FieldRule {
-            name: "price",
-            wire: Wire::Decimal { precision: 5, scale: 2 },
-            nullable: true,
-            create: true,
-            required: false,
-            patch: true,
-            version: false,
-            check: Check::NONE,
-        },
-        FieldRule {
-            name: "version",
-            wire: Wire::Int { min: i32::MIN as i64, max: i32::MAX as i64 },
-            nullable: false,
-            create: false,
-            required: false,
-            patch: false,
-            version: true,
-            check: Check::NONE,
-        },
-        FieldRule {
-            name: "at",
-            wire: Wire::Timestamp,
-            nullable: true,
-            create: true,
-            required: false,
-            patch: true,
-            version: false,
-            check: Check::NONE,
-        },
+        FieldRule::writable("email", Wire::Varchar(10))
+            .required()
+            .check(Check { format: Some("email"), ..Check::NONE }),
+        FieldRule::writable("price", Wire::Decimal { precision: 5, scale: 2 }).nullable(),
+        FieldRule::version("version"),
+        FieldRule::writable("at", Wire::Timestamp).nullable(),
     ];
 
     fn fields(errors: Vec<FieldError>) -> Vec<String> {
