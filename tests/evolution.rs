@@ -256,3 +256,29 @@ fn a_failing_migration_leaves_the_database_as_it_was() {
     assert_schema(&p.db, &before, "after the failed migration");
     assert_eq!(p.scalar("SELECT count(*)::text FROM _sqlx_migrations"), "1");
 }
+
+#[test]
+fn renamed_enum_values_keep_the_rows_that_hold_them() {
+    let p = Project::new("enum_rename");
+    assert_eq!(p.generate(&[]).code, 0);
+    assert_eq!(p.migrate().code, 0);
+    p.db.execute(
+        "INSERT INTO vbwd_user (id, email, password_hash, status, role, has_used_trial, created_at, updated_at, version)
+         VALUES (gen_random_uuid(), 'blocked@example.com', 'h', 'SUSPENDED', 'USER', false, now(), now(), 0)",
+    );
+    p.edit("enums/core.yaml", |t| {
+        t.replacen(
+            "    values: [PENDING, ACTIVE, SUSPENDED, DELETED]",
+            "    values: [PENDING, ACTIVE, BLOCKED, DELETED]\n    renamed_values: { BLOCKED: SUSPENDED }",
+            1,
+        )
+    });
+    let run = p.generate(&[]);
+    assert_eq!(run.code, 0, "a rename loses nothing, so it needs no acknowledgement: {run:?}");
+    let up = p.migrations().into_iter().find(|m| m.starts_with("0002") && m.ends_with(".up.sql")).unwrap();
+    let sql = std::fs::read_to_string(p.root.path().join("migrations").join(up)).unwrap();
+    assert!(sql.contains("ALTER TYPE userstatus RENAME VALUE 'SUSPENDED' TO 'BLOCKED';"), "{sql}");
+    assert_eq!(p.migrate().code, 0);
+    assert_eq!(p.scalar("SELECT status::text FROM vbwd_user"), "BLOCKED");
+    assert_eq!(p.check().code, 0);
+}
