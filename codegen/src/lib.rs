@@ -4,6 +4,7 @@
 pub mod api;
 pub mod diagnostics;
 pub mod generate;
+pub mod import;
 pub mod ir;
 pub mod naming;
 pub mod openapi;

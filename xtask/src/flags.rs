@@ -20,6 +20,8 @@ pub enum Command {
     Migrate(MigrateOpts),
     /// Build and run the API server (generated routes over the runtime; see its --help for the environment).
     Serve(ServeOpts),
+    /// Write specs from a live database's schema (like `prisma db pull`), for a new spec directory.
+    Import(ImportOpts),
     /// Write a synthetic spec set (for benchmarks).
     Synth(SynthOpts),
 }
@@ -93,6 +95,22 @@ pub struct MigrateOpts {
     /// Migrations directory [default: migrations/ under the repository root]
     #[arg(long, value_name = "DIR")]
     pub migrations: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct ImportOpts {
+    /// Database to read [default: $DATABASE_URL]
+    #[arg(long, value_name = "URL")]
+    pub database_url: Option<String>,
+    /// Spec directory to write (must not exist, or be empty)
+    #[arg(long, value_name = "DIR")]
+    pub spec_dir: PathBuf,
+    /// PostgreSQL schema to import
+    #[arg(long, value_name = "NAME", default_value = "public")]
+    pub schema: String,
+    /// Only tables whose names match this glob (`*`, `?`) [default: every table of the schema]
+    #[arg(long, value_name = "PATTERN")]
+    pub tables: Option<String>,
 }
 
 #[derive(Debug, Args)]

@@ -5,6 +5,7 @@
 mod check;
 mod flags;
 mod generate;
+mod import;
 mod migrate;
 mod paths;
 mod serve;
@@ -35,6 +36,7 @@ pub fn run(args: &[String], out: &mut dyn Write, err: &mut dyn Write) -> i32 {
         Command::Check(opts) => check::run(&opts, out, err),
         Command::Migrate(opts) => migrate::run(&opts, out, err),
         Command::Serve(opts) => serve::run(&opts, err),
+        Command::Import(opts) => import::run(&opts, out, err),
         Command::Synth(opts) => synth::run(&opts, out, err),
     }
 }

@@ -147,11 +147,12 @@ fn add_constraint(t: &mut Table, row: &PgRow) {
     let plain_columns = columns.iter().map(|c| quote_ident(c)).collect::<Vec<_>>().join(", ");
     match kind.as_str() {
         "p" => {
-            let extra = (definition != format!("PRIMARY KEY ({plain_columns})")).then_some(definition);
+            let extra = !same_quoting(&definition, &format!("PRIMARY KEY ({plain_columns})"));
+            let extra = extra.then_some(definition);
             t.primary_key = Some(PrimaryKey { name, columns, extra });
         }
         "u" => {
-            let extra = (definition != format!("UNIQUE ({plain_columns})")).then_some(definition);
+            let extra = (!same_quoting(&definition, &format!("UNIQUE ({plain_columns})"))).then_some(definition);
             t.uniques.insert(
                 name.clone(),
                 Unique { name, columns, kind: UniqueKind::Constraint, kind_explicit: true, extra },
@@ -203,7 +204,7 @@ fn add_index(t: &mut Table, row: &PgRow) {
     // DISTINCT, a predicate) is kept as text, so it is compared rather than lost.
     let tail = definition.split_once(" USING ").map_or(definition.as_str(), |(_, tail)| tail);
     let plain_tail = format!("{method} ({})", columns.iter().map(|c| quote_ident(c)).collect::<Vec<_>>().join(", "));
-    let extra = match (valid, tail == plain_tail) {
+    let extra = match (valid, same_quoting(tail, &plain_tail)) {
         (true, true) => None,
         (true, false) => Some(tail.to_string()),
         (false, _) => Some(format!("INVALID {tail}")),
@@ -226,10 +227,60 @@ fn fk_action(code: &str) -> FkAction {
     }
 }
 
+/// Equal once quotes around plain lower-case names are dropped: PostgreSQL quotes every keyword
+/// (`"position"`), `quote_ident` only the reserved ones, and both spellings name the same column.
+fn same_quoting(a: &str, b: &str) -> bool {
+    a == b || drop_needless_quotes(a) == drop_needless_quotes(b)
+}
+
+fn drop_needless_quotes(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(start) = rest.find('"') {
+        out.push_str(&rest[..start]);
+        let after = &rest[start + 1..];
+        match after.find('"') {
+            Some(end) => {
+                let inner = &after[..end];
+                let simple = inner.starts_with(|c: char| c.is_ascii_lowercase() || c == '_')
+                    && inner.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+                    && !after[end + 1..].starts_with('"');
+                if simple {
+                    out.push_str(inner);
+                } else {
+                    out.push('"');
+                    out.push_str(inner);
+                    out.push('"');
+                }
+                rest = &after[end + 1..];
+            }
+            None => {
+                out.push_str(&rest[start..]);
+                rest = "";
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
 /// `"user"` → `user`; expressions and plain names pass through.
 fn unquote_ident(text: &str) -> String {
     match text.strip_prefix('"').and_then(|t| t.strip_suffix('"')) {
         Some(inner) if !inner.contains('"') || inner.contains("\"\"") => inner.replace("\"\"", "\""),
         _ => text.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::same_quoting;
+
+    #[test]
+    fn keyword_quotes_are_not_a_difference() {
+        assert!(same_quoting("btree (\"position\")", "btree (position)"));
+        assert!(same_quoting("UNIQUE (\"position\", a)", "UNIQUE (position, a)"));
+        assert!(!same_quoting("btree (\"Position\")", "btree (position)"));
+        assert!(!same_quoting("btree (a DESC)", "btree (a)"));
     }
 }

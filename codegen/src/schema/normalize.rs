@@ -7,6 +7,12 @@ pub fn default_expr(expr: &str) -> String {
     unquote_literal(&text).unwrap_or(text)
 }
 
+/// The text of a default that is one string literal once casts are stripped (`'EUR'::character
+/// varying` → `EUR`); None for expressions, numbers and anything else.
+pub fn string_literal(expr: &str) -> Option<String> {
+    unquote_literal(&strip_casts(expr))
+}
+
 /// Trailing casts and wrapping parentheses removed, repeatedly.
 fn strip_casts(expr: &str) -> String {
     let mut text = expr.trim().to_string();

@@ -1,0 +1,69 @@
+//! The spec documents an import writes, as data: decided first (`tables`, `entity`, `link`),
+//! rendered to YAML last (`render`), so every naming decision is made once.
+
+use super::defaults::DbDefault;
+use crate::ir::{FkAction, UniqueKind};
+
+#[derive(Debug)]
+pub struct EnumDoc {
+    pub name: String,
+    /// Written when `naming.enum_type` would give another name.
+    pub db_name: Option<String>,
+    pub values: Vec<String>,
+}
+
+#[derive(Debug)]
+pub struct EntityDoc {
+    pub name: String,
+    /// Written when the table prefix and the entity name would give another table name.
+    pub table: Option<String>,
+    pub fields: Vec<FieldDoc>,
+    pub indexes: Vec<IndexDoc>,
+}
+
+#[derive(Debug)]
+pub struct FieldDoc {
+    pub name: String,
+    /// Spec spelling: `string(255)`, `decimal(10,2)`, `Userstatus[]`.
+    pub ty: String,
+    pub nullable: bool,
+    pub primary_key: bool,
+    pub db_default: Option<DbDefault>,
+    /// The kind, and the name when the template would give another.
+    pub unique: Option<(UniqueKind, Option<String>)>,
+    /// `index: true`, and the name when the template would give another.
+    pub index: Option<Option<String>>,
+    pub references: Option<ReferenceDoc>,
+}
+
+#[derive(Debug)]
+pub struct ReferenceDoc {
+    /// `Entity`, or `Entity.field` for a unique field other than the primary key.
+    pub target: String,
+    pub on_delete: FkAction,
+    pub fk_name: Option<String>,
+}
+
+/// An entry of `indexes:` (composite keys, and a column's second index).
+#[derive(Debug)]
+pub struct IndexDoc {
+    pub fields: Vec<String>,
+    pub unique: Option<UniqueKind>,
+    pub name: Option<String>,
+}
+
+#[derive(Debug)]
+pub struct LinkDoc {
+    pub name: String,
+    pub table: Option<String>,
+    pub left: LinkEndDoc,
+    pub right: LinkEndDoc,
+}
+
+#[derive(Debug)]
+pub struct LinkEndDoc {
+    pub entity: String,
+    pub column: String,
+    pub on_delete: FkAction,
+    pub fk_name: Option<String>,
+}

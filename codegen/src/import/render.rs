@@ -1,0 +1,151 @@
+//! The documents as YAML text, each file opening with the import header; keys in the order the
+//! hand-written specs use, values quoted where a YAML reader could misread them.
+
+use super::defaults::DbDefault;
+use super::docs::{EntityDoc, EnumDoc, FieldDoc, LinkDoc, LinkEndDoc};
+use super::yaml::{aligned, flow_list, flow_map, quoted, scalar};
+use crate::ir::{FkAction, Naming, UniqueKind};
+
+pub fn header(source: &str) -> String {
+    format!("# imported by cargo xtask import from {source}\n")
+}
+
+pub struct ProjectSettings<'a> {
+    pub name: &'a str,
+    pub schema: &'a str,
+    pub prefix: &'a str,
+    pub naming: &'a Naming,
+    pub ignore_tables: &'a [&'a str],
+}
+
+pub fn project(header: &str, p: &ProjectSettings<'_>) -> String {
+    let mut out = format!("{header}project: {}\nschema: {}\n", scalar(p.name), scalar(p.schema));
+    if !p.prefix.is_empty() {
+        out.push_str(&format!("table_prefix: {}\n", scalar(p.prefix)));
+    }
+    out.push_str("unique_default: index\nnaming:\n");
+    let n = p.naming;
+    let templates = [
+        ("primary_key", &n.primary_key),
+        ("foreign_key", &n.foreign_key),
+        ("index", &n.index),
+        ("unique_index", &n.unique_index),
+        ("unique_constraint", &n.unique_constraint),
+        ("enum_type", &n.enum_type),
+    ];
+    out.push_str(&aligned("  ", &templates.map(|(k, v)| (k.to_string(), quoted(v)))));
+    out.push_str(&format!("unmanaged:\n  ignore_tables: {}\n", flow_list(p.ignore_tables)));
+    out
+}
+
+pub fn enum_doc(header: &str, e: &EnumDoc) -> String {
+    let mut out = format!("{header}enums:\n  {}:\n", scalar(&e.name));
+    if let Some(db_name) = &e.db_name {
+        out.push_str(&format!("    db_name: {}\n", scalar(db_name)));
+    }
+    out.push_str(&format!("    values: {}\n", flow_list(&e.values)));
+    out
+}
+
+pub fn entity(header: &str, e: &EntityDoc) -> String {
+    let mut out = format!("{header}entity: {}\n", scalar(&e.name));
+    if let Some(table) = &e.table {
+        out.push_str(&format!("table: {}\n", scalar(table)));
+    }
+    out.push_str("fields:\n");
+    let rows: Vec<(String, String)> = e.fields.iter().map(|f| (f.name.clone(), field(f))).collect();
+    out.push_str(&aligned("  ", &rows));
+    if !e.indexes.is_empty() {
+        out.push_str("indexes:\n");
+        for ix in &e.indexes {
+            let mut pairs = vec![("fields", flow_list(&ix.fields))];
+            if let Some(kind) = ix.unique {
+                pairs.push(("unique", unique_word(kind).to_string()));
+            }
+            if let Some(name) = &ix.name {
+                pairs.push(("name", scalar(name)));
+            }
+            out.push_str(&format!("  - {}\n", flow_map(&pairs)));
+        }
+    }
+    out
+}
+
+fn field(f: &FieldDoc) -> String {
+    let mut pairs = vec![("type", scalar(&f.ty))];
+    if f.nullable {
+        pairs.push(("nullable", "true".into()));
+    }
+    if f.primary_key {
+        pairs.push(("primary_key", "true".into()));
+    }
+    if let Some(d) = &f.db_default {
+        let value = match d {
+            DbDefault::Bool(b) => b.to_string(),
+            DbDefault::Int(i) => i.to_string(),
+            DbDefault::Str(s) => scalar(s),
+            DbDefault::Sql(sql) => flow_map(&[("sql", quoted(sql))]),
+        };
+        pairs.push(("db_default", value));
+    }
+    if let Some((kind, name)) = &f.unique {
+        pairs.push(("unique", unique_word(*kind).into()));
+        if let Some(name) = name {
+            pairs.push(("unique_name", scalar(name)));
+        }
+    }
+    if let Some(name) = &f.index {
+        pairs.push(("index", "true".into()));
+        if let Some(name) = name {
+            pairs.push(("index_name", scalar(name)));
+        }
+    }
+    if let Some(r) = &f.references {
+        pairs.push(("references", scalar(&r.target)));
+        if r.on_delete != FkAction::NoAction {
+            pairs.push(("on_delete", action_word(r.on_delete).into()));
+        }
+        if let Some(name) = &r.fk_name {
+            pairs.push(("fk_name", scalar(name)));
+        }
+    }
+    flow_map(&pairs)
+}
+
+pub fn link(header: &str, l: &LinkDoc) -> String {
+    let mut out = format!("{header}link: {}\n", scalar(&l.name));
+    if let Some(table) = &l.table {
+        out.push_str(&format!("table: {}\n", scalar(table)));
+    }
+    let rows = [("left".to_string(), link_end(&l.left)), ("right".to_string(), link_end(&l.right))];
+    out.push_str(&aligned("", &rows));
+    out
+}
+
+fn link_end(end: &LinkEndDoc) -> String {
+    let mut pairs = vec![("entity", scalar(&end.entity)), ("column", scalar(&end.column))];
+    if end.on_delete != FkAction::NoAction {
+        pairs.push(("on_delete", action_word(end.on_delete).into()));
+    }
+    if let Some(name) = &end.fk_name {
+        pairs.push(("fk_name", scalar(name)));
+    }
+    flow_map(&pairs)
+}
+
+fn unique_word(kind: UniqueKind) -> &'static str {
+    match kind {
+        UniqueKind::Index => "index",
+        UniqueKind::Constraint => "constraint",
+    }
+}
+
+fn action_word(action: FkAction) -> &'static str {
+    match action {
+        FkAction::NoAction => "no_action",
+        FkAction::Restrict => "restrict",
+        FkAction::Cascade => "cascade",
+        FkAction::SetNull => "set_null",
+        FkAction::SetDefault => "set_default",
+    }
+}
