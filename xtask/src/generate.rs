@@ -19,7 +19,6 @@ pub fn run(opts: &GenerateOpts, out: &mut dyn Write, err: &mut dyn Write) -> i32
             return EXIT_ERROR;
         }
     };
-    let mut files = render_all(&model);
     let migrations_dir = paths.root.join("migrations");
     let existing = match read_existing(&migrations_dir) {
         Ok(existing) => existing,
@@ -28,7 +27,12 @@ pub fn run(opts: &GenerateOpts, out: &mut dyn Write, err: &mut dyn Write) -> i32
             return EXIT_ERROR;
         }
     };
-    match next_migration(&model, &existing) {
+    // Replaying and planning the migrations is independent of rendering: overlap them.
+    let (mut files, next) = std::thread::scope(|scope| {
+        let next = scope.spawn(|| next_migration(&model, &existing));
+        (render_all(&model), next.join().expect("migration planner panicked"))
+    });
+    match next {
         Err(errors) => {
             for e in &errors {
                 let _ = writeln!(err, "{e}");
