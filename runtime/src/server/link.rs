@@ -3,15 +3,16 @@
 //! implements per direction.
 
 use super::problem::Problem;
-use super::resource::{json, path_key, Resource};
+use super::resource::{json, path_key, path_text, Resource};
 use super::AppState;
 use crate::repo::RepoError;
 use axum::extract::rejection::PathRejection;
-use axum::extract::{Path, State};
+use axum::extract::{Extension, Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use sqlx::PgConnection;
 use std::future::Future;
+use std::sync::Arc;
 
 type Key<R> = <R as Resource>::Key;
 
@@ -40,25 +41,82 @@ pub trait LinkRoute: Send + Sync + 'static {
     ) -> impl Future<Output = Result<(), RepoError>> + Send;
 }
 
+/// One link direction's operations behind a trait object (see `resource::Operations`: axum's
+/// machinery is instantiated once, not per link direction).
+trait Operations: Send + Sync {
+    fn list(&self, app: AppState, owner: String) -> Reply;
+    fn link(&self, app: AppState, owner: String, other: String) -> Reply;
+    fn unlink(&self, app: AppState, owner: String, other: String) -> Reply;
+}
+
+type Reply = std::pin::Pin<Box<dyn Future<Output = Result<Response, Problem>> + Send>>;
+type Ops = Extension<Arc<dyn Operations>>;
+
+struct Of<L>(std::marker::PhantomData<fn() -> L>);
+
+impl<L: LinkRoute> Operations for Of<L>
+where
+    Key<L::Other>: serde::Serialize,
+{
+    fn list(&self, app: AppState, owner: String) -> Reply {
+        Box::pin(list::<L>(app, owner))
+    }
+    fn link(&self, app: AppState, owner: String, other: String) -> Reply {
+        Box::pin(link::<L>(app, owner, other))
+    }
+    fn unlink(&self, app: AppState, owner: String, other: String) -> Reply {
+        Box::pin(unlink::<L>(app, owner, other))
+    }
+}
+
 pub fn routes<L: LinkRoute>() -> axum::Router<AppState>
 where
     Key<L::Other>: serde::Serialize,
 {
     use axum::routing::{get, put};
+    let ops: Arc<dyn Operations> = Arc::new(Of::<L>(std::marker::PhantomData));
     let list_path = format!("{}/{{id}}/{}", <L::Owner as Resource>::PATH, L::SEGMENT);
     axum::Router::new()
-        .route(&list_path, get(list::<L>))
-        .route(&format!("{list_path}/{{other}}"), put(link::<L>).delete(unlink::<L>))
+        .route(&list_path, get(http_list))
+        .route(&format!("{list_path}/{{other}}"), put(http_link).delete(http_unlink))
+        .layer(Extension(ops))
 }
 
-async fn list<L: LinkRoute>(
+async fn http_list(
     State(app): State<AppState>,
+    Extension(ops): Ops,
     id: Result<Path<String>, PathRejection>,
-) -> Result<Response, Problem>
+) -> Result<Response, Problem> {
+    ops.list(app, path_text(id)?).await
+}
+
+async fn http_link(
+    State(app): State<AppState>,
+    Extension(ops): Ops,
+    ids: Result<Path<(String, String)>, PathRejection>,
+) -> Result<Response, Problem> {
+    let (owner, other) = path_pair(ids)?;
+    ops.link(app, owner, other).await
+}
+
+async fn http_unlink(
+    State(app): State<AppState>,
+    Extension(ops): Ops,
+    ids: Result<Path<(String, String)>, PathRejection>,
+) -> Result<Response, Problem> {
+    let (owner, other) = path_pair(ids)?;
+    ops.unlink(app, owner, other).await
+}
+
+fn path_pair(ids: Result<Path<(String, String)>, PathRejection>) -> Result<(String, String), Problem> {
+    ids.map(|Path(pair)| pair).map_err(|e| Problem::bad_request(e.body_text()))
+}
+
+async fn list<L: LinkRoute>(app: AppState, owner: String) -> Result<Response, Problem>
 where
     Key<L::Other>: serde::Serialize,
 {
-    let owner = path_key::<Key<L::Owner>>(id, <L::Owner as Resource>::NAME)?;
+    let owner = path_key::<Key<L::Owner>>(&owner, <L::Owner as Resource>::NAME)?;
     let mut conn = app.connection().await?;
     let keys = L::keys(&mut conn, owner.clone()).await.map_err(|e| Problem::from_repo(e, "link", false))?;
     if keys.is_empty() {
@@ -70,11 +128,8 @@ where
     Ok(json(StatusCode::OK, &keys))
 }
 
-async fn link<L: LinkRoute>(
-    State(app): State<AppState>,
-    ids: Result<Path<(String, String)>, PathRejection>,
-) -> Result<Response, Problem> {
-    let (owner, other) = path_keys::<L>(ids)?;
+async fn link<L: LinkRoute>(app: AppState, owner: String, other: String) -> Result<Response, Problem> {
+    let (owner, other) = keys::<L>(&owner, &other)?;
     let mut conn = app.connection().await?;
     match L::link(&mut conn, owner, other).await {
         Ok(_) => Ok(StatusCode::NO_CONTENT.into_response()),
@@ -90,11 +145,8 @@ async fn link<L: LinkRoute>(
     }
 }
 
-async fn unlink<L: LinkRoute>(
-    State(app): State<AppState>,
-    ids: Result<Path<(String, String)>, PathRejection>,
-) -> Result<Response, Problem> {
-    let (owner, other) = path_keys::<L>(ids)?;
+async fn unlink<L: LinkRoute>(app: AppState, owner: String, other: String) -> Result<Response, Problem> {
+    let (owner, other) = keys::<L>(&owner, &other)?;
     let mut conn = app.connection().await?;
     match L::unlink(&mut conn, owner, other).await {
         Ok(()) => Ok(StatusCode::NO_CONTENT.into_response()),
@@ -109,9 +161,8 @@ async fn unlink<L: LinkRoute>(
 
 type Keys<L> = (Key<<L as LinkRoute>::Owner>, Key<<L as LinkRoute>::Other>);
 
-fn path_keys<L: LinkRoute>(ids: Result<Path<(String, String)>, PathRejection>) -> Result<Keys<L>, Problem> {
-    let Path((owner, other)) = ids.map_err(|e| Problem::bad_request(e.body_text()))?;
-    let owner = path_key::<Key<L::Owner>>(Ok(Path(owner)), <L::Owner as Resource>::NAME)?;
-    let other = path_key::<Key<L::Other>>(Ok(Path(other)), <L::Other as Resource>::NAME)?;
+fn keys<L: LinkRoute>(owner: &str, other: &str) -> Result<Keys<L>, Problem> {
+    let owner = path_key::<Key<L::Owner>>(owner, <L::Owner as Resource>::NAME)?;
+    let other = path_key::<Key<L::Other>>(other, <L::Other as Resource>::NAME)?;
     Ok((owner, other))
 }

@@ -9,13 +9,14 @@ use super::AppState;
 use crate::repo::{Cmp, ListQuery, Param, RepoError, Row, MAX_LIMIT};
 use axum::body::Bytes;
 use axum::extract::rejection::{BytesRejection, PathRejection};
-use axum::extract::{Path, RawQuery, State};
+use axum::extract::{Extension, Path, RawQuery, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 use sqlx::PgConnection;
 use std::future::Future;
+use std::sync::Arc;
 
 /// An entity served over HTTP. Implemented by generated code only.
 pub trait Resource: Row + Serialize + Sync + 'static {
@@ -60,15 +61,102 @@ fn versioned<R: Resource>() -> bool {
     R::RULES.iter().any(|r| r.version)
 }
 
+/// One entity's operations behind a trait object: axum's handler and service machinery is then
+/// instantiated once for all entities, not five times per entity (that tripled the generated
+/// crate's build time: 39 s → 109 s for 200 entities).
+trait Operations: Send + Sync {
+    fn list(&self, app: AppState, query: Option<String>) -> Reply;
+    fn get(&self, app: AppState, id: String) -> Reply;
+    fn create(&self, app: AppState, headers: HeaderMap, body: Bytes) -> Reply;
+    fn update(&self, app: AppState, id: String, headers: HeaderMap, body: Bytes) -> Reply;
+    fn delete(&self, app: AppState, id: String) -> Reply;
+}
+
+type Reply = std::pin::Pin<Box<dyn Future<Output = Result<Response, Problem>> + Send>>;
+type Ops = Extension<Arc<dyn Operations>>;
+
+struct Of<R>(std::marker::PhantomData<fn() -> R>);
+
+impl<R: Resource> Operations for Of<R> {
+    fn list(&self, app: AppState, query: Option<String>) -> Reply {
+        Box::pin(list::<R>(app, query))
+    }
+    fn get(&self, app: AppState, id: String) -> Reply {
+        Box::pin(get_one::<R>(app, id))
+    }
+    fn create(&self, app: AppState, headers: HeaderMap, body: Bytes) -> Reply {
+        Box::pin(create::<R>(app, headers, body))
+    }
+    fn update(&self, app: AppState, id: String, headers: HeaderMap, body: Bytes) -> Reply {
+        Box::pin(update::<R>(app, id, headers, body))
+    }
+    fn delete(&self, app: AppState, id: String) -> Reply {
+        Box::pin(delete::<R>(app, id))
+    }
+}
+
 /// The routes of one entity.
 pub fn routes<R: Resource>() -> axum::Router<AppState> {
     use axum::routing::get;
+    let ops: Arc<dyn Operations> = Arc::new(Of::<R>(std::marker::PhantomData));
     axum::Router::new()
-        .route(R::PATH, get(list::<R>).post(create::<R>))
-        .route(&format!("{}/{{id}}", R::PATH), get(get_one::<R>).patch(update::<R>).delete(delete::<R>))
+        .route(R::PATH, get(http_list).post(http_create))
+        .route(&format!("{}/{{id}}", R::PATH), get(http_get).patch(http_update).delete(http_delete))
+        .layer(Extension(ops))
 }
 
-async fn list<R: Resource>(State(app): State<AppState>, RawQuery(query): RawQuery) -> Result<Response, Problem> {
+async fn http_list(
+    State(app): State<AppState>,
+    Extension(ops): Ops,
+    RawQuery(query): RawQuery,
+) -> Result<Response, Problem> {
+    ops.list(app, query).await
+}
+
+async fn http_get(
+    State(app): State<AppState>,
+    Extension(ops): Ops,
+    id: Result<Path<String>, PathRejection>,
+) -> Result<Response, Problem> {
+    ops.get(app, path_text(id)?).await
+}
+
+async fn http_create(
+    State(app): State<AppState>,
+    Extension(ops): Ops,
+    headers: HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<Response, Problem> {
+    let body = body.map_err(|e| Problem::new(e.status(), e.body_text()))?;
+    ops.create(app, headers, body).await
+}
+
+async fn http_update(
+    State(app): State<AppState>,
+    Extension(ops): Ops,
+    id: Result<Path<String>, PathRejection>,
+    headers: HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<Response, Problem> {
+    let id = path_text(id)?;
+    let body = body.map_err(|e| Problem::new(e.status(), e.body_text()))?;
+    ops.update(app, id, headers, body).await
+}
+
+async fn http_delete(
+    State(app): State<AppState>,
+    Extension(ops): Ops,
+    id: Result<Path<String>, PathRejection>,
+) -> Result<Response, Problem> {
+    ops.delete(app, path_text(id)?).await
+}
+
+/// A path parameter's text; a malformed one (bad percent-encoding, say) is a 400.
+pub fn path_text(id: Result<Path<String>, PathRejection>) -> Result<String, Problem> {
+    id.map(|Path(text)| text).map_err(|e| Problem::bad_request(e.body_text()))
+}
+
+async fn list<R: Resource>(app: AppState, query: Option<String>) -> Result<Response, Problem> {
     let raw = parse_list(query.as_deref().unwrap_or(""))?;
     let mut list = ListQuery::<R::Field, R::Filter> {
         limit: raw.limit.unwrap_or(DEFAULT_LIMIT).min(MAX_LIMIT),
@@ -94,22 +182,15 @@ fn listable_field<R: Resource>(name: &str, what: &str) -> Result<R::Field, Probl
     })
 }
 
-async fn get_one<R: Resource>(
-    State(app): State<AppState>,
-    id: Result<Path<String>, PathRejection>,
-) -> Result<Response, Problem> {
-    let key = path_key::<R::Key>(id, R::NAME)?;
+async fn get_one<R: Resource>(app: AppState, id: String) -> Result<Response, Problem> {
+    let key = path_key::<R::Key>(&id, R::NAME)?;
     let mut conn = app.connection().await?;
     let row = R::get_row(&mut conn, key).await.map_err(|e| Problem::from_repo(e, R::NAME, false))?;
     Ok(row_response(StatusCode::OK, &row))
 }
 
-async fn create<R: Resource>(
-    State(app): State<AppState>,
-    headers: HeaderMap,
-    body: Result<Bytes, BytesRejection>,
-) -> Result<Response, Problem> {
-    let value = json_body(&headers, body)?;
+async fn create<R: Resource>(app: AppState, headers: HeaderMap, body: Bytes) -> Result<Response, Problem> {
+    let value = json_body(&headers, &body)?;
     let checked = check_body(R::RULES, value, BodyKind::Create).map_err(Problem::invalid)?;
     let new: R::New = from_checked(checked.object)?;
     let mut conn = app.connection().await?;
@@ -122,14 +203,9 @@ async fn create<R: Resource>(
     Ok(response)
 }
 
-async fn update<R: Resource>(
-    State(app): State<AppState>,
-    id: Result<Path<String>, PathRejection>,
-    headers: HeaderMap,
-    body: Result<Bytes, BytesRejection>,
-) -> Result<Response, Problem> {
-    let key = path_key::<R::Key>(id, R::NAME)?;
-    let value = json_body(&headers, body)?;
+async fn update<R: Resource>(app: AppState, id: String, headers: HeaderMap, body: Bytes) -> Result<Response, Problem> {
+    let key = path_key::<R::Key>(&id, R::NAME)?;
+    let value = json_body(&headers, &body)?;
     let checked = check_body(R::RULES, value, BodyKind::Patch).map_err(Problem::invalid)?;
     let version = if versioned::<R>() {
         let version = match (checked.version, if_match(&headers)?) {
@@ -152,24 +228,20 @@ async fn update<R: Resource>(
     Ok(row_response(StatusCode::OK, &row))
 }
 
-async fn delete<R: Resource>(
-    State(app): State<AppState>,
-    id: Result<Path<String>, PathRejection>,
-) -> Result<Response, Problem> {
-    let key = path_key::<R::Key>(id, R::NAME)?;
+async fn delete<R: Resource>(app: AppState, id: String) -> Result<Response, Problem> {
+    let key = path_key::<R::Key>(&id, R::NAME)?;
     let mut conn = app.connection().await?;
     R::delete_row(&mut conn, key).await.map_err(|e| Problem::from_repo(e, R::NAME, false))?;
     Ok(StatusCode::NO_CONTENT.into_response())
 }
 
 /// A key from a path segment; a malformed one is a 400.
-pub fn path_key<K: DeserializeOwned>(id: Result<Path<String>, PathRejection>, entity: &str) -> Result<K, Problem> {
-    let Path(text) = id.map_err(|e| Problem::bad_request(e.body_text()))?;
-    parse_value::<K>(&text).map_err(|_| Problem::bad_request(format!("'{text}' is not a valid {entity} key")))
+pub fn path_key<K: DeserializeOwned>(text: &str, entity: &str) -> Result<K, Problem> {
+    parse_value::<K>(text).map_err(|_| Problem::bad_request(format!("'{text}' is not a valid {entity} key")))
 }
 
 /// The request body as JSON: 415 for another media type, 400 when it does not parse.
-fn json_body(headers: &HeaderMap, body: Result<Bytes, BytesRejection>) -> Result<serde_json::Value, Problem> {
+fn json_body(headers: &HeaderMap, body: &[u8]) -> Result<serde_json::Value, Problem> {
     if let Some(content_type) = headers.get(header::CONTENT_TYPE) {
         let media = content_type.to_str().unwrap_or_default().split(';').next().unwrap_or_default().trim();
         let json = media.eq_ignore_ascii_case("application/json") || media.to_ascii_lowercase().ends_with("+json");
@@ -177,8 +249,7 @@ fn json_body(headers: &HeaderMap, body: Result<Bytes, BytesRejection>) -> Result
             return Err(Problem::new(StatusCode::UNSUPPORTED_MEDIA_TYPE, "Send the body as application/json."));
         }
     }
-    let body = body.map_err(|e| Problem::new(e.status(), e.body_text()))?;
-    serde_json::from_slice(&body).map_err(|e| Problem::bad_request(format!("malformed JSON: {e}")))
+    serde_json::from_slice(body).map_err(|e| Problem::bad_request(format!("malformed JSON: {e}")))
 }
 
 /// A checked body into the generated input type. Checks run first, so this fails only on
