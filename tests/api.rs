@@ -372,6 +372,7 @@ fn twenty_concurrent_updates_with_one_version_let_exactly_one_win() {
         statuses.sort_unstable();
         assert_eq!(statuses, [vec![200], vec![409; 19]].concat());
         assert_eq!(api.get(&path).await.json["version"], json!(1), "the version moved by exactly one");
+        assert_match_openapi(&api.exchanges());
     });
 }
 
