@@ -398,21 +398,8 @@ fn operational_endpoints() {
 
 #[test]
 fn an_unreachable_database_stops_start_up_with_one_line() {
-    let config = runtime::server::Config {
-        database_url: "postgres://postgres:hunter2@127.0.0.1:1/nowhere".into(),
-        bind: "127.0.0.1:0".parse().unwrap(),
-        pool_size: 1,
-        log_level: "warn".into(),
-        log_format: runtime::server::LogFormat::Text,
-        migrate: true,
-    };
-    let error = tests::block_on(runtime::server::start(
-        &config,
-        generated::api::routes(),
-        generated::api::OPENAPI,
-        &generated::api::MIGRATOR,
-    ))
-    .unwrap_err();
+    let config = tests::server::config("postgres://postgres:hunter2@127.0.0.1:1/nowhere", true);
+    let error = tests::block_on(tests::server::start(&config)).unwrap_err();
     assert!(error.starts_with("cannot connect to the database at postgres://postgres@127.0.0.1:1/nowhere"), "{error}");
     assert!(!error.contains("hunter2") && !error.contains('\n'), "{error}");
 }
@@ -420,25 +407,11 @@ fn an_unreachable_database_stops_start_up_with_one_line() {
 #[test]
 fn shutdown_lets_in_flight_requests_finish() {
     let db = tests::TestDb::new("api_shutdown");
-    let config = runtime::server::Config {
-        database_url: db.url.clone(),
-        bind: "127.0.0.1:0".parse().unwrap(),
-        pool_size: 4,
-        log_level: "warn".into(),
-        log_format: runtime::server::LogFormat::Text,
-        migrate: true,
-    };
+    let config = tests::server::config(&db.url, true);
     let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
     runtime.block_on(async {
         use sqlx::Connection;
-        let running = runtime::server::start(
-            &config,
-            generated::api::routes(),
-            generated::api::OPENAPI,
-            &generated::api::MIGRATOR,
-        )
-        .await
-        .unwrap();
+        let running = tests::server::start(&config).await.unwrap();
         let base = format!("http://{}", running.addr);
         let client = reqwest::Client::new();
         let user: Value = client

@@ -116,22 +116,7 @@ where
     let db = TestDb::new(label);
     let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().expect("runtime");
     runtime.block_on(async {
-        let config = Config {
-            database_url: db.url.clone(),
-            bind: "127.0.0.1:0".parse().unwrap(),
-            pool_size: 8,
-            log_level: "warn".into(),
-            log_format: LogFormat::Text,
-            migrate,
-        };
-        let running = runtime::server::start(
-            &config,
-            generated::api::routes(),
-            generated::api::OPENAPI,
-            &generated::api::MIGRATOR,
-        )
-        .await
-        .unwrap_or_else(|e| panic!("server did not start: {e}"));
+        let running = start(&config(&db.url, migrate)).await.unwrap_or_else(|e| panic!("server did not start: {e}"));
         let api = Api {
             base: format!("http://{}", running.addr),
             db_url: db.url.clone(),
@@ -141,6 +126,23 @@ where
         test(api).await;
         running.stop().await.expect("graceful stop");
     });
+}
+
+/// A test server's configuration: loopback, an ephemeral port, a small pool, quiet logs.
+pub fn config(database_url: &str, migrate: bool) -> Config {
+    Config {
+        database_url: database_url.to_string(),
+        bind: "127.0.0.1:0".parse().expect("address"),
+        pool_size: 8,
+        log_level: "warn".into(),
+        log_format: LogFormat::Text,
+        migrate,
+    }
+}
+
+/// Starts the generated API exactly as its binary does.
+pub async fn start(config: &Config) -> Result<runtime::server::Running, String> {
+    runtime::server::start(config, generated::api::routes(), generated::api::OPENAPI, &generated::api::MIGRATOR).await
 }
 
 /// Checks every recorded response against the OpenAPI document with openapi-schema-validator

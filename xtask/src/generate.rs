@@ -41,7 +41,7 @@ pub fn run(opts: &GenerateOpts, out: &mut dyn Write, err: &mut dyn Write) -> i32
             return EXIT_ERROR;
         }
         Ok(Next::UpToDate) => {}
-        Ok(Next::New { files: migration, losses, .. }) => {
+        Ok(Next::New { files: migration, losses }) => {
             if let Err(refusal) = guard(opts, &losses) {
                 let _ = write!(err, "{refusal}");
                 return EXIT_ERROR;

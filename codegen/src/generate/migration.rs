@@ -27,8 +27,8 @@ pub struct Existing {
 pub enum Next {
     /// The migrations already build the specs' schema.
     UpToDate,
-    /// A new migration: its files, the changes that can lose data, and a line per statement.
-    New { files: Vec<GeneratedFile>, losses: Vec<Loss>, statements: Vec<String> },
+    /// A new migration: its files, and the changes among it that can lose data.
+    New { files: Vec<GeneratedFile>, losses: Vec<Loss> },
 }
 
 pub fn init_migration(model: &Model) -> Vec<GeneratedFile> {
@@ -90,7 +90,7 @@ pub fn lag(model: &Model, existing: &[Existing]) -> Result<Vec<Change>, Vec<Repl
 pub fn next_migration(model: &Model, existing: &[Existing]) -> Result<Next, Vec<ReplayError>> {
     if existing.is_empty() {
         let files = init_migration(model);
-        return Ok(Next::New { statements: vec!["create every table and type".into()], losses: Vec::new(), files });
+        return Ok(Next::New { losses: Vec::new(), files });
     }
     let before = history(model, existing)?;
     let expected = lower(model);
@@ -118,7 +118,7 @@ pub fn next_migration(model: &Model, existing: &[Existing]) -> Result<Next, Vec<
         GeneratedFile::new(format!("migrations/{name}.up.sql"), render(&up)),
         GeneratedFile::new(format!("migrations/{name}.down.sql"), render(&down)),
     ];
-    Ok(Next::New { files, losses: up_plan.losses, statements: up })
+    Ok(Next::New { files, losses: up_plan.losses })
 }
 
 struct Rename {

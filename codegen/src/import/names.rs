@@ -4,33 +4,6 @@
 use crate::naming::fill;
 use std::collections::BTreeSet;
 
-/// Names the generated Rust needs for itself (see `spec::validate::rust_reserved`).
-const RESERVED: [&str; 23] = [
-    "Box",
-    "Clone",
-    "Copy",
-    "Default",
-    "Drop",
-    "Eq",
-    "Err",
-    "Fn",
-    "From",
-    "Into",
-    "Iterator",
-    "None",
-    "Ok",
-    "Option",
-    "Ord",
-    "PartialEq",
-    "PartialOrd",
-    "Result",
-    "Self",
-    "Send",
-    "Some",
-    "String",
-    "Vec",
-];
-
 /// `vbwd_user_roles` → `VbwdUserRoles`; a name not starting with a letter gets a `T`.
 pub fn pascal_case(name: &str) -> String {
     let out: String = name
@@ -58,7 +31,7 @@ impl NameClaims {
         let candidates = std::iter::once(wanted.to_string())
             .chain((1..).map(|n| format!("{wanted}{suffix}{}", if n == 1 { String::new() } else { n.to_string() })));
         for candidate in candidates {
-            if !RESERVED.contains(&candidate.as_str()) && self.0.insert(candidate.clone()) {
+            if !crate::spec::validate::RUST_RESERVED.contains(&candidate.as_str()) && self.0.insert(candidate.clone()) {
                 return candidate;
             }
         }

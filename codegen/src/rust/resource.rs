@@ -175,7 +175,7 @@ fn check(v: &Validation) -> TokenStream {
 }
 
 /// Whether the Rust type of a key is `Copy` (then it is returned by value, not cloned).
-pub fn is_copy(ty: &FieldType) -> bool {
+fn is_copy(ty: &FieldType) -> bool {
     !matches!(
         ty,
         FieldType::String(_)

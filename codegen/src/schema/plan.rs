@@ -134,7 +134,7 @@ fn add_keys(p: &mut Phases, old: &Table, new: &Table) {
             p.keys.push(alter(&new.name, &format!("ADD CONSTRAINT {} PRIMARY KEY ({cols})", quote_ident(&pk.name))));
         }
     }
-    for u in new.uniques.values().filter(|u| !same_unique(Some(u), old.uniques.get(&u.name).unwrap_or(&gone(u)))) {
+    for u in new.uniques.values().filter(|u| old.uniques.get(&u.name).is_none_or(|o| !same_unique(Some(u), o))) {
         match u.kind {
             // A new table declares its UNIQUE constraints inline (`create_table`).
             UniqueKind::Constraint if old.name.is_empty() => {}
@@ -151,11 +151,6 @@ fn add_keys(p: &mut Phases, old: &Table, new: &Table) {
     for fk in new.foreign_keys.values().filter(|fk| old.foreign_keys.get(&fk.name) != Some(fk)) {
         p.foreign_keys.push(ddl::add_foreign_key(&new.name, fk));
     }
-}
-
-/// A stand-in that matches nothing, for "not there before".
-fn gone(u: &Unique) -> Unique {
-    Unique { columns: Vec::new(), ..u.clone() }
 }
 
 fn change_columns(p: &mut Phases, old: &Table, new: &Table) {

@@ -134,33 +134,37 @@ pub(super) fn check_length(span: &Span, name: &str, what: &str, fix: &str, diags
     }
 }
 
-/// Names the generated Rust uses from the prelude: an entity, link or enum so named would shadow them.
+/// Names the generated Rust uses from the prelude (and `Self`): an entity, link or enum so named
+/// would shadow them. The importer avoids them too.
+pub(crate) const RUST_RESERVED: [&str; 23] = [
+    "Box",
+    "Clone",
+    "Copy",
+    "Default",
+    "Drop",
+    "Eq",
+    "Err",
+    "Fn",
+    "From",
+    "Into",
+    "Iterator",
+    "None",
+    "Ok",
+    "Option",
+    "Ord",
+    "PartialEq",
+    "PartialOrd",
+    "Result",
+    "Send",
+    "Some",
+    "String",
+    "Vec",
+    "Self",
+];
+
+/// Rejects a spec name the generated Rust needs for itself.
 pub(super) fn rust_reserved(name: &str, span: &Span, diags: &mut Diagnostics) {
-    const PRELUDE: [&str; 22] = [
-        "Box",
-        "Clone",
-        "Copy",
-        "Default",
-        "Drop",
-        "Eq",
-        "Err",
-        "Fn",
-        "From",
-        "Into",
-        "Iterator",
-        "None",
-        "Ok",
-        "Option",
-        "Ord",
-        "PartialEq",
-        "PartialOrd",
-        "Result",
-        "Send",
-        "Some",
-        "String",
-        "Vec",
-    ];
-    if PRELUDE.contains(&name) || name == "Self" {
+    if RUST_RESERVED.contains(&name) {
         diags.push(
             Diagnostic::error(span.clone(), format!("'{name}' is a Rust prelude name; the generated code needs it"))
                 .with_help("choose another name (the table can keep its name with `table:`)"),
