@@ -166,5 +166,4 @@ pub fn assert_match_openapi(exchanges: &[Exchange]) {
         String::from_utf8_lossy(&out.stderr)
     );
     assert!(!report.starts_with("0 response"), "no response body was checked: {report}");
-    eprintln!("openapi: {report}");
 }
