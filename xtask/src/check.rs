@@ -1,5 +1,6 @@
-//! `cargo xtask check`: specs valid → generated files and migrations current → (with a URL) the
-//! live schema matches, each difference named per object. Exit 0 in sync, 1 drift, 2 cannot check.
+//! `cargo xtask check`: specs valid → generated files current → migrations replay to the specs'
+//! schema → (with a URL) the live schema matches and no applied migration was edited, each
+//! difference named per object. Exit 0 in sync, 1 drift, 2 cannot check.
 
 use crate::flags::{CheckOpts, Format};
 use crate::paths::resolve;
@@ -123,9 +124,9 @@ pub fn run(opts: &CheckOpts, out: &mut dyn Write, err: &mut dyn Write) -> i32 {
         Format::Human => {
             let _ = writeln!(out, "specs: {summary} — valid");
             if file_problems.is_empty() {
-                let _ = writeln!(out, "generated files and migrations: up to date ({} files)", files.len());
+                let _ = writeln!(out, "generated files: up to date ({} files)", files.len());
             } else {
-                let _ = writeln!(out, "generated files and migrations: {} problem(s)", file_problems.len());
+                let _ = writeln!(out, "generated files: {} problem(s)", file_problems.len());
                 for p in &file_problems {
                     let _ = writeln!(out, "  {p}");
                 }
