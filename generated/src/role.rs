@@ -360,36 +360,5 @@ impl api::Resource for Role {
             },
         )
     }
-    fn insert_row(
-        conn: &mut ::sqlx::PgConnection,
-        new: Self::New,
-    ) -> impl ::std::future::Future<Output = Result<Self, rt::RepoError>> + Send {
-        Self::insert(conn, new)
-    }
-    fn get_row(
-        conn: &mut ::sqlx::PgConnection,
-        key: Self::Key,
-    ) -> impl ::std::future::Future<Output = Result<Self, rt::RepoError>> + Send {
-        Self::get(conn, key)
-    }
-    fn list_rows(
-        conn: &mut ::sqlx::PgConnection,
-        query: rt::ListQuery<Self::Field, Self::Filter>,
-    ) -> impl ::std::future::Future<Output = Result<Vec<Self>, rt::RepoError>> + Send {
-        Self::list(conn, query)
-    }
-    fn update_row(
-        conn: &mut ::sqlx::PgConnection,
-        key: Self::Key,
-        version: i32,
-        patch: Self::Patch,
-    ) -> impl ::std::future::Future<Output = Result<Self, rt::RepoError>> + Send {
-        Self::update(conn, key, version, patch)
-    }
-    fn delete_row(
-        conn: &mut ::sqlx::PgConnection,
-        key: Self::Key,
-    ) -> impl ::std::future::Future<Output = Result<(), rt::RepoError>> + Send {
-        Self::delete(conn, key)
-    }
+    ::runtime::repository_operations!(versioned);
 }

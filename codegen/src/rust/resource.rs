@@ -20,20 +20,12 @@ pub fn render(model: &Model, entity: &Entity) -> TokenStream {
     let pk_ident = field_ident(&pk.name);
     let key = if is_copy(&pk.ty) { quote!(self.#pk_ident) } else { quote!(self.#pk_ident.clone()) };
     let rules = entity.fields.iter().map(|f| rule(model, f));
-    let version = match api::version_field(entity) {
+    let (version, versioned) = match api::version_field(entity) {
         Some(v) => {
             let v = field_ident(&v.name);
-            quote!(Some(self.#v))
+            (quote!(Some(self.#v)), quote!(versioned))
         }
-        None => quote!(None),
-    };
-    let update = if api::version_field(entity).is_some() {
-        quote!(Self::update(conn, key, version, patch))
-    } else {
-        quote!({
-            let _ = version;
-            Self::update(conn, key, patch)
-        })
+        None => (quote!(None), quote!(unversioned)),
     };
     let filters = entity.fields.iter().filter(|f| api::listable(f)).map(|f| {
         let v = format_ident!("{}", variant_name(&f.name));
@@ -62,23 +54,7 @@ pub fn render(model: &Model, entity: &Entity) -> TokenStream {
             fn filter(field: Self::Field, cmp: rt::Cmp<String>) -> Result<Self::Filter, String> {
                 Ok(match field { #(#filters,)* })
             }
-            fn insert_row(conn: &mut ::sqlx::PgConnection, new: Self::New) -> impl ::std::future::Future<Output = Result<Self, rt::RepoError>> + Send {
-                Self::insert(conn, new)
-            }
-            fn get_row(conn: &mut ::sqlx::PgConnection, key: Self::Key) -> impl ::std::future::Future<Output = Result<Self, rt::RepoError>> + Send {
-                Self::get(conn, key)
-            }
-            fn list_rows(conn: &mut ::sqlx::PgConnection, query: rt::ListQuery<Self::Field, Self::Filter>)
-                -> impl ::std::future::Future<Output = Result<Vec<Self>, rt::RepoError>> + Send {
-                Self::list(conn, query)
-            }
-            fn update_row(conn: &mut ::sqlx::PgConnection, key: Self::Key, version: i32, patch: Self::Patch)
-                -> impl ::std::future::Future<Output = Result<Self, rt::RepoError>> + Send {
-                #update
-            }
-            fn delete_row(conn: &mut ::sqlx::PgConnection, key: Self::Key) -> impl ::std::future::Future<Output = Result<(), rt::RepoError>> + Send {
-                Self::delete(conn, key)
-            }
+            ::runtime::repository_operations!(#versioned);
         }
     }
 }

@@ -306,3 +306,58 @@ fn path_segment(text: &str) -> String {
     }
     out
 }
+
+/// The five `Resource` methods that only forward to a generated entity's repository functions
+/// (`insert`, `get`, `list`, `update`, `delete`): one line in each generated impl instead of the
+/// same forty, and fewer tokens for `generate` to format.
+#[macro_export]
+macro_rules! repository_operations {
+    (versioned) => {
+        $crate::repository_operations!(@forwarded);
+        fn update_row(
+            conn: &mut ::sqlx::PgConnection,
+            key: Self::Key,
+            version: i32,
+            patch: Self::Patch,
+        ) -> impl ::core::future::Future<Output = Result<Self, $crate::repo::RepoError>> + Send {
+            Self::update(conn, key, version, patch)
+        }
+    };
+    (unversioned) => {
+        $crate::repository_operations!(@forwarded);
+        fn update_row(
+            conn: &mut ::sqlx::PgConnection,
+            key: Self::Key,
+            _version: i32,
+            patch: Self::Patch,
+        ) -> impl ::core::future::Future<Output = Result<Self, $crate::repo::RepoError>> + Send {
+            Self::update(conn, key, patch)
+        }
+    };
+    (@forwarded) => {
+        fn insert_row(
+            conn: &mut ::sqlx::PgConnection,
+            new: Self::New,
+        ) -> impl ::core::future::Future<Output = Result<Self, $crate::repo::RepoError>> + Send {
+            Self::insert(conn, new)
+        }
+        fn get_row(
+            conn: &mut ::sqlx::PgConnection,
+            key: Self::Key,
+        ) -> impl ::core::future::Future<Output = Result<Self, $crate::repo::RepoError>> + Send {
+            Self::get(conn, key)
+        }
+        fn list_rows(
+            conn: &mut ::sqlx::PgConnection,
+            query: $crate::repo::ListQuery<Self::Field, Self::Filter>,
+        ) -> impl ::core::future::Future<Output = Result<Vec<Self>, $crate::repo::RepoError>> + Send {
+            Self::list(conn, query)
+        }
+        fn delete_row(
+            conn: &mut ::sqlx::PgConnection,
+            key: Self::Key,
+        ) -> impl ::core::future::Future<Output = Result<(), $crate::repo::RepoError>> + Send {
+            Self::delete(conn, key)
+        }
+    };
+}
