@@ -69,8 +69,80 @@ pub struct Entity {
     pub indexes: Vec<IndexDef>,
     /// The table's previous name, when the spec renames it.
     pub renamed_from: Option<String>,
+    /// Who may do what over the API.
+    pub access: Access,
+    /// Set on the one entity whose rows log in (login, password, roles).
+    pub identity: Option<Identity>,
     pub source: PathBuf,
 }
+
+/// Who may call each operation of an entity. An operation the spec does not name is admin-only.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Access {
+    pub list: Allow,
+    pub get: Allow,
+    pub create: Allow,
+    pub update: Allow,
+    pub delete: Allow,
+}
+
+impl Access {
+    /// `(operation, rule)` in the API's order.
+    pub fn operations(&self) -> [(&'static str, &Allow); 5] {
+        [
+            ("list", &self.list),
+            ("get", &self.get),
+            ("create", &self.create),
+            ("update", &self.update),
+            ("delete", &self.delete),
+        ]
+    }
+}
+
+/// One operation's rule; the admin role is always allowed on top of it.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Allow {
+    /// No token needed.
+    pub public: bool,
+    /// Any valid token.
+    pub authenticated: bool,
+    /// Tokens carrying one of these roles.
+    pub roles: Vec<String>,
+    /// Any valid token, limited to the rows whose field holds the token's subject.
+    pub owner: Option<String>,
+}
+
+impl Allow {
+    /// Whether only the admin role passes.
+    pub fn admin_only(&self) -> bool {
+        !self.public && !self.authenticated && self.roles.is_empty() && self.owner.is_none()
+    }
+}
+
+/// The role that passes every rule and sees every field.
+pub const ADMIN_ROLE: &str = "admin";
+
+/// The entity whose rows log in: `POST /api/v1/auth/login` (and `/register` when enabled).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Identity {
+    /// The field a login names (unique), e.g. `email`.
+    pub login: String,
+    /// The secret field holding the password hash; the API accepts it as `password`.
+    pub password: String,
+    /// The field whose value gives a token's roles, with the roles of each value.
+    pub roles: Option<RoleSource>,
+    pub register: bool,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RoleSource {
+    pub field: String,
+    /// `(value, roles)`; a value not listed gives its own name in lower case.
+    pub values: Vec<(String, Vec<String>)>,
+}
+
+/// The name the API gives the identity's password field.
+pub const PASSWORD_WIRE_NAME: &str = "password";
 
 impl Entity {
     pub fn field(&self, name: &str) -> Option<&Field> {
@@ -104,6 +176,10 @@ pub struct Field {
     pub version: bool,
     pub validate: Validation,
     pub renamed_from: Option<String>,
+    /// Roles that see the field in responses; None: whoever may read the row.
+    pub read_roles: Option<Vec<String>>,
+    /// Roles that may set it; None: whoever may create or update the row.
+    pub write_roles: Option<Vec<String>>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]

@@ -112,6 +112,47 @@ pub struct EntityDoc {
     pub fields: OrderedMap<FieldSpec>,
     #[serde(default)]
     pub indexes: Vec<IndexSpec>,
+    pub access: Option<AccessDoc>,
+    pub identity: Option<IdentityDoc>,
+}
+
+/// `access:` of an entity: per operation (or `read` = list + get, `write` = create + update +
+/// delete), a list of `public`, `authenticated`, a role name, or `{ owner: field }`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AccessDoc {
+    pub read: Option<S<Vec<S<serde_json::Value>>>>,
+    pub write: Option<S<Vec<S<serde_json::Value>>>>,
+    pub list: Option<S<Vec<S<serde_json::Value>>>>,
+    pub get: Option<S<Vec<S<serde_json::Value>>>>,
+    pub create: Option<S<Vec<S<serde_json::Value>>>>,
+    pub update: Option<S<Vec<S<serde_json::Value>>>>,
+    pub delete: Option<S<Vec<S<serde_json::Value>>>>,
+}
+
+/// `access:` of a field: the roles that see it (`read`) and set it (`write`).
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FieldAccessDoc {
+    pub read: Option<S<Vec<S<String>>>>,
+    pub write: Option<S<Vec<S<String>>>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct IdentityDoc {
+    pub login: S<String>,
+    pub password: S<String>,
+    pub roles: Option<RolesDoc>,
+    pub register: Option<S<bool>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RolesDoc {
+    pub field: S<String>,
+    #[serde(default)]
+    pub values: OrderedMap<S<Vec<S<String>>>>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -138,6 +179,7 @@ pub struct FieldSpec {
     pub version: Option<S<bool>>,
     pub validate: Option<ValidateSpec>,
     pub renamed_from: Option<S<String>>,
+    pub access: Option<FieldAccessDoc>,
 }
 
 #[derive(Debug, Deserialize)]

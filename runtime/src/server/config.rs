@@ -1,5 +1,6 @@
 //! The server's configuration: environment variables (twelve-factor) and one flag.
 
+use super::auth::TokenConfig;
 use std::net::SocketAddr;
 
 /// What `--help` prints.
@@ -16,7 +17,11 @@ environment:
   DB_POOL_SIZE     database connections (default 4 per core)
   LOG_LEVEL        tracing filter, e.g. info or warn,runtime=debug (default info)
   LOG_FORMAT       text or json (default text)
-  MIGRATE          true or false, as --no-migrate (default true)";
+  MIGRATE          true or false, as --no-migrate (default true)
+  JWT_SECRET       HS256 key for bearer tokens, at least 32 bytes (e.g. openssl rand -hex 32)
+  JWT_PUBLIC_KEY_FILE   instead of JWT_SECRET: RS256 public key (PEM) that verifies tokens
+  JWT_PRIVATE_KEY_FILE  with it: the RS256 private key (PEM) login signs tokens with
+  JWT_TTL_SECONDS  lifetime of the tokens login issues (default 3600)";
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum LogFormat {
@@ -32,6 +37,8 @@ pub struct Config {
     pub log_level: String,
     pub log_format: LogFormat,
     pub migrate: bool,
+    pub token: TokenConfig,
+    pub token_ttl_seconds: u64,
 }
 
 /// What the command line asked for.
@@ -82,6 +89,15 @@ impl Config {
             (None, Some("false" | "0")) => false,
             (None, Some(other)) => return Err(format!("MIGRATE '{other}' must be true or false")),
         };
+        let token = token_config(&var)?;
+        let token_ttl_seconds = match var("JWT_TTL_SECONDS") {
+            Some(text) => text
+                .parse::<u64>()
+                .ok()
+                .filter(|n| (60..=31_536_000).contains(n))
+                .ok_or_else(|| format!("JWT_TTL_SECONDS '{text}' must be a number of seconds from 60 to 31536000"))?,
+            None => 3600,
+        };
         Ok(Startup::Run(Config {
             database_url,
             bind,
@@ -89,7 +105,32 @@ impl Config {
             log_level: var("LOG_LEVEL").unwrap_or_else(|| "info".into()),
             log_format,
             migrate,
+            token,
+            token_ttl_seconds,
         }))
+    }
+}
+
+/// HS256 from `JWT_SECRET`, or RS256 from key files; exactly one of the two.
+fn token_config(var: &dyn Fn(&str) -> Option<String>) -> Result<TokenConfig, String> {
+    let read = |name: &str, path: &str| {
+        std::fs::read(path).map_err(|e| format!("{name} '{path}' cannot be read: {e}"))
+    };
+    match (var("JWT_SECRET"), var("JWT_PUBLIC_KEY_FILE"), var("JWT_PRIVATE_KEY_FILE")) {
+        (Some(_), Some(_), _) | (Some(_), _, Some(_)) => {
+            Err("set JWT_SECRET (HS256) or JWT_PUBLIC_KEY_FILE (RS256), not both".into())
+        }
+        (Some(secret), None, None) => Ok(TokenConfig::Hs256 { secret: secret.into_bytes() }),
+        (None, Some(public), private) => Ok(TokenConfig::Rs256 {
+            public_pem: read("JWT_PUBLIC_KEY_FILE", &public)?,
+            private_pem: private.map(|p| read("JWT_PRIVATE_KEY_FILE", &p)).transpose()?,
+        }),
+        (None, None, Some(_)) => Err("JWT_PRIVATE_KEY_FILE needs JWT_PUBLIC_KEY_FILE beside it".into()),
+        (None, None, None) => Err(
+            "JWT_SECRET is not set; set it to a random secret of at least 32 bytes (openssl rand -hex 32), \
+             or JWT_PUBLIC_KEY_FILE for RS256"
+                .into(),
+        ),
     }
 }
 
@@ -109,16 +150,21 @@ mod tests {
         Config::load(&args, |name| vars.iter().find(|(k, _)| *k == name).map(|(_, v)| (*v).to_string()))
     }
 
+    const SECRET: &str = "0123456789abcdef0123456789abcdef";
+
     #[test]
     fn defaults_and_errors() {
-        let Ok(Startup::Run(config)) = load(&[], &[("DATABASE_URL", "postgres://x/y")]) else { panic!() };
+        let Ok(Startup::Run(config)) = load(&[], &[("DATABASE_URL", "postgres://x/y"), ("JWT_SECRET", SECRET)]) else { panic!() };
         assert_eq!(config.bind.to_string(), "127.0.0.1:8080");
         assert!(config.migrate);
-        let Ok(Startup::Run(config)) = load(&["--no-migrate"], &[("DATABASE_URL", "postgres://x/y")]) else { panic!() };
+        let Ok(Startup::Run(config)) = load(&["--no-migrate"], &[("DATABASE_URL", "postgres://x/y"), ("JWT_SECRET", SECRET)]) else { panic!() };
         assert!(!config.migrate);
         assert!(load(&[], &[]).unwrap_err().starts_with("DATABASE_URL is not set"));
         assert!(load(&[], &[("DATABASE_URL", "u"), ("BIND_ADDR", "nowhere")]).unwrap_err().contains("BIND_ADDR"));
         assert!(load(&[], &[("DATABASE_URL", "u"), ("DB_POOL_SIZE", "0")]).unwrap_err().contains("DB_POOL_SIZE"));
         assert!(load(&["--frobnicate"], &[]).unwrap_err().contains("unknown argument"));
+        assert!(load(&[], &[("DATABASE_URL", "u")]).unwrap_err().starts_with("JWT_SECRET is not set"));
+        let both = [("DATABASE_URL", "u"), ("JWT_SECRET", SECRET), ("JWT_PUBLIC_KEY_FILE", "k.pem")];
+        assert!(load(&[], &both).unwrap_err().contains("not both"));
     }
 }

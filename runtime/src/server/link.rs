@@ -2,6 +2,7 @@
 //! linked keys, link (idempotent), unlink. Generic over [`LinkRoute`], which generated code
 //! implements per direction.
 
+use super::auth::{authorize, Allow, Principal};
 use super::problem::Problem;
 use super::resource::{json, path_key, path_text, Resource};
 use super::AppState;
@@ -82,19 +83,24 @@ where
         .layer(Extension(ops))
 }
 
+// Links are admin-only: who may link a role to a user is not a row-owner question.
 async fn http_list(
     State(app): State<AppState>,
     Extension(ops): Ops,
+    who: Principal,
     id: Result<Path<String>, PathRejection>,
 ) -> Result<Response, Problem> {
+    authorize(&Allow::ADMIN, &who, "links", "list")?;
     ops.list(app, path_text(id)?).await
 }
 
 async fn http_link(
     State(app): State<AppState>,
     Extension(ops): Ops,
+    who: Principal,
     ids: Result<Path<(String, String)>, PathRejection>,
 ) -> Result<Response, Problem> {
+    authorize(&Allow::ADMIN, &who, "links", "link")?;
     let (owner, other) = path_pair(ids)?;
     ops.link(app, owner, other).await
 }
@@ -102,8 +108,10 @@ async fn http_link(
 async fn http_unlink(
     State(app): State<AppState>,
     Extension(ops): Ops,
+    who: Principal,
     ids: Result<Path<(String, String)>, PathRejection>,
 ) -> Result<Response, Problem> {
+    authorize(&Allow::ADMIN, &who, "links", "unlink")?;
     let (owner, other) = path_pair(ids)?;
     ops.unlink(app, owner, other).await
 }

@@ -2,6 +2,7 @@
 //! entities and links ([`ApiRoutes`]); everything else (handlers, validation, errors, health,
 //! logging, shutdown) is written once here.
 
+mod auth;
 mod config;
 mod link;
 mod patterns;
@@ -11,6 +12,10 @@ mod resource;
 mod rules;
 mod start;
 
+pub use auth::{
+    authorize, canonical_subject, hash_password, verify_password, Access, Allow, Claims, Identity, Keys, PasswordCheck,
+    Principal, Scope, TokenConfig, ADMIN_ROLE,
+};
 pub use config::{Config, LogFormat, Startup, USAGE};
 pub use link::LinkRoute;
 pub use problem::Problem;
@@ -29,6 +34,8 @@ pub struct AppState {
     pub openapi: &'static str,
     /// Versions of the migrations this build carries (readiness checks they are applied).
     pub migrations: std::sync::Arc<[i64]>,
+    /// Verifies bearer tokens (and signs the ones login issues).
+    pub keys: std::sync::Arc<Keys>,
 }
 
 impl AppState {
@@ -44,6 +51,8 @@ pub struct ApiRoutes {
     router: axum::Router<AppState>,
     /// Spec-level mistakes found while mounting (a bad pattern), reported at start-up.
     problems: Vec<String>,
+    /// Whether login is mounted (the server must then be able to sign tokens).
+    issues_tokens: bool,
 }
 
 impl ApiRoutes {
@@ -59,6 +68,13 @@ impl ApiRoutes {
             }
         }
         self.router = self.router.merge(resource::routes::<R>());
+        self
+    }
+
+    /// Mounts login (and registration, when enabled) for the identity entity.
+    pub fn identity<R: Resource>(mut self, identity: Identity) -> Self {
+        self.router = self.router.merge(auth::identity_routes::<R>(identity));
+        self.issues_tokens = true;
         self
     }
 

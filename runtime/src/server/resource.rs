@@ -2,9 +2,10 @@
 //! and generic over [`Resource`], which the generated code implements per entity by naming its
 //! repository functions. The routes are the ones `codegen::api` puts in the OpenAPI document.
 
+use super::auth::{authorize, hash_fields, Access, Principal, Scope};
 use super::problem::Problem;
 use super::query::{parse_list, parse_value, DEFAULT_LIMIT};
-use super::rules::{check_body, BodyKind, FieldError, FieldRule};
+use super::rules::{check_body, BodyKind, FieldError, FieldRule, Wire};
 use super::AppState;
 use crate::repo::{Cmp, ListQuery, Param, RepoError, Row, MAX_LIMIT};
 use axum::body::Bytes;
@@ -26,6 +27,12 @@ pub trait Resource: Row + Serialize + Sync + 'static {
     const PATH: &'static str;
     /// Every field, as the API sees it.
     const RULES: &'static [FieldRule];
+    /// The table, for the ownership check of owner-scoped writes.
+    const TABLE_NAME: &'static str;
+    /// The primary key's field (and column).
+    const KEY_FIELD: &'static str;
+    /// Who may call which operation.
+    const ACCESS: Access;
 
     type Key: Param + DeserializeOwned + std::fmt::Display + Clone + Sync + 'static;
     type New: DeserializeOwned + Send;
@@ -65,11 +72,11 @@ fn versioned<R: Resource>() -> bool {
 /// instantiated once for all entities, not five times per entity (that tripled the generated
 /// crate's build time: 39 s → 109 s for 200 entities).
 trait Operations: Send + Sync {
-    fn list(&self, app: AppState, query: Option<String>) -> Reply;
-    fn get(&self, app: AppState, id: String) -> Reply;
-    fn create(&self, app: AppState, headers: HeaderMap, body: Bytes) -> Reply;
-    fn update(&self, app: AppState, id: String, headers: HeaderMap, body: Bytes) -> Reply;
-    fn delete(&self, app: AppState, id: String) -> Reply;
+    fn list(&self, app: AppState, who: Principal, query: Option<String>) -> Reply;
+    fn get(&self, app: AppState, who: Principal, id: String) -> Reply;
+    fn create(&self, app: AppState, who: Principal, headers: HeaderMap, body: Bytes) -> Reply;
+    fn update(&self, app: AppState, who: Principal, id: String, headers: HeaderMap, body: Bytes) -> Reply;
+    fn delete(&self, app: AppState, who: Principal, id: String) -> Reply;
 }
 
 type Reply = std::pin::Pin<Box<dyn Future<Output = Result<Response, Problem>> + Send>>;
@@ -78,20 +85,20 @@ type Ops = Extension<Arc<dyn Operations>>;
 struct Of<R>(std::marker::PhantomData<fn() -> R>);
 
 impl<R: Resource> Operations for Of<R> {
-    fn list(&self, app: AppState, query: Option<String>) -> Reply {
-        Box::pin(list::<R>(app, query))
+    fn list(&self, app: AppState, who: Principal, query: Option<String>) -> Reply {
+        Box::pin(list::<R>(app, who, query))
     }
-    fn get(&self, app: AppState, id: String) -> Reply {
-        Box::pin(get_one::<R>(app, id))
+    fn get(&self, app: AppState, who: Principal, id: String) -> Reply {
+        Box::pin(get_one::<R>(app, who, id))
     }
-    fn create(&self, app: AppState, headers: HeaderMap, body: Bytes) -> Reply {
-        Box::pin(create::<R>(app, headers, body))
+    fn create(&self, app: AppState, who: Principal, headers: HeaderMap, body: Bytes) -> Reply {
+        Box::pin(create::<R>(app, who, headers, body))
     }
-    fn update(&self, app: AppState, id: String, headers: HeaderMap, body: Bytes) -> Reply {
-        Box::pin(update::<R>(app, id, headers, body))
+    fn update(&self, app: AppState, who: Principal, id: String, headers: HeaderMap, body: Bytes) -> Reply {
+        Box::pin(update::<R>(app, who, id, headers, body))
     }
-    fn delete(&self, app: AppState, id: String) -> Reply {
-        Box::pin(delete::<R>(app, id))
+    fn delete(&self, app: AppState, who: Principal, id: String) -> Reply {
+        Box::pin(delete::<R>(app, who, id))
     }
 }
 
@@ -108,47 +115,52 @@ pub fn routes<R: Resource>() -> axum::Router<AppState> {
 async fn http_list(
     State(app): State<AppState>,
     Extension(ops): Ops,
+    who: Principal,
     RawQuery(query): RawQuery,
 ) -> Result<Response, Problem> {
-    ops.list(app, query).await
+    ops.list(app, who, query).await
 }
 
 async fn http_get(
     State(app): State<AppState>,
     Extension(ops): Ops,
+    who: Principal,
     id: Result<Path<String>, PathRejection>,
 ) -> Result<Response, Problem> {
-    ops.get(app, path_text(id)?).await
+    ops.get(app, who, path_text(id)?).await
 }
 
 async fn http_create(
     State(app): State<AppState>,
     Extension(ops): Ops,
+    who: Principal,
     headers: HeaderMap,
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Response, Problem> {
     let body = body.map_err(|e| Problem::new(e.status(), e.body_text()))?;
-    ops.create(app, headers, body).await
+    ops.create(app, who, headers, body).await
 }
 
 async fn http_update(
     State(app): State<AppState>,
     Extension(ops): Ops,
+    who: Principal,
     id: Result<Path<String>, PathRejection>,
     headers: HeaderMap,
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Response, Problem> {
     let id = path_text(id)?;
     let body = body.map_err(|e| Problem::new(e.status(), e.body_text()))?;
-    ops.update(app, id, headers, body).await
+    ops.update(app, who, id, headers, body).await
 }
 
 async fn http_delete(
     State(app): State<AppState>,
     Extension(ops): Ops,
+    who: Principal,
     id: Result<Path<String>, PathRejection>,
 ) -> Result<Response, Problem> {
-    ops.delete(app, path_text(id)?).await
+    ops.delete(app, who, path_text(id)?).await
 }
 
 /// A path parameter's text; a malformed one (bad percent-encoding, say) is a 400.
@@ -156,7 +168,8 @@ pub fn path_text(id: Result<Path<String>, PathRejection>) -> Result<String, Prob
     id.map(|Path(text)| text).map_err(|e| Problem::bad_request(e.body_text()))
 }
 
-async fn list<R: Resource>(app: AppState, query: Option<String>) -> Result<Response, Problem> {
+async fn list<R: Resource>(app: AppState, who: Principal, query: Option<String>) -> Result<Response, Problem> {
+    let scope = authorize(&R::ACCESS.list, &who, R::NAME, "list")?;
     let raw = parse_list(query.as_deref().unwrap_or(""))?;
     let mut list = ListQuery::<R::Field, R::Filter> {
         limit: raw.limit.unwrap_or(DEFAULT_LIMIT).min(MAX_LIMIT),
@@ -164,38 +177,85 @@ async fn list<R: Resource>(app: AppState, query: Option<String>) -> Result<Respo
         ..ListQuery::default()
     };
     for (name, descending) in raw.order {
-        list.order.push((listable_field::<R>(&name, "order")?, descending));
+        list.order.push((listable_field::<R>(&name, "order", &who)?, descending));
     }
     for (name, cmp) in raw.filters {
-        let field = listable_field::<R>(&name, "filter")?;
+        let field = listable_field::<R>(&name, "filter", &who)?;
         list.filters.push(R::filter(field, cmp).map_err(|e| Problem::bad_request(format!("{name}: {e}")))?);
+    }
+    if let Scope::Owner { field, subject } = &scope {
+        match owner_filter::<R>(field, subject)? {
+            Some(filter) => list.filters.push(filter),
+            // A subject the owner field cannot hold owns nothing.
+            None => return Ok(json(StatusCode::OK, &[(); 0])),
+        }
     }
     let mut conn = app.connection().await?;
     let rows = R::list_rows(&mut conn, list).await.map_err(|e| Problem::from_repo(e, R::NAME, false))?;
-    Ok(json(StatusCode::OK, &rows))
+    Ok(visible_json::<R, _>(StatusCode::OK, &rows, &who))
 }
 
-fn listable_field<R: Resource>(name: &str, what: &str) -> Result<R::Field, Problem> {
-    R::field(name).ok_or_else(|| {
-        let known: Vec<&str> = R::RULES.iter().filter(|r| R::field(r.name).is_some()).map(|r| r.name).collect();
+/// A field a caller may filter and order on: declared, listable, and visible to them.
+fn listable_field<R: Resource>(name: &str, what: &str, who: &Principal) -> Result<R::Field, Problem> {
+    let visible = |name: &str| R::RULES.iter().find(|r| r.name == name).is_none_or(|r| who.sees(r.read_roles));
+    R::field(name).filter(|_| visible(name)).ok_or_else(|| {
+        let known: Vec<&str> =
+            R::RULES.iter().filter(|r| R::field(r.name).is_some() && visible(r.name)).map(|r| r.name).collect();
         Problem::bad_request(format!("cannot {what} on '{name}'; fields: {}", known.join(", ")))
     })
 }
 
-async fn get_one<R: Resource>(app: AppState, id: String) -> Result<Response, Problem> {
-    let key = path_key::<R::Key>(&id, R::NAME)?;
-    let mut conn = app.connection().await?;
-    let row = R::get_row(&mut conn, key).await.map_err(|e| Problem::from_repo(e, R::NAME, false))?;
-    Ok(row_response(StatusCode::OK, &row))
+/// `field = subject` as a list filter; None when the subject is not a value of the field's type.
+fn owner_filter<R: Resource>(field: &str, subject: &str) -> Result<Option<R::Filter>, Problem> {
+    let Some(field) = R::field(field) else {
+        return Err(Problem::internal(&format!("{}: the owner field {field} is not listable", R::NAME)));
+    };
+    Ok(R::filter(field, Cmp::Eq(subject.to_string())).ok())
 }
 
-async fn create<R: Resource>(app: AppState, headers: HeaderMap, body: Bytes) -> Result<Response, Problem> {
+async fn get_one<R: Resource>(app: AppState, who: Principal, id: String) -> Result<Response, Problem> {
+    let scope = authorize(&R::ACCESS.get, &who, R::NAME, "get")?;
+    let key = path_key::<R::Key>(&id, R::NAME)?;
+    let mut conn = app.connection().await?;
+    let row = match &scope {
+        Scope::All => R::get_row(&mut conn, key).await.map_err(|e| Problem::from_repo(e, R::NAME, false))?,
+        // One query with both conditions: another owner's row is as absent as a missing one.
+        Scope::Owner { field, subject } => {
+            let key_field = R::field(R::KEY_FIELD).ok_or_else(|| Problem::internal(&"the key is not listable"))?;
+            let by_key = R::filter(key_field, Cmp::Eq(key.to_string())).map_err(|e| Problem::internal(&e))?;
+            let not_found = || Problem::not_found(format!("No {} with this key.", R::NAME));
+            let owned = owner_filter::<R>(field, subject)?.ok_or_else(not_found)?;
+            let query = ListQuery { limit: 1, offset: 0, order: Vec::new(), filters: vec![by_key, owned] };
+            let rows = R::list_rows(&mut conn, query).await.map_err(|e| Problem::from_repo(e, R::NAME, false))?;
+            rows.into_iter().next().ok_or_else(not_found)?
+        }
+    };
+    Ok(row_response(StatusCode::OK, &row, &who))
+}
+
+async fn create<R: Resource>(
+    app: AppState,
+    who: Principal,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Response, Problem> {
+    let scope = authorize(&R::ACCESS.create, &who, R::NAME, "create")?;
     let value = json_body(&headers, &body)?;
-    let checked = check_body(R::RULES, value, BodyKind::Create).map_err(Problem::invalid)?;
+    let mut checked = check_body(R::RULES, value, BodyKind::Create).map_err(Problem::invalid)?;
+    writable_by::<R>(&checked.object, &who)?;
+    if let Scope::Owner { field, subject } = &scope {
+        let rule = R::RULES.iter().find(|r| r.name == *field);
+        let value = owner_value(rule.map(|r| r.wire), subject)?;
+        if checked.object.get(*field).is_some_and(|given| !same_subject(given, subject)) {
+            return Err(Problem::invalid(vec![FieldError::new(*field, "must be your own id (or left out)")]));
+        }
+        checked.object.insert((*field).to_string(), value);
+    }
+    hash_fields(R::RULES, &mut checked.object).await?;
     let new: R::New = from_checked(checked.object)?;
     let mut conn = app.connection().await?;
     let row = R::insert_row(&mut conn, new).await.map_err(|e| Problem::from_repo(e, R::NAME, true))?;
-    let mut response = row_response(StatusCode::CREATED, &row);
+    let mut response = row_response(StatusCode::CREATED, &row, &who);
     let location = format!("{}/{}", R::PATH, path_segment(&row.key().to_string()));
     if let Ok(value) = HeaderValue::from_str(&location) {
         response.headers_mut().insert(header::LOCATION, value);
@@ -203,10 +263,23 @@ async fn create<R: Resource>(app: AppState, headers: HeaderMap, body: Bytes) -> 
     Ok(response)
 }
 
-async fn update<R: Resource>(app: AppState, id: String, headers: HeaderMap, body: Bytes) -> Result<Response, Problem> {
+async fn update<R: Resource>(
+    app: AppState,
+    who: Principal,
+    id: String,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Response, Problem> {
+    let scope = authorize(&R::ACCESS.update, &who, R::NAME, "update")?;
     let key = path_key::<R::Key>(&id, R::NAME)?;
     let value = json_body(&headers, &body)?;
-    let checked = check_body(R::RULES, value, BodyKind::Patch).map_err(Problem::invalid)?;
+    let mut checked = check_body(R::RULES, value, BodyKind::Patch).map_err(Problem::invalid)?;
+    writable_by::<R>(&checked.object, &who)?;
+    if let Scope::Owner { field, subject } = &scope {
+        if checked.object.get(*field).is_some_and(|given| !same_subject(given, subject)) {
+            return Err(Problem::invalid(vec![FieldError::new(*field, "cannot be given to someone else")]));
+        }
+    }
     let version = if versioned::<R>() {
         let version = match (checked.version, if_match(&headers)?) {
             (Some(a), Some(b)) if a != b => {
@@ -222,17 +295,82 @@ async fn update<R: Resource>(app: AppState, id: String, headers: HeaderMap, body
     } else {
         0
     };
+    hash_fields(R::RULES, &mut checked.object).await?;
     let patch: R::Patch = from_checked(checked.object)?;
     let mut conn = app.connection().await?;
-    let row = R::update_row(&mut conn, key, version, patch).await.map_err(|e| Problem::from_repo(e, R::NAME, true))?;
-    Ok(row_response(StatusCode::OK, &row))
+    let row = if let Scope::Owner { field, subject } = &scope {
+        let mut tx = sqlx::Connection::begin(&mut *conn).await.map_err(|e| Problem::unavailable(&e))?;
+        lock_owned::<R>(&mut tx, field, subject, &key).await?;
+        let row = R::update_row(&mut tx, key, version, patch).await.map_err(|e| Problem::from_repo(e, R::NAME, true))?;
+        tx.commit().await.map_err(|e| Problem::from_repo(RepoError::Database(e), R::NAME, true))?;
+        row
+    } else {
+        R::update_row(&mut conn, key, version, patch).await.map_err(|e| Problem::from_repo(e, R::NAME, true))?
+    };
+    Ok(row_response(StatusCode::OK, &row, &who))
 }
 
-async fn delete<R: Resource>(app: AppState, id: String) -> Result<Response, Problem> {
+async fn delete<R: Resource>(app: AppState, who: Principal, id: String) -> Result<Response, Problem> {
+    let scope = authorize(&R::ACCESS.delete, &who, R::NAME, "delete")?;
     let key = path_key::<R::Key>(&id, R::NAME)?;
     let mut conn = app.connection().await?;
-    R::delete_row(&mut conn, key).await.map_err(|e| Problem::from_repo(e, R::NAME, false))?;
+    if let Scope::Owner { field, subject } = &scope {
+        let mut tx = sqlx::Connection::begin(&mut *conn).await.map_err(|e| Problem::unavailable(&e))?;
+        lock_owned::<R>(&mut tx, field, subject, &key).await?;
+        R::delete_row(&mut tx, key).await.map_err(|e| Problem::from_repo(e, R::NAME, false))?;
+        tx.commit().await.map_err(|e| Problem::from_repo(RepoError::Database(e), R::NAME, false))?;
+    } else {
+        R::delete_row(&mut conn, key).await.map_err(|e| Problem::from_repo(e, R::NAME, false))?;
+    }
     Ok(StatusCode::NO_CONTENT.into_response())
+}
+
+/// For an owner-scoped write: locks the row if the caller owns it, else 404 (their rows only
+/// exist for them). The lock holds until the write commits, so ownership cannot change between.
+async fn lock_owned<R: Resource>(conn: &mut PgConnection, field: &str, subject: &str, key: &R::Key) -> Result<(), Problem> {
+    let sql = format!(
+        "SELECT 1 FROM \"{}\" WHERE \"{}\" = $1 AND \"{field}\"::text = $2 FOR UPDATE",
+        R::TABLE_NAME,
+        R::KEY_FIELD
+    );
+    let owned: Option<i32> = sqlx::query_scalar(&sql)
+        .bind(key.clone())
+        .bind(subject)
+        .fetch_optional(&mut *conn)
+        .await
+        .map_err(|e| Problem::from_repo(RepoError::Database(e), R::NAME, false))?;
+    owned.map(|_| ()).ok_or_else(|| Problem::not_found(format!("No {} with this key.", R::NAME)))
+}
+
+/// 403 when the body sets fields the caller's roles may not write.
+fn writable_by<R: Resource>(object: &serde_json::Map<String, serde_json::Value>, who: &Principal) -> Result<(), Problem> {
+    let denied: Vec<&str> = R::RULES
+        .iter()
+        .filter(|r| object.contains_key(r.name) && r.write_roles.is_some_and(|roles| !who.has_any(roles)))
+        .map(|r| r.name)
+        .collect();
+    if denied.is_empty() {
+        return Ok(());
+    }
+    Err(Problem::new(StatusCode::FORBIDDEN, format!("Your roles may not set: {}.", denied.join(", "))))
+}
+
+/// The subject as a JSON value of the owner field's wire type.
+fn owner_value(wire: Option<Wire>, subject: &str) -> Result<serde_json::Value, Problem> {
+    match wire {
+        Some(Wire::Int { .. }) => subject
+            .parse::<i64>()
+            .map(serde_json::Value::from)
+            .map_err(|_| Problem::new(StatusCode::FORBIDDEN, "Your token's subject cannot own this row.")),
+        _ => Ok(serde_json::Value::String(subject.to_string())),
+    }
+}
+
+fn same_subject(given: &serde_json::Value, subject: &str) -> bool {
+    match given {
+        serde_json::Value::String(text) => super::auth::canonical_subject(text) == subject,
+        other => other.to_string() == subject,
+    }
 }
 
 /// A key from a path segment; a malformed one is a 400.
@@ -241,7 +379,7 @@ pub fn path_key<K: DeserializeOwned>(text: &str, entity: &str) -> Result<K, Prob
 }
 
 /// The request body as JSON: 415 for another media type, 400 when it does not parse.
-fn json_body(headers: &HeaderMap, body: &[u8]) -> Result<serde_json::Value, Problem> {
+pub(super) fn json_body(headers: &HeaderMap, body: &[u8]) -> Result<serde_json::Value, Problem> {
     if let Some(content_type) = headers.get(header::CONTENT_TYPE) {
         let media = content_type.to_str().unwrap_or_default().split(';').next().unwrap_or_default().trim();
         let json = media.eq_ignore_ascii_case("application/json") || media.to_ascii_lowercase().ends_with("+json");
@@ -254,7 +392,7 @@ fn json_body(headers: &HeaderMap, body: &[u8]) -> Result<serde_json::Value, Prob
 
 /// A checked body into the generated input type. Checks run first, so this fails only on
 /// what they do not cover; it is still the client's error.
-fn from_checked<T: DeserializeOwned>(object: serde_json::Map<String, serde_json::Value>) -> Result<T, Problem> {
+pub(super) fn from_checked<T: DeserializeOwned>(object: serde_json::Map<String, serde_json::Value>) -> Result<T, Problem> {
     serde_json::from_value(serde_json::Value::Object(object))
         .map_err(|e| Problem::invalid(vec![FieldError::new("", e.to_string())]))
 }
@@ -271,15 +409,37 @@ fn if_match(headers: &HeaderMap) -> Result<Option<i32>, Problem> {
     })
 }
 
-/// A row as JSON, with its version as the ETag.
-fn row_response<R: Resource>(status: StatusCode, row: &R) -> Response {
-    let mut response = json(status, row);
+/// A row as JSON, without the fields the caller may not see, with its version as the ETag.
+fn row_response<R: Resource>(status: StatusCode, row: &R, who: &Principal) -> Response {
+    let mut response = visible_json::<R, _>(status, row, who);
     if let Some(version) = row.version() {
         if let Ok(value) = HeaderValue::from_str(&format!("\"{version}\"")) {
             response.headers_mut().insert(header::ETAG, value);
         }
     }
     response
+}
+
+/// Rows (or one row) as JSON; fields restricted to roles the caller lacks are left out.
+fn visible_json<R: Resource, T: Serialize + ?Sized>(status: StatusCode, value: &T, who: &Principal) -> Response {
+    let hidden: Vec<&str> = R::RULES.iter().filter(|r| !who.sees(r.read_roles)).map(|r| r.name).collect();
+    if hidden.is_empty() {
+        return json(status, value);
+    }
+    let mut tree = match serde_json::to_value(value) {
+        Ok(tree) => tree,
+        Err(e) => return Problem::internal(&e).into_response(),
+    };
+    let strip = |row: &mut serde_json::Value| {
+        if let Some(object) = row.as_object_mut() {
+            hidden.iter().for_each(|name| drop(object.remove(*name)));
+        }
+    };
+    match &mut tree {
+        serde_json::Value::Array(rows) => rows.iter_mut().for_each(strip),
+        row => strip(row),
+    }
+    json(status, &tree)
 }
 
 /// A JSON response; serialization of our own types cannot fail short of a bug.

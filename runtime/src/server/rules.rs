@@ -76,6 +76,12 @@ pub struct FieldRule {
     /// The optimistic-lock version: read-only, but a partial update carries the version it read.
     pub version: bool,
     pub check: Check,
+    /// Roles that see it in responses (the admin role always does); None: whoever reads the row.
+    pub read_roles: Option<&'static [&'static str]>,
+    /// Roles that may set it (the admin role always may); None: whoever writes the row.
+    pub write_roles: Option<&'static [&'static str]>,
+    /// A password: stored as its argon2id hash, never returned.
+    pub hashed: bool,
 }
 
 // Builders, so each generated rule is one short line: `FieldRule::writable("email", Wire::Varchar(255)).required()`.
@@ -91,6 +97,9 @@ impl FieldRule {
             patch: false,
             version: false,
             check: Check::NONE,
+            read_roles: None,
+            write_roles: None,
+            hashed: false,
         }
     }
 
@@ -119,6 +128,21 @@ impl FieldRule {
 
     pub const fn check(self, check: Check) -> Self {
         Self { check, ..self }
+    }
+
+    /// Only these roles (and admin) see the field.
+    pub const fn read_by(self, roles: &'static [&'static str]) -> Self {
+        Self { read_roles: Some(roles), ..self }
+    }
+
+    /// Only these roles (and admin) may set the field.
+    pub const fn written_by(self, roles: &'static [&'static str]) -> Self {
+        Self { write_roles: Some(roles), ..self }
+    }
+
+    /// A password: the server stores its argon2id hash.
+    pub const fn hashed(self) -> Self {
+        Self { hashed: true, ..self }
     }
 }
 

@@ -5,6 +5,7 @@
 use super::config::{Config, LogFormat, Startup, USAGE};
 use super::problem::Problem;
 use super::resource::json;
+use super::auth::Keys;
 use super::{ApiRoutes, AppState};
 use crate::redact::redact_url;
 use axum::extract::{Request, State};
@@ -109,6 +110,10 @@ pub async fn start(
     if !routes.problems.is_empty() {
         return Err(routes.problems.join("; "));
     }
+    let keys = Keys::new(&config.token, config.token_ttl_seconds)?;
+    if routes.issues_tokens && !keys.issues() {
+        return Err("login issues tokens, but JWT_PUBLIC_KEY_FILE only verifies them; set JWT_PRIVATE_KEY_FILE".into());
+    }
     let unreachable = |e: sqlx::Error| {
         format!("cannot connect to the database at {}: {}", redact_url(&config.database_url), one_line(&e))
     };
@@ -132,11 +137,12 @@ pub async fn start(
         .map_err(|e| format!("cannot listen on {}: {}", config.bind, one_line(&e)))?;
     let addr = listener.local_addr().map_err(|e| format!("cannot listen on {}: {e}", config.bind))?;
     let migrations = migrator.iter().filter(|m| !m.migration_type.is_down_migration()).map(|m| m.version).collect();
-    let state = AppState { pool: pool.clone(), openapi, migrations };
+    let state = AppState { pool: pool.clone(), openapi, migrations, keys: std::sync::Arc::new(keys) };
     let app = router(routes, state);
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
     let task = tokio::spawn(async move {
-        axum::serve(listener, app)
+        // The client's address keys the failed-login throttle.
+        axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
             .with_graceful_shutdown(async {
                 let _ = stopped.await;
             })

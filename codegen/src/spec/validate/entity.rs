@@ -174,6 +174,8 @@ impl Validator<'_> {
             self.claim_relation(&def.name, &span, "index");
             indexes.push(def);
         }
+        let access = self.entity_access(file, doc.access.as_ref(), &fields);
+        let identity = self.identity(file, doc.identity.as_ref(), &fields);
         let entity = Entity {
             name,
             table,
@@ -185,6 +187,8 @@ impl Validator<'_> {
                 check_identifier(file, r, self.diags);
                 r.value.clone()
             }),
+            access,
+            identity,
             source: file.to_path_buf(),
         };
         Some(PendingEntity { entity, refs })

@@ -195,6 +195,8 @@ impl Validator<'_> {
         if let Some(old) = &spec.renamed_from {
             check_identifier(file, old, self.diags);
         }
+        let (read_roles, write_roles) =
+            self.field_access(file, spec.access.as_ref(), (flag(&spec.secret), flag(&spec.read_only)));
         let field = Field {
             name: name.value.clone(),
             ty,
@@ -210,6 +212,8 @@ impl Validator<'_> {
             version,
             validate,
             renamed_from: spec.renamed_from.as_ref().map(|r| r.value.clone()),
+            read_roles,
+            write_roles,
         };
         Some((field, unique, index, pending_ref))
     }

@@ -1,6 +1,7 @@
 //! Raw documents → resolved model. Every check runs even after a failure, so one run reports
 //! every error; the model is returned only when there were none.
 
+mod access;
 mod entity;
 mod enums;
 mod field;
@@ -72,6 +73,16 @@ pub fn validate(raw: &RawSpecs, diags: &mut Diagnostics) -> Option<Model> {
                     .with_help("PostgreSQL gives every table a type of the same name; set `db_name:` to another name"),
             );
         }
+    }
+    let identities: Vec<&Entity> = entities.iter().filter(|e| e.identity.is_some()).collect();
+    if let [first, second, ..] = identities.as_slice() {
+        v.diags.push(
+            Diagnostic::error(
+                Span::file_start(&second.source),
+                format!("'{}' and '{}' are both the identity entity", first.name, second.name),
+            )
+            .with_help("one entity logs in; remove `identity:` from the other"),
+        );
     }
     if v.diags.len() > errors_before {
         return None;

@@ -1,0 +1,238 @@
+//! Login and registration for the identity entity (VBWD's user): `POST /api/v1/auth/login`
+//! checks the password against the stored hash (argon2id, or bcrypt then upgraded) and issues a
+//! token; `POST /api/v1/auth/register`, when the spec enables it, creates the row and logs it in.
+
+use super::limit::LoginLimiter;
+use super::password::{burn_verification, hash_password, verify_password, PasswordCheck};
+use crate::server::problem::Problem;
+use crate::server::resource::{from_checked, json, json_body, Resource};
+use crate::server::rules::{check_body, BodyKind, FieldError};
+use crate::server::AppState;
+use axum::body::Bytes;
+use axum::extract::{ConnectInfo, Extension, State};
+use axum::http::{header, Extensions, HeaderMap, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use serde_json::{Map, Value};
+use std::future::Future;
+use std::net::{IpAddr, SocketAddr};
+use std::sync::Arc;
+
+/// The identity entity's columns, as generated from its spec's `identity:`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Identity {
+    pub table: &'static str,
+    pub key: &'static str,
+    /// The unique field a login names (e.g. `email`); also its name in the login body.
+    pub login: &'static str,
+    /// The column holding the password hash; the API calls it `password`.
+    pub password: &'static str,
+    /// The column whose value gives the token's roles.
+    pub roles: Option<&'static str>,
+    /// Roles per value of that column; a value not listed gives itself in lower case.
+    pub role_values: &'static [(&'static str, &'static [&'static str])],
+    pub register: bool,
+}
+
+/// The name of the password in request bodies.
+pub const PASSWORD_FIELD: &str = "password";
+
+impl Identity {
+    fn roles_of(&self, value: Option<&str>) -> Vec<String> {
+        let Some(value) = value else { return Vec::new() };
+        match self.role_values.iter().find(|(v, _)| *v == value) {
+            Some((_, roles)) => roles.iter().map(|r| (*r).to_string()).collect(),
+            None => vec![value.to_lowercase()],
+        }
+    }
+}
+
+struct Login {
+    identity: Identity,
+    limiter: LoginLimiter,
+    select: String,
+    upgrade: String,
+    register: Option<Arc<dyn Register>>,
+}
+
+trait Register: Send + Sync {
+    fn register(&self, app: AppState, login: Arc<Login>, body: Map<String, Value>) -> Reply;
+}
+
+type Reply = std::pin::Pin<Box<dyn Future<Output = Result<Response, Problem>> + Send>>;
+
+struct Of<R>(std::marker::PhantomData<fn() -> R>);
+
+impl<R: Resource> Register for Of<R> {
+    fn register(&self, app: AppState, login: Arc<Login>, body: Map<String, Value>) -> Reply {
+        Box::pin(register::<R>(app, login, body))
+    }
+}
+
+/// `/api/v1/auth/login` and, when enabled, `/api/v1/auth/register`.
+pub fn routes<R: Resource>(identity: Identity) -> axum::Router<AppState> {
+    use axum::routing::post;
+    let q = |name: &str| format!("\"{name}\"");
+    let roles = identity.roles.map_or("NULL::text".to_string(), |r| format!("{}::text", q(r)));
+    let select = format!(
+        "SELECT {}::text, {}, {roles} FROM {} WHERE {} = $1",
+        q(identity.key),
+        q(identity.password),
+        q(identity.table),
+        q(identity.login)
+    );
+    // Keyed by login and old hash: a password changed meanwhile is not overwritten.
+    let upgrade = format!(
+        "UPDATE {} SET {} = $1 WHERE {} = $2 AND {} = $3",
+        q(identity.table),
+        q(identity.password),
+        q(identity.login),
+        q(identity.password)
+    );
+    let register: Option<Arc<dyn Register>> =
+        identity.register.then(|| Arc::new(Of::<R>(std::marker::PhantomData)) as Arc<dyn Register>);
+    let state = Arc::new(Login { identity, limiter: LoginLimiter::default(), select, upgrade, register });
+    let mut router = axum::Router::new().route("/api/v1/auth/login", post(http_login));
+    if identity.register {
+        router = router.route("/api/v1/auth/register", post(http_register));
+    }
+    router.layer(Extension(state))
+}
+
+/// The body's login and password, both required strings; nothing else.
+fn credentials(identity: &Identity, body: Value) -> Result<(String, String), Problem> {
+    let Value::Object(object) = body else {
+        return Err(Problem::invalid(vec![FieldError::new("", "expected a JSON object")]));
+    };
+    let mut errors = Vec::new();
+    for key in object.keys().filter(|k| *k != identity.login && *k != PASSWORD_FIELD) {
+        errors.push(FieldError::new(key, format!("unknown field; expected {} and {PASSWORD_FIELD}", identity.login)));
+    }
+    let mut text = |name: &str| match object.get(name) {
+        Some(Value::String(s)) => s.clone(),
+        Some(_) => {
+            errors.push(FieldError::new(name, "expected a string"));
+            String::new()
+        }
+        None => {
+            errors.push(FieldError::new(name, "is required"));
+            String::new()
+        }
+    };
+    let login = text(identity.login);
+    let password = text(PASSWORD_FIELD);
+    if errors.is_empty() {
+        Ok((login, password))
+    } else {
+        Err(Problem::invalid(errors))
+    }
+}
+
+fn client_ip(extensions: &Extensions) -> Option<IpAddr> {
+    extensions.get::<ConnectInfo<SocketAddr>>().map(|ConnectInfo(addr)| addr.ip())
+}
+
+async fn http_login(
+    State(app): State<AppState>,
+    Extension(login): Extension<Arc<Login>>,
+    extensions: Extensions,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Response, Problem> {
+    let (name, password) = credentials(&login.identity, json_body(&headers, &body)?)?;
+    let client = client_ip(&extensions);
+    if let Err(seconds) = login.limiter.check(&name, client) {
+        return Err(Problem::too_many(seconds, "Too many failed logins; wait before trying again."));
+    }
+    let row: Option<(String, String, Option<String>)> = {
+        let mut conn = app.connection().await?;
+        sqlx::query_as(&login.select)
+            .bind(&name)
+            .fetch_optional(&mut *conn)
+            .await
+            .map_err(|e| Problem::from_repo(crate::repo::RepoError::Database(e), "login", false))?
+    };
+    let check = {
+        let (password, stored) = (password.clone(), row.as_ref().map(|r| r.1.clone()));
+        blocking(move || match stored {
+            Some(stored) => verify_password(&password, &stored),
+            None => {
+                burn_verification(&password);
+                PasswordCheck::Wrong
+            }
+        })
+        .await?
+    };
+    let (PasswordCheck::Right { upgrade }, Some((subject, stored, roles))) = (check, row) else {
+        login.limiter.failed(&name, client);
+        tracing::info!(client = ?client, "failed login");
+        return Err(super::unauthorized(format!("Wrong {} or password.", login.identity.login)));
+    };
+    login.limiter.succeeded(&name);
+    if upgrade {
+        let hash = blocking(move || hash_password(&password)).await?.map_err(|e| Problem::internal(&e))?;
+        let mut conn = app.connection().await?;
+        let done = sqlx::query(&login.upgrade).bind(&hash).bind(&name).bind(&stored).execute(&mut *conn).await;
+        // The login stands even if the upgrade fails; the next login retries it.
+        if let Err(e) = done {
+            tracing::warn!(error = %e, "could not upgrade a password hash to argon2id");
+        }
+    }
+    token_response(&app, StatusCode::OK, &subject, login.identity.roles_of(roles.as_deref()))
+}
+
+async fn http_register(
+    State(app): State<AppState>,
+    Extension(login): Extension<Arc<Login>>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Response, Problem> {
+    let (name, password) = credentials(&login.identity, json_body(&headers, &body)?)?;
+    let mut object = Map::new();
+    object.insert(login.identity.login.to_string(), Value::String(name));
+    object.insert(PASSWORD_FIELD.to_string(), Value::String(password));
+    let register = login.register.clone().ok_or_else(|| Problem::not_found("Registration is not enabled."))?;
+    register.register(app, login, object).await
+}
+
+async fn register<R: Resource>(app: AppState, login: Arc<Login>, body: Map<String, Value>) -> Result<Response, Problem> {
+    let mut checked = check_body(R::RULES, Value::Object(body), BodyKind::Create).map_err(Problem::invalid)?;
+    hash_fields(R::RULES, &mut checked.object).await?;
+    let new: R::New = from_checked(checked.object)?;
+    let mut conn = app.connection().await?;
+    let row = R::insert_row(&mut conn, new).await.map_err(|e| Problem::from_repo(e, R::NAME, true))?;
+    let subject = super::canonical_subject(&row.key().to_string());
+    let roles = login.identity.roles.and_then(|field| {
+        let value = serde_json::to_value(&row).ok()?;
+        value.get(field)?.as_str().map(str::to_string)
+    });
+    token_response(&app, StatusCode::CREATED, &subject, login.identity.roles_of(roles.as_deref()))
+}
+
+fn token_response(app: &AppState, status: StatusCode, subject: &str, roles: Vec<String>) -> Result<Response, Problem> {
+    let token = app.keys.issue(subject, roles).map_err(|e| Problem::internal(&e))?;
+    let body = serde_json::json!({ "access_token": token, "token_type": "Bearer", "expires_in": app.keys.ttl_seconds });
+    let mut response = json(status, &body);
+    // RFC 6749 §5.1: token responses are never cached.
+    response.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    Ok(response.into_response())
+}
+
+/// Replaces every password (a `hashed` field) in a checked body by its argon2id hash.
+pub async fn hash_fields(
+    rules: &[crate::server::rules::FieldRule],
+    object: &mut Map<String, Value>,
+) -> Result<(), Problem> {
+    for rule in rules.iter().filter(|r| r.hashed) {
+        if let Some(Value::String(password)) = object.get(rule.name) {
+            let password = password.clone();
+            let hash = blocking(move || hash_password(&password)).await?.map_err(|e| Problem::internal(&e))?;
+            object.insert(rule.name.to_string(), Value::String(hash));
+        }
+    }
+    Ok(())
+}
+
+/// Hashing is tens of milliseconds of CPU: off the async workers.
+async fn blocking<T: Send + 'static>(work: impl FnOnce() -> T + Send + 'static) -> Result<T, Problem> {
+    tokio::task::spawn_blocking(work).await.map_err(|e| Problem::internal(&e))
+}

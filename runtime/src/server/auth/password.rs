@@ -1,0 +1,69 @@
+//! Password hashes: argon2id (OWASP's parameters, argon2's defaults) for every new hash; bcrypt
+//! hashes (`$2b$…`, what VBWD's users have) still verify and are then replaced by argon2id.
+
+use argon2::password_hash::rand_core::OsRng;
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use argon2::Argon2;
+use std::sync::OnceLock;
+
+/// What a stored hash says of a password.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PasswordCheck {
+    Wrong,
+    /// Right; `upgrade` when the hash is not argon2id with today's parameters.
+    Right { upgrade: bool },
+}
+
+/// The argon2id hash of `password` in PHC format (`$argon2id$v=19$m=19456,t=2,p=1$…`).
+pub fn hash_password(password: &str) -> Result<String, String> {
+    let salt = SaltString::generate(&mut OsRng);
+    Argon2::default().hash_password(password.as_bytes(), &salt).map(|h| h.to_string()).map_err(|e| e.to_string())
+}
+
+/// Checks `password` against a stored argon2 or bcrypt hash. Anything else never matches.
+pub fn verify_password(password: &str, stored: &str) -> PasswordCheck {
+    if stored.starts_with("$2a$") || stored.starts_with("$2b$") || stored.starts_with("$2y$") {
+        return match bcrypt::verify(password, stored) {
+            Ok(true) => PasswordCheck::Right { upgrade: true },
+            _ => PasswordCheck::Wrong,
+        };
+    }
+    let Ok(parsed) = PasswordHash::new(stored) else {
+        return PasswordCheck::Wrong;
+    };
+    if Argon2::default().verify_password(password.as_bytes(), &parsed).is_err() {
+        return PasswordCheck::Wrong;
+    }
+    let current = Argon2::default();
+    let params = current.params();
+    let same = parsed.algorithm.as_str() == "argon2id"
+        && parsed.params.get_decimal("m") == Some(params.m_cost())
+        && parsed.params.get_decimal("t") == Some(params.t_cost())
+        && parsed.params.get_decimal("p") == Some(params.p_cost());
+    PasswordCheck::Right { upgrade: !same }
+}
+
+/// Verifies against a fixed hash, so an unknown account costs as much time as a known one
+/// (no account enumeration by timing).
+pub fn burn_verification(password: &str) {
+    static DUMMY: OnceLock<String> = OnceLock::new();
+    let dummy = DUMMY.get_or_init(|| hash_password("not a password anyone has").unwrap_or_default());
+    let _ = verify_password(password, dummy);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn argon2id_round_trip_and_bcrypt_upgrade() {
+        let hash = hash_password("correct horse").unwrap();
+        assert!(hash.starts_with("$argon2id$"));
+        assert_eq!(verify_password("correct horse", &hash), PasswordCheck::Right { upgrade: false });
+        assert_eq!(verify_password("wrong", &hash), PasswordCheck::Wrong);
+        let old = bcrypt::hash("correct horse", 4).unwrap();
+        assert_eq!(verify_password("correct horse", &old), PasswordCheck::Right { upgrade: true });
+        assert_eq!(verify_password("wrong", &old), PasswordCheck::Wrong);
+        assert_eq!(verify_password("correct horse", "plain text"), PasswordCheck::Wrong);
+    }
+}

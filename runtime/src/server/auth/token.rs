@@ -1,0 +1,125 @@
+//! JWT bearer tokens: HS256 with a shared secret (`JWT_SECRET`), or RS256 with a public key file
+//! (`JWT_PUBLIC_KEY_FILE`) and, to issue tokens at login, its private key (`JWT_PRIVATE_KEY_FILE`).
+//! Exactly one algorithm is accepted: a token signed otherwise, or with `alg: none`, is refused.
+
+use jsonwebtoken::{decode, encode, Algorithm, DecodingKey, EncodingKey, Header, Validation};
+use serde::{Deserialize, Serialize};
+use std::fmt;
+
+/// RFC 7518 §3.2: an HS256 key at least as long as the hash (256 bits).
+pub const MIN_SECRET_BYTES: usize = 32;
+
+/// Seconds a token may be late or early against this server's clock.
+const CLOCK_SKEW_SECONDS: u64 = 30;
+
+/// The claims the API reads (and the login endpoint writes).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Claims {
+    /// The identity's key (e.g. the user's id).
+    pub sub: String,
+    #[serde(default)]
+    pub roles: Vec<String>,
+    /// Expiry, seconds since the Unix epoch; required.
+    pub exp: u64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub iat: Option<u64>,
+}
+
+/// How tokens are verified (and issued), as configured; key material never prints.
+#[derive(Clone, PartialEq, Eq)]
+pub enum TokenConfig {
+    Hs256 { secret: Vec<u8> },
+    Rs256 { public_pem: Vec<u8>, private_pem: Option<Vec<u8>> },
+}
+
+impl fmt::Debug for TokenConfig {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Hs256 { .. } => f.write_str("Hs256 { secret: <redacted> }"),
+            Self::Rs256 { private_pem, .. } => {
+                write!(f, "Rs256 {{ public key, private key: {} }}", private_pem.is_some())
+            }
+        }
+    }
+}
+
+/// Keys ready for use.
+pub struct Keys {
+    algorithm: Algorithm,
+    decoding: DecodingKey,
+    encoding: Option<EncodingKey>,
+    validation: Validation,
+    /// Lifetime of the tokens login issues.
+    pub ttl_seconds: u64,
+}
+
+impl fmt::Debug for Keys {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Keys {{ {:?}, issues tokens: {} }}", self.algorithm, self.encoding.is_some())
+    }
+}
+
+impl Keys {
+    /// The error is one line naming the setting to fix.
+    pub fn new(config: &TokenConfig, ttl_seconds: u64) -> Result<Self, String> {
+        let (algorithm, decoding, encoding) = match config {
+            TokenConfig::Hs256 { secret } => {
+                if secret.len() < MIN_SECRET_BYTES {
+                    return Err(format!(
+                        "JWT_SECRET is {} bytes; HS256 needs at least {MIN_SECRET_BYTES} (e.g. openssl rand -hex 32)",
+                        secret.len()
+                    ));
+                }
+                (Algorithm::HS256, DecodingKey::from_secret(secret), Some(EncodingKey::from_secret(secret)))
+            }
+            TokenConfig::Rs256 { public_pem, private_pem } => {
+                let decoding = DecodingKey::from_rsa_pem(public_pem)
+                    .map_err(|e| format!("JWT_PUBLIC_KEY_FILE is not an RSA public key in PEM: {e}"))?;
+                let encoding = match private_pem {
+                    Some(pem) => Some(
+                        EncodingKey::from_rsa_pem(pem)
+                            .map_err(|e| format!("JWT_PRIVATE_KEY_FILE is not an RSA private key in PEM: {e}"))?,
+                    ),
+                    None => None,
+                };
+                (Algorithm::RS256, decoding, encoding)
+            }
+        };
+        let mut validation = Validation::new(algorithm);
+        validation.set_required_spec_claims(&["exp", "sub"]);
+        validation.leeway = CLOCK_SKEW_SECONDS;
+        validation.validate_nbf = true;
+        Ok(Self { algorithm, decoding, encoding, validation, ttl_seconds })
+    }
+
+    /// The claims of a valid token; the error says why it is not, without echoing it.
+    pub fn verify(&self, token: &str) -> Result<Claims, String> {
+        use jsonwebtoken::errors::ErrorKind;
+        decode::<Claims>(token, &self.decoding, &self.validation).map(|data| data.claims).map_err(|e| {
+            match e.kind() {
+                ErrorKind::ExpiredSignature => "The token has expired; log in again.",
+                ErrorKind::ImmatureSignature => "The token is not valid yet.",
+                ErrorKind::InvalidSignature => "The token's signature is not valid.",
+                ErrorKind::InvalidAlgorithm => "The token is signed with an algorithm this server does not accept.",
+                ErrorKind::MissingRequiredClaim(_) => "The token lacks a required claim (sub, exp).",
+                _ => "The token is malformed.",
+            }
+            .to_string()
+        })
+    }
+
+    /// Whether this server can issue tokens (login).
+    pub fn issues(&self) -> bool {
+        self.encoding.is_some()
+    }
+
+    /// A signed token for `subject` with `roles`, valid for the configured lifetime.
+    pub fn issue(&self, subject: &str, roles: Vec<String>) -> Result<String, String> {
+        let Some(key) = &self.encoding else {
+            return Err("this server has no signing key (JWT_PRIVATE_KEY_FILE)".into());
+        };
+        let now = jsonwebtoken::get_current_timestamp();
+        let claims = Claims { sub: subject.to_string(), roles, exp: now + self.ttl_seconds, iat: Some(now) };
+        encode(&Header::new(self.algorithm), &claims, key).map_err(|e| e.to_string())
+    }
+}
