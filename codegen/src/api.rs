@@ -68,6 +68,35 @@ impl Op {
     }
 }
 
+/// The shortest and longest password the API accepts (hashing time bounds the longest).
+pub const PASSWORD_MIN_CHARS: u64 = 8;
+pub const PASSWORD_MAX_CHARS: u64 = 1024;
+
+/// Login and registration, for the identity entity.
+pub const LOGIN_PATH: &str = "/api/v1/auth/login";
+pub const REGISTER_PATH: &str = "/api/v1/auth/register";
+
+/// The identity's password field: a secret the API takes as `password` and stores hashed.
+pub fn is_password(entity: &Entity, f: &Field) -> bool {
+    entity.identity.as_ref().is_some_and(|i| i.password == f.name)
+}
+
+/// The identity entity and its login field, when the model has one.
+pub fn identity_login(model: &Model) -> Option<(&Entity, &Field)> {
+    let entity = model.entities.iter().find(|e| e.identity.is_some())?;
+    let login = entity.field(&entity.identity.as_ref()?.login)?;
+    Some((entity, login))
+}
+
+/// A field's name in request bodies.
+pub fn wire_name<'a>(entity: &Entity, f: &'a Field) -> &'a str {
+    if is_password(entity, f) {
+        crate::ir::PASSWORD_WIRE_NAME
+    } else {
+        &f.name
+    }
+}
+
 /// Fields a response carries: all but secrets.
 pub fn readable(f: &Field) -> bool {
     !f.secret

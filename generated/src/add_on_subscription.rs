@@ -432,6 +432,15 @@ impl api::Resource for AddOnSubscription {
         api::FieldRule::read_only("updated_at", api::Wire::Timestamp),
         api::FieldRule::version("version"),
     ];
+    const TABLE_NAME: &'static str = "vbwd_addon_subscription";
+    const KEY_FIELD: &'static str = "id";
+    const ACCESS: api::Access = api::Access {
+        list: api::Allow::ADMIN.or_owner("user_id"),
+        get: api::Allow::ADMIN.or_owner("user_id"),
+        create: api::Allow::ADMIN,
+        update: api::Allow::ADMIN,
+        delete: api::Allow::ADMIN,
+    };
     type Key = ::uuid::Uuid;
     type New = NewAddOnSubscription;
     type Patch = AddOnSubscriptionPatch;

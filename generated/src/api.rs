@@ -48,4 +48,20 @@ pub fn routes() -> ::runtime::server::ApiRoutes {
         .link::<crate::user_roles::UsersOfRole>()
         .link::<crate::user_user_access_levels::UserAccessLevelsOfUser>()
         .link::<crate::user_user_access_levels::UsersOfUserAccessLevel>()
+        .identity::<
+            crate::User,
+        >(::runtime::server::Identity {
+            table: "vbwd_user",
+            key: "id",
+            login: "email",
+            password: "password_hash",
+            roles: Some("role"),
+            role_values: &[
+                ("SUPER_ADMIN", &["admin", "super_admin"]),
+                ("ADMIN", &["admin"]),
+                ("USER", &["user"]),
+                ("VENDOR", &["user", "vendor"]),
+            ],
+            register: true,
+        })
 }

@@ -396,6 +396,15 @@ impl api::Resource for Currency {
         api::FieldRule::read_only("updated_at", api::Wire::Timestamp),
         api::FieldRule::version("version"),
     ];
+    const TABLE_NAME: &'static str = "vbwd_currency";
+    const KEY_FIELD: &'static str = "id";
+    const ACCESS: api::Access = api::Access {
+        list: api::Allow::ADMIN.or_public(),
+        get: api::Allow::ADMIN.or_public(),
+        create: api::Allow::ADMIN,
+        update: api::Allow::ADMIN,
+        delete: api::Allow::ADMIN,
+    };
     type Key = ::uuid::Uuid;
     type New = NewCurrency;
     type Patch = CurrencyPatch;

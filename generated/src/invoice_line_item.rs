@@ -410,6 +410,9 @@ impl api::Resource for InvoiceLineItem {
         api::FieldRule::read_only("updated_at", api::Wire::Timestamp),
         api::FieldRule::version("version"),
     ];
+    const TABLE_NAME: &'static str = "vbwd_invoice_line_item";
+    const KEY_FIELD: &'static str = "id";
+    const ACCESS: api::Access = api::Access::ADMIN_ONLY;
     type Key = ::uuid::Uuid;
     type New = NewInvoiceLineItem;
     type Patch = InvoiceLineItemPatch;

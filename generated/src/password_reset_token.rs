@@ -319,6 +319,9 @@ impl api::Resource for PasswordResetToken {
         api::FieldRule::read_only("updated_at", api::Wire::Timestamp),
         api::FieldRule::version("version"),
     ];
+    const TABLE_NAME: &'static str = "vbwd_password_reset_token";
+    const KEY_FIELD: &'static str = "id";
+    const ACCESS: api::Access = api::Access::ADMIN_ONLY;
     type Key = ::uuid::Uuid;
     type New = NewPasswordResetToken;
     type Patch = PasswordResetTokenPatch;

@@ -642,13 +642,22 @@ impl api::Resource for PaymentMethod {
             )
             .nullable(),
         api::FieldRule::writable("fee_charged_to", api::Wire::Varchar(20)),
-        api::FieldRule::writable("config", api::Wire::Json),
+        api::FieldRule::writable("config", api::Wire::Json).read_by(&["admin"]),
         api::FieldRule::writable("instructions", api::Wire::Text).nullable(),
         api::FieldRule::read_only("id", api::Wire::Uuid),
         api::FieldRule::read_only("created_at", api::Wire::Timestamp),
         api::FieldRule::read_only("updated_at", api::Wire::Timestamp),
         api::FieldRule::version("version"),
     ];
+    const TABLE_NAME: &'static str = "vbwd_payment_method";
+    const KEY_FIELD: &'static str = "id";
+    const ACCESS: api::Access = api::Access {
+        list: api::Allow::ADMIN.or_public(),
+        get: api::Allow::ADMIN.or_public(),
+        create: api::Allow::ADMIN,
+        update: api::Allow::ADMIN,
+        delete: api::Allow::ADMIN,
+    };
     type Key = ::uuid::Uuid;
     type New = NewPaymentMethod;
     type Patch = PaymentMethodPatch;

@@ -298,6 +298,15 @@ impl api::Resource for PaymentMethodTranslation {
             .nullable(),
         api::FieldRule::writable("instructions", api::Wire::Text).nullable(),
     ];
+    const TABLE_NAME: &'static str = "vbwd_payment_method_translation";
+    const KEY_FIELD: &'static str = "id";
+    const ACCESS: api::Access = api::Access {
+        list: api::Allow::ADMIN.or_public(),
+        get: api::Allow::ADMIN.or_public(),
+        create: api::Allow::ADMIN,
+        update: api::Allow::ADMIN,
+        delete: api::Allow::ADMIN,
+    };
     type Key = ::uuid::Uuid;
     type New = NewPaymentMethodTranslation;
     type Patch = PaymentMethodTranslationPatch;

@@ -322,6 +322,9 @@ impl api::Resource for Permission {
         api::FieldRule::read_only("updated_at", api::Wire::Timestamp),
         api::FieldRule::version("version"),
     ];
+    const TABLE_NAME: &'static str = "vbwd_permission";
+    const KEY_FIELD: &'static str = "id";
+    const ACCESS: api::Access = api::Access::ADMIN_ONLY;
     type Key = ::uuid::Uuid;
     type New = NewPermission;
     type Patch = PermissionPatch;

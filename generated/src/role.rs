@@ -332,6 +332,9 @@ impl api::Resource for Role {
         api::FieldRule::read_only("updated_at", api::Wire::Timestamp),
         api::FieldRule::version("version"),
     ];
+    const TABLE_NAME: &'static str = "vbwd_role";
+    const KEY_FIELD: &'static str = "id";
+    const ACCESS: api::Access = api::Access::ADMIN_ONLY;
     type Key = ::uuid::Uuid;
     type New = NewRole;
     type Patch = RolePatch;

@@ -344,6 +344,15 @@ impl api::Resource for TokenTransaction {
         api::FieldRule::read_only("updated_at", api::Wire::Timestamp),
         api::FieldRule::version("version"),
     ];
+    const TABLE_NAME: &'static str = "vbwd_token_transaction";
+    const KEY_FIELD: &'static str = "id";
+    const ACCESS: api::Access = api::Access {
+        list: api::Allow::ADMIN.or_owner("user_id"),
+        get: api::Allow::ADMIN.or_owner("user_id"),
+        create: api::Allow::ADMIN,
+        update: api::Allow::ADMIN,
+        delete: api::Allow::ADMIN,
+    };
     type Key = ::uuid::Uuid;
     type New = NewTokenTransaction;
     type Patch = TokenTransactionPatch;

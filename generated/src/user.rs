@@ -54,6 +54,7 @@ pub struct NewUser {
     /// Login identifier (PII).
     pub email: String,
     /// bcrypt hash of the password (bcrypt.gensalt()); never serialized. Secret: accepted on input, never serialized.
+    #[serde(rename = "password")]
     pub password_hash: String,
     /// Column `status`.
     #[serde(default)]
@@ -76,6 +77,7 @@ pub struct UserPatch {
     #[serde(default)]
     pub email: Option<String>,
     /// bcrypt hash of the password (bcrypt.gensalt()); never serialized. Secret: accepted on input, never serialized.
+    #[serde(rename = "password")]
     #[serde(default)]
     pub password_hash: Option<String>,
     /// Column `status`.
@@ -369,23 +371,47 @@ impl api::Resource for User {
                 pattern: None,
                 format: Some("email"),
             }),
-        api::FieldRule::writable("password_hash", api::Wire::Varchar(255)).required(),
+        api::FieldRule::writable("password", api::Wire::Text)
+            .required()
+            .check(api::Check {
+                min_length: Some(8),
+                max_length: Some(1024),
+                min: None,
+                max: None,
+                pattern: None,
+                format: None,
+            })
+            .hashed(),
         api::FieldRule::writable(
-            "status",
-            api::Wire::Enum(&["PENDING", "ACTIVE", "SUSPENDED", "DELETED"]),
-        ),
+                "status",
+                api::Wire::Enum(&["PENDING", "ACTIVE", "SUSPENDED", "DELETED"]),
+            )
+            .written_by(&["admin"]),
         api::FieldRule::writable(
-            "role",
-            api::Wire::Enum(&["SUPER_ADMIN", "ADMIN", "USER", "VENDOR"]),
-        ),
+                "role",
+                api::Wire::Enum(&["SUPER_ADMIN", "ADMIN", "USER", "VENDOR"]),
+            )
+            .written_by(&["admin"]),
         api::FieldRule::writable("payment_customer_id", api::Wire::Varchar(255))
-            .nullable(),
-        api::FieldRule::writable("has_used_trial", api::Wire::Bool),
+            .nullable()
+            .read_by(&["admin"])
+            .written_by(&["admin"]),
+        api::FieldRule::writable("has_used_trial", api::Wire::Bool)
+            .written_by(&["admin"]),
         api::FieldRule::read_only("id", api::Wire::Uuid),
         api::FieldRule::read_only("created_at", api::Wire::Timestamp),
         api::FieldRule::read_only("updated_at", api::Wire::Timestamp),
         api::FieldRule::version("version"),
     ];
+    const TABLE_NAME: &'static str = "vbwd_user";
+    const KEY_FIELD: &'static str = "id";
+    const ACCESS: api::Access = api::Access {
+        list: api::Allow::ADMIN,
+        get: api::Allow::ADMIN.or_owner("id"),
+        create: api::Allow::ADMIN,
+        update: api::Allow::ADMIN.or_owner("id"),
+        delete: api::Allow::ADMIN,
+    };
     type Key = ::uuid::Uuid;
     type New = NewUser;
     type Patch = UserPatch;

@@ -359,6 +359,9 @@ impl api::Resource for UserAccessLevel {
         api::FieldRule::read_only("updated_at", api::Wire::Timestamp),
         api::FieldRule::version("version"),
     ];
+    const TABLE_NAME: &'static str = "vbwd_user_access_level";
+    const KEY_FIELD: &'static str = "id";
+    const ACCESS: api::Access = api::Access::ADMIN_ONLY;
     type Key = ::uuid::Uuid;
     type New = NewUserAccessLevel;
     type Patch = UserAccessLevelPatch;

@@ -306,14 +306,24 @@ impl api::Resource for UserCase {
         api::FieldRule::writable("description", api::Wire::Text).nullable(),
         api::FieldRule::writable("date_started", api::Wire::Date).nullable(),
         api::FieldRule::writable(
-            "status",
-            api::Wire::Enum(&["DRAFT", "ACTIVE", "COMPLETED", "ARCHIVED"]),
-        ),
+                "status",
+                api::Wire::Enum(&["DRAFT", "ACTIVE", "COMPLETED", "ARCHIVED"]),
+            )
+            .written_by(&["admin"]),
         api::FieldRule::read_only("id", api::Wire::Uuid),
         api::FieldRule::read_only("created_at", api::Wire::Timestamp),
         api::FieldRule::read_only("updated_at", api::Wire::Timestamp),
         api::FieldRule::version("version"),
     ];
+    const TABLE_NAME: &'static str = "vbwd_user_case";
+    const KEY_FIELD: &'static str = "id";
+    const ACCESS: api::Access = api::Access {
+        list: api::Allow::ADMIN.or_owner("user_id"),
+        get: api::Allow::ADMIN.or_owner("user_id"),
+        create: api::Allow::ADMIN.or_owner("user_id"),
+        update: api::Allow::ADMIN.or_owner("user_id"),
+        delete: api::Allow::ADMIN,
+    };
     type Key = ::uuid::Uuid;
     type New = NewUserCase;
     type Patch = UserCasePatch;

@@ -518,17 +518,27 @@ impl api::Resource for UserDetails {
         api::FieldRule::writable("tax_number", api::Wire::Varchar(100)).nullable(),
         api::FieldRule::writable("config", api::Wire::Json).nullable(),
         api::FieldRule::writable(
-            "balance",
-            api::Wire::Decimal {
-                precision: 10,
-                scale: 2,
-            },
-        ),
+                "balance",
+                api::Wire::Decimal {
+                    precision: 10,
+                    scale: 2,
+                },
+            )
+            .written_by(&["admin"]),
         api::FieldRule::read_only("id", api::Wire::Uuid),
         api::FieldRule::read_only("created_at", api::Wire::Timestamp),
         api::FieldRule::read_only("updated_at", api::Wire::Timestamp),
         api::FieldRule::version("version"),
     ];
+    const TABLE_NAME: &'static str = "vbwd_user_details";
+    const KEY_FIELD: &'static str = "id";
+    const ACCESS: api::Access = api::Access {
+        list: api::Allow::ADMIN.or_owner("user_id"),
+        get: api::Allow::ADMIN.or_owner("user_id"),
+        create: api::Allow::ADMIN.or_owner("user_id"),
+        update: api::Allow::ADMIN.or_owner("user_id"),
+        delete: api::Allow::ADMIN,
+    };
     type Key = ::uuid::Uuid;
     type New = NewUserDetails;
     type Patch = UserDetailsPatch;

@@ -630,7 +630,9 @@ impl api::Resource for UserInvoice {
             ),
         ),
         api::FieldRule::writable("payment_method", api::Wire::Varchar(50)).nullable(),
-        api::FieldRule::writable("payment_ref", api::Wire::Varchar(255)).nullable(),
+        api::FieldRule::writable("payment_ref", api::Wire::Varchar(255))
+            .nullable()
+            .read_by(&["admin"]),
         api::FieldRule::writable(
                 "subtotal",
                 api::Wire::Decimal {
@@ -659,14 +661,25 @@ impl api::Resource for UserInvoice {
         api::FieldRule::writable("paid_at", api::Wire::Timestamp).nullable(),
         api::FieldRule::writable("expires_at", api::Wire::Timestamp).nullable(),
         api::FieldRule::writable("provider_session_id", api::Wire::Varchar(255))
-            .nullable(),
+            .nullable()
+            .read_by(&["admin"]),
         api::FieldRule::writable("payment_intent_id", api::Wire::Varchar(255))
-            .nullable(),
+            .nullable()
+            .read_by(&["admin"]),
         api::FieldRule::read_only("id", api::Wire::Uuid),
         api::FieldRule::read_only("created_at", api::Wire::Timestamp),
         api::FieldRule::read_only("updated_at", api::Wire::Timestamp),
         api::FieldRule::version("version"),
     ];
+    const TABLE_NAME: &'static str = "vbwd_user_invoice";
+    const KEY_FIELD: &'static str = "id";
+    const ACCESS: api::Access = api::Access {
+        list: api::Allow::ADMIN.or_owner("user_id"),
+        get: api::Allow::ADMIN.or_owner("user_id"),
+        create: api::Allow::ADMIN,
+        update: api::Allow::ADMIN,
+        delete: api::Allow::ADMIN,
+    };
     type Key = ::uuid::Uuid;
     type New = NewUserInvoice;
     type Patch = UserInvoicePatch;

@@ -279,6 +279,15 @@ impl api::Resource for UserTokenBalance {
         api::FieldRule::read_only("updated_at", api::Wire::Timestamp),
         api::FieldRule::version("version"),
     ];
+    const TABLE_NAME: &'static str = "vbwd_user_token_balance";
+    const KEY_FIELD: &'static str = "id";
+    const ACCESS: api::Access = api::Access {
+        list: api::Allow::ADMIN.or_owner("user_id"),
+        get: api::Allow::ADMIN.or_owner("user_id"),
+        create: api::Allow::ADMIN,
+        update: api::Allow::ADMIN,
+        delete: api::Allow::ADMIN,
+    };
     type Key = ::uuid::Uuid;
     type New = NewUserTokenBalance;
     type Patch = UserTokenBalancePatch;

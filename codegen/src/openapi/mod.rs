@@ -19,6 +19,11 @@ pub fn document(model: &Model) -> OpenAPI {
         .entities
         .iter()
         .map(|e| Tag { name: e.name.clone(), description: e.doc.clone(), ..Tag::default() })
+        .chain(api::identity_login(model).map(|_| Tag {
+            name: "Auth".into(),
+            description: Some("Login and registration.".into()),
+            ..Tag::default()
+        }))
         .collect();
     let mut extensions = indexmap::IndexMap::new();
     // JSON has no comments: the @generated marker travels as a vendor extension.
@@ -41,6 +46,17 @@ pub fn document(model: &Model) -> OpenAPI {
             schemas: schemas::components(model),
             responses: paths::error_responses(),
             parameters: paths::shared_parameters(),
+            security_schemes: indexmap::IndexMap::from([(
+                paths::BEARER.to_string(),
+                openapiv3::ReferenceOr::Item(openapiv3::SecurityScheme::HTTP {
+                    scheme: "bearer".into(),
+                    bearer_format: Some("JWT".into()),
+                    description: Some(
+                        "A JWT (HS256 or RS256, as the server is configured) with `sub` and `roles` claims.".into(),
+                    ),
+                    extensions: indexmap::IndexMap::new(),
+                }),
+            )]),
             ..Components::default()
         }),
         tags,

@@ -3,7 +3,7 @@
 
 use super::schemas::{self, reference};
 use crate::api::{self, LinkRoute, Op};
-use crate::ir::{Entity, Field, Model};
+use crate::ir::{Allow, Entity, Field, Model, ADMIN_ROLE};
 use indexmap::IndexMap;
 use openapiv3::{
     ArrayType, Header, HeaderStyle, IntegerFormat, MediaType, Operation, Parameter, ParameterData,
@@ -15,13 +15,19 @@ pub const JSON: &str = "application/json";
 pub const PROBLEM_JSON: &str = "application/problem+json";
 
 /// The shared error responses: status, component name, meaning.
-const ERRORS: [(u16, &str, &str); 5] = [
+const ERRORS: [(u16, &str, &str); 8] = [
     (400, "BadRequest", "Malformed JSON, an unknown filter field or operator, or a bad parameter."),
-    (404, "NotFound", "No such row."),
+    (401, "Unauthorized", "No bearer token where one is needed, or a token that is malformed, expired or badly signed."),
+    (403, "Forbidden", "The token's roles do not allow this operation, or a field in the body."),
+    (404, "NotFound", "No such row (or none the caller may see)."),
     (409, "Conflict", "The version is stale, or a unique key or reference is violated."),
     (415, "UnsupportedMediaType", "The body is not sent as application/json."),
     (422, "UnprocessableEntity", "The body breaks the schema; `errors` names each field."),
+    (429, "TooManyRequests", "Too many failed logins; `Retry-After` says how long to wait."),
 ];
+
+/// The one security scheme: a JWT bearer token.
+pub const BEARER: &str = "bearerAuth";
 
 /// Shared error responses, referenced from every operation.
 pub fn error_responses() -> IndexMap<String, ReferenceOr<Response>> {
@@ -41,13 +47,25 @@ pub fn error_responses() -> IndexMap<String, ReferenceOr<Response>> {
 pub fn paths(model: &Model) -> IndexMap<String, ReferenceOr<PathItem>> {
     let mut out = IndexMap::new();
     let routes = api::link_routes(model);
+    if let Some((entity, _)) = api::identity_login(model) {
+        out.insert(api::LOGIN_PATH.into(), ReferenceOr::Item(PathItem { post: Some(login()), ..PathItem::default() }));
+        if entity.identity.as_ref().is_some_and(|i| i.register) {
+            let item = PathItem { post: Some(register(entity)), ..PathItem::default() };
+            out.insert(api::REGISTER_PATH.into(), ReferenceOr::Item(item));
+        }
+    }
     for entity in &model.entities {
-        let collection = PathItem { get: Some(list(entity)), post: Some(create(entity)), ..PathItem::default() };
+        let access = &entity.access;
+        let collection = PathItem {
+            get: Some(guarded(list(entity), &access.list)),
+            post: Some(guarded(create(entity), &access.create)),
+            ..PathItem::default()
+        };
         out.insert(api::collection_path(&entity.name), ReferenceOr::Item(collection));
         let item = PathItem {
-            get: Some(get(entity)),
-            patch: Some(update(entity)),
-            delete: Some(delete(entity)),
+            get: Some(guarded(get(entity), &access.get)),
+            patch: Some(guarded(update(entity), &access.update)),
+            delete: Some(guarded(delete(entity), &access.delete)),
             parameters: vec![id_param(entity.pk_field())],
             ..PathItem::default()
         };
@@ -59,6 +77,85 @@ pub fn paths(model: &Model) -> IndexMap<String, ReferenceOr<PathItem>> {
         }
     }
     out
+}
+
+/// Security, the 401/403 responses and a line on who may call it, from the operation's rule.
+fn guarded(mut op: Operation, allow: &Allow) -> Operation {
+    let mut who: Vec<String> = Vec::new();
+    if allow.public {
+        who.push("anyone, without a token".into());
+    }
+    if allow.authenticated {
+        who.push("any valid token".into());
+    }
+    who.extend(allow.roles.iter().map(|r| format!("role `{r}`")));
+    if let Some(field) = &allow.owner {
+        who.push(format!("the owner (a token whose subject is the row's `{field}`; other rows are invisible)"));
+    }
+    who.push(format!("role `{ADMIN_ROLE}`"));
+    op.description = Some(format!("Access: {}.", who.join("; ")));
+    op.security = Some(if allow.public { Vec::new() } else { vec![bearer()] });
+    // Even a public operation refuses a bad token rather than ignoring it.
+    let mut codes = vec![401];
+    if !allow.public && !allow.authenticated && allow.owner.is_none() {
+        codes.push(403);
+    }
+    add_errors(&mut op.responses, &codes);
+    op
+}
+
+fn bearer() -> openapiv3::SecurityRequirement {
+    IndexMap::from([(BEARER.to_string(), Vec::new())])
+}
+
+fn add_errors(responses: &mut Responses, codes: &[u16]) {
+    for (code, name, _) in ERRORS.iter().filter(|(code, ..)| codes.contains(code)) {
+        let reference = ReferenceOr::Reference { reference: format!("#/components/responses/{name}") };
+        responses.responses.insert(StatusCode::Code(*code), reference);
+    }
+    responses.responses.sort_by(|a, _, b, _| status_order(a).cmp(&status_order(b)));
+}
+
+fn status_order(code: &StatusCode) -> u16 {
+    match code {
+        StatusCode::Code(n) => *n,
+        StatusCode::Range(n) => n * 100,
+    }
+}
+
+fn login() -> Operation {
+    let mut op = Operation {
+        tags: vec!["Auth".into()],
+        summary: Some("Log in".into()),
+        description: Some(
+            "Checks the password and returns a bearer token. Failed logins are throttled per account and \
+             client (429)."
+                .into(),
+        ),
+        operation_id: Some("login".into()),
+        request_body: Some(body(schemas::LOGIN)),
+        security: Some(Vec::new()),
+        ..Operation::default()
+    };
+    op.responses =
+        responses([(200, ok("Logged in.", JSON, reference(schemas::TOKEN)))], &[400, 401, 415, 422, 429]);
+    op
+}
+
+fn register(entity: &Entity) -> Operation {
+    let mut op = Operation {
+        tags: vec!["Auth".into()],
+        summary: Some(format!("Register a {} and log in", entity.name)),
+        operation_id: Some("register".into()),
+        request_body: Some(body(schemas::LOGIN)),
+        security: Some(Vec::new()),
+        ..Operation::default()
+    };
+    op.responses = responses(
+        [(201, ok("Registered; the token logs the new account in.", JSON, reference(schemas::TOKEN)))],
+        &[400, 409, 415, 422],
+    );
+    op
 }
 
 fn operation(entity: &Entity, op: Op, summary: String) -> Operation {
@@ -144,6 +241,8 @@ fn link_paths(model: &Model, route: &LinkRoute<'_>) -> (PathItem, PathItem) {
     link.responses = responses([(204, no_content("Linked (or already linked)."))], &[400, 404]);
     let mut unlink = base(unlink_id, format!("Unlink a {} from a {}", route.other.entity, owner.name));
     unlink.responses = responses([(204, no_content("Unlinked."))], &[400, 404]);
+    let admin = Allow::default();
+    let (list, link, unlink) = (guarded(list, &admin), guarded(link, &admin), guarded(unlink, &admin));
     let owner_param = id_param(owner.pk_field());
     let other_param = path_param(&route.other.column, other_key, format!("Key of the {}.", route.other.entity));
     (

@@ -12,6 +12,8 @@ use openapiv3::{
 
 pub const PROBLEM: &str = "Problem";
 pub const FILTER: &str = "FilterConditions";
+pub const LOGIN: &str = "Credentials";
+pub const TOKEN: &str = "BearerToken";
 
 pub fn read_name(entity: &Entity) -> String {
     entity.name.clone()
@@ -44,6 +46,10 @@ pub fn components(model: &Model) -> IndexMap<String, ReferenceOr<Schema>> {
         schema.schema_data.description = def.doc.clone();
         out.insert(def.name.clone(), ReferenceOr::Item(schema));
     }
+    if let Some((entity, login)) = api::identity_login(model) {
+        out.insert(LOGIN.into(), ReferenceOr::Item(login_schema(entity, login)));
+        out.insert(TOKEN.into(), ReferenceOr::Item(token_schema()));
+    }
     out.insert(PROBLEM.into(), ReferenceOr::Item(problem_schema()));
     out.insert(FILTER.into(), ReferenceOr::Item(filter_schema()));
     out
@@ -58,10 +64,15 @@ fn read_schema(entity: &Entity) -> Schema {
             let mut schema = field_schema(f, f.nullable);
             let data = &mut schema.schema_data;
             data.read_only = !api::writable(f);
+            if let Some(roles) = &f.read_roles {
+                let note = format!("Present only for the roles {} (and {}).", roles.join(", "), crate::ir::ADMIN_ROLE);
+                data.description = Some(data.description.take().map_or(note.clone(), |d| format!("{d} {note}")));
+            }
             (f.name.clone(), boxed(schema))
         })
         .collect();
-    let required = fields.iter().map(|f| f.name.clone()).collect();
+    // A field some callers may not see is left out of their responses: not required.
+    let required = fields.iter().filter(|f| f.read_roles.is_none()).map(|f| f.name.clone()).collect();
     object(entity.doc.clone(), properties, required)
 }
 
@@ -71,16 +82,16 @@ fn create_schema(entity: &Entity) -> Schema {
     let properties = fields
         .iter()
         .map(|f| {
-            let mut schema = field_schema(f, f.nullable);
+            let mut schema = input_schema(entity, f);
             let data = &mut schema.schema_data;
-            data.write_only = f.secret;
             if let Some(AppDefault::Value(value)) = &f.default {
                 data.default = Some(json_default(&f.ty, value));
             }
-            (f.name.clone(), boxed(schema))
+            (api::wire_name(entity, f).to_string(), boxed(schema))
         })
         .collect();
-    let required = fields.iter().filter(|f| api::required_on_create(f)).map(|f| f.name.clone()).collect();
+    let required =
+        fields.iter().filter(|f| api::required_on_create(f)).map(|f| api::wire_name(entity, f).to_string()).collect();
     let doc = format!("Input to create a {}; server-managed fields are set by the server.", entity.name);
     closed(object(Some(doc), properties, required))
 }
@@ -91,11 +102,7 @@ fn update_schema(entity: &Entity) -> Schema {
         .fields
         .iter()
         .filter(|f| api::patchable(f))
-        .map(|f| {
-            let mut schema = field_schema(f, f.nullable);
-            schema.schema_data.write_only = f.secret;
-            (f.name.clone(), boxed(schema))
-        })
+        .map(|f| (api::wire_name(entity, f).to_string(), boxed(input_schema(entity, f))))
         .collect();
     if let Some(version) = api::version_field(entity) {
         let mut schema = field_schema(version, false);
@@ -108,6 +115,60 @@ fn update_schema(entity: &Entity) -> Schema {
     }
     let doc = format!("A partial update of a {}: only the fields present change.", entity.name);
     closed(object(Some(doc), properties, Vec::new()))
+}
+
+/// A field as a request body carries it: secrets are write-only; the identity's password is
+/// plain text the server hashes; fields some roles may not set say so.
+fn input_schema(entity: &Entity, f: &Field) -> Schema {
+    let mut schema = if api::is_password(entity, f) {
+        let check = Validation {
+            min_length: Some(api::PASSWORD_MIN_CHARS),
+            max_length: Some(api::PASSWORD_MAX_CHARS),
+            ..Validation::default()
+        };
+        let mut schema = text(&check, None);
+        schema.schema_data.description = Some("The password; the server stores its argon2id hash.".into());
+        if let SchemaKind::Type(Type::String(string)) = &mut schema.schema_kind {
+            string.format = VariantOrUnknownOrEmpty::Item(StringFormat::Password);
+        }
+        schema
+    } else {
+        field_schema(f, f.nullable)
+    };
+    let data = &mut schema.schema_data;
+    data.write_only = f.secret;
+    if let Some(roles) = &f.write_roles {
+        let note = format!("Only the roles {} (and {}) may set it.", roles.join(", "), crate::ir::ADMIN_ROLE);
+        data.description = Some(data.description.take().map_or(note.clone(), |d| format!("{d} {note}")));
+    }
+    schema
+}
+
+/// `POST /api/v1/auth/login` (and register) takes the login field and the password.
+pub fn login_schema(entity: &Entity, login: &Field) -> Schema {
+    let mut props = IndexMap::new();
+    props.insert(login.name.clone(), boxed(field_schema(login, false)));
+    let password = entity.fields.iter().find(|f| api::is_password(entity, f)).expect("validated: identity password");
+    props.insert(crate::ir::PASSWORD_WIRE_NAME.into(), boxed(input_schema(entity, password)));
+    let required = vec![login.name.clone(), crate::ir::PASSWORD_WIRE_NAME.into()];
+    closed(object(Some("Credentials.".into()), props, required))
+}
+
+/// What login and register answer: an OAuth 2.0-style bearer token (RFC 6749 §5.1).
+pub fn token_schema() -> Schema {
+    let mut props = IndexMap::new();
+    props.insert(
+        "access_token".into(),
+        boxed(with_doc(string_schema(StringType::default()), "A JWT to send as Authorization: Bearer <token>.")),
+    );
+    let bearer = string_schema(StringType { enumeration: vec![Some("Bearer".into())], ..StringType::default() });
+    props.insert("token_type".into(), boxed(bearer));
+    props.insert(
+        "expires_in".into(),
+        boxed(with_doc(integer(IntegerFormat::Int64, Some(0), None), "Seconds until the token expires.")),
+    );
+    let required = vec!["access_token".into(), "token_type".into(), "expires_in".into()];
+    object(Some("A bearer token.".into()), props, required)
 }
 
 /// A list filter parameter's values: `op.value`, repeated to AND several conditions.

@@ -5,7 +5,7 @@
 use super::names::{field_ident, variant_name};
 use super::types::rust_type;
 use crate::api;
-use crate::ir::{Entity, Field, FieldType, Model, Validation};
+use crate::ir::{Access, Allow, Entity, Field, FieldType, Model, Validation};
 use proc_macro2::{Literal, TokenStream};
 use quote::{format_ident, quote};
 
@@ -19,7 +19,10 @@ pub fn render(model: &Model, entity: &Entity) -> TokenStream {
     let key_ty = rust_type(&pk.ty);
     let pk_ident = field_ident(&pk.name);
     let key = if is_copy(&pk.ty) { quote!(self.#pk_ident) } else { quote!(self.#pk_ident.clone()) };
-    let rules = entity.fields.iter().map(|f| rule(model, f));
+    let rules = entity.fields.iter().map(|f| rule(model, entity, f));
+    let table = &entity.table;
+    let key_field = &pk.name;
+    let access = access(&entity.access);
     let (version, versioned) = match api::version_field(entity) {
         Some(v) => {
             let v = field_ident(&v.name);
@@ -36,6 +39,9 @@ pub fn render(model: &Model, entity: &Entity) -> TokenStream {
             const NAME: &'static str = #entity_name;
             const PATH: &'static str = #path;
             const RULES: &'static [api::FieldRule] = &[#(#rules),*];
+            const TABLE_NAME: &'static str = #table;
+            const KEY_FIELD: &'static str = #key_field;
+            const ACCESS: api::Access = #access;
             type Key = #key_ty;
             type New = #new;
             type Patch = #patch;
@@ -59,11 +65,54 @@ pub fn render(model: &Model, entity: &Entity) -> TokenStream {
     }
 }
 
+/// `api::Access` of an entity; `Allow::ADMIN` for the operations its spec leaves out.
+fn access(access: &Access) -> TokenStream {
+    if *access == Access::default() {
+        return quote!(api::Access::ADMIN_ONLY);
+    }
+    let allow = |allow: &Allow| {
+        let mut tokens = if allow.roles.is_empty() {
+            quote!(api::Allow::ADMIN)
+        } else {
+            let roles = &allow.roles;
+            quote!(api::Allow::roles(&[#(#roles),*]))
+        };
+        if allow.public {
+            tokens.extend(quote!(.or_public()));
+        }
+        if allow.authenticated {
+            tokens.extend(quote!(.or_authenticated()));
+        }
+        if let Some(owner) = &allow.owner {
+            tokens.extend(quote!(.or_owner(#owner)));
+        }
+        tokens
+    };
+    let [list, get, create, update, delete] = access.operations().map(|(_, a)| allow(a));
+    quote!(api::Access { list: #list, get: #get, create: #create, update: #update, delete: #delete })
+}
+
 /// One `api::FieldRule`, built with its const builders (one short line per field).
-fn rule(model: &Model, f: &Field) -> TokenStream {
+fn rule(model: &Model, entity: &Entity, f: &Field) -> TokenStream {
+    let mut rule = field_rule(model, entity, f);
+    if let Some(roles) = &f.read_roles {
+        rule.extend(quote!(.read_by(&[#(#roles),*])));
+    }
+    if let Some(roles) = &f.write_roles {
+        rule.extend(quote!(.written_by(&[#(#roles),*])));
+    }
+    rule
+}
+
+fn field_rule(model: &Model, entity: &Entity, f: &Field) -> TokenStream {
     let name = &f.name;
     if f.version {
         return quote!(api::FieldRule::version(#name));
+    }
+    if api::is_password(entity, f) {
+        let wire_name = api::wire_name(entity, f);
+        let check = check(&password_check());
+        return quote!(api::FieldRule::writable(#wire_name, api::Wire::Text).required().check(#check).hashed());
     }
     let wire = wire(model, &f.ty);
     let mut rule = if api::writable(f) {
@@ -85,6 +134,15 @@ fn rule(model: &Model, f: &Field) -> TokenStream {
         rule.extend(quote!(.check(#check)));
     }
     rule
+}
+
+/// What a password must be, before it is hashed.
+pub fn password_check() -> Validation {
+    Validation {
+        min_length: Some(api::PASSWORD_MIN_CHARS),
+        max_length: Some(api::PASSWORD_MAX_CHARS),
+        ..Validation::default()
+    }
 }
 
 fn wire(model: &Model, ty: &FieldType) -> TokenStream {

@@ -28,6 +28,30 @@ pub fn api_module(model: &Model, routes: &[LinkRoute<'_>]) -> TokenStream {
         let marker = format_ident!("{}", list_id.strip_prefix("list").unwrap_or(&list_id));
         quote!(.link::<crate::#module::#marker>())
     });
+    let identity = model.entities.iter().find_map(|e| e.identity.as_ref().map(|i| (e, i))).map(|(entity, identity)| {
+        let name = format_ident!("{}", entity.name);
+        let (table, key) = (&entity.table, &entity.pk_field().name);
+        let (login, password, register) = (&identity.login, &identity.password, identity.register);
+        let roles = identity.roles.as_ref().map_or_else(
+            || quote!(None),
+            |r| {
+                let field = &r.field;
+                quote!(Some(#field))
+            },
+        );
+        let values = identity.roles.iter().flat_map(|r| &r.values).map(|(value, roles)| quote!((#value, &[#(#roles),*])));
+        quote! {
+            .identity::<crate::#name>(::runtime::server::Identity {
+                table: #table,
+                key: #key,
+                login: #login,
+                password: #password,
+                roles: #roles,
+                role_values: &[#(#values),*],
+                register: #register,
+            })
+        }
+    });
     quote! {
         //! The REST API: every entity and link mounted on the server written once in
         //! `runtime::server`, with the OpenAPI document and the migrations this build serves.
@@ -43,6 +67,7 @@ pub fn api_module(model: &Model, routes: &[LinkRoute<'_>]) -> TokenStream {
             ::runtime::server::ApiRoutes::new()
                 #(.resource::<crate::#resources>())*
                 #(#links)*
+                #identity
         }
     }
 }

@@ -32,6 +32,9 @@ struct ClientTs<'a> {
     header: &'a str,
     entities: Vec<EntityView>,
     links: Vec<LinkView>,
+    /// Whether the API has login, and registration.
+    login: bool,
+    register: bool,
 }
 
 #[derive(Template)]
@@ -48,7 +51,14 @@ pub fn render(model: &Model) -> Vec<GeneratedFile> {
         interfaces: views::interfaces(model),
         listables: views::listables(model),
     };
-    let client = ClientTs { header, entities: views::entities(model), links: views::links(model) };
+    let identity = model.entities.iter().find_map(|e| e.identity.as_ref());
+    let client = ClientTs {
+        header,
+        entities: views::entities(model),
+        links: views::links(model),
+        login: identity.is_some(),
+        register: identity.is_some_and(|i| i.register),
+    };
     vec![
         file("src/runtime.ts", &RuntimeTs { header }),
         file("src/types.ts", &types),

@@ -88,7 +88,7 @@ pub fn interfaces(model: &Model) -> Vec<InterfaceView> {
                 .fields
                 .iter()
                 .filter(|f| api::readable(f))
-                .map(|f| prop(f, false, !api::writable(f)))
+                .map(|f| prop(f, f.read_roles.is_some(), !api::writable(f)))
                 .collect(),
         });
         out.push(InterfaceView {
@@ -101,11 +101,11 @@ pub fn interfaces(model: &Model) -> Vec<InterfaceView> {
                 .fields
                 .iter()
                 .filter(|f| api::writable(f))
-                .map(|f| prop(f, !api::required_on_create(f), false))
+                .map(|f| input_prop(entity, f, !api::required_on_create(f)))
                 .collect(),
         });
         let mut update: Vec<PropView> =
-            entity.fields.iter().filter(|f| api::patchable(f)).map(|f| prop(f, true, false)).collect();
+            entity.fields.iter().filter(|f| api::patchable(f)).map(|f| input_prop(entity, f, true)).collect();
         if let Some(version) = api::version_field(entity) {
             let mut p = prop(version, true, false);
             p.doc = doc_comment(
@@ -123,7 +123,42 @@ pub fn interfaces(model: &Model) -> Vec<InterfaceView> {
             props: update,
         });
     }
+    if let Some((entity, login)) = api::identity_login(model) {
+        let password = entity.fields.iter().find(|f| api::is_password(entity, f)).expect("validated: identity password");
+        out.push(InterfaceView {
+            name: "Credentials".into(),
+            doc: doc_comment(Some("What login and register take."), ""),
+            props: vec![prop(login, false, false), input_prop(entity, password, false)],
+        });
+        let token = |name: &str, ty: &str, doc: &str| PropView {
+            name: name.into(),
+            ty: ty.into(),
+            optional: "",
+            modifier: "readonly ",
+            doc: doc_comment(Some(doc), "  "),
+        };
+        out.push(InterfaceView {
+            name: "BearerToken".into(),
+            doc: doc_comment(Some("What login and register answer."), ""),
+            props: vec![
+                token("access_token", "string", "A JWT: pass it to createClient as `token`."),
+                token("token_type", "\"Bearer\"", "Always Bearer."),
+                token("expires_in", "number", "Seconds until the token expires."),
+            ],
+        });
+    }
     out
+}
+
+/// A field as a request body carries it: the identity's password as `password`, plain text.
+fn input_prop(entity: &Entity, field: &Field, optional: bool) -> PropView {
+    let mut p = prop(field, optional, false);
+    if api::is_password(entity, field) {
+        p.name = api::wire_name(entity, field).to_string();
+        p.ty = "string".into();
+        p.doc = doc_comment(Some("The password; the server stores its argon2id hash."), "  ");
+    }
+    p
 }
 
 fn prop(field: &Field, optional: bool, readonly: bool) -> PropView {

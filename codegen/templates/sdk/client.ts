@@ -12,6 +12,18 @@ export interface UpdateOptions {
 export function createClient(options: ClientOptions) {
   const send = makeSend(options);
   return {
+{%- if login %}
+    /** Logs in; pass the token to createClient as `token`. ApiError 401 on a wrong password, 429 when throttled. */
+    login(body: T.Credentials): Promise<T.BearerToken> {
+      return send({ method: "POST", path: "/api/v1/auth/login", body });
+    },
+{%- endif %}
+{%- if register %}
+    /** Registers an account and logs it in; ApiError 409 when the login is taken. */
+    register(body: T.Credentials): Promise<T.BearerToken> {
+      return send({ method: "POST", path: "/api/v1/auth/register", body });
+    },
+{%- endif %}
 {%- for e in entities %}
     /** List {{ e.resource }}: a page of rows, in the requested order (then by key). */
     {{ e.list_id }}(params?: ListParams<T.{{ e.name }}Field, T.{{ e.name }}Filter>): Promise<T.{{ e.name }}[]> {

@@ -68,6 +68,8 @@ export interface ClientOptions {
   fetch?: typeof fetch;
   /** Headers sent with every request (a function is called per request). */
   headers?: Record<string, string> | (() => Record<string, string>);
+  /** The bearer token (from login), or a function returning the current one; none when undefined. */
+  token?: string | (() => string | undefined);
 }
 
 type Scalar = string | number | boolean;
@@ -116,6 +118,8 @@ export function makeSend(options: ClientOptions): Send {
   return async <T>(request: Request): Promise<T> => {
     const extra = typeof options.headers === "function" ? options.headers() : (options.headers ?? {});
     const headers: Record<string, string> = { accept: "application/json", ...extra, ...request.headers };
+    const token = typeof options.token === "function" ? options.token() : options.token;
+    if (token !== undefined) headers.authorization = `Bearer ${token}`;
     let body: string | undefined;
     if (request.body !== undefined) {
       headers["content-type"] = "application/json";

@@ -12,6 +12,14 @@ export interface UpdateOptions {
 export function createClient(options: ClientOptions) {
   const send = makeSend(options);
   return {
+    /** Logs in; pass the token to createClient as `token`. ApiError 401 on a wrong password, 429 when throttled. */
+    login(body: T.Credentials): Promise<T.BearerToken> {
+      return send({ method: "POST", path: "/api/v1/auth/login", body });
+    },
+    /** Registers an account and logs it in; ApiError 409 when the login is taken. */
+    register(body: T.Credentials): Promise<T.BearerToken> {
+      return send({ method: "POST", path: "/api/v1/auth/register", body });
+    },
     /** List add_ons: a page of rows, in the requested order (then by key). */
     listAddOns(params?: ListParams<T.AddOnField, T.AddOnFilter>): Promise<T.AddOn[]> {
       return send({ method: "GET", path: "/api/v1/add_ons", query: listQuery(params) });
