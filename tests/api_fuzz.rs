@@ -170,7 +170,7 @@ fn random_requests_never_get_a_server_error() {
     let rounds: usize = std::env::var("API_FUZZ_ROUNDS").ok().and_then(|s| s.parse().ok()).unwrap_or(12);
     with_server("api_fuzz", |api| async move {
         let mut rng = Rng(seed);
-        let user = api.post("/api/v1/users", &json!({ "email": "fuzz@x.io", "password_hash": "fuzz-secret" })).await;
+        let user = api.post("/api/v1/users", &json!({ "email": "fuzz@x.io", "password": "fuzz-secret" })).await;
         let role = api.post("/api/v1/roles", &json!({ "name": "Fuzz", "slug": "fuzz" })).await;
         let real = |entity: &str| match entity {
             "User" => user.json["id"].as_str().map(String::from),

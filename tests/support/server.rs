@@ -3,7 +3,7 @@
 //! reqwest, and a record of every exchange for the OpenAPI and secret checks.
 
 use crate::TestDb;
-use runtime::server::{Config, LogFormat};
+use runtime::server::{Config, Keys, LogFormat, TokenConfig};
 use serde_json::Value;
 use std::future::Future;
 use std::sync::{Arc, Mutex};
@@ -40,9 +40,25 @@ pub struct Api {
     pub db_url: String,
     client: reqwest::Client,
     log: Arc<Mutex<Vec<Exchange>>>,
+    /// Sent as `Authorization: Bearer …` unless a request sets its own.
+    token: Option<String>,
+}
+
+/// The HS256 secret of every test server.
+pub const TEST_SECRET: &str = "a test secret that is at least 32 bytes long";
+
+/// A token signed with [`TEST_SECRET`] for `subject` with `roles`, valid for an hour.
+pub fn token(subject: &str, roles: &[&str]) -> String {
+    let keys = Keys::new(&TokenConfig::Hs256 { secret: TEST_SECRET.into() }, 3600).expect("keys");
+    keys.issue(subject, roles.iter().map(|r| (*r).to_string()).collect()).expect("token")
 }
 
 impl Api {
+    /// The same server and log, as another caller (`None`: anonymous).
+    pub fn with_token(&self, token: Option<String>) -> Self {
+        Self { token, ..self.clone() }
+    }
+
     /// Sends a request; `body` is sent as it is, with `content-type: application/json`.
     pub async fn raw(&self, method: &str, path: &str, body: Option<Vec<u8>>, headers: &[(&str, &str)]) -> Reply {
         let method = reqwest::Method::from_bytes(method.as_bytes()).expect("method");
@@ -55,6 +71,9 @@ impl Api {
         }
         for (name, value) in headers {
             request = request.header(*name, *value);
+        }
+        if let Some(token) = self.token.as_ref().filter(|_| !headers.iter().any(|(n, _)| n.eq_ignore_ascii_case("authorization"))) {
+            request = request.bearer_auth(token);
         }
         let response = request.send().await.unwrap_or_else(|e| panic!("{method} {path}: {e}"));
         let status = response.status().as_u16();
@@ -122,6 +141,8 @@ where
             db_url: db.url.clone(),
             client: reqwest::Client::builder().pool_max_idle_per_host(32).build().expect("client"),
             log: Arc::default(),
+            // Tests act as an admin unless they choose another caller (`with_token`).
+            token: Some(token(&uuid::Uuid::new_v4().to_string(), &["admin"])),
         };
         test(api).await;
         running.stop().await.expect("graceful stop");
@@ -137,6 +158,8 @@ pub fn config(database_url: &str, migrate: bool) -> Config {
         log_level: "warn".into(),
         log_format: LogFormat::Text,
         migrate,
+        token: TokenConfig::Hs256 { secret: TEST_SECRET.into() },
+        token_ttl_seconds: 3600,
     }
 }
 
