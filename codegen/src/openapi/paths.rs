@@ -56,15 +56,17 @@ pub fn paths(model: &Model) -> IndexMap<String, ReferenceOr<PathItem>> {
     }
     for entity in &model.entities {
         let access = &entity.access;
+        // Fields only some roles may set make a write 403 for the others, whatever the rule.
+        let restricted = entity.fields.iter().any(|f| f.write_roles.is_some());
         let collection = PathItem {
             get: Some(guarded(list(entity), &access.list)),
-            post: Some(guarded(create(entity), &access.create)),
+            post: Some(forbidding(guarded(create(entity), &access.create), restricted)),
             ..PathItem::default()
         };
         out.insert(api::collection_path(&entity.name), ReferenceOr::Item(collection));
         let item = PathItem {
             get: Some(guarded(get(entity), &access.get)),
-            patch: Some(guarded(update(entity), &access.update)),
+            patch: Some(forbidding(guarded(update(entity), &access.update), restricted)),
             delete: Some(guarded(delete(entity), &access.delete)),
             parameters: vec![id_param(entity.pk_field())],
             ..PathItem::default()
@@ -101,6 +103,14 @@ fn guarded(mut op: Operation, allow: &Allow) -> Operation {
         codes.push(403);
     }
     add_errors(&mut op.responses, &codes);
+    op
+}
+
+/// Declares 403 when `restricted`.
+fn forbidding(mut op: Operation, restricted: bool) -> Operation {
+    if restricted {
+        add_errors(&mut op.responses, &[403]);
+    }
     op
 }
 

@@ -240,17 +240,17 @@ async fn create<R: Resource>(
     body: Bytes,
 ) -> Result<Response, Problem> {
     let scope = authorize(&R::ACCESS.create, &who, R::NAME, "create")?;
-    let value = json_body(&headers, &body)?;
-    let mut checked = check_body(R::RULES, value, BodyKind::Create).map_err(Problem::invalid)?;
-    writable_by::<R>(&checked.object, &who)?;
-    if let Scope::Owner { field, subject } = &scope {
-        let rule = R::RULES.iter().find(|r| r.name == *field);
-        let value = owner_value(rule.map(|r| r.wire), subject)?;
-        if checked.object.get(*field).is_some_and(|given| !same_subject(given, subject)) {
+    let mut value = json_body(&headers, &body)?;
+    // An owner creates rows of their own: the owner field is the subject, sent or not.
+    if let (Scope::Owner { field, subject }, Some(object)) = (&scope, value.as_object_mut()) {
+        if object.get(*field).is_some_and(|given| !same_subject(given, subject)) {
             return Err(Problem::invalid(vec![FieldError::new(*field, "must be your own id (or left out)")]));
         }
-        checked.object.insert((*field).to_string(), value);
+        let rule = R::RULES.iter().find(|r| r.name == *field);
+        object.insert((*field).to_string(), owner_value(rule.map(|r| r.wire), subject)?);
     }
+    let mut checked = check_body(R::RULES, value, BodyKind::Create).map_err(Problem::invalid)?;
+    writable_by::<R>(&checked.object, &who)?;
     hash_fields(R::RULES, &mut checked.object).await?;
     let new: R::New = from_checked(checked.object)?;
     let mut conn = app.connection().await?;
