@@ -134,9 +134,10 @@ fn creation_order(model: &Model) -> Vec<&Entity> {
     while order.len() < model.entities.len() {
         let before = order.len();
         for entity in &model.entities {
-            let ready = entity.fields.iter().all(|f| {
-                f.references.as_ref().is_none_or(|r| f.nullable || order.iter().any(|o| o.name == r.entity))
-            });
+            let ready = entity
+                .fields
+                .iter()
+                .all(|f| f.references.as_ref().is_none_or(|r| f.nullable || order.iter().any(|o| o.name == r.entity)));
             if ready && !order.iter().any(|o| o.name == entity.name) {
                 order.push(entity);
             }
@@ -284,7 +285,11 @@ fn every_entity_operation_and_caller_answers_as_declared() {
                     let has_row = rows.iter().any(|r| key_of(entity, r) == key_of(entity, &row));
                     if list_outcome == Outcome::OwnRows {
                         let field = access.list.owner.as_ref().unwrap();
-                        assert!(rows.iter().all(|r| r[field] == json!(caller.subject)), "{}: only own rows", what("list"));
+                        assert!(
+                            rows.iter().all(|r| r[field] == json!(caller.subject)),
+                            "{}: only own rows",
+                            what("list")
+                        );
                         assert_eq!(has_row, owns, "{}: the owner's row is listed to its owner only", what("list"));
                     } else {
                         assert!(has_row, "{}: every row is listed", what("list"));
@@ -303,7 +308,8 @@ fn every_entity_operation_and_caller_answers_as_declared() {
                     let current = admin.get(&path).await;
                     patch.insert(version.name.clone(), current.json[&version.name].clone());
                 }
-                let owner_fields: Vec<&String> = [&access.create, &access.update].iter().filter_map(|a| a.owner.as_ref()).collect();
+                let owner_fields: Vec<&String> =
+                    [&access.create, &access.update].iter().filter_map(|a| a.owner.as_ref()).collect();
                 let plain = entity.fields.iter().find(|f| {
                     api::patchable(f)
                         && f.references.is_none()
@@ -399,11 +405,19 @@ fn tampered_expired_wrong_algorithm_and_unsigned_tokens_are_401() {
             ("another secret", sign(HS256, &admin_claims, "another secret, also 32 bytes long!!")),
             ("no exp", sign(HS256, &json!({ "sub": subject, "roles": ["admin"] }), TEST_SECRET)),
             ("no sub", sign(HS256, &json!({ "roles": ["admin"], "exp": now + 600 }), TEST_SECRET)),
-            ("not before", sign(HS256, &json!({ "sub": subject, "roles": ["admin"], "exp": now + 600, "nbf": now + 300 }), TEST_SECRET)),
+            (
+                "not before",
+                sign(
+                    HS256,
+                    &json!({ "sub": subject, "roles": ["admin"], "exp": now + 600, "nbf": now + 300 }),
+                    TEST_SECRET,
+                ),
+            ),
             ("malformed", "not-a-token".to_string()),
         ];
         let good = sign(HS256, &admin_claims, TEST_SECRET);
-        for path in ["/api/v1/users", "/api/v1/tarif_plans", "/api/v1/users/00000000-0000-0000-0000-000000000000/roles"] {
+        for path in ["/api/v1/users", "/api/v1/tarif_plans", "/api/v1/users/00000000-0000-0000-0000-000000000000/roles"]
+        {
             let ok = admin.raw("GET", path, None, &[("authorization", &format!("Bearer {good}"))]).await;
             assert!(ok.status == 200 || ok.status == 404, "a good token passes {path}: {}", ok.text);
             for (what, token) in &bad {
@@ -428,7 +442,11 @@ async fn login(api: &Api, email: &str, password: &str) -> Reply {
 async fn stored_hash(db_url: &str, email: &str) -> String {
     use sqlx::Connection;
     let mut conn = sqlx::PgConnection::connect(db_url).await.unwrap();
-    sqlx::query_scalar("SELECT password_hash FROM vbwd_user WHERE email = $1").bind(email).fetch_one(&mut conn).await.unwrap()
+    sqlx::query_scalar("SELECT password_hash FROM vbwd_user WHERE email = $1")
+        .bind(email)
+        .fetch_one(&mut conn)
+        .await
+        .unwrap()
 }
 
 /// A user row as VBWD's backend writes it: bcrypt via Python's `bcrypt.hashpw(pw, bcrypt.gensalt())`.
@@ -479,7 +497,9 @@ fn login_accepts_vbwd_bcrypt_hashes_and_leaves_argon2id() {
 
         // A new password through the API is stored as argon2id and replaces the old one.
         let version = me.get(&format!("/api/v1/users/{id}")).await.json["version"].clone();
-        let changed = me.patch(&format!("/api/v1/users/{id}"), &json!({ "password": "a brand new one", "version": version })).await;
+        let changed = me
+            .patch(&format!("/api/v1/users/{id}"), &json!({ "password": "a brand new one", "version": version }))
+            .await;
         check(&changed, 200, "owner changes their password");
         assert!(stored_hash(&admin.db_url, "vbwd@x.io").await.starts_with("$argon2id$"));
         check(&login(&anonymous, "vbwd@x.io", PASSWORD).await, 401, "the old password");
@@ -498,7 +518,11 @@ fn login_accepts_vbwd_bcrypt_hashes_and_leaves_argon2id() {
             async move { anonymous.post(api::REGISTER_PATH, &body).await }
         };
         check(&register(json!({ "email": "new@x.io", "password": "short" })).await, 422, "a short password");
-        check(&register(json!({ "email": "new@x.io", "password": PASSWORD, "role": "ADMIN" })).await, 422, "choosing a role");
+        check(
+            &register(json!({ "email": "new@x.io", "password": PASSWORD, "role": "ADMIN" })).await,
+            422,
+            "choosing a role",
+        );
         check(&register(json!({ "email": "vbwd@x.io", "password": PASSWORD })).await, 409, "a taken email");
         let created = register(json!({ "email": "new@x.io", "password": PASSWORD })).await;
         check(&created, 201, "register");
@@ -540,13 +564,22 @@ fn owners_cannot_raise_their_roles_or_reach_other_rows() {
         let (a, b) = (&apis[0], &apis[1]);
         let me = format!("/api/v1/users/{}", ids[0]);
         let version = a.get(&me).await.json["version"].clone();
-        for field in [json!({ "role": "ADMIN" }), json!({ "status": "ACTIVE" }), json!({ "payment_customer_id": "cus_1" })] {
+        for field in
+            [json!({ "role": "ADMIN" }), json!({ "status": "ACTIVE" }), json!({ "payment_customer_id": "cus_1" })]
+        {
             let mut body = field.as_object().unwrap().clone();
             body.insert("version".into(), version.clone());
             check(&a.patch(&me, &Value::Object(body)).await, 403, &format!("owner sets {field}"));
         }
-        check(&admin.patch(&me, &json!({ "payment_customer_id": "cus_1", "version": version })).await, 200, "admin sets it");
-        assert!(a.get(&me).await.json.get("payment_customer_id").is_none(), "an admin-only field is hidden from the owner");
+        check(
+            &admin.patch(&me, &json!({ "payment_customer_id": "cus_1", "version": version })).await,
+            200,
+            "admin sets it",
+        );
+        assert!(
+            a.get(&me).await.json.get("payment_customer_id").is_none(),
+            "an admin-only field is hidden from the owner"
+        );
         assert_eq!(admin.get(&me).await.json["payment_customer_id"], json!("cus_1"), "and shown to an admin");
         check(&a.get("/api/v1/users?payment_customer_id=eq.cus_1").await, 403, "listing users is admin-only");
 
@@ -558,9 +591,17 @@ fn owners_cannot_raise_their_roles_or_reach_other_rows() {
         let details = format!("/api/v1/user_details/{}", mine.json["id"].as_str().unwrap());
         let give_away = a.patch(&details, &json!({ "user_id": ids[1], "version": 0 })).await;
         check(&give_away, 422, "giving a row away");
-        check(&a.patch(&details, &json!({ "balance": "1000.00", "version": 0 })).await, 403, "setting an admin-only field");
+        check(
+            &a.patch(&details, &json!({ "balance": "1000.00", "version": 0 })).await,
+            403,
+            "setting an admin-only field",
+        );
         check(&b.get(&details).await, 404, "another user's row");
-        check(&b.patch(&details, &json!({ "first_name": "Eve", "version": 0 })).await, 404, "updating another user's row");
+        check(
+            &b.patch(&details, &json!({ "first_name": "Eve", "version": 0 })).await,
+            404,
+            "updating another user's row",
+        );
         let filtered = b.get(&format!("/api/v1/user_details?user_id=eq.{}", ids[0])).await;
         check(&filtered, 200, "filtering for another user's rows");
         assert_eq!(filtered.json, json!([]), "finds nothing");

@@ -99,13 +99,17 @@ fn required_and_nullable_are_independent() {
     let doc = vbwd_document();
     let schemas = &doc["components"]["schemas"];
     let (read, create) = (&schemas["User"], &schemas["UserCreate"]);
-    // Read: every field present; nullable where the column is.
+    // Read: every field present, unless only some roles see it; nullable where the column is.
     let read_required: Vec<&str> = read["required"].as_array().unwrap().iter().map(|v| v.as_str().unwrap()).collect();
-    assert!(read_required.contains(&"payment_customer_id") && read_required.contains(&"id"), "{read_required:?}");
+    assert!(read_required.contains(&"email") && read_required.contains(&"id"), "{read_required:?}");
+    assert!(!read_required.contains(&"payment_customer_id"), "admin-only, so possibly absent: {read_required:?}");
     assert_eq!(read["properties"]["payment_customer_id"]["nullable"], true);
+    let invoice = &schemas["UserInvoice"];
+    assert!(invoice["required"].as_array().unwrap().contains(&serde_json::json!("paid_at")));
+    assert_eq!(invoice["properties"]["paid_at"]["nullable"], true);
     assert_eq!(read["properties"]["email"].get("nullable"), None);
     // Create: required = not nullable and no default; a nullable field is optional and nullable.
-    assert_eq!(create["required"], serde_json::json!(["email", "password_hash"]));
+    assert_eq!(create["required"], serde_json::json!(["email", "password"]));
     assert_eq!(create["properties"]["payment_customer_id"]["nullable"], true);
     assert_eq!(create["properties"]["status"]["default"], "PENDING");
     assert_eq!(create["properties"]["status"].get("nullable"), None);
@@ -116,7 +120,13 @@ fn secrets_are_write_only_and_server_fields_read_only() {
     let doc = vbwd_document();
     let schemas = &doc["components"]["schemas"];
     assert_eq!(schemas["User"]["properties"].get("password_hash"), None, "a secret in the Read schema");
-    assert_eq!(schemas["UserCreate"]["properties"]["password_hash"]["writeOnly"], true);
+    // The identity's password is taken as `password` (plain, write-only) and stored hashed.
+    let password = &schemas["UserCreate"]["properties"]["password"];
+    assert_eq!(
+        (&password["writeOnly"], &password["format"]),
+        (&serde_json::json!(true), &serde_json::json!("password"))
+    );
+    assert_eq!(schemas["PasswordResetTokenCreate"]["properties"]["token"]["writeOnly"], true);
     assert_eq!(schemas["User"]["properties"]["id"]["readOnly"], true);
     for input in ["UserCreate", "UserUpdate"] {
         for managed in ["id", "created_at", "updated_at"] {
@@ -125,10 +135,11 @@ fn secrets_are_write_only_and_server_fields_read_only() {
     }
     assert_eq!(schemas["UserCreate"]["properties"].get("version"), None);
     assert_eq!(schemas["UserUpdate"]["properties"]["version"]["type"], "integer");
-    // No schema anywhere in the document mentions a secret field as readable.
+    // No schema anywhere names the hash; no Read schema names a secret.
     for (name, schema) in schemas.as_object().unwrap() {
-        if !name.ends_with("Create") && !name.ends_with("Update") {
-            assert_eq!(schema["properties"].get("password_hash"), None, "{name}");
+        assert_eq!(schema["properties"].get("password_hash"), None, "{name}");
+        if !name.ends_with("Create") && !name.ends_with("Update") && name != "Credentials" {
+            assert_eq!(schema["properties"].get("token"), None, "{name}");
         }
     }
 }

@@ -8,7 +8,7 @@ use ::runtime::server as api;
 pub struct User {
     /// Login identifier (PII).
     pub email: String,
-    /// bcrypt hash of the password (bcrypt.gensalt()); never serialized. Secret: accepted on input, never serialized.
+    /// Password hash: argon2id; VBWD's bcrypt hashes until their next login upgrades them. The API takes `password`. Secret: accepted on input, never serialized.
     #[serde(skip_serializing)]
     pub password_hash: String,
     /// Column `status`.
@@ -53,7 +53,7 @@ impl User {
 pub struct NewUser {
     /// Login identifier (PII).
     pub email: String,
-    /// bcrypt hash of the password (bcrypt.gensalt()); never serialized. Secret: accepted on input, never serialized.
+    /// Password hash: argon2id; VBWD's bcrypt hashes until their next login upgrades them. The API takes `password`. Secret: accepted on input, never serialized.
     #[serde(rename = "password")]
     pub password_hash: String,
     /// Column `status`.
@@ -76,7 +76,7 @@ pub struct UserPatch {
     /// Login identifier (PII).
     #[serde(default)]
     pub email: Option<String>,
-    /// bcrypt hash of the password (bcrypt.gensalt()); never serialized. Secret: accepted on input, never serialized.
+    /// Password hash: argon2id; VBWD's bcrypt hashes until their next login upgrades them. The API takes `password`. Secret: accepted on input, never serialized.
     #[serde(rename = "password")]
     #[serde(default)]
     pub password_hash: Option<String>,

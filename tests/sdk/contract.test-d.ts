@@ -10,18 +10,23 @@ import {
   type User,
   type UserCreate,
   type UserStatus,
+  type UserInvoice,
   type UserUpdate,
+  type BearerToken,
 } from "../../generated/sdk/src/index.js";
 
 declare const user: User;
 declare const price: Price;
+declare const invoice: UserInvoice;
 
 // A Create type rejects server-managed fields.
-export const created: UserCreate = { email: "a@example.com", password_hash: "x" };
+export const created: UserCreate = { email: "a@example.com", password: "correct horse" };
 // @ts-expect-error id is set by the server
-export const withId: UserCreate = { email: "a@example.com", password_hash: "x", id: "0" };
+export const withId: UserCreate = { email: "a@example.com", password: "x", id: "0" };
 // @ts-expect-error version is set by the server
-export const withVersion: UserCreate = { email: "a@example.com", password_hash: "x", version: 0 };
+export const withVersion: UserCreate = { email: "a@example.com", password: "x", version: 0 };
+// @ts-expect-error the password is sent as `password`; the hash is the server's
+export const withHash: UserCreate = { email: "a@example.com", password_hash: "x" };
 // @ts-expect-error a required field is missing
 export const missing: UserCreate = { email: "a@example.com" };
 
@@ -34,9 +39,13 @@ export const email: string = user.email;
 user.id = "other";
 
 // Nullable and optional are separate: a nullable column is present in Read, possibly null.
-export const customer: string | null = user.payment_customer_id;
+export const paidAt: string | null = invoice.paid_at;
 // @ts-expect-error a nullable field may be null
-export const customerNotNull: string = user.payment_customer_id;
+export const paidAtNotNull: string = invoice.paid_at;
+// A field only some roles see may be absent.
+export const customer: string | null | undefined = user.payment_customer_id;
+// @ts-expect-error an admin-only field may be absent
+export const customerPresent: string | null = user.payment_customer_id;
 export const clearCustomer: UserUpdate = { payment_customer_id: null, version: 3 };
 // @ts-expect-error a non-nullable field cannot be set to null
 export const nullEmail: UserUpdate = { email: null };
@@ -70,6 +79,12 @@ client.listUsers({ filter: { password_hash: { eq: "x" } } });
 client.listUsers({ order: ["nope.desc"] });
 // @ts-expect-error a status filter takes UserStatus values
 export const badFilter: Filter<UserStatus> = { eq: "NOPE" };
+
+// The client takes a token (or a function giving the current one); login returns one.
+export const authed = createClient({ baseUrl: "http://localhost:8080", token: () => "jwt" });
+export const loggedIn: Promise<BearerToken> = authed.login({ email: "a@example.com", password: "correct horse" });
+// @ts-expect-error login takes the password, not a hash
+authed.login({ email: "a@example.com", password_hash: "x" });
 
 // Errors are a typed class carrying the problem.
 export async function conflictStatus(id: string): Promise<number | undefined> {

@@ -72,7 +72,9 @@ impl Api {
         for (name, value) in headers {
             request = request.header(*name, *value);
         }
-        if let Some(token) = self.token.as_ref().filter(|_| !headers.iter().any(|(n, _)| n.eq_ignore_ascii_case("authorization"))) {
+        if let Some(token) =
+            self.token.as_ref().filter(|_| !headers.iter().any(|(n, _)| n.eq_ignore_ascii_case("authorization")))
+        {
             request = request.bearer_auth(token);
         }
         let response = request.send().await.unwrap_or_else(|e| panic!("{method} {path}: {e}"));

@@ -24,6 +24,21 @@ pub enum Command {
     Import(ImportOpts),
     /// Write a synthetic spec set (for benchmarks).
     Synth(SynthOpts),
+    /// Print a bearer token signed with $JWT_SECRET (for operators, scripts and benchmarks).
+    Token(TokenOpts),
+}
+
+#[derive(Debug, Args)]
+pub struct TokenOpts {
+    /// The subject (`sub` claim): the identity's key, e.g. a user's id
+    #[arg(long, value_name = "SUBJECT")]
+    pub sub: String,
+    /// A role (`roles` claim); repeat for several
+    #[arg(long = "role", value_name = "ROLE")]
+    pub roles: Vec<String>,
+    /// Seconds until it expires
+    #[arg(long, value_name = "SECONDS", default_value_t = 3600)]
+    pub ttl: u64,
 }
 
 #[derive(Debug, Args)]

@@ -10,6 +10,7 @@ mod migrate;
 mod paths;
 mod serve;
 mod synth;
+mod token;
 
 use clap::Parser;
 use std::io::Write;
@@ -38,6 +39,7 @@ pub fn run(args: &[String], out: &mut dyn Write, err: &mut dyn Write) -> i32 {
         Command::Serve(opts) => serve::run(&opts, err),
         Command::Import(opts) => import::run(&opts, out, err),
         Command::Synth(opts) => synth::run(&opts, out, err),
+        Command::Token(opts) => token::run(&opts, out, err),
     }
 }
 

@@ -17,7 +17,11 @@ pub const PROBLEM_JSON: &str = "application/problem+json";
 /// The shared error responses: status, component name, meaning.
 const ERRORS: [(u16, &str, &str); 8] = [
     (400, "BadRequest", "Malformed JSON, an unknown filter field or operator, or a bad parameter."),
-    (401, "Unauthorized", "No bearer token where one is needed, or a token that is malformed, expired or badly signed."),
+    (
+        401,
+        "Unauthorized",
+        "No bearer token where one is needed, or a token that is malformed, expired or badly signed.",
+    ),
     (403, "Forbidden", "The token's roles do not allow this operation, or a field in the body."),
     (404, "NotFound", "No such row (or none the caller may see)."),
     (409, "Conflict", "The version is stale, or a unique key or reference is violated."),
@@ -147,8 +151,7 @@ fn login() -> Operation {
         security: Some(Vec::new()),
         ..Operation::default()
     };
-    op.responses =
-        responses([(200, ok("Logged in.", JSON, reference(schemas::TOKEN)))], &[400, 401, 415, 422, 429]);
+    op.responses = responses([(200, ok("Logged in.", JSON, reference(schemas::TOKEN)))], &[400, 401, 415, 422, 429]);
     op
 }
 

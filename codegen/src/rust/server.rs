@@ -39,7 +39,8 @@ pub fn api_module(model: &Model, routes: &[LinkRoute<'_>]) -> TokenStream {
                 quote!(Some(#field))
             },
         );
-        let values = identity.roles.iter().flat_map(|r| &r.values).map(|(value, roles)| quote!((#value, &[#(#roles),*])));
+        let values =
+            identity.roles.iter().flat_map(|r| &r.values).map(|(value, roles)| quote!((#value, &[#(#roles),*])));
         quote! {
             .identity::<crate::#name>(::runtime::server::Identity {
                 table: #table,

@@ -124,7 +124,8 @@ pub fn interfaces(model: &Model) -> Vec<InterfaceView> {
         });
     }
     if let Some((entity, login)) = api::identity_login(model) {
-        let password = entity.fields.iter().find(|f| api::is_password(entity, f)).expect("validated: identity password");
+        let password =
+            entity.fields.iter().find(|f| api::is_password(entity, f)).expect("validated: identity password");
         out.push(InterfaceView {
             name: "Credentials".into(),
             doc: doc_comment(Some("What login and register take."), ""),

@@ -90,14 +90,13 @@ impl Config {
             (None, Some(other)) => return Err(format!("MIGRATE '{other}' must be true or false")),
         };
         let token = token_config(&var)?;
-        let token_ttl_seconds = match var("JWT_TTL_SECONDS") {
-            Some(text) => text
-                .parse::<u64>()
-                .ok()
-                .filter(|n| (60..=31_536_000).contains(n))
-                .ok_or_else(|| format!("JWT_TTL_SECONDS '{text}' must be a number of seconds from 60 to 31536000"))?,
-            None => 3600,
-        };
+        let token_ttl_seconds =
+            match var("JWT_TTL_SECONDS") {
+                Some(text) => text.parse::<u64>().ok().filter(|n| (60..=31_536_000).contains(n)).ok_or_else(|| {
+                    format!("JWT_TTL_SECONDS '{text}' must be a number of seconds from 60 to 31536000")
+                })?,
+                None => 3600,
+            };
         Ok(Startup::Run(Config {
             database_url,
             bind,
@@ -113,9 +112,7 @@ impl Config {
 
 /// HS256 from `JWT_SECRET`, or RS256 from key files; exactly one of the two.
 fn token_config(var: &dyn Fn(&str) -> Option<String>) -> Result<TokenConfig, String> {
-    let read = |name: &str, path: &str| {
-        std::fs::read(path).map_err(|e| format!("{name} '{path}' cannot be read: {e}"))
-    };
+    let read = |name: &str, path: &str| std::fs::read(path).map_err(|e| format!("{name} '{path}' cannot be read: {e}"));
     match (var("JWT_SECRET"), var("JWT_PUBLIC_KEY_FILE"), var("JWT_PRIVATE_KEY_FILE")) {
         (Some(_), Some(_), _) | (Some(_), _, Some(_)) => {
             Err("set JWT_SECRET (HS256) or JWT_PUBLIC_KEY_FILE (RS256), not both".into())
@@ -126,11 +123,11 @@ fn token_config(var: &dyn Fn(&str) -> Option<String>) -> Result<TokenConfig, Str
             private_pem: private.map(|p| read("JWT_PRIVATE_KEY_FILE", &p)).transpose()?,
         }),
         (None, None, Some(_)) => Err("JWT_PRIVATE_KEY_FILE needs JWT_PUBLIC_KEY_FILE beside it".into()),
-        (None, None, None) => Err(
-            "JWT_SECRET is not set; set it to a random secret of at least 32 bytes (openssl rand -hex 32), \
+        (None, None, None) => {
+            Err("JWT_SECRET is not set; set it to a random secret of at least 32 bytes (openssl rand -hex 32), \
              or JWT_PUBLIC_KEY_FILE for RS256"
-                .into(),
-        ),
+                .into())
+        }
     }
 }
 
@@ -154,10 +151,16 @@ mod tests {
 
     #[test]
     fn defaults_and_errors() {
-        let Ok(Startup::Run(config)) = load(&[], &[("DATABASE_URL", "postgres://x/y"), ("JWT_SECRET", SECRET)]) else { panic!() };
+        let Ok(Startup::Run(config)) = load(&[], &[("DATABASE_URL", "postgres://x/y"), ("JWT_SECRET", SECRET)]) else {
+            panic!()
+        };
         assert_eq!(config.bind.to_string(), "127.0.0.1:8080");
         assert!(config.migrate);
-        let Ok(Startup::Run(config)) = load(&["--no-migrate"], &[("DATABASE_URL", "postgres://x/y"), ("JWT_SECRET", SECRET)]) else { panic!() };
+        let Ok(Startup::Run(config)) =
+            load(&["--no-migrate"], &[("DATABASE_URL", "postgres://x/y"), ("JWT_SECRET", SECRET)])
+        else {
+            panic!()
+        };
         assert!(!config.migrate);
         assert!(load(&[], &[]).unwrap_err().starts_with("DATABASE_URL is not set"));
         assert!(load(&[], &[("DATABASE_URL", "u"), ("BIND_ADDR", "nowhere")]).unwrap_err().contains("BIND_ADDR"));

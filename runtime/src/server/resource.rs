@@ -301,7 +301,8 @@ async fn update<R: Resource>(
     let row = if let Scope::Owner { field, subject } = &scope {
         let mut tx = sqlx::Connection::begin(&mut *conn).await.map_err(|e| Problem::unavailable(&e))?;
         lock_owned::<R>(&mut tx, field, subject, &key).await?;
-        let row = R::update_row(&mut tx, key, version, patch).await.map_err(|e| Problem::from_repo(e, R::NAME, true))?;
+        let row =
+            R::update_row(&mut tx, key, version, patch).await.map_err(|e| Problem::from_repo(e, R::NAME, true))?;
         tx.commit().await.map_err(|e| Problem::from_repo(RepoError::Database(e), R::NAME, true))?;
         row
     } else {
@@ -327,7 +328,12 @@ async fn delete<R: Resource>(app: AppState, who: Principal, id: String) -> Resul
 
 /// For an owner-scoped write: locks the row if the caller owns it, else 404 (their rows only
 /// exist for them). The lock holds until the write commits, so ownership cannot change between.
-async fn lock_owned<R: Resource>(conn: &mut PgConnection, field: &str, subject: &str, key: &R::Key) -> Result<(), Problem> {
+async fn lock_owned<R: Resource>(
+    conn: &mut PgConnection,
+    field: &str,
+    subject: &str,
+    key: &R::Key,
+) -> Result<(), Problem> {
     let sql = format!(
         "SELECT 1 FROM \"{}\" WHERE \"{}\" = $1 AND \"{field}\"::text = $2 FOR UPDATE",
         R::TABLE_NAME,
@@ -343,7 +349,10 @@ async fn lock_owned<R: Resource>(conn: &mut PgConnection, field: &str, subject: 
 }
 
 /// 403 when the body sets fields the caller's roles may not write.
-fn writable_by<R: Resource>(object: &serde_json::Map<String, serde_json::Value>, who: &Principal) -> Result<(), Problem> {
+fn writable_by<R: Resource>(
+    object: &serde_json::Map<String, serde_json::Value>,
+    who: &Principal,
+) -> Result<(), Problem> {
     let denied: Vec<&str> = R::RULES
         .iter()
         .filter(|r| object.contains_key(r.name) && r.write_roles.is_some_and(|roles| !who.has_any(roles)))
@@ -392,7 +401,9 @@ pub(super) fn json_body(headers: &HeaderMap, body: &[u8]) -> Result<serde_json::
 
 /// A checked body into the generated input type. Checks run first, so this fails only on
 /// what they do not cover; it is still the client's error.
-pub(super) fn from_checked<T: DeserializeOwned>(object: serde_json::Map<String, serde_json::Value>) -> Result<T, Problem> {
+pub(super) fn from_checked<T: DeserializeOwned>(
+    object: serde_json::Map<String, serde_json::Value>,
+) -> Result<T, Problem> {
     serde_json::from_value(serde_json::Value::Object(object))
         .map_err(|e| Problem::invalid(vec![FieldError::new("", e.to_string())]))
 }

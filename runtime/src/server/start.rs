@@ -2,10 +2,10 @@
 //! operational endpoints and middleware, graceful shutdown, and the `main` the generated binary
 //! calls. Start-up failures are one line and exit code 2.
 
+use super::auth::Keys;
 use super::config::{Config, LogFormat, Startup, USAGE};
 use super::problem::Problem;
 use super::resource::json;
-use super::auth::Keys;
 use super::{ApiRoutes, AppState};
 use crate::redact::redact_url;
 use axum::extract::{Request, State};

@@ -132,8 +132,7 @@ impl Validator<'_> {
                 serde_json::Value::Object(map) if map.len() == 1 && map.contains_key("owner") => {
                     let Some(name) = map["owner"].as_str() else {
                         self.diags.push(
-                            Diagnostic::error(span, "`owner:` names a field")
-                                .with_help("e.g. { owner: user_id }"),
+                            Diagnostic::error(span, "`owner:` names a field").with_help("e.g. { owner: user_id }"),
                         );
                         continue;
                     };
@@ -166,12 +165,13 @@ impl Validator<'_> {
         let Some(field) = fields.iter().find(|f| f.name == name) else {
             let known = fields.iter().map(|f| f.name.as_str());
             self.diags.push(
-                Diagnostic::error(span, format!("unknown owner field '{name}'")).with_help_opt(did_you_mean(name, known)),
+                Diagnostic::error(span, format!("unknown owner field '{name}'"))
+                    .with_help_opt(did_you_mean(name, known)),
             );
             return None;
         };
-        let comparable = matches!(field.ty, FieldType::Uuid | FieldType::String(_) | FieldType::Text)
-            || field.ty.is_integer();
+        let comparable =
+            matches!(field.ty, FieldType::Uuid | FieldType::String(_) | FieldType::Text) || field.ty.is_integer();
         if !comparable || field.secret {
             self.diags.push(
                 Diagnostic::error(span, format!("owner field '{name}' cannot hold a token's subject"))
@@ -252,8 +252,11 @@ impl Validator<'_> {
                 if let Some(known) = &enum_values {
                     if !known.contains(&value.value) {
                         self.diags.push(
-                            Diagnostic::error(span_of(file, value), format!("'{}' is not a value of the enum", value.value))
-                                .with_help_opt(did_you_mean(&value.value, known.iter().map(String::as_str))),
+                            Diagnostic::error(
+                                span_of(file, value),
+                                format!("'{}' is not a value of the enum", value.value),
+                            )
+                            .with_help_opt(did_you_mean(&value.value, known.iter().map(String::as_str))),
                         );
                     }
                 }

@@ -194,7 +194,11 @@ async fn http_register(
     register.register(app, login, object).await
 }
 
-async fn register<R: Resource>(app: AppState, login: Arc<Login>, body: Map<String, Value>) -> Result<Response, Problem> {
+async fn register<R: Resource>(
+    app: AppState,
+    login: Arc<Login>,
+    body: Map<String, Value>,
+) -> Result<Response, Problem> {
     let mut checked = check_body(R::RULES, Value::Object(body), BodyKind::Create).map_err(Problem::invalid)?;
     hash_fields(R::RULES, &mut checked.object).await?;
     let new: R::New = from_checked(checked.object)?;

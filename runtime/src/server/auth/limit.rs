@@ -30,7 +30,8 @@ impl LoginLimiter {
         let failures = self.failures.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
         let now = Instant::now();
         let mut wait = None;
-        for (key, limit) in [(Key::Account(account.to_lowercase()), ACCOUNT_FAILURES), (Key::Client(client), CLIENT_FAILURES)]
+        for (key, limit) in
+            [(Key::Account(account.to_lowercase()), ACCOUNT_FAILURES), (Key::Client(client), CLIENT_FAILURES)]
         {
             if let Some((count, since)) = failures.get(&key) {
                 let ends = *since + WINDOW;

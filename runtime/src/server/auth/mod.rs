@@ -33,8 +33,13 @@ pub struct Access {
 
 impl Access {
     /// What an entity without rules gets.
-    pub const ADMIN_ONLY: Self =
-        Self { list: Allow::ADMIN, get: Allow::ADMIN, create: Allow::ADMIN, update: Allow::ADMIN, delete: Allow::ADMIN };
+    pub const ADMIN_ONLY: Self = Self {
+        list: Allow::ADMIN,
+        get: Allow::ADMIN,
+        create: Allow::ADMIN,
+        update: Allow::ADMIN,
+        delete: Allow::ADMIN,
+    };
 }
 
 /// One operation's rule.
@@ -103,7 +108,10 @@ impl Principal {
 pub enum Scope {
     All,
     /// Only rows whose `field` holds `subject`.
-    Owner { field: &'static str, subject: String },
+    Owner {
+        field: &'static str,
+        subject: String,
+    },
 }
 
 /// 401 without a token where one is needed, 403 when the token does not allow the operation;

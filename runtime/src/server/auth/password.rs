@@ -11,7 +11,9 @@ use std::sync::OnceLock;
 pub enum PasswordCheck {
     Wrong,
     /// Right; `upgrade` when the hash is not argon2id with today's parameters.
-    Right { upgrade: bool },
+    Right {
+        upgrade: bool,
+    },
 }
 
 /// The argon2id hash of `password` in PHC format (`$argon2id$v=19$m=19456,t=2,p=1$…`).
