@@ -378,7 +378,7 @@ fn owner_value(wire: Option<Wire>, subject: &str) -> Result<serde_json::Value, P
 fn same_subject(given: &serde_json::Value, subject: &str) -> bool {
     match given {
         serde_json::Value::String(text) => super::auth::canonical_subject(text) == subject,
-        other => other.to_string() == subject,
+        other => other.as_i64().is_some_and(|n| subject.parse::<i64>() == Ok(n)),
     }
 }
 
