@@ -54,7 +54,6 @@ pub struct NewUser {
     /// Login identifier (PII).
     pub email: String,
     /// Password hash: argon2id; VBWD's bcrypt hashes until their next login upgrades them. The API takes `password`. Secret: accepted on input, never serialized.
-    #[serde(rename = "password")]
     pub password_hash: String,
     /// Column `status`.
     #[serde(default)]
@@ -77,7 +76,6 @@ pub struct UserPatch {
     #[serde(default)]
     pub email: Option<String>,
     /// Password hash: argon2id; VBWD's bcrypt hashes until their next login upgrades them. The API takes `password`. Secret: accepted on input, never serialized.
-    #[serde(rename = "password")]
     #[serde(default)]
     pub password_hash: Option<String>,
     /// Column `status`.
@@ -381,7 +379,7 @@ impl api::Resource for User {
                 pattern: None,
                 format: None,
             })
-            .hashed(),
+            .hashed_into("password_hash"),
         api::FieldRule::writable(
                 "status",
                 api::Wire::Enum(&["PENDING", "ACTIVE", "SUSPENDED", "DELETED"]),

@@ -24,37 +24,29 @@ pub fn render(_model: &Model, entity: &Entity, repository: &TokenStream) -> Toke
     });
 
     let inputs: Vec<&Field> = entity.fields.iter().filter(|f| !f.read_only && !f.version).collect();
-    // The identity's password travels as `password` (the server hashes it before it gets here).
-    let rename = |f: &Field| {
-        let wire = crate::api::wire_name(entity, f);
-        (wire != f.name).then(|| quote!(#[serde(rename = #wire)]))
-    };
     let new_fields = inputs.iter().map(|f| {
         let ident = field_ident(&f.name);
         let base = rust_type(&f.ty);
         let doc = field_doc(f);
-        let rename = rename(f);
         let optional = f.nullable || f.default.is_some() || f.db_default.is_some();
         if optional {
-            quote! { #[doc = #doc] #rename #[serde(default)] pub #ident: Option<#base> }
+            quote! { #[doc = #doc] #[serde(default)] pub #ident: Option<#base> }
         } else {
-            quote! { #[doc = #doc] #rename pub #ident: #base }
+            quote! { #[doc = #doc] pub #ident: #base }
         }
     });
     let patch_fields = inputs.iter().filter(|f| !f.primary_key).map(|f| {
         let ident = field_ident(&f.name);
         let base = rust_type(&f.ty);
         let doc = field_doc(f);
-        let rename = rename(f);
         if f.nullable {
             quote! {
                 #[doc = #doc]
-                #rename
                 #[serde(default, deserialize_with = "::runtime::serde::double_option")]
                 pub #ident: Option<Option<#base>>
             }
         } else {
-            quote! { #[doc = #doc] #rename #[serde(default)] pub #ident: Option<#base> }
+            quote! { #[doc = #doc] #[serde(default)] pub #ident: Option<#base> }
         }
     });
     let new_doc =

@@ -112,7 +112,7 @@ fn field_rule(model: &Model, entity: &Entity, f: &Field) -> TokenStream {
     if api::is_password(entity, f) {
         let wire_name = api::wire_name(entity, f);
         let check = check(&password_check());
-        return quote!(api::FieldRule::writable(#wire_name, api::Wire::Text).required().check(#check).hashed());
+        return quote!(api::FieldRule::writable(#wire_name, api::Wire::Text).required().check(#check).hashed_into(#name));
     }
     let wire = wire(model, &f.ty);
     let mut rule = if api::writable(f) {

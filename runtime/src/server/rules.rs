@@ -80,8 +80,8 @@ pub struct FieldRule {
     pub read_roles: Option<&'static [&'static str]>,
     /// Roles that may set it (the admin role always may); None: whoever writes the row.
     pub write_roles: Option<&'static [&'static str]>,
-    /// A password: stored as its argon2id hash, never returned.
-    pub hashed: bool,
+    /// A password: its argon2id hash is stored in this field (the body never names the hash).
+    pub hashed_into: Option<&'static str>,
 }
 
 // Builders, so each generated rule is one short line: `FieldRule::writable("email", Wire::Varchar(255)).required()`.
@@ -99,7 +99,7 @@ impl FieldRule {
             check: Check::NONE,
             read_roles: None,
             write_roles: None,
-            hashed: false,
+            hashed_into: None,
         }
     }
 
@@ -140,9 +140,9 @@ impl FieldRule {
         Self { write_roles: Some(roles), ..self }
     }
 
-    /// A password: the server stores its argon2id hash.
-    pub const fn hashed(self) -> Self {
-        Self { hashed: true, ..self }
+    /// A password: the server stores its argon2id hash in `field`.
+    pub const fn hashed_into(self, field: &'static str) -> Self {
+        Self { hashed_into: Some(field), ..self }
     }
 }
 

@@ -221,16 +221,16 @@ fn token_response(app: &AppState, status: StatusCode, subject: &str, roles: Vec<
     Ok(response.into_response())
 }
 
-/// Replaces every password (a `hashed` field) in a checked body by its argon2id hash.
+/// Replaces every password in a checked body by its argon2id hash, under the hash's field.
 pub async fn hash_fields(
     rules: &[crate::server::rules::FieldRule],
     object: &mut Map<String, Value>,
 ) -> Result<(), Problem> {
-    for rule in rules.iter().filter(|r| r.hashed) {
-        if let Some(Value::String(password)) = object.get(rule.name) {
-            let password = password.clone();
+    for rule in rules {
+        let Some(target) = rule.hashed_into else { continue };
+        if let Some(Value::String(password)) = object.remove(rule.name) {
             let hash = blocking(move || hash_password(&password)).await?.map_err(|e| Problem::internal(&e))?;
-            object.insert(rule.name.to_string(), Value::String(hash));
+            object.insert(target.to_string(), Value::String(hash));
         }
     }
     Ok(())
