@@ -1,11 +1,12 @@
-//! Random bodies, keys, headers and query strings against every operation of the API: whatever
-//! is sent, the answer is never a 5xx, every error is problem+json, and no secret comes back.
+//! Random bodies, keys, headers and query strings against every operation of the API, as random
+//! callers (admin, a user, anonymous, a garbage token), plus login and registration: whatever is
+//! sent, the answer is never a 5xx, every error is problem+json, and no secret comes back.
 //! Deterministic: the seed is printed on failure and can be set with `API_FUZZ_SEED`.
 
 use codegen::api;
 use codegen::ir::Model;
 use serde_json::{json, Map, Value};
-use tests::server::{with_server, Api};
+use tests::server::{token, with_server, Api};
 
 /// xorshift64*: small, fast, and reproducible from its seed.
 struct Rng(u64);
@@ -172,6 +173,13 @@ fn random_requests_never_get_a_server_error() {
         let mut rng = Rng(seed);
         let user = api.post("/api/v1/users", &json!({ "email": "fuzz@x.io", "password": "fuzz-secret" })).await;
         let role = api.post("/api/v1/roles", &json!({ "name": "Fuzz", "slug": "fuzz" })).await;
+        let user_id = user.json["id"].as_str().unwrap_or_default().to_string();
+        let callers = [
+            api.clone(),
+            api.with_token(Some(token(&user_id, &["user"]))),
+            api.with_token(None),
+            api.with_token(Some("garbage.garbage.garbage".into())),
+        ];
         let real = |entity: &str| match entity {
             "User" => user.json["id"].as_str().map(String::from),
             "Role" => role.json["id"].as_str().map(String::from),
@@ -180,20 +188,23 @@ fn random_requests_never_get_a_server_error() {
         let mut sent = 0;
         for _ in 0..rounds {
             for entity in &model.entities {
-                let fields: Vec<String> = entity.fields.iter().map(|f| f.name.clone()).collect();
+                let mut fields: Vec<String> = entity.fields.iter().map(|f| f.name.clone()).collect();
+                fields.push("password".into());
                 let collection = api::collection_path(&entity.name);
                 let id = real(&entity.name);
                 let item = format!("{collection}/{}", key(&mut rng, id.as_deref()));
                 let if_match = [("if-match", *rng.pick(&["\"0\"", "W/\"1\"", "*", "garbage", "\"99999999999\""]))];
                 let headers: &[(&str, &str)] = if rng.chance(30) { &if_match } else { &[] };
                 let query = random_query(&mut rng, &fields);
-                assert_sane(&api, "GET", &format!("{collection}?{query}"), None, &[], seed).await;
-                assert_sane(&api, "GET", &item, None, &[], seed).await;
-                assert_sane(&api, "POST", &collection, Some(random_body(&mut rng, &fields)), &[], seed).await;
-                assert_sane(&api, "PATCH", &item, Some(random_body(&mut rng, &fields)), headers, seed).await;
+                assert_sane(rng.pick(&callers), "GET", &format!("{collection}?{query}"), None, &[], seed).await;
+                assert_sane(rng.pick(&callers), "GET", &item, None, &[], seed).await;
+                let body = Some(random_body(&mut rng, &fields));
+                assert_sane(rng.pick(&callers), "POST", &collection, body, &[], seed).await;
+                let body = Some(random_body(&mut rng, &fields));
+                assert_sane(rng.pick(&callers), "PATCH", &item, body, headers, seed).await;
                 if rng.chance(10) {
-                    assert_sane(&api, "DELETE", &format!("{collection}/{}", uuid::Uuid::new_v4()), None, &[], seed)
-                        .await;
+                    let path = format!("{collection}/{}", uuid::Uuid::new_v4());
+                    assert_sane(rng.pick(&callers), "DELETE", &path, None, &[], seed).await;
                 }
                 sent += 5;
             }
@@ -201,10 +212,16 @@ fn random_requests_never_get_a_server_error() {
                 let owner = key(&mut rng, real(&route.owner.entity).as_deref());
                 let other = key(&mut rng, real(&route.other.entity).as_deref());
                 let list = route.list_path().replace("{id}", &owner);
-                assert_sane(&api, "GET", &list, None, &[], seed).await;
+                assert_sane(rng.pick(&callers), "GET", &list, None, &[], seed).await;
                 let method = *rng.pick(&["PUT", "DELETE"]);
-                assert_sane(&api, method, &format!("{list}/{other}"), None, &[], seed).await;
+                assert_sane(rng.pick(&callers), method, &format!("{list}/{other}"), None, &[], seed).await;
                 sent += 2;
+            }
+            let credentials = ["email".to_string(), "password".to_string(), "role".to_string()];
+            for path in [api::LOGIN_PATH, api::REGISTER_PATH] {
+                let body = Some(random_body(&mut rng, &credentials));
+                assert_sane(rng.pick(&callers), "POST", path, body, &[], seed).await;
+                sent += 1;
             }
         }
         eprintln!("api fuzz: {sent} requests, seed {seed}, no 5xx");

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Issue #5's figures: the release server under load on loopback (wrk, 32 connections), against
 # the database's own ceiling on this machine (`pgbench -S -c 32`) measured in the same run on the
-# same database, plus the server's peak RSS. Needs wrk, pgbench, psql, curl and a PostgreSQL at
+# same database, plus the server's peak RSS. Issue #7's: the same public GET with and without a
+# bearer token (the token's verification is all that differs), and an owner reading their row. Needs wrk, pgbench, psql, curl and a PostgreSQL at
 # $DATABASE_URL (default: the local one). DURATION (seconds per run, default 20), LOG_LEVEL (the
 # server's, default warn: one log line per request is measured separately with LOG_LEVEL=info).
 set -euo pipefail
@@ -16,6 +17,8 @@ server=""
 trap '[ -n "$server" ] && kill "$server" 2>/dev/null; wait 2>/dev/null; psql "$URL" -qc "DROP DATABASE IF EXISTS $DB WITH (FORCE)" >/dev/null 2>&1; rm -rf "$WORK"' EXIT
 
 cargo build --release -q -p generated
+export JWT_SECRET="bench-secret-of-at-least-thirty-two-bytes"
+ADMIN_TOKEN="$(cargo xtask token --sub 00000000-0000-0000-0000-000000000000 --role admin)"
 psql "$URL" -qc "DROP DATABASE IF EXISTS $DB WITH (FORCE)" -c "CREATE DATABASE $DB"
 DATABASE_URL="$DB_URL" BIND_ADDR="127.0.0.1:$PORT" LOG_LEVEL="${LOG_LEVEL:-warn}" target/release/vbwd-api &
 server=$!
@@ -28,21 +31,41 @@ SELECT gen_random_uuid(), 'user' || i || '@example.com', 'h', (ARRAY['ACTIVE','P
        'USER', false, now(), now(), 0
 FROM generate_series(1, 10000) AS i;
 ANALYZE vbwd_user;
+INSERT INTO vbwd_tax_class (id, name, code, default_rate, is_default, created_at, updated_at, version)
+SELECT gen_random_uuid(), 'class ' || i, 'C' || i, 19, false, now(), now(), 0 FROM generate_series(1, 10000) AS i;
+ANALYZE vbwd_tax_class;
 SQL
 psql "$DB_URL" -tAc "SELECT id FROM vbwd_user" > "$WORK/ids"
+psql "$DB_URL" -tAc "SELECT id FROM vbwd_tax_class" > "$WORK/tax_ids"
+OWNER="$(psql "$DB_URL" -tAc "SELECT id FROM vbwd_user LIMIT 1")"
+OWNER_TOKEN="$(cargo xtask token --sub "$OWNER" --role user)"
 pgbench -i -q -s 10 "$DB_URL" >/dev/null 2>&1
-cat > "$WORK/get.lua" <<LUA
+# get.lua: random rows of a collection ($1 = id file, $2 = path, $3 = token or empty).
+random_get() {
+  cat <<LUA
 local ids = {}
-for line in io.lines("$WORK/ids") do ids[#ids + 1] = line end
-request = function() return wrk.format("GET", "/api/v1/users/" .. ids[math.random(#ids)]) end
+for line in io.lines("$1") do ids[#ids + 1] = line end
+local headers = {}
+if "$3" ~= "" then headers["Authorization"] = "Bearer $3" end
+request = function() return wrk.format("GET", "$2/" .. ids[math.random(#ids)], headers) end
 LUA
+}
+random_get "$WORK/ids" /api/v1/users "$ADMIN_TOKEN" > "$WORK/get.lua"
+random_get "$WORK/tax_ids" /api/v1/tax_classes "" > "$WORK/public.lua"
+random_get "$WORK/tax_ids" /api/v1/tax_classes "$ADMIN_TOKEN" > "$WORK/public_token.lua"
 
 echo "## ceiling: pgbench -S -c 32 (select-only, simple protocol), ${DURATION}s"
 pgbench -S -n -c 32 -j 2 -T "$DURATION" "$DB_URL" 2>/dev/null | grep -E "^(tps|latency average)"
-echo "## GET /api/v1/users/{random id}, wrk -c 32, ${DURATION}s"
-wrk -t 2 -c 32 -d "${DURATION}s" --latency -s "$WORK/get.lua" "http://127.0.0.1:$PORT" | grep -E "Requests/sec|^ +(50|99)%|Non-2xx"
-echo "## GET /api/v1/users?status=eq.ACTIVE&order=email&limit=50, wrk -c 32, ${DURATION}s"
-wrk -t 2 -c 32 -d "${DURATION}s" --latency "http://127.0.0.1:$PORT/api/v1/users?status=eq.ACTIVE&order=email&limit=50" \
-  | grep -E "Requests/sec|^ +(50|99)%|Non-2xx"
+load() { wrk -t 2 -c 32 -d "${DURATION}s" --latency "$@" | grep -E "Requests/sec|^ +(50|99)%|Non-2xx"; }
+echo "## GET /api/v1/users/{random id} as admin (bearer token), wrk -c 32, ${DURATION}s"
+load -s "$WORK/get.lua" "http://127.0.0.1:$PORT"
+echo "## GET /api/v1/users?status=eq.ACTIVE&order=email&limit=50 as admin, wrk -c 32, ${DURATION}s"
+load -H "Authorization: Bearer $ADMIN_TOKEN" "http://127.0.0.1:$PORT/api/v1/users?status=eq.ACTIVE&order=email&limit=50"
+echo "## GET /api/v1/tax_classes/{random id}, public, no token, wrk -c 32, ${DURATION}s"
+load -s "$WORK/public.lua" "http://127.0.0.1:$PORT"
+echo "## GET /api/v1/tax_classes/{random id}, public, with a bearer token (verified), wrk -c 32, ${DURATION}s"
+load -s "$WORK/public_token.lua" "http://127.0.0.1:$PORT"
+echo "## GET /api/v1/users/{own id} as its owner (owner rule: key and owner in one query), wrk -c 32, ${DURATION}s"
+load -H "Authorization: Bearer $OWNER_TOKEN" "http://127.0.0.1:$PORT/api/v1/users/$OWNER"
 echo "## server memory"
 grep -E "VmHWM|VmRSS" "/proc/$server/status"
