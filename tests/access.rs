@@ -611,3 +611,73 @@ fn owners_cannot_raise_their_roles_or_reach_other_rows() {
         assert_match_openapi(&admin.exchanges());
     });
 }
+
+/// Makes an RSA key pair with the openssl CLI; returns (private PEM, public PEM).
+fn rsa_key_pair(dir: &std::path::Path) -> (Vec<u8>, Vec<u8>) {
+    let (private, public) = (dir.join("private.pem"), dir.join("public.pem"));
+    let openssl = |args: &[&std::ffi::OsStr]| {
+        let out = std::process::Command::new("openssl").args(args).output().unwrap_or_else(|e| {
+            panic!("the RS256 test makes its RSA key with the openssl CLI; install it (apt-get install openssl): {e}")
+        });
+        assert!(out.status.success(), "openssl {args:?}: {}", String::from_utf8_lossy(&out.stderr));
+    };
+    let os = |s: &str| std::ffi::OsStr::new(s).to_owned();
+    openssl(&[
+        &os("genpkey"),
+        &os("-algorithm"),
+        &os("RSA"),
+        &os("-pkeyopt"),
+        &os("rsa_keygen_bits:2048"),
+        &os("-out"),
+        private.as_os_str(),
+    ]);
+    openssl(&[&os("pkey"), &os("-in"), private.as_os_str(), &os("-pubout"), &os("-out"), public.as_os_str()]);
+    (std::fs::read(private).unwrap(), std::fs::read(public).unwrap())
+}
+
+#[test]
+fn rs256_tokens_verify_with_the_public_key_and_key_confusion_fails() {
+    use runtime::server::TokenConfig;
+    let keys = tests::TempDir::new("rs256_keys");
+    let (private_pem, public_pem) = rsa_key_pair(keys.path());
+    let db = tests::TestDb::new("access_rs256");
+    let mut config = tests::server::config(&db.url, true);
+    config.token = TokenConfig::Rs256 { public_pem: public_pem.clone(), private_pem: Some(private_pem) };
+    tests::block_on(async {
+        let running = tests::server::start(&config).await.unwrap_or_else(|e| panic!("{e}"));
+        let base = format!("http://{}", running.addr);
+        let client = reqwest::Client::new();
+        let registered: Value = client
+            .post(format!("{base}{}", api::REGISTER_PATH))
+            .json(&json!({ "email": "rsa@x.io", "password": PASSWORD }))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        let issued = registered["access_token"].as_str().unwrap();
+        let header: Value = serde_json::from_slice(
+            &base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(issued.split('.').next().unwrap()).unwrap(),
+        )
+        .unwrap();
+        assert_eq!(header["alg"], json!("RS256"));
+        let me = format!("{base}/api/v1/users/{}", claims(issued)["sub"].as_str().unwrap());
+        let status = |token: String| {
+            let request = client.get(format!("{base}/api/v1/users")).bearer_auth(token);
+            async move { request.send().await.unwrap().status().as_u16() }
+        };
+        assert_eq!(client.get(&me).bearer_auth(issued).send().await.unwrap().status().as_u16(), 200);
+        let now = jsonwebtoken::get_current_timestamp();
+        let admin = json!({ "sub": "x", "roles": ["admin"], "exp": now + 600 });
+        // Key confusion: an HS256 token whose HMAC key is the server's public key.
+        let confused = sign(jsonwebtoken::Algorithm::HS256, &admin, std::str::from_utf8(&public_pem).unwrap());
+        assert_eq!(status(confused).await, 401, "HS256 signed with the public key");
+        assert_eq!(status(token("x", &["admin"])).await, 401, "an HS256 token with the test secret");
+        running.stop().await.unwrap();
+    });
+    // A server that only verifies tokens cannot serve login: it says so and does not start.
+    config.token = TokenConfig::Rs256 { public_pem, private_pem: None };
+    let error = tests::block_on(tests::server::start(&config)).unwrap_err();
+    assert!(error.contains("JWT_PRIVATE_KEY_FILE") && !error.contains('\n'), "{error}");
+}
