@@ -4,6 +4,7 @@
 
 mod auth;
 mod config;
+mod guard;
 mod link;
 mod patterns;
 mod problem;

@@ -3,9 +3,10 @@
 //! repository functions. The routes are the ones `codegen::api` puts in the OpenAPI document.
 
 use super::auth::{authorize, hash_fields, Access, Principal, Scope};
+use super::guard::{claim_owner, listable_field, lock_owned, owner_filter, same_subject, visible_json, writable_by};
 use super::problem::Problem;
 use super::query::{parse_list, parse_value, DEFAULT_LIMIT};
-use super::rules::{check_body, BodyKind, FieldError, FieldRule, Wire};
+use super::rules::{check_body, BodyKind, FieldError, FieldRule};
 use super::AppState;
 use crate::repo::{Cmp, ListQuery, Param, RepoError, Row, MAX_LIMIT};
 use axum::body::Bytes;
@@ -192,25 +193,7 @@ async fn list<R: Resource>(app: AppState, who: Principal, query: Option<String>)
     }
     let mut conn = app.connection().await?;
     let rows = R::list_rows(&mut conn, list).await.map_err(|e| Problem::from_repo(e, R::NAME, false))?;
-    Ok(visible_json::<R, _>(StatusCode::OK, &rows, &who))
-}
-
-/// A field a caller may filter and order on: declared, listable, and visible to them.
-fn listable_field<R: Resource>(name: &str, what: &str, who: &Principal) -> Result<R::Field, Problem> {
-    let visible = |name: &str| R::RULES.iter().find(|r| r.name == name).is_none_or(|r| who.sees(r.read_roles));
-    R::field(name).filter(|_| visible(name)).ok_or_else(|| {
-        let known: Vec<&str> =
-            R::RULES.iter().filter(|r| R::field(r.name).is_some() && visible(r.name)).map(|r| r.name).collect();
-        Problem::bad_request(format!("cannot {what} on '{name}'; fields: {}", known.join(", ")))
-    })
-}
-
-/// `field = subject` as a list filter; None when the subject is not a value of the field's type.
-fn owner_filter<R: Resource>(field: &str, subject: &str) -> Result<Option<R::Filter>, Problem> {
-    let Some(field) = R::field(field) else {
-        return Err(Problem::internal(&format!("{}: the owner field {field} is not listable", R::NAME)));
-    };
-    Ok(R::filter(field, Cmp::Eq(subject.to_string())).ok())
+    Ok(visible_json(StatusCode::OK, &rows, R::RULES, &who))
 }
 
 async fn get_one<R: Resource>(app: AppState, who: Principal, id: String) -> Result<Response, Problem> {
@@ -241,16 +224,11 @@ async fn create<R: Resource>(
 ) -> Result<Response, Problem> {
     let scope = authorize(&R::ACCESS.create, &who, R::NAME, "create")?;
     let mut value = json_body(&headers, &body)?;
-    // An owner creates rows of their own: the owner field is the subject, sent or not.
-    if let (Scope::Owner { field, subject }, Some(object)) = (&scope, value.as_object_mut()) {
-        if object.get(*field).is_some_and(|given| !same_subject(given, subject)) {
-            return Err(Problem::invalid(vec![FieldError::new(*field, "must be your own id (or left out)")]));
-        }
-        let rule = R::RULES.iter().find(|r| r.name == *field);
-        object.insert((*field).to_string(), owner_value(rule.map(|r| r.wire), subject)?);
+    if let Scope::Owner { field, subject } = &scope {
+        claim_owner(R::RULES, &mut value, field, subject)?;
     }
     let mut checked = check_body(R::RULES, value, BodyKind::Create).map_err(Problem::invalid)?;
-    writable_by::<R>(&checked.object, &who)?;
+    writable_by(R::RULES, &checked.object, &who)?;
     hash_fields(R::RULES, &mut checked.object).await?;
     let new: R::New = from_checked(checked.object)?;
     let mut conn = app.connection().await?;
@@ -274,7 +252,7 @@ async fn update<R: Resource>(
     let key = path_key::<R::Key>(&id, R::NAME)?;
     let value = json_body(&headers, &body)?;
     let mut checked = check_body(R::RULES, value, BodyKind::Patch).map_err(Problem::invalid)?;
-    writable_by::<R>(&checked.object, &who)?;
+    writable_by(R::RULES, &checked.object, &who)?;
     if let Scope::Owner { field, subject } = &scope {
         if checked.object.get(*field).is_some_and(|given| !same_subject(given, subject)) {
             return Err(Problem::invalid(vec![FieldError::new(*field, "cannot be given to someone else")]));
@@ -326,62 +304,6 @@ async fn delete<R: Resource>(app: AppState, who: Principal, id: String) -> Resul
     Ok(StatusCode::NO_CONTENT.into_response())
 }
 
-/// For an owner-scoped write: locks the row if the caller owns it, else 404 (their rows only
-/// exist for them). The lock holds until the write commits, so ownership cannot change between.
-async fn lock_owned<R: Resource>(
-    conn: &mut PgConnection,
-    field: &str,
-    subject: &str,
-    key: &R::Key,
-) -> Result<(), Problem> {
-    let sql = format!(
-        "SELECT 1 FROM \"{}\" WHERE \"{}\" = $1 AND \"{field}\"::text = $2 FOR UPDATE",
-        R::TABLE_NAME,
-        R::KEY_FIELD
-    );
-    let owned: Option<i32> = sqlx::query_scalar(&sql)
-        .bind(key.clone())
-        .bind(subject)
-        .fetch_optional(&mut *conn)
-        .await
-        .map_err(|e| Problem::from_repo(RepoError::Database(e), R::NAME, false))?;
-    owned.map(|_| ()).ok_or_else(|| Problem::not_found(format!("No {} with this key.", R::NAME)))
-}
-
-/// 403 when the body sets fields the caller's roles may not write.
-fn writable_by<R: Resource>(
-    object: &serde_json::Map<String, serde_json::Value>,
-    who: &Principal,
-) -> Result<(), Problem> {
-    let denied: Vec<&str> = R::RULES
-        .iter()
-        .filter(|r| object.contains_key(r.name) && r.write_roles.is_some_and(|roles| !who.has_any(roles)))
-        .map(|r| r.name)
-        .collect();
-    if denied.is_empty() {
-        return Ok(());
-    }
-    Err(Problem::new(StatusCode::FORBIDDEN, format!("Your roles may not set: {}.", denied.join(", "))))
-}
-
-/// The subject as a JSON value of the owner field's wire type.
-fn owner_value(wire: Option<Wire>, subject: &str) -> Result<serde_json::Value, Problem> {
-    match wire {
-        Some(Wire::Int { .. }) => subject
-            .parse::<i64>()
-            .map(serde_json::Value::from)
-            .map_err(|_| Problem::new(StatusCode::FORBIDDEN, "Your token's subject cannot own this row.")),
-        _ => Ok(serde_json::Value::String(subject.to_string())),
-    }
-}
-
-fn same_subject(given: &serde_json::Value, subject: &str) -> bool {
-    match given {
-        serde_json::Value::String(text) => super::auth::canonical_subject(text) == subject,
-        other => other.as_i64().is_some_and(|n| subject.parse::<i64>() == Ok(n)),
-    }
-}
-
 /// A key from a path segment; a malformed one is a 400.
 pub fn path_key<K: DeserializeOwned>(text: &str, entity: &str) -> Result<K, Problem> {
     parse_value::<K>(text).map_err(|_| Problem::bad_request(format!("'{text}' is not a valid {entity} key")))
@@ -422,35 +344,13 @@ fn if_match(headers: &HeaderMap) -> Result<Option<i32>, Problem> {
 
 /// A row as JSON, without the fields the caller may not see, with its version as the ETag.
 fn row_response<R: Resource>(status: StatusCode, row: &R, who: &Principal) -> Response {
-    let mut response = visible_json::<R, _>(status, row, who);
+    let mut response = visible_json(status, row, R::RULES, who);
     if let Some(version) = row.version() {
         if let Ok(value) = HeaderValue::from_str(&format!("\"{version}\"")) {
             response.headers_mut().insert(header::ETAG, value);
         }
     }
     response
-}
-
-/// Rows (or one row) as JSON; fields restricted to roles the caller lacks are left out.
-fn visible_json<R: Resource, T: Serialize + ?Sized>(status: StatusCode, value: &T, who: &Principal) -> Response {
-    let hidden: Vec<&str> = R::RULES.iter().filter(|r| !who.sees(r.read_roles)).map(|r| r.name).collect();
-    if hidden.is_empty() {
-        return json(status, value);
-    }
-    let mut tree = match serde_json::to_value(value) {
-        Ok(tree) => tree,
-        Err(e) => return Problem::internal(&e).into_response(),
-    };
-    let strip = |row: &mut serde_json::Value| {
-        if let Some(object) = row.as_object_mut() {
-            hidden.iter().for_each(|name| drop(object.remove(*name)));
-        }
-    };
-    match &mut tree {
-        serde_json::Value::Array(rows) => rows.iter_mut().for_each(strip),
-        row => strip(row),
-    }
-    json(status, &tree)
 }
 
 /// A JSON response; serialization of our own types cannot fail short of a bug.
