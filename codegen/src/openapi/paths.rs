@@ -94,12 +94,16 @@ fn guarded(mut op: Operation, allow: &Allow) -> Operation {
     if allow.authenticated {
         who.push("any valid token".into());
     }
-    who.extend(allow.roles.iter().map(|r| format!("role `{r}`")));
+    who.extend(allow.roles.iter().filter(|r| *r != ADMIN_ROLE).map(|r| format!("role `{r}`")));
     if let Some(field) = &allow.owner {
         who.push(format!("the owner (a token whose subject is the row's `{field}`; other rows are invisible)"));
     }
     who.push(format!("role `{ADMIN_ROLE}`"));
-    op.description = Some(format!("Access: {}.", who.join("; ")));
+    let access = format!("Access: {}.", who.join("; "));
+    op.description = Some(match op.description.take() {
+        Some(doc) => format!("{doc}\n\n{access}"),
+        None => access,
+    });
     op.security = Some(if allow.public { Vec::new() } else { vec![bearer()] });
     // Even a public operation refuses a bad token rather than ignoring it.
     let mut codes = vec![401];
