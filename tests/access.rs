@@ -449,6 +449,13 @@ async fn stored_hash(db_url: &str, email: &str) -> String {
         .unwrap()
 }
 
+async fn set_status(db_url: &str, email: &str, status: &str) {
+    use sqlx::Connection;
+    let mut conn = sqlx::PgConnection::connect(db_url).await.unwrap();
+    let sql = "UPDATE vbwd_user SET status = $1::userstatus WHERE email = $2";
+    sqlx::query(sql).bind(status).bind(email).execute(&mut conn).await.unwrap();
+}
+
 /// A user row as VBWD's backend writes it: bcrypt via Python's `bcrypt.hashpw(pw, bcrypt.gensalt())`.
 async fn insert_vbwd_user(db_url: &str, email: &str, role: &str) -> String {
     use sqlx::Connection;
@@ -512,6 +519,11 @@ fn login_accepts_vbwd_bcrypt_hashes_and_leaves_argon2id() {
         assert_eq!(wrong.json["detail"], unknown.json["detail"], "no hint whether the account exists");
         check(&anonymous.post(api::LOGIN_PATH, &json!({ "email": "vbwd@x.io" })).await, 422, "no password");
         check(&anonymous.raw("POST", api::LOGIN_PATH, Some(b"{".to_vec()), &[]).await, 400, "malformed JSON");
+
+        insert_vbwd_user(&admin.db_url, "gone@x.io", "USER").await;
+        set_status(&admin.db_url, "gone@x.io", "SUSPENDED").await;
+        check(&login(&anonymous, "gone@x.io", "wrong wrong").await, 401, "a suspended account, wrong password");
+        check(&login(&anonymous, "gone@x.io", PASSWORD).await, 403, "a suspended account cannot log in (login_when)");
 
         let register = |body: Value| {
             let anonymous = anonymous.clone();

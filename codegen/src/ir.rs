@@ -132,6 +132,8 @@ pub struct Identity {
     /// The field whose value gives a token's roles, with the roles of each value.
     pub roles: Option<RoleSource>,
     pub register: bool,
+    /// `(field, values)`: only rows whose field holds one of these values may log in.
+    pub login_when: Option<(String, Vec<String>)>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]

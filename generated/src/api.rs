@@ -63,5 +63,6 @@ pub fn routes() -> ::runtime::server::ApiRoutes {
                 ("VENDOR", &["user", "vendor"]),
             ],
             register: true,
+            login_when: Some(("status", &["PENDING", "ACTIVE"])),
         })
 }

@@ -147,7 +147,7 @@ fn login() -> Operation {
         summary: Some("Log in".into()),
         description: Some(
             "Checks the password and returns a bearer token. Failed logins are throttled per account and \
-             client (429)."
+             client (429); an account whose state may not log in gets 403, after a right password only."
                 .into(),
         ),
         operation_id: Some("login".into()),
@@ -155,7 +155,8 @@ fn login() -> Operation {
         security: Some(Vec::new()),
         ..Operation::default()
     };
-    op.responses = responses([(200, ok("Logged in.", JSON, reference(schemas::TOKEN)))], &[400, 401, 415, 422, 429]);
+    op.responses =
+        responses([(200, ok("Logged in.", JSON, reference(schemas::TOKEN)))], &[400, 401, 403, 415, 422, 429]);
     op
 }
 

@@ -41,6 +41,10 @@ pub fn api_module(model: &Model, routes: &[LinkRoute<'_>]) -> TokenStream {
         );
         let values =
             identity.roles.iter().flat_map(|r| &r.values).map(|(value, roles)| quote!((#value, &[#(#roles),*])));
+        let login_when = identity
+            .login_when
+            .as_ref()
+            .map_or_else(|| quote!(None), |(field, values)| quote!(Some((#field, &[#(#values),*]))));
         quote! {
             .identity::<crate::#name>(::runtime::server::Identity {
                 table: #table,
@@ -50,6 +54,7 @@ pub fn api_module(model: &Model, routes: &[LinkRoute<'_>]) -> TokenStream {
                 roles: #roles,
                 role_values: &[#(#values),*],
                 register: #register,
+                login_when: #login_when,
             })
         }
     });

@@ -145,6 +145,8 @@ pub struct IdentityDoc {
     pub password: S<String>,
     pub roles: Option<RolesDoc>,
     pub register: Option<S<bool>>,
+    /// `{ field: [values] }`: only rows whose field holds one of the values may log in.
+    pub login_when: Option<OrderedMap<S<Vec<S<String>>>>>,
 }
 
 #[derive(Debug, Deserialize)]

@@ -5,7 +5,7 @@ use super::{is_snake_case, Validator};
 use crate::diagnostics::{did_you_mean, Diagnostic, Span};
 use crate::ir::*;
 use crate::spec::load::span_of;
-use crate::spec::raw::{AccessDoc, FieldAccessDoc, IdentityDoc, S};
+use crate::spec::raw::{AccessDoc, FieldAccessDoc, IdentityDoc, OrderedMap, S};
 use std::path::Path;
 
 type Entries = S<Vec<S<serde_json::Value>>>;
@@ -263,6 +263,11 @@ impl Validator<'_> {
                 values.push((value.value.clone(), self.role_list(file, role_list)));
             }
         }
+        let login_when = doc.login_when.as_ref().and_then(|map| {
+            let checked = self.login_when(file, map, fields);
+            failed |= checked.is_none();
+            checked
+        });
         if failed {
             return None;
         }
@@ -271,6 +276,62 @@ impl Validator<'_> {
             password: doc.password.value.clone(),
             roles: doc.roles.as_ref().map(|r| RoleSource { field: r.field.value.clone(), values }),
             register: doc.register.as_ref().is_some_and(|r| r.value),
+            login_when,
         })
+    }
+
+    /// `login_when: { status: [ACTIVE, PENDING] }`: one field, the values that may log in;
+    /// `None` when it is wrong (and reported).
+    fn login_when(
+        &mut self,
+        file: &Path,
+        map: &OrderedMap<S<Vec<S<String>>>>,
+        fields: &[Field],
+    ) -> Option<(String, Vec<String>)> {
+        let [(name, values)] = map.0.as_slice() else {
+            let span = map.0.get(1).map_or_else(|| Span::file_start(file), |(k, _)| span_of(file, k));
+            self.diags.push(
+                Diagnostic::error(span, "`login_when` names exactly one field")
+                    .with_help("e.g. login_when: { status: [ACTIVE] }"),
+            );
+            return None;
+        };
+        let Some(field) = fields.iter().find(|f| f.name == name.value) else {
+            let known = fields.iter().map(|f| f.name.as_str());
+            self.diags.push(
+                Diagnostic::error(span_of(file, name), format!("unknown field '{}'", name.value))
+                    .with_help_opt(did_you_mean(&name.value, known)),
+            );
+            return None;
+        };
+        let allowed = match &field.ty {
+            FieldType::Enum(e) => self.enums.iter().find(|d| &d.name == e).map(|d| d.values.clone()),
+            FieldType::String(_) | FieldType::Text => None,
+            _ => {
+                self.diags.push(
+                    Diagnostic::error(span_of(file, name), "`login_when` takes an enum or string field")
+                        .with_help("e.g. login_when: { status: [ACTIVE] }"),
+                );
+                return None;
+            }
+        };
+        if values.value.is_empty() {
+            self.diags.push(
+                Diagnostic::error(span_of(file, values), "no value may log in")
+                    .with_help("list the values whose rows may log in"),
+            );
+            return None;
+        }
+        let mut ok = true;
+        for value in &values.value {
+            if let Some(allowed) = allowed.as_ref().filter(|a| !a.contains(&value.value)) {
+                ok = false;
+                self.diags.push(
+                    Diagnostic::error(span_of(file, value), format!("'{}' is not a value of the enum", value.value))
+                        .with_help_opt(did_you_mean(&value.value, allowed.iter().map(String::as_str))),
+                );
+            }
+        }
+        ok.then(|| (name.value.clone(), values.value.iter().map(|v| v.value.clone()).collect()))
     }
 }

@@ -31,6 +31,8 @@ pub struct Identity {
     /// Roles per value of that column; a value not listed gives itself in lower case.
     pub role_values: &'static [(&'static str, &'static [&'static str])],
     pub register: bool,
+    /// `(column, values)`: only rows whose column holds one of the values may log in.
+    pub login_when: Option<(&'static str, &'static [&'static str])>,
 }
 
 /// The name of the password in request bodies.
@@ -72,9 +74,10 @@ impl<R: Resource> Register for Of<R> {
 pub fn routes<R: Resource>(identity: Identity) -> axum::Router<AppState> {
     use axum::routing::post;
     let q = |name: &str| format!("\"{name}\"");
-    let roles = identity.roles.map_or("NULL::text".to_string(), |r| format!("{}::text", q(r)));
+    let text_of = |column: Option<&str>| column.map_or("NULL::text".to_string(), |c| format!("{}::text", q(c)));
+    let (roles, state) = (text_of(identity.roles), text_of(identity.login_when.map(|(column, _)| column)));
     let select = format!(
-        "SELECT {}::text, {}, {roles} FROM {} WHERE {} = $1",
+        "SELECT {}::text, {}, {roles}, {state} FROM {} WHERE {} = $1",
         q(identity.key),
         q(identity.password),
         q(identity.table),
@@ -143,7 +146,7 @@ async fn http_login(
     if let Err(seconds) = login.limiter.check(&name, client) {
         return Err(Problem::too_many(seconds, "Too many failed logins; wait before trying again."));
     }
-    let row: Option<(String, String, Option<String>)> = {
+    let row: Option<(String, String, Option<String>, Option<String>)> = {
         let mut conn = app.connection().await?;
         sqlx::query_as(&login.select)
             .bind(&name)
@@ -162,12 +165,22 @@ async fn http_login(
         })
         .await?
     };
-    let (PasswordCheck::Right { upgrade }, Some((subject, stored, roles))) = (check, row) else {
+    let (PasswordCheck::Right { upgrade }, Some((subject, stored, roles, state))) = (check, row) else {
         login.limiter.failed(&name, client);
         tracing::info!(client = ?client, "failed login");
         return Err(super::unauthorized(format!("Wrong {} or password.", login.identity.login)));
     };
     login.limiter.succeeded(&name);
+    // Said only to whoever knows the password, so it tells no one else the account exists.
+    if let Some((column, allowed)) = login.identity.login_when {
+        if !state.as_deref().is_some_and(|s| allowed.contains(&s)) {
+            let state = state.unwrap_or_else(|| "NULL".into());
+            return Err(Problem::new(
+                StatusCode::FORBIDDEN,
+                format!("This account cannot log in ({column} is {state})."),
+            ));
+        }
+    }
     if upgrade {
         let hash = blocking(move || hash_password(&password)).await?.map_err(|e| Problem::internal(&e))?;
         let mut conn = app.connection().await?;
