@@ -9,6 +9,7 @@ use crate::server::resource::{from_checked, json, json_body, Resource};
 use crate::server::rules::{check_body, BodyKind, FieldError};
 use crate::server::AppState;
 use axum::body::Bytes;
+use axum::extract::rejection::BytesRejection;
 use axum::extract::{ConnectInfo, Extension, State};
 use axum::http::{header, Extensions, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -139,8 +140,9 @@ async fn http_login(
     Extension(login): Extension<Arc<Login>>,
     extensions: Extensions,
     headers: HeaderMap,
-    body: Bytes,
+    body: Result<Bytes, BytesRejection>,
 ) -> Result<Response, Problem> {
+    let body = body.map_err(|e| Problem::new(e.status(), e.body_text()))?;
     let (name, password) = credentials(&login.identity, json_body(&headers, &body)?)?;
     let client = client_ip(&extensions);
     if let Err(seconds) = login.limiter.check(&name, client) {
@@ -197,8 +199,9 @@ async fn http_register(
     State(app): State<AppState>,
     Extension(login): Extension<Arc<Login>>,
     headers: HeaderMap,
-    body: Bytes,
+    body: Result<Bytes, BytesRejection>,
 ) -> Result<Response, Problem> {
+    let body = body.map_err(|e| Problem::new(e.status(), e.body_text()))?;
     let (name, password) = credentials(&login.identity, json_body(&headers, &body)?)?;
     let mut object = Map::new();
     object.insert(login.identity.login.to_string(), Value::String(name));
