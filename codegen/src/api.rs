@@ -72,6 +72,15 @@ impl Op {
 pub const PASSWORD_MIN_CHARS: u64 = 8;
 pub const PASSWORD_MAX_CHARS: u64 = 1024;
 
+/// What a password must be before it is hashed: the server checks it, the document says it.
+pub fn password_validation() -> crate::ir::Validation {
+    crate::ir::Validation {
+        min_length: Some(PASSWORD_MIN_CHARS),
+        max_length: Some(PASSWORD_MAX_CHARS),
+        ..crate::ir::Validation::default()
+    }
+}
+
 /// Login and registration, for the identity entity.
 pub const LOGIN_PATH: &str = "/api/v1/auth/login";
 pub const REGISTER_PATH: &str = "/api/v1/auth/register";

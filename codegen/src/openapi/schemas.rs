@@ -121,12 +121,7 @@ fn update_schema(entity: &Entity) -> Schema {
 /// plain text the server hashes; fields some roles may not set say so.
 fn input_schema(entity: &Entity, f: &Field) -> Schema {
     let mut schema = if api::is_password(entity, f) {
-        let check = Validation {
-            min_length: Some(api::PASSWORD_MIN_CHARS),
-            max_length: Some(api::PASSWORD_MAX_CHARS),
-            ..Validation::default()
-        };
-        let mut schema = text(&check, None);
+        let mut schema = text(&api::password_validation(), None);
         schema.schema_data.description = Some("The password; the server stores its argon2id hash.".into());
         if let SchemaKind::Type(Type::String(string)) = &mut schema.schema_kind {
             string.format = VariantOrUnknownOrEmpty::Item(StringFormat::Password);

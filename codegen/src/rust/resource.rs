@@ -111,7 +111,7 @@ fn field_rule(model: &Model, entity: &Entity, f: &Field) -> TokenStream {
     }
     if api::is_password(entity, f) {
         let wire_name = api::wire_name(entity, f);
-        let check = check(&password_check());
+        let check = check(&api::password_validation());
         return quote!(api::FieldRule::writable(#wire_name, api::Wire::Text).required().check(#check).hashed_into(#name));
     }
     let wire = wire(model, &f.ty);
@@ -134,15 +134,6 @@ fn field_rule(model: &Model, entity: &Entity, f: &Field) -> TokenStream {
         rule.extend(quote!(.check(#check)));
     }
     rule
-}
-
-/// What a password must be, before it is hashed.
-pub fn password_check() -> Validation {
-    Validation {
-        min_length: Some(api::PASSWORD_MIN_CHARS),
-        max_length: Some(api::PASSWORD_MAX_CHARS),
-        ..Validation::default()
-    }
 }
 
 fn wire(model: &Model, ty: &FieldType) -> TokenStream {

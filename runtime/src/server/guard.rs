@@ -104,6 +104,18 @@ pub(super) fn claim_owner(
     Ok(())
 }
 
+/// An owner's update keeps the row theirs: an owner field naming someone else is a 422.
+pub(super) fn keep_owner(
+    object: &serde_json::Map<String, serde_json::Value>,
+    field: &str,
+    subject: &str,
+) -> Result<(), Problem> {
+    if object.get(field).is_some_and(|given| !same_subject(given, subject)) {
+        return Err(Problem::invalid(vec![FieldError::new(field, "cannot be given to someone else")]));
+    }
+    Ok(())
+}
+
 /// The subject as a JSON value of the owner field's wire type.
 fn owner_value(wire: Option<Wire>, subject: &str) -> Result<serde_json::Value, Problem> {
     match wire {
@@ -115,7 +127,7 @@ fn owner_value(wire: Option<Wire>, subject: &str) -> Result<serde_json::Value, P
     }
 }
 
-pub(super) fn same_subject(given: &serde_json::Value, subject: &str) -> bool {
+fn same_subject(given: &serde_json::Value, subject: &str) -> bool {
     match given {
         serde_json::Value::String(text) => super::auth::canonical_subject(text) == subject,
         other => other.as_i64().is_some_and(|n| subject.parse::<i64>() == Ok(n)),

@@ -14,8 +14,7 @@ mod rules;
 mod start;
 
 pub use auth::{
-    authorize, canonical_subject, hash_password, verify_password, Access, Allow, Claims, Identity, Keys, PasswordCheck,
-    Principal, Scope, TokenConfig, ADMIN_ROLE,
+    authorize, canonical_subject, Access, Allow, Claims, Identity, Keys, Principal, Scope, TokenConfig, ADMIN_ROLE,
 };
 pub use config::{Config, LogFormat, Startup, USAGE};
 pub use link::LinkRoute;

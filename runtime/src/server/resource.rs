@@ -3,7 +3,7 @@
 //! repository functions. The routes are the ones `codegen::api` puts in the OpenAPI document.
 
 use super::auth::{authorize, hash_fields, Access, Principal, Scope};
-use super::guard::{claim_owner, listable_field, lock_owned, owner_filter, same_subject, visible_json, writable_by};
+use super::guard::{claim_owner, keep_owner, listable_field, lock_owned, owner_filter, visible_json, writable_by};
 use super::problem::Problem;
 use super::query::{parse_list, parse_value, DEFAULT_LIMIT};
 use super::rules::{check_body, BodyKind, FieldError, FieldRule};
@@ -254,9 +254,7 @@ async fn update<R: Resource>(
     let mut checked = check_body(R::RULES, value, BodyKind::Patch).map_err(Problem::invalid)?;
     writable_by(R::RULES, &checked.object, &who)?;
     if let Scope::Owner { field, subject } = &scope {
-        if checked.object.get(*field).is_some_and(|given| !same_subject(given, subject)) {
-            return Err(Problem::invalid(vec![FieldError::new(*field, "cannot be given to someone else")]));
-        }
+        keep_owner(&checked.object, field, subject)?;
     }
     let version = if versioned::<R>() {
         let version = match (checked.version, if_match(&headers)?) {

@@ -3,7 +3,7 @@
 //! token; `POST /api/v1/auth/register`, when the spec enables it, creates the row and logs it in.
 
 use super::limit::LoginLimiter;
-use super::password::{burn_verification, hash_password, verify_password, PasswordCheck};
+use super::password::{blocking, burn_verification, hash_fields, hash_password, verify_password, PasswordCheck};
 use crate::server::problem::Problem;
 use crate::server::resource::{from_checked, json, json_body, Resource};
 use crate::server::rules::{check_body, BodyKind, FieldError};
@@ -54,7 +54,7 @@ struct Login {
     limiter: LoginLimiter,
     select: String,
     upgrade: String,
-    register: Option<Arc<dyn Register>>,
+    register: Arc<dyn Register>,
 }
 
 trait Register: Send + Sync {
@@ -92,8 +92,7 @@ pub fn routes<R: Resource>(identity: Identity) -> axum::Router<AppState> {
         q(identity.login),
         q(identity.password)
     );
-    let register: Option<Arc<dyn Register>> =
-        identity.register.then(|| Arc::new(Of::<R>(std::marker::PhantomData)) as Arc<dyn Register>);
+    let register: Arc<dyn Register> = Arc::new(Of::<R>(std::marker::PhantomData));
     let state = Arc::new(Login { identity, limiter: LoginLimiter::default(), select, upgrade, register });
     let mut router = axum::Router::new().route("/api/v1/auth/login", post(http_login));
     if identity.register {
@@ -206,7 +205,8 @@ async fn http_register(
     let mut object = Map::new();
     object.insert(login.identity.login.to_string(), Value::String(name));
     object.insert(PASSWORD_FIELD.to_string(), Value::String(password));
-    let register = login.register.clone().ok_or_else(|| Problem::not_found("Registration is not enabled."))?;
+    // Mounted only when the spec enables registration.
+    let register = Arc::clone(&login.register);
     register.register(app, login, object).await
 }
 
@@ -235,24 +235,4 @@ fn token_response(app: &AppState, status: StatusCode, subject: &str, roles: Vec<
     // RFC 6749 §5.1: token responses are never cached.
     response.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     Ok(response.into_response())
-}
-
-/// Replaces every password in a checked body by its argon2id hash, under the hash's field.
-pub async fn hash_fields(
-    rules: &[crate::server::rules::FieldRule],
-    object: &mut Map<String, Value>,
-) -> Result<(), Problem> {
-    for rule in rules {
-        let Some(target) = rule.hashed_into else { continue };
-        if let Some(Value::String(password)) = object.remove(rule.name) {
-            let hash = blocking(move || hash_password(&password)).await?.map_err(|e| Problem::internal(&e))?;
-            object.insert(target.to_string(), Value::String(hash));
-        }
-    }
-    Ok(())
-}
-
-/// Hashing is tens of milliseconds of CPU: off the async workers.
-async fn blocking<T: Send + 'static>(work: impl FnOnce() -> T + Send + 'static) -> Result<T, Problem> {
-    tokio::task::spawn_blocking(work).await.map_err(|e| Problem::internal(&e))
 }

@@ -8,10 +8,10 @@ mod password;
 mod token;
 
 pub use identity::Identity;
-pub use password::{hash_password, verify_password, PasswordCheck};
 pub use token::{Claims, Keys, TokenConfig};
 
-pub(super) use identity::{hash_fields, routes as identity_routes};
+pub(super) use identity::routes as identity_routes;
+pub(super) use password::hash_fields;
 
 use super::problem::Problem;
 use super::AppState;
@@ -57,8 +57,6 @@ pub struct Allow {
 
 impl Allow {
     pub const ADMIN: Self = Self { public: false, authenticated: false, roles: &[], owner: None };
-    pub const PUBLIC: Self = Self { public: true, ..Self::ADMIN };
-    pub const AUTHENTICATED: Self = Self { authenticated: true, ..Self::ADMIN };
 
     pub const fn roles(roles: &'static [&'static str]) -> Self {
         Self { roles, ..Self::ADMIN }
@@ -85,10 +83,6 @@ pub enum Principal {
 }
 
 impl Principal {
-    pub fn is_admin(&self) -> bool {
-        matches!(self, Self::Token { roles, .. } if roles.iter().any(|r| r == ADMIN_ROLE))
-    }
-
     /// Admin, or one of `roles`.
     pub fn has_any(&self, allowed: &[&str]) -> bool {
         match self {

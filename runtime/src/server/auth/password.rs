@@ -1,6 +1,8 @@
 //! Password hashes: argon2id (OWASP's parameters, argon2's defaults) for every new hash; bcrypt
 //! hashes (`$2b$…`, what VBWD's users have) still verify and are then replaced by argon2id.
 
+use crate::server::problem::Problem;
+use crate::server::rules::FieldRule;
 use argon2::password_hash::rand_core::OsRng;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::Argon2;
@@ -51,6 +53,26 @@ pub fn burn_verification(password: &str) {
     static DUMMY: OnceLock<String> = OnceLock::new();
     let dummy = DUMMY.get_or_init(|| hash_password("not a password anyone has").unwrap_or_default());
     let _ = verify_password(password, dummy);
+}
+
+/// Replaces every password in a checked body by its argon2id hash, under the hash's field.
+pub(in crate::server) async fn hash_fields(
+    rules: &[FieldRule],
+    object: &mut serde_json::Map<String, serde_json::Value>,
+) -> Result<(), Problem> {
+    for rule in rules {
+        let Some(target) = rule.hashed_into else { continue };
+        if let Some(serde_json::Value::String(password)) = object.remove(rule.name) {
+            let hash = blocking(move || hash_password(&password)).await?.map_err(|e| Problem::internal(&e))?;
+            object.insert(target.to_string(), serde_json::Value::String(hash));
+        }
+    }
+    Ok(())
+}
+
+/// Hashing is tens of milliseconds of CPU: off the async workers.
+pub(super) async fn blocking<T: Send + 'static>(work: impl FnOnce() -> T + Send + 'static) -> Result<T, Problem> {
+    tokio::task::spawn_blocking(work).await.map_err(|e| Problem::internal(&e))
 }
 
 #[cfg(test)]
