@@ -596,13 +596,13 @@ fn owners_cannot_raise_their_roles_or_reach_other_rows() {
         check(&a.get("/api/v1/users?payment_customer_id=eq.cus_1").await, 403, "listing users is admin-only");
 
         let theirs = a.post("/api/v1/user_details", &json!({ "user_id": ids[1] })).await;
-        check(&theirs, 422, "creating a row owned by someone else");
+        check(&theirs, 403, "creating a row owned by someone else");
         let mine = a.post("/api/v1/user_details", &json!({ "first_name": "Ann" })).await;
         check(&mine, 201, "creating a row without naming the owner");
         assert_eq!(mine.json["user_id"], json!(ids[0]), "the owner field is the subject");
         let details = format!("/api/v1/user_details/{}", mine.json["id"].as_str().unwrap());
         let give_away = a.patch(&details, &json!({ "user_id": ids[1], "version": 0 })).await;
-        check(&give_away, 422, "giving a row away");
+        check(&give_away, 403, "giving a row away");
         check(
             &a.patch(&details, &json!({ "balance": "1000.00", "version": 0 })).await,
             403,

@@ -81,6 +81,26 @@ pub fn password_validation() -> crate::ir::Validation {
     }
 }
 
+/// WHATWG HTML's "valid e-mail address": what `validate.format: email` means, as a pattern the
+/// server and every validator read alike (validators' own `format: email` rules differ).
+pub const EMAIL_PATTERN: &str = "^[a-zA-Z0-9.!#$%&'*+/=?^_`{|}~-]+@[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?(?:\\.[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?)*$";
+
+/// What a string must match beyond its length: the spec's pattern, else the one its format
+/// stands for. The server checks it and the document states it.
+pub fn string_pattern(v: &crate::ir::Validation) -> Option<String> {
+    match (&v.pattern, v.format.as_deref()) {
+        (Some(pattern), _) => Some(pattern.clone()),
+        (None, Some("email")) => Some(EMAIL_PATTERN.into()),
+        (None, Some("uuid")) => Some(format!("^{}$", crate::openapi::UUID_PATTERN)),
+        _ => None,
+    }
+}
+
+/// A format the document names as such: one no pattern stands for (`url`, an annotation).
+pub fn annotated_format(v: &crate::ir::Validation) -> Option<&str> {
+    v.format.as_deref().filter(|f| !matches!(*f, "email" | "uuid"))
+}
+
 /// Login and registration, for the identity entity.
 pub const LOGIN_PATH: &str = "/api/v1/auth/login";
 pub const REGISTER_PATH: &str = "/api/v1/auth/register";

@@ -76,7 +76,7 @@ pub struct NewAddOn {
     #[serde(default)]
     pub billing_period: Option<String>,
     /// Column `config`.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "::runtime::serde::present")]
     pub config: Option<::serde_json::Value>,
     /// Column `is_active`.
     #[serde(default)]
@@ -108,7 +108,7 @@ pub struct AddOnPatch {
     #[serde(default)]
     pub billing_period: Option<String>,
     /// Column `config`.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "::runtime::serde::present")]
     pub config: Option<::serde_json::Value>,
     /// Column `is_active`.
     #[serde(default)]

@@ -118,10 +118,10 @@ pub struct NewPaymentMethod {
     #[serde(default)]
     pub max_amount: Option<::rust_decimal::Decimal>,
     /// Array of ISO 4217 codes; empty = all.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "::runtime::serde::present")]
     pub currencies: Option<::serde_json::Value>,
     /// Array of country codes; empty = all.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "::runtime::serde::present")]
     pub countries: Option<::serde_json::Value>,
     /// One of none, fixed, percentage (not enforced by the DB).
     #[serde(default)]
@@ -133,7 +133,7 @@ pub struct NewPaymentMethod {
     #[serde(default)]
     pub fee_charged_to: Option<String>,
     /// Plugin settings, not credentials; excluded from the public representation.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "::runtime::serde::present")]
     pub config: Option<::serde_json::Value>,
     /// Column `instructions`.
     #[serde(default)]
@@ -177,10 +177,10 @@ pub struct PaymentMethodPatch {
     #[serde(default, deserialize_with = "::runtime::serde::double_option")]
     pub max_amount: Option<Option<::rust_decimal::Decimal>>,
     /// Array of ISO 4217 codes; empty = all.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "::runtime::serde::present")]
     pub currencies: Option<::serde_json::Value>,
     /// Array of country codes; empty = all.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "::runtime::serde::present")]
     pub countries: Option<::serde_json::Value>,
     /// One of none, fixed, percentage (not enforced by the DB).
     #[serde(default)]
@@ -192,7 +192,7 @@ pub struct PaymentMethodPatch {
     #[serde(default)]
     pub fee_charged_to: Option<String>,
     /// Plugin settings, not credentials; excluded from the public representation.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "::runtime::serde::present")]
     pub config: Option<::serde_json::Value>,
     /// Column `instructions`.
     #[serde(default, deserialize_with = "::runtime::serde::double_option")]

@@ -366,8 +366,9 @@ impl api::Resource for User {
                 max_length: Some(255),
                 min: None,
                 max: None,
-                pattern: None,
-                format: Some("email"),
+                pattern: Some(
+                    "^[a-zA-Z0-9.!#$%&'*+/=?^_`{|}~-]+@[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?(?:\\.[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?)*$",
+                ),
             }),
         api::FieldRule::writable("password", api::Wire::Text)
             .required()
@@ -377,7 +378,6 @@ impl api::Resource for User {
                 min: None,
                 max: None,
                 pattern: None,
-                format: None,
             })
             .hashed_into("password_hash"),
         api::FieldRule::writable(

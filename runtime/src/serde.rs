@@ -12,6 +12,16 @@ where
     Option::<T>::deserialize(deserializer).map(Some)
 }
 
+/// For a NOT NULL json field of an input: absent → `None`, any value (JSON `null` too) →
+/// `Some(v)`. Use with `#[serde(default)]`.
+pub fn present<'de, T, D>(deserializer: D) -> Result<Option<T>, D::Error>
+where
+    T: Deserialize<'de>,
+    D: Deserializer<'de>,
+{
+    T::deserialize(deserializer).map(Some)
+}
+
 /// `timestamp` columns hold naive UTC; on the wire they are RFC 3339 with `Z`, as the OpenAPI
 /// document's `date-time` format requires.
 pub fn naive_utc<S: ::serde::Serializer>(value: &chrono::NaiveDateTime, serializer: S) -> Result<S::Ok, S::Error> {

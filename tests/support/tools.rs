@@ -1,5 +1,5 @@
-//! External checkers the contract tests run: openapi-spec-validator (PyPI, in a virtualenv under
-//! `target/tools/`) and TypeScript (npm, from `tests/sdk/package-lock.json`). Each is installed on
+//! External checkers the contract tests run: openapi-spec-validator and schemathesis (PyPI, each in
+//! a virtualenv under `target/tools/`) and TypeScript (npm, from `tests/sdk/package-lock.json`). Each is installed on
 //! first use from pinned versions; when Python or npm is missing, the test fails saying so.
 
 use std::path::{Path, PathBuf};
@@ -9,29 +9,39 @@ use std::sync::{Mutex, OnceLock};
 /// The `openapi-spec-validator` executable, installed from `tests/tools/requirements.txt`.
 pub fn openapi_spec_validator() -> PathBuf {
     static VENV: OnceLock<PathBuf> = OnceLock::new();
-    VENV.get_or_init(|| {
-        let root = crate::repo_root();
-        let requirements = root.join("tests/tools/requirements.txt");
-        let wanted = std::fs::read_to_string(&requirements).expect("read tests/tools/requirements.txt");
-        let venv = root.join("target/tools/venv");
-        let stamp = venv.join("requirements.stamp");
-        if std::fs::read_to_string(&stamp).ok().as_deref() != Some(wanted.as_str()) {
-            let _ = std::fs::remove_dir_all(&venv);
-            run(
-                Command::new("python3").args(["-m", "venv"]).arg(&venv),
-                "create a Python virtualenv (needs python3 with venv; Debian: apt-get install python3-venv)",
-            );
-            run(
-                Command::new(venv.join("bin/pip"))
-                    .args(["install", "--quiet", "--disable-pip-version-check", "-r"])
-                    .arg(&requirements),
-                "install openapi-spec-validator from PyPI",
-            );
-            std::fs::write(&stamp, &wanted).expect("write the virtualenv stamp");
-        }
-        venv.join("bin/openapi-spec-validator")
-    })
-    .clone()
+    VENV.get_or_init(|| venv("venv", "requirements.txt", "openapi-spec-validator")).join("bin/openapi-spec-validator")
+}
+
+/// The `schemathesis` executable, installed from `tests/tools/schemathesis.txt`.
+pub fn schemathesis() -> PathBuf {
+    static VENV: OnceLock<PathBuf> = OnceLock::new();
+    VENV.get_or_init(|| venv("schemathesis-venv", "schemathesis.txt", "schemathesis")).join("bin/schemathesis")
+}
+
+/// A virtualenv under `target/tools/`, (re)installed from a pinned requirements file when it changes.
+fn venv(dir: &str, requirements: &str, what: &str) -> PathBuf {
+    static LOCK: Mutex<()> = Mutex::new(());
+    let _guard = LOCK.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+    let root = crate::repo_root();
+    let requirements = root.join("tests/tools").join(requirements);
+    let wanted = std::fs::read_to_string(&requirements).expect("read the pinned requirements");
+    let venv = root.join("target/tools").join(dir);
+    let stamp = venv.join("requirements.stamp");
+    if std::fs::read_to_string(&stamp).ok().as_deref() != Some(wanted.as_str()) {
+        let _ = std::fs::remove_dir_all(&venv);
+        run(
+            Command::new("python3").args(["-m", "venv"]).arg(&venv),
+            "create a Python virtualenv (needs python3 with venv; Debian: apt-get install python3-venv)",
+        );
+        run(
+            Command::new(venv.join("bin/pip"))
+                .args(["install", "--quiet", "--disable-pip-version-check", "-r"])
+                .arg(&requirements),
+            &format!("install {what} from PyPI"),
+        );
+        std::fs::write(&stamp, &wanted).expect("write the virtualenv stamp");
+    }
+    venv
 }
 
 /// `tests/sdk/`, with TypeScript installed by `npm ci` from the committed lockfile.

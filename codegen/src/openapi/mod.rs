@@ -2,6 +2,7 @@
 //! typed data with `openapiv3` and printed by serde_json, so it is well-formed by construction
 //! and byte-stable (every map keeps insertion order).
 
+mod filters;
 mod paths;
 mod schemas;
 
@@ -10,6 +11,7 @@ use crate::generate::{GeneratedFile, HEADER_TEXT};
 use crate::ir::Model;
 use openapiv3::{Components, Info, OpenAPI, Paths, Tag};
 
+pub use filters::UUID as UUID_PATTERN;
 pub use paths::{JSON, PROBLEM_JSON};
 
 pub const PATH: &str = "generated/openapi.json";

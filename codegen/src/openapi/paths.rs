@@ -62,15 +62,24 @@ pub fn paths(model: &Model) -> IndexMap<String, ReferenceOr<PathItem>> {
         let access = &entity.access;
         // Fields only some roles may set make a write 403 for the others, whatever the rule.
         let restricted = entity.fields.iter().any(|f| f.write_roles.is_some());
+        // Fields only some roles may see make filtering or ordering on them 403 for the others.
+        let hidden = entity.fields.iter().any(|f| f.read_roles.is_some());
+        // An owner rule forbids a body naming another owner.
+        let mut create =
+            forbidding(guarded(create(entity), &access.create), restricted || access.create.owner.is_some());
+        add_links(&mut create, entity, &routes);
         let collection = PathItem {
-            get: Some(guarded(list(entity), &access.list)),
-            post: Some(forbidding(guarded(create(entity), &access.create), restricted)),
+            get: Some(forbidding(guarded(list(entity), &access.list), hidden)),
+            post: Some(create),
             ..PathItem::default()
         };
         out.insert(api::collection_path(&entity.name), ReferenceOr::Item(collection));
         let item = PathItem {
             get: Some(guarded(get(entity), &access.get)),
-            patch: Some(forbidding(guarded(update(entity), &access.update), restricted)),
+            patch: Some(forbidding(
+                guarded(update(entity), &access.update),
+                restricted || access.update.owner.is_some(),
+            )),
             delete: Some(guarded(delete(entity), &access.delete)),
             parameters: vec![id_param(entity.pk_field())],
             ..PathItem::default()
@@ -83,6 +92,52 @@ pub fn paths(model: &Model) -> IndexMap<String, ReferenceOr<PathItem>> {
         }
     }
     out
+}
+
+/// OpenAPI links from a create's 201 to the operations its new key feeds: get, update (with the
+/// ETag as `If-Match`), delete, and the link routes on either side, so a client (or a stateful
+/// tester) can follow them.
+fn add_links(op: &mut Operation, entity: &Entity, routes: &[LinkRoute<'_>]) {
+    let key = format!("$response.body#/{}", entity.pk_field().name);
+    let link = |id: String, parameters: Vec<(String, String)>| {
+        let parameters = parameters.into_iter().map(|(name, value)| (name, value.into())).collect();
+        let operation = openapiv3::LinkOperation::OperationId(id);
+        ReferenceOr::Item(openapiv3::Link {
+            description: None,
+            operation,
+            request_body: None,
+            parameters,
+            server: None,
+            extensions: IndexMap::new(),
+        })
+    };
+    let mut links = IndexMap::new();
+    let by_id = vec![("id".to_string(), key.clone())];
+    for op in [Op::Get, Op::Update, Op::Delete] {
+        let mut parameters = by_id.clone();
+        if op == Op::Update && api::version_field(entity).is_some() {
+            parameters.push(("header.If-Match".into(), "$response.header.ETag".into()));
+        }
+        let id = op.operation_id(&entity.name);
+        links.insert(id[..1].to_uppercase() + &id[1..], link(id, parameters));
+    }
+    for route in routes {
+        let [list_id, link_id, unlink_id] = route.operation_ids();
+        let (ids, parameters) = if route.owner.entity == entity.name {
+            (vec![list_id, link_id, unlink_id], by_id.clone())
+        } else if route.other.entity == entity.name {
+            (vec![link_id, unlink_id], vec![(route.other.column.clone(), key.clone())])
+        } else {
+            continue;
+        };
+        for id in ids {
+            let name = id[..1].to_uppercase() + &id[1..];
+            links.entry(name).or_insert_with(|| link(id, parameters.clone()));
+        }
+    }
+    if let Some(ReferenceOr::Item(created)) = op.responses.responses.get_mut(&StatusCode::Code(201)) {
+        created.links = links;
+    }
 }
 
 /// Security, the 401/403 responses and a line on who may call it, from the operation's rule.
@@ -344,8 +399,9 @@ fn order_param(entity: &Entity) -> ReferenceOr<Parameter> {
 
 /// A PostgREST-style filter on one field; repeat the parameter to combine conditions (AND).
 fn filter_param(field: &Field) -> ReferenceOr<Parameter> {
-    let description = format!("Conditions on `{}` (see `{}`).", field.name, schemas::FILTER);
-    query(&field.name, description, reference(schemas::FILTER), true)
+    let conditions = super::filters::component_name(&field.ty);
+    let description = format!("Conditions on `{}` (see `{conditions}`).", field.name);
+    query(&field.name, description, reference(&conditions), true)
 }
 
 /// The shared `limit` and `offset` parameters.
@@ -353,12 +409,18 @@ pub fn shared_parameters() -> IndexMap<String, ReferenceOr<Parameter>> {
     IndexMap::from([("limit".into(), limit_param()), ("offset".into(), offset_param())])
 }
 
+/// RFC 9110's `If-Match`: `*`, or a list of entity tags (`"3"`, `W/"3"`); a bare version (`3`) too.
+pub const IF_MATCH_PATTERN: &str =
+    "^[ \\t]*(?:\\*|[0-9]+|(?:W/)?\"[\\x21\\x23-\\x7e]*\"(?:[ \\t]*,[ \\t]*(?:W/)?\"[\\x21\\x23-\\x7e]*\")*)[ \\t]*$";
+
 fn if_match() -> ReferenceOr<Parameter> {
-    let schema = schemas::string_schema(StringType::default());
+    let schema = schemas::string_schema(StringType { pattern: Some(IF_MATCH_PATTERN.into()), ..StringType::default() });
     ReferenceOr::Item(Parameter::Header {
         parameter_data: data(
             "If-Match",
-            "The ETag last read (the quoted version); an alternative to `version` in the body.".into(),
+            "The ETag last read (the quoted version), instead of `version` in the body: the update applies \
+             only if the row is at a version listed (`*`: any). Weak tags never match; no match is a 409."
+                .into(),
             false,
             ReferenceOr::Item(schema),
         ),

@@ -6,12 +6,13 @@ use crate::api;
 use crate::ir::{AppDefault, Entity, Field, FieldType, Model, Validation};
 use indexmap::IndexMap;
 use openapiv3::{
-    AnySchema, ArrayType, BooleanType, IntegerFormat, IntegerType, NumberFormat, NumberType, ObjectType, ReferenceOr,
-    Schema, SchemaData, SchemaKind, StringFormat, StringType, Type, VariantOrUnknownOrEmpty,
+    ArrayType, BooleanType, IntegerFormat, IntegerType, NumberFormat, NumberType, ObjectType, ReferenceOr, Schema,
+    SchemaData, SchemaKind, StringFormat, StringType, Type, VariantOrUnknownOrEmpty,
 };
 
 pub const PROBLEM: &str = "Problem";
-pub const FILTER: &str = "FilterConditions";
+/// Any JSON value a json or jsonb column holds.
+pub const JSON_VALUE: &str = "JsonValue";
 pub const LOGIN: &str = "Credentials";
 pub const TOKEN: &str = "BearerToken";
 
@@ -51,7 +52,10 @@ pub fn components(model: &Model) -> IndexMap<String, ReferenceOr<Schema>> {
         out.insert(TOKEN.into(), ReferenceOr::Item(token_schema()));
     }
     out.insert(PROBLEM.into(), ReferenceOr::Item(problem_schema()));
-    out.insert(FILTER.into(), ReferenceOr::Item(filter_schema()));
+    if model.entities.iter().flat_map(|e| &e.fields).any(|f| holds_json(&f.ty)) {
+        out.insert(JSON_VALUE.into(), ReferenceOr::Item(json_value_schema()));
+    }
+    out.extend(super::filters::components(model));
     out
 }
 
@@ -107,8 +111,8 @@ fn update_schema(entity: &Entity) -> Schema {
     if let Some(version) = api::version_field(entity) {
         let mut schema = field_schema(version, false);
         schema.schema_data.description = Some(
-            "The version last read. The update applies only if the row is still at this version, \
-             else 409; `If-Match` may carry it instead."
+            "The version last read: the update applies only if the row is still at this version, else 409 \
+             (`If-Match` may carry it instead). Without either, the update applies to whatever version is current."
                 .into(),
         );
         properties.insert(version.name.clone(), boxed(schema));
@@ -166,13 +170,57 @@ pub fn token_schema() -> Schema {
     object(Some("A bearer token.".into()), props, required)
 }
 
-/// A list filter parameter's values: `op.value`, repeated to AND several conditions.
-fn filter_schema() -> Schema {
-    let operators = api::FILTER_OPERATORS.map(|op| op.replace('.', "\\.")).join("|");
-    let item = string_schema(StringType { pattern: Some(format!("^({operators})\\.")), ..StringType::default() });
-    let description = "PostgREST-style conditions, all of which must hold: `eq.V`, `neq.V`, `lt.V`, `lte.V`, \
-        `gt.V`, `gte.V`, `in.(V1,V2)`, `like.P`, `ilike.P` (`*` is the wildcard), `is.null`, `not.is.null`.";
-    with_doc(array_of(item, false), description)
+fn holds_json(ty: &FieldType) -> bool {
+    match ty {
+        FieldType::Json | FieldType::Jsonb => true,
+        FieldType::Array(inner) => holds_json(inner),
+        _ => false,
+    }
+}
+
+/// Any JSON value PostgreSQL stores: strings without NUL (jsonb refuses `\u0000`, in keys too,
+/// which OpenAPI 3.0 cannot say of keys), numbers of any size and precision, nested at will.
+fn json_value_schema() -> Schema {
+    let me = || ReferenceOr::Reference { reference: format!("#/components/schemas/{JSON_VALUE}") };
+    let string =
+        string_schema(StringType { pattern: Some(format!("^{}$", super::filters::TEXT)), ..StringType::default() });
+    let number = Schema {
+        schema_data: SchemaData::default(),
+        schema_kind: SchemaKind::Type(Type::Number(NumberType::default())),
+    };
+    let boolean = Schema {
+        schema_data: SchemaData::default(),
+        schema_kind: SchemaKind::Type(Type::Boolean(BooleanType::default())),
+    };
+    let array = Schema {
+        schema_data: SchemaData::default(),
+        schema_kind: SchemaKind::Type(Type::Array(ArrayType {
+            items: Some(me()),
+            min_items: None,
+            max_items: None,
+            unique_items: false,
+        })),
+    };
+    let object = Schema {
+        schema_data: SchemaData::default(),
+        schema_kind: SchemaKind::Type(Type::Object(ObjectType {
+            additional_properties: Some(openapiv3::AdditionalProperties::Schema(Box::new(reference(JSON_VALUE)))),
+            ..ObjectType::default()
+        })),
+    };
+    Schema {
+        schema_data: SchemaData {
+            nullable: true,
+            description: Some(
+                "Any JSON value. Strings and object keys cannot hold NUL (\\u0000): PostgreSQL's jsonb refuses it."
+                    .into(),
+            ),
+            ..SchemaData::default()
+        },
+        schema_kind: SchemaKind::AnyOf {
+            any_of: [string, number, boolean, array, object].map(ReferenceOr::Item).into(),
+        },
+    }
 }
 
 /// RFC 9457 problem details, with field-level errors for 422.
@@ -245,19 +293,11 @@ fn type_schema(ty: &FieldType, v: &Validation) -> Schema {
                 ..NumberType::default()
             })),
         },
-        FieldType::Decimal { precision, scale } => {
-            let whole = precision.saturating_sub(*scale).max(1);
-            let pattern = if *scale == 0 {
-                format!("^-?\\d{{1,{whole}}}$")
-            } else {
-                format!("^-?\\d{{1,{whole}}}(\\.\\d{{1,{scale}}})?$")
-            };
-            string_schema(StringType {
-                format: VariantOrUnknownOrEmpty::Unknown("decimal".into()),
-                pattern: Some(pattern),
-                ..StringType::default()
-            })
-        }
+        FieldType::Decimal { precision, scale } => string_schema(StringType {
+            format: VariantOrUnknownOrEmpty::Unknown("decimal".into()),
+            pattern: Some(format!("^{}$", super::filters::decimal(*precision, *scale))),
+            ..StringType::default()
+        }),
         FieldType::Date => string_schema(StringType {
             format: VariantOrUnknownOrEmpty::Item(StringFormat::Date),
             ..StringType::default()
@@ -267,9 +307,11 @@ fn type_schema(ty: &FieldType, v: &Validation) -> Schema {
             ..StringType::default()
         }),
         FieldType::Time => string_format("time"),
-        FieldType::Json | FieldType::Jsonb => {
-            Schema { schema_data: SchemaData::default(), schema_kind: SchemaKind::Any(AnySchema::default()) }
-        }
+        // JSON null is a value here: a NOT NULL column stores it as JSON null, a nullable one as NULL.
+        FieldType::Json | FieldType::Jsonb => Schema {
+            schema_data: SchemaData::default(),
+            schema_kind: SchemaKind::AllOf { all_of: vec![reference(JSON_VALUE)] },
+        },
         FieldType::Bytes => string_schema(StringType {
             format: VariantOrUnknownOrEmpty::Item(StringFormat::Byte),
             ..StringType::default()
@@ -292,13 +334,15 @@ fn text(v: &Validation, column_max: Option<u64>) -> Schema {
         (Some(a), Some(b)) => Some(a.min(b)),
         (a, b) => a.or(b),
     };
-    let format = match v.format.as_deref() {
+    let format = match api::annotated_format(v) {
         Some(f) => VariantOrUnknownOrEmpty::Unknown(f.to_string()),
         None => VariantOrUnknownOrEmpty::Empty,
     };
+    // PostgreSQL text cannot hold NUL; the spec's own pattern, when there is one, decides instead.
+    let pattern = api::string_pattern(v).unwrap_or_else(|| format!("^{}$", super::filters::TEXT));
     string_schema(StringType {
         format,
-        pattern: v.pattern.clone(),
+        pattern: Some(pattern),
         min_length: v.min_length.map(to_usize),
         max_length: max.map(to_usize),
         ..StringType::default()

@@ -29,7 +29,9 @@ pub fn render(_model: &Model, entity: &Entity, repository: &TokenStream) -> Toke
         let base = rust_type(&f.ty);
         let doc = field_doc(f);
         let optional = f.nullable || f.default.is_some() || f.db_default.is_some();
-        if optional {
+        if optional && json_not_null(f) {
+            quote! { #[doc = #doc] #[serde(default, deserialize_with = "::runtime::serde::present")] pub #ident: Option<#base> }
+        } else if optional {
             quote! { #[doc = #doc] #[serde(default)] pub #ident: Option<#base> }
         } else {
             quote! { #[doc = #doc] pub #ident: #base }
@@ -45,6 +47,8 @@ pub fn render(_model: &Model, entity: &Entity, repository: &TokenStream) -> Toke
                 #[serde(default, deserialize_with = "::runtime::serde::double_option")]
                 pub #ident: Option<Option<#base>>
             }
+        } else if json_not_null(f) {
+            quote! { #[doc = #doc] #[serde(default, deserialize_with = "::runtime::serde::present")] pub #ident: Option<#base> }
         } else {
             quote! { #[doc = #doc] #[serde(default)] pub #ident: Option<#base> }
         }
@@ -120,4 +124,10 @@ fn field_doc(field: &Field) -> String {
         doc.push_str(" Secret: accepted on input, never serialized.");
     }
     doc
+}
+
+/// A NOT NULL json column stores JSON `null` as a value: present-and-null is `Some(Value::Null)`,
+/// not "absent".
+fn json_not_null(f: &Field) -> bool {
+    !f.nullable && matches!(f.ty, FieldType::Json | FieldType::Jsonb)
 }

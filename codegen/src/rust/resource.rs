@@ -193,9 +193,9 @@ fn check(v: &Validation) -> TokenStream {
     let opt_str = |x: &Option<String>| x.as_ref().map_or_else(|| quote!(None), |x| quote!(Some(#x)));
     let (min_length, max_length) = (opt_u64(v.min_length), opt_u64(v.max_length));
     let (min, max) = (opt_f64(v.min), opt_f64(v.max));
-    let (pattern, format) = (opt_str(&v.pattern), opt_str(&v.format));
+    let pattern = opt_str(&api::string_pattern(v));
     quote! {
-        api::Check { min_length: #min_length, max_length: #max_length, min: #min, max: #max, pattern: #pattern, format: #format }
+        api::Check { min_length: #min_length, max_length: #max_length, min: #min, max: #max, pattern: #pattern }
     }
 }
 

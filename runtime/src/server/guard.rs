@@ -20,7 +20,8 @@ pub(super) fn listable_field<R: Resource>(name: &str, what: &str, who: &Principa
     let listable = |name: &str| R::field(name).is_some();
     match R::field(name) {
         Some(field) if visible(R::RULES, name, who) => Ok(field),
-        _ => Err(not_listable(R::RULES, &listable, name, what, who)),
+        Some(_) => Err(Problem::new(StatusCode::FORBIDDEN, format!("Your roles may not {what} on '{name}'."))),
+        None => Err(not_listable(R::RULES, &listable, name, what, who)),
     }
 }
 
@@ -48,26 +49,30 @@ pub(super) fn owner_filter<R: Resource>(field: &str, subject: &str) -> Result<Op
     Ok(R::filter(field, Cmp::Eq(subject.to_string())).ok())
 }
 
-/// For an owner-scoped write: locks the row if the caller owns it, else 404 (their rows only
-/// exist for them). The lock holds until the write commits, so ownership cannot change between.
-pub(super) async fn lock_owned<R: Resource>(
+/// Locks the row for a write in the caller's transaction and returns its version (0 without a
+/// version column); 404 when it is missing, or not the caller's under an owner rule (their rows
+/// only exist for them). The lock holds until the write commits, so neither the version nor the
+/// ownership can change in between.
+pub(super) async fn lock_row<R: Resource>(
     conn: &mut PgConnection,
-    field: &str,
-    subject: &str,
+    owner: Option<(&str, &str)>,
     key: &R::Key,
-) -> Result<(), Problem> {
-    let sql = format!(
-        "SELECT 1 FROM \"{}\" WHERE \"{}\" = $1 AND \"{field}\"::text = $2 FOR UPDATE",
-        R::TABLE_NAME,
-        R::KEY_FIELD
-    );
-    let owned: Option<i32> = sqlx::query_scalar(&sql)
-        .bind(key.clone())
-        .bind(subject)
+) -> Result<i32, Problem> {
+    let version = R::RULES.iter().find(|r| r.version).map_or("0".to_string(), |r| format!("\"{}\"", r.name));
+    let mut sql = format!("SELECT {version} FROM \"{}\" WHERE \"{}\" = $1", R::TABLE_NAME, R::KEY_FIELD);
+    if let Some((field, _)) = owner {
+        sql.push_str(&format!(" AND \"{field}\"::text = $2"));
+    }
+    sql.push_str(" FOR UPDATE");
+    let mut query = sqlx::query_scalar::<_, i32>(&sql).bind(key.clone());
+    if let Some((_, subject)) = owner {
+        query = query.bind(subject);
+    }
+    let current = query
         .fetch_optional(&mut *conn)
         .await
         .map_err(|e| Problem::from_repo(RepoError::Database(e), R::NAME, false))?;
-    owned.map(|_| ()).ok_or_else(|| Problem::not_found(format!("No {} with this key.", R::NAME)))
+    current.ok_or_else(|| Problem::not_found(format!("No {} with this key.", R::NAME)))
 }
 
 /// 403 when the body sets fields the caller's roles may not write.
@@ -88,7 +93,7 @@ pub(super) fn writable_by(
 }
 
 /// An owner creates rows of their own: the owner field is the subject, sent or not (another
-/// value is a 422).
+/// value is a 403: a well-formed body their rights do not cover).
 pub(super) fn claim_owner(
     rules: &[FieldRule],
     body: &mut serde_json::Value,
@@ -97,23 +102,30 @@ pub(super) fn claim_owner(
 ) -> Result<(), Problem> {
     let Some(object) = body.as_object_mut() else { return Ok(()) }; // the body check reports it
     if object.get(field).is_some_and(|given| !same_subject(given, subject)) {
-        return Err(Problem::invalid(vec![FieldError::new(field, "must be your own id (or left out)")]));
+        return Err(forbidden_owner(field, "must be your own id (or left out)"));
     }
     let rule = rules.iter().find(|r| r.name == field);
     object.insert(field.to_string(), owner_value(rule.map(|r| r.wire), subject)?);
     Ok(())
 }
 
-/// An owner's update keeps the row theirs: an owner field naming someone else is a 422.
+/// An owner's update keeps the row theirs: an owner field naming someone else is a 403.
 pub(super) fn keep_owner(
     object: &serde_json::Map<String, serde_json::Value>,
     field: &str,
     subject: &str,
 ) -> Result<(), Problem> {
     if object.get(field).is_some_and(|given| !same_subject(given, subject)) {
-        return Err(Problem::invalid(vec![FieldError::new(field, "cannot be given to someone else")]));
+        return Err(forbidden_owner(field, "cannot be given to someone else"));
     }
     Ok(())
+}
+
+fn forbidden_owner(field: &str, why: &str) -> Problem {
+    Problem {
+        errors: vec![FieldError::new(field, why)],
+        ..Problem::new(StatusCode::FORBIDDEN, format!("{field}: {why}"))
+    }
 }
 
 /// The subject as a JSON value of the owner field's wire type.

@@ -4,6 +4,7 @@
 
 mod auth;
 mod config;
+mod contract;
 mod guard;
 mod link;
 mod patterns;
@@ -36,6 +37,8 @@ pub struct AppState {
     pub migrations: std::sync::Arc<[i64]>,
     /// Verifies bearer tokens (and signs the ones login issues).
     pub keys: std::sync::Arc<Keys>,
+    /// The parameter patterns of `openapi`, which requests are held to.
+    pub contract: std::sync::Arc<contract::Contract>,
 }
 
 impl AppState {

@@ -60,9 +60,9 @@ impl Problem {
         Self::new(StatusCode::SERVICE_UNAVAILABLE, "The database is unavailable; try again shortly.")
     }
 
-    /// Maps a repository error of an operation on `entity`. Foreign keys: on create and update a
-    /// missing parent is the client's field error (422); on delete, rows still referencing this
-    /// one make it a conflict (409).
+    /// Maps a repository error of an operation on `entity`. Foreign keys conflict with the
+    /// database's state (409, as PostgREST answers): on create and update a missing parent, named
+    /// in `errors`; on delete, rows still referencing this one.
     pub fn from_repo(err: RepoError, entity: &str, writing: bool) -> Self {
         match err {
             RepoError::NotFound => Self::not_found(format!("No {entity} with this key.")),
@@ -76,7 +76,9 @@ impl Problem {
             }),
             RepoError::ForeignKeyViolation { field, .. } if writing => {
                 let field = field.unwrap_or_default();
-                Self::invalid(vec![FieldError::new(field, "refers to a row that does not exist")])
+                let detail = format!("{}: refers to a row that does not exist", field.replace(',', ", "));
+                let errors = vec![FieldError::new(field, "refers to a row that does not exist")];
+                Self { errors, ..Self::conflict(detail) }
             }
             RepoError::ForeignKeyViolation { .. } => {
                 Self::conflict(format!("Other rows still refer to this {entity}; delete or change them first."))

@@ -3,7 +3,7 @@
 //! on declared fields only. Anything else is a 400 that says what was wrong.
 
 use super::problem::Problem;
-use crate::repo::Cmp;
+use crate::repo::{Cmp, MAX_LIMIT};
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 
@@ -17,8 +17,10 @@ pub struct RawList {
     pub offset: Option<i64>,
     /// `(field, descending)`.
     pub order: Vec<(String, bool)>,
-    /// `(field, condition)`, all of which must hold.
-    pub filters: Vec<(String, Cmp<String>)>,
+    /// `(field, condition as written)`, all of which must hold.
+    pub filters: Vec<(String, String)>,
+    /// `order` as written, when given.
+    pub order_text: Option<String>,
 }
 
 /// Splits a query string into paging, order and filters (field names are checked later).
@@ -26,10 +28,22 @@ pub fn parse_list(query: &str) -> Result<RawList, Problem> {
     let mut out = RawList::default();
     for (key, value) in form_urlencoded::parse(query.as_bytes()) {
         match key.as_ref() {
-            "limit" => out.limit = Some(non_negative("limit", &value)?),
+            "limit" => {
+                let limit = non_negative("limit", &value)?;
+                if limit > MAX_LIMIT {
+                    return Err(Problem::bad_request(format!("limit: at most {MAX_LIMIT}, found {limit}")));
+                }
+                out.limit = Some(limit);
+            }
             "offset" => out.offset = Some(non_negative("offset", &value)?),
             "order" => {
-                for item in value.split(',').filter(|s| !s.is_empty()) {
+                out.order_text = Some(value.to_string());
+                for item in value.split(',') {
+                    if item.is_empty() {
+                        return Err(Problem::bad_request(
+                            "order: an empty field name; use field, field.asc or field.desc",
+                        ));
+                    }
                     let (field, descending) = match item.rsplit_once('.') {
                         Some((field, "desc")) => (field, true),
                         Some((field, "asc")) => (field, false),
@@ -43,7 +57,7 @@ pub fn parse_list(query: &str) -> Result<RawList, Problem> {
                     out.order.push((field.to_string(), descending));
                 }
             }
-            field => out.filters.push((field.to_string(), parse_condition(field, &value)?)),
+            field => out.filters.push((field.to_string(), value.into_owned())),
         }
     }
     Ok(out)
@@ -62,7 +76,12 @@ pub fn parse_condition(field: &str, text: &str) -> Result<Cmp<String>, Problem> 
     if text.contains('\0') {
         return Err(Problem::bad_request(format!("{field}: NUL characters are not allowed")));
     }
-    let (op, value) = text.split_once('.').unwrap_or((text, ""));
+    const OPERATORS: [&str; 11] = ["eq", "neq", "lt", "lte", "gt", "gte", "in", "like", "ilike", "is", "not"];
+    let (op, value) = match text.split_once('.') {
+        Some((op, value)) if OPERATORS.contains(&op) => (op, value),
+        // A bare value, where the document admits one (keys, numbers, times): equality.
+        _ => return Ok(Cmp::Eq(text.to_string())),
+    };
     let value = value.to_string();
     Ok(match op {
         "eq" => Cmp::Eq(value),
@@ -72,8 +91,8 @@ pub fn parse_condition(field: &str, text: &str) -> Result<Cmp<String>, Problem> 
         "gt" => Cmp::Gt(value),
         "gte" => Cmp::Gte(value),
         "in" => Cmp::In(parse_list_items(field, &value)?),
-        "like" => Cmp::Like(value.replace('*', "%")),
-        "ilike" => Cmp::ILike(value.replace('*', "%")),
+        "like" => Cmp::Like(like_pattern(&value)),
+        "ilike" => Cmp::ILike(like_pattern(&value)),
         "is" if value == "null" => Cmp::IsNull,
         "not" if value == "is.null" => Cmp::IsNotNull,
         "is" | "not" => {
@@ -87,13 +106,39 @@ pub fn parse_condition(field: &str, text: &str) -> Result<Cmp<String>, Problem> 
     })
 }
 
-/// `(a,"b,c",d)` → `["a", "b,c", "d"]`; items holding `,"()\` are double-quoted, `\` escapes.
+/// A filter's `*` wildcard as SQL's `%`; `\x` stays an escaped (literal) `x`, a literal `*` stays `*`.
+fn like_pattern(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut chars = text.chars();
+    while let Some(c) = chars.next() {
+        match c {
+            '*' => out.push('%'),
+            '\\' => match chars.next() {
+                Some('*') => out.push('*'),
+                Some(next) => {
+                    out.push('\\');
+                    out.push(next);
+                }
+                // A trailing escape would be a PostgreSQL error; it stands for itself.
+                None => out.push_str("\\\\"),
+            },
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// `(a,"b,c",d)` → `["a", "b,c", "d"]`, `()` → none: items holding `,"()\` are double-quoted,
+/// where `\` escapes the next character; bare items hold none of them.
 fn parse_list_items(field: &str, text: &str) -> Result<Vec<String>, Problem> {
     let bad = || Problem::bad_request(format!("{field}: expected in.(value,value,…), found in.{text}"));
     let inner = text.strip_prefix('(').and_then(|t| t.strip_suffix(')')).ok_or_else(bad)?;
+    if inner.is_empty() {
+        return Ok(Vec::new());
+    }
     let mut items = Vec::new();
     let mut chars = inner.chars().peekable();
-    while chars.peek().is_some() {
+    loop {
         let mut item = String::new();
         if chars.peek() == Some(&'"') {
             chars.next();
@@ -104,21 +149,25 @@ fn parse_list_items(field: &str, text: &str) -> Result<Vec<String>, Problem> {
                     c => item.push(c),
                 }
             }
-            match chars.next() {
-                None | Some(',') => {}
-                Some(_) => return Err(bad()),
-            }
         } else {
-            for c in chars.by_ref() {
-                if c == ',' {
-                    break;
+            while let Some(&c) = chars.peek() {
+                match c {
+                    ',' => break,
+                    '"' | '(' | ')' | '\\' => return Err(bad()),
+                    c => {
+                        item.push(c);
+                        chars.next();
+                    }
                 }
-                item.push(c);
             }
         }
         items.push(item);
+        match chars.next() {
+            None => return Ok(items),
+            Some(',') => {}
+            Some(_) => return Err(bad()),
+        }
     }
-    Ok(items)
 }
 
 /// A filter or key value from its text, as type `T`: tried as a JSON string first (uuids,
@@ -175,7 +224,8 @@ mod tests {
         let list = parse_list("limit=5&order=price.desc,name&status=eq.ACTIVE&price=lt.50&id=in.(a,%22b%2Cc%22)&n=ilike.*x*&d=is.null&e=not.is.null").unwrap();
         assert_eq!((list.limit, list.offset), (Some(5), None));
         assert_eq!(list.order, [("price".to_string(), true), ("name".to_string(), false)]);
-        let conditions: Vec<Cmp<String>> = list.filters.into_iter().map(|(_, c)| c).collect();
+        let conditions: Vec<Cmp<String>> =
+            list.filters.into_iter().map(|(field, text)| parse_condition(&field, &text).unwrap()).collect();
         assert_eq!(
             conditions,
             [
@@ -191,9 +241,16 @@ mod tests {
 
     #[test]
     fn bad_queries_are_400s() {
-        for query in ["limit=-1", "limit=x", "a=zz.1", "a=in.(x", "a=is.true", "order=a.sideways", "a=in.(\"x\"y)"] {
+        for query in ["limit=-1", "limit=x", "limit=1001", "order=a.sideways", "order=", "order=a,,b"] {
             assert_eq!(parse_list(query).unwrap_err().status, 400, "{query}");
         }
+        assert_eq!(parse_condition("a", "2026-01-01T00:00:00.5Z").unwrap(), Cmp::Eq("2026-01-01T00:00:00.5Z".into()));
+        for condition in ["in.(x", "is.true", "in.(\"x\"y)", "in.(a(b)"] {
+            assert_eq!(parse_condition("a", condition).unwrap_err().status, 400, "{condition}");
+        }
+        assert_eq!(parse_condition("a", "in.()").unwrap(), Cmp::In(vec![]));
+        assert_eq!(parse_condition("a", "in.(,\"\")").unwrap(), Cmp::In(vec![String::new(), String::new()]));
+        assert_eq!(parse_condition("a", "like.a*\\*\\_\\").unwrap(), Cmp::Like("a%*\\_\\\\".into()));
     }
 
     #[test]

@@ -3,9 +3,9 @@
 //! repository functions. The routes are the ones `codegen::api` puts in the OpenAPI document.
 
 use super::auth::{authorize, hash_fields, Access, Principal, Scope};
-use super::guard::{claim_owner, keep_owner, listable_field, lock_owned, owner_filter, visible_json, writable_by};
+use super::guard::{claim_owner, keep_owner, listable_field, lock_row, owner_filter, visible_json, writable_by};
 use super::problem::Problem;
-use super::query::{parse_list, parse_value, DEFAULT_LIMIT};
+use super::query::{parse_condition, parse_list, parse_value, DEFAULT_LIMIT};
 use super::rules::{check_body, BodyKind, FieldError, FieldRule};
 use super::AppState;
 use crate::repo::{Cmp, ListQuery, Param, RepoError, Row, MAX_LIMIT};
@@ -172,6 +172,9 @@ pub fn path_text(id: Result<Path<String>, PathRejection>) -> Result<String, Prob
 async fn list<R: Resource>(app: AppState, who: Principal, query: Option<String>) -> Result<Response, Problem> {
     let scope = authorize(&R::ACCESS.list, &who, R::NAME, "list")?;
     let raw = parse_list(query.as_deref().unwrap_or(""))?;
+    if let Some(order) = &raw.order_text {
+        admitted(&app, R::PATH, "order", order)?;
+    }
     let mut list = ListQuery::<R::Field, R::Filter> {
         limit: raw.limit.unwrap_or(DEFAULT_LIMIT).min(MAX_LIMIT),
         offset: raw.offset.unwrap_or(0),
@@ -180,8 +183,10 @@ async fn list<R: Resource>(app: AppState, who: Principal, query: Option<String>)
     for (name, descending) in raw.order {
         list.order.push((listable_field::<R>(&name, "order", &who)?, descending));
     }
-    for (name, cmp) in raw.filters {
+    for (name, text) in raw.filters {
         let field = listable_field::<R>(&name, "filter", &who)?;
+        admitted(&app, R::PATH, &name, &text)?;
+        let cmp = parse_condition(&name, &text)?;
         list.filters.push(R::filter(field, cmp).map_err(|e| Problem::bad_request(format!("{name}: {e}")))?);
     }
     if let Scope::Owner { field, subject } = &scope {
@@ -256,33 +261,42 @@ async fn update<R: Resource>(
     if let Scope::Owner { field, subject } = &scope {
         keep_owner(&checked.object, field, subject)?;
     }
-    let version = if versioned::<R>() {
-        let version = match (checked.version, if_match(&headers)?) {
-            (Some(a), Some(b)) if a != b => {
-                return Err(Problem::bad_request(format!("If-Match says version {b}, the body says {a}")))
-            }
-            (a, b) => a.or(b),
-        };
-        let missing = || {
-            let field = R::RULES.iter().find(|r| r.version).map_or("version", |r| r.name);
-            Problem::invalid(vec![FieldError::new(field, "is required: send the version last read (or If-Match)")])
-        };
-        version.ok_or_else(missing)?
+    let expected = if versioned::<R>() {
+        let item_path = format!("{}/{{id}}", R::PATH);
+        Expected::Any.and(if_match(&app, &item_path, &headers)?).and(checked.version.map(|v| Expected::Among(vec![v])))
     } else {
-        0
+        Expected::Any
     };
     hash_fields(R::RULES, &mut checked.object).await?;
     let patch: R::Patch = from_checked(checked.object)?;
     let mut conn = app.connection().await?;
-    let row = if let Scope::Owner { field, subject } = &scope {
-        let mut tx = sqlx::Connection::begin(&mut *conn).await.map_err(|e| Problem::unavailable(&e))?;
-        lock_owned::<R>(&mut tx, field, subject, &key).await?;
-        let row =
-            R::update_row(&mut tx, key, version, patch).await.map_err(|e| Problem::from_repo(e, R::NAME, true))?;
-        tx.commit().await.map_err(|e| Problem::from_repo(RepoError::Database(e), R::NAME, true))?;
-        row
-    } else {
-        R::update_row(&mut conn, key, version, patch).await.map_err(|e| Problem::from_repo(e, R::NAME, true))?
+    let owner = match &scope {
+        Scope::Owner { field, subject } => Some((*field, subject.as_str())),
+        Scope::All => None,
+    };
+    let row = match (&expected, owner) {
+        // One statement: `UPDATE … WHERE key AND version` tells a stale version from a missing row.
+        (Expected::Among(versions), None) if versions.len() == 1 => {
+            R::update_row(&mut conn, key, versions[0], patch).await.map_err(|e| Problem::from_repo(e, R::NAME, true))?
+        }
+        // Otherwise the row is locked first: its owner and version then hold until the write commits.
+        _ => {
+            let mut tx = sqlx::Connection::begin(&mut *conn).await.map_err(|e| Problem::unavailable(&e))?;
+            let current = lock_row::<R>(&mut tx, owner, &key).await?;
+            if let Expected::Among(versions) = &expected {
+                if !versions.contains(&current) {
+                    return Err(Problem::conflict(format!(
+                        "The {} is at version {current}, which the request's version or If-Match does not name. \
+                         Read it again and retry.",
+                        R::NAME
+                    )));
+                }
+            }
+            let row =
+                R::update_row(&mut tx, key, current, patch).await.map_err(|e| Problem::from_repo(e, R::NAME, true))?;
+            tx.commit().await.map_err(|e| Problem::from_repo(RepoError::Database(e), R::NAME, true))?;
+            row
+        }
     };
     Ok(row_response(StatusCode::OK, &row, &who))
 }
@@ -293,7 +307,7 @@ async fn delete<R: Resource>(app: AppState, who: Principal, id: String) -> Resul
     let mut conn = app.connection().await?;
     if let Scope::Owner { field, subject } = &scope {
         let mut tx = sqlx::Connection::begin(&mut *conn).await.map_err(|e| Problem::unavailable(&e))?;
-        lock_owned::<R>(&mut tx, field, subject, &key).await?;
+        lock_row::<R>(&mut tx, Some((field, subject)), &key).await?;
         R::delete_row(&mut tx, key).await.map_err(|e| Problem::from_repo(e, R::NAME, false))?;
         tx.commit().await.map_err(|e| Problem::from_repo(RepoError::Database(e), R::NAME, false))?;
     } else {
@@ -328,16 +342,73 @@ pub(super) fn from_checked<T: DeserializeOwned>(
         .map_err(|e| Problem::invalid(vec![FieldError::new("", e.to_string())]))
 }
 
-/// `If-Match: "3"` (or `W/"3"`, or `3`) → 3.
-fn if_match(headers: &HeaderMap) -> Result<Option<i32>, Problem> {
+/// The versions an update may apply to.
+#[derive(Debug, Clone, PartialEq)]
+enum Expected {
+    Any,
+    /// One of these (none: the preconditions contradict each other, so nothing matches).
+    Among(Vec<i32>),
+}
+
+impl Expected {
+    /// Both conditions at once.
+    fn and(self, other: Option<Expected>) -> Self {
+        match (self, other) {
+            (a, None | Some(Expected::Any)) => a,
+            (Expected::Any, Some(b)) => b,
+            (Expected::Among(a), Some(Expected::Among(b))) => {
+                Expected::Among(a.into_iter().filter(|v| b.contains(v)).collect())
+            }
+        }
+    }
+}
+
+/// RFC 9110's `If-Match`, held to the document's pattern: `*` matches any version; otherwise the
+/// strong tags that quote a version (`"3"`) are the versions allowed. Weak tags never match a
+/// strong comparison and other tags name no version, so a list of only those matches nothing.
+fn if_match(app: &AppState, item_path: &str, headers: &HeaderMap) -> Result<Option<Expected>, Problem> {
     let Some(value) = headers.get(header::IF_MATCH) else {
         return Ok(None);
     };
-    let text = value.to_str().unwrap_or_default().trim();
-    let bare = text.trim_start_matches("W/").trim_matches('"');
-    bare.parse::<i32>().map(Some).map_err(|_| {
-        Problem::bad_request(format!("If-Match must be the ETag last read (a quoted version), not {text}"))
-    })
+    let text = String::from_utf8_lossy(value.as_bytes());
+    if !app.contract.admits(item_path, "If-Match", &text) {
+        return Err(Problem::bad_request(
+            "If-Match must be `*` or a list of entity tags such as \"3\" (the ETag last read)",
+        ));
+    }
+    let text = text.trim();
+    Ok(Some(match text.parse::<u64>() {
+        _ if text == "*" => Expected::Any,
+        // A bare version, as older clients send it.
+        Ok(bare) => Expected::Among(i32::try_from(bare).into_iter().collect()),
+        Err(_) => Expected::Among(strong_versions(text)),
+    }))
+}
+
+/// The versions quoted by the strong tags of an `If-Match` list (`"3", W/"4", "x"` → 3).
+fn strong_versions(list: &str) -> Vec<i32> {
+    let mut versions = Vec::new();
+    let mut rest = list;
+    while let Some(open) = rest.find('"') {
+        let weak = rest[..open].trim_end().ends_with("W/");
+        let Some(close) = rest[open + 1..].find('"') else { break };
+        let tag = &rest[open + 1..open + 1 + close];
+        if let (false, Ok(version)) = (weak, tag.parse::<i32>()) {
+            versions.push(version);
+        }
+        rest = &rest[open + 1 + close + 1..];
+    }
+    versions
+}
+
+/// 400 unless the document admits `value` for the parameter `name` of `path`.
+fn admitted(app: &AppState, path: &str, name: &str, value: &str) -> Result<(), Problem> {
+    if app.contract.admits(path, name, value) {
+        return Ok(());
+    }
+    Err(Problem::bad_request(format!(
+        "{name}: not a value this parameter takes (see its pattern in the OpenAPI document)"
+    )))
 }
 
 /// A row as JSON, without the fields the caller may not see, with its version as the ETag.

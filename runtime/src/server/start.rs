@@ -111,6 +111,7 @@ pub async fn start(
         return Err(routes.problems.join("; "));
     }
     let keys = Keys::new(&config.token, config.token_ttl_seconds)?;
+    let contract = std::sync::Arc::new(super::contract::Contract::from_document(openapi)?);
     if routes.issues_tokens && !keys.issues() {
         return Err("login issues tokens, but JWT_PUBLIC_KEY_FILE only verifies them; set JWT_PRIVATE_KEY_FILE".into());
     }
@@ -137,7 +138,7 @@ pub async fn start(
         .map_err(|e| format!("cannot listen on {}: {}", config.bind, one_line(&e)))?;
     let addr = listener.local_addr().map_err(|e| format!("cannot listen on {}: {e}", config.bind))?;
     let migrations = migrator.iter().filter(|m| !m.migration_type.is_down_migration()).map(|m| m.version).collect();
-    let state = AppState { pool: pool.clone(), openapi, migrations, keys: std::sync::Arc::new(keys) };
+    let state = AppState { pool: pool.clone(), openapi, migrations, keys: std::sync::Arc::new(keys), contract };
     let app = router(routes, state);
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
     let task = tokio::spawn(async move {

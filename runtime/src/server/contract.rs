@@ -1,0 +1,75 @@
+//! The parameter patterns of the OpenAPI document the server serves, compiled once at start-up:
+//! list filters, `order` and `If-Match` are checked against the very patterns the document
+//! states, so the server takes exactly the parameter values the document admits.
+
+use regex::Regex;
+use serde_json::Value;
+use std::collections::HashMap;
+
+/// `(path template, parameter name)` → the pattern its values must match.
+#[derive(Debug, Default)]
+pub struct Contract {
+    patterns: HashMap<(String, String), Regex>,
+}
+
+impl Contract {
+    /// Reads every operation's parameters (following `$ref`s) from the document.
+    pub fn from_document(text: &str) -> Result<Self, String> {
+        let doc: Value = serde_json::from_str(text).map_err(|e| format!("the OpenAPI document does not parse: {e}"))?;
+        let mut patterns = HashMap::new();
+        let paths = doc.get("paths").and_then(Value::as_object).into_iter().flatten();
+        for (path, item) in paths {
+            let operations = item.as_object().into_iter().flatten().filter_map(|(_, op)| op.get("parameters"));
+            let shared = item.get("parameters").into_iter();
+            for parameter in shared.chain(operations).filter_map(Value::as_array).flatten() {
+                let parameter = resolve(&doc, parameter);
+                let (Some(name), Some(schema)) =
+                    (parameter.get("name").and_then(Value::as_str), parameter.get("schema"))
+                else {
+                    continue;
+                };
+                let schema = resolve(&doc, schema);
+                let items = schema.get("items").map(|items| resolve(&doc, items));
+                let pattern = items.unwrap_or(schema).get("pattern").and_then(Value::as_str);
+                if let Some(pattern) = pattern {
+                    let regex =
+                        Regex::new(pattern).map_err(|e| format!("{path} parameter {name}: bad pattern: {e}"))?;
+                    patterns.insert((path.clone(), name.to_string()), regex);
+                }
+            }
+        }
+        Ok(Self { patterns })
+    }
+
+    /// Whether `value` is one the document admits for the parameter (`true` when it states no pattern).
+    pub fn admits(&self, path: &str, name: &str, value: &str) -> bool {
+        self.patterns.get(&(path.to_string(), name.to_string())).is_none_or(|regex| regex.is_match(value))
+    }
+}
+
+/// A `{"$ref": "#/components/…"}` replaced by what it names (one level, as the generator writes them).
+fn resolve<'a>(doc: &'a Value, value: &'a Value) -> &'a Value {
+    match value.get("$ref").and_then(Value::as_str).and_then(|r| r.strip_prefix('#')) {
+        Some(pointer) => doc.pointer(pointer).unwrap_or(value),
+        None => value,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn patterns_come_from_the_document_through_refs() {
+        let doc = r##"{"paths": {"/a": {"get": {"parameters": [
+            {"in": "query", "name": "n", "schema": {"$ref": "#/components/schemas/C"}},
+            {"$ref": "#/components/parameters/limit"}]}}},
+          "components": {"schemas": {"C": {"type": "array", "items": {"type": "string", "pattern": "^eq\\.[0-9]$"}}},
+                         "parameters": {"limit": {"in": "query", "name": "limit", "schema": {"type": "integer"}}}}}"##;
+        let contract = Contract::from_document(doc).unwrap();
+        assert!(contract.admits("/a", "n", "eq.5"));
+        assert!(!contract.admits("/a", "n", "eq.55"));
+        assert!(contract.admits("/a", "limit", "anything"));
+        assert!(contract.admits("/b", "n", "anything"));
+    }
+}
