@@ -53,7 +53,7 @@ pub fn components(model: &Model) -> IndexMap<String, ReferenceOr<Schema>> {
     }
     out.insert(PROBLEM.into(), ReferenceOr::Item(problem_schema()));
     if model.entities.iter().flat_map(|e| &e.fields).any(|f| holds_json(&f.ty)) {
-        out.insert(JSON_VALUE.into(), ReferenceOr::Item(json_value_schema()));
+        out.extend(json_value_components().into_iter().map(|(name, schema)| (name, ReferenceOr::Item(schema))));
     }
     out.extend(super::filters::components(model));
     out
@@ -178,10 +178,33 @@ fn holds_json(ty: &FieldType) -> bool {
     }
 }
 
+/// Arrays directly inside arrays that the document still describes element by element.
+const JSON_ARRAY_DEPTH: usize = 3;
+
+/// `JsonValue`, and for each level of arrays nested directly in arrays its own copy: a cycle
+/// through `items` sends openapi-spec-validator 0.9 into endless recursion, one through
+/// `additionalProperties` does not.
+fn json_value_components() -> Vec<(String, Schema)> {
+    let name = |depth: usize| if depth == 0 { JSON_VALUE.to_string() } else { format!("{JSON_VALUE}InArray{depth}") };
+    (0..=JSON_ARRAY_DEPTH)
+        .map(|depth| {
+            let items = if depth == JSON_ARRAY_DEPTH {
+                // Deeper arrays: any value (the server still refuses NUL there).
+                ReferenceOr::Item(Box::new(Schema {
+                    schema_data: SchemaData::default(),
+                    schema_kind: SchemaKind::Any(openapiv3::AnySchema::default()),
+                }))
+            } else {
+                ReferenceOr::Reference { reference: format!("#/components/schemas/{}", name(depth + 1)) }
+            };
+            (name(depth), json_value_schema(items))
+        })
+        .collect()
+}
+
 /// Any JSON value PostgreSQL stores: strings without NUL (jsonb refuses `\u0000`, in keys too,
 /// which OpenAPI 3.0 cannot say of keys), numbers of any size and precision, nested at will.
-fn json_value_schema() -> Schema {
-    let me = || ReferenceOr::Reference { reference: format!("#/components/schemas/{JSON_VALUE}") };
+fn json_value_schema(array_items: ReferenceOr<Box<Schema>>) -> Schema {
     let string =
         string_schema(StringType { pattern: Some(format!("^{}$", super::filters::TEXT)), ..StringType::default() });
     let number = Schema {
@@ -195,7 +218,7 @@ fn json_value_schema() -> Schema {
     let array = Schema {
         schema_data: SchemaData::default(),
         schema_kind: SchemaKind::Type(Type::Array(ArrayType {
-            items: Some(me()),
+            items: Some(array_items),
             min_items: None,
             max_items: None,
             unique_items: false,
@@ -306,7 +329,10 @@ fn type_schema(ty: &FieldType, v: &Validation) -> Schema {
             format: VariantOrUnknownOrEmpty::Item(StringFormat::DateTime),
             ..StringType::default()
         }),
-        FieldType::Time => string_format("time"),
+        // JSON Schema's `time` format demands an offset; a `time` column holds none.
+        FieldType::Time => {
+            string_schema(StringType { pattern: Some(format!("^{}$", super::filters::TIME)), ..StringType::default() })
+        }
         // JSON null is a value here: a NOT NULL column stores it as JSON null, a nullable one as NULL.
         FieldType::Json | FieldType::Jsonb => Schema {
             schema_data: SchemaData::default(),

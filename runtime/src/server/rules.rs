@@ -302,16 +302,22 @@ fn check_string(wire: &Wire, check: &Check, text: &str) -> Result<Option<Value>,
         Wire::Text => check_text(None, check, text).map(|()| None),
         Wire::Varchar(n) => check_text(Some(*n), check, text).map(|()| None),
         Wire::Decimal { precision, scale } => check_decimal(text, *precision, *scale).map(|()| None),
-        Wire::Date => chrono::NaiveDate::parse_from_str(text, "%Y-%m-%d")
-            .map(|_| None)
-            .map_err(|_| "expected a date (YYYY-MM-DD)".to_string()),
+        // RFC 3339's full-date exactly (chrono alone would take `2026-1-5` or a five-digit year).
+        Wire::Date => (shaped(text, "dddd-dd-dd") && chrono::NaiveDate::parse_from_str(text, "%Y-%m-%d").is_ok())
+            .then_some(None)
+            .ok_or_else(|| "expected a date (YYYY-MM-DD)".to_string()),
         Wire::Timestamp => {
             parse_timestamp(text).map(|t| Some(Value::String(t.format("%Y-%m-%dT%H:%M:%S%.f").to_string())))
         }
         Wire::Timestamptz => parse_timestamp(text).map(|t| Some(Value::String(t.and_utc().to_rfc3339()))),
-        Wire::Time => chrono::NaiveTime::parse_from_str(text, "%H:%M:%S%.f")
-            .map(|_| None)
-            .map_err(|_| "expected a time (HH:MM:SS)".to_string()),
+        // HH:MM:SS with up to nine fractional digits, as the document's pattern says.
+        Wire::Time => {
+            let (clock, fraction) = text.split_once('.').unwrap_or((text, "0"));
+            let fraction_ok = (1..=9).contains(&fraction.len()) && fraction.bytes().all(|b| b.is_ascii_digit());
+            (shaped(clock, "dd:dd:dd") && fraction_ok && chrono::NaiveTime::parse_from_str(text, "%H:%M:%S%.f").is_ok())
+                .then_some(None)
+                .ok_or_else(|| "expected a time (HH:MM:SS[.fraction])".to_string())
+        }
         Wire::Bytes => {
             use base64::Engine;
             base64::engine::general_purpose::STANDARD
@@ -369,14 +375,21 @@ fn check_decimal(text: &str, precision: u16, scale: u16) -> Result<(), String> {
     Ok(())
 }
 
-/// RFC 3339 with an offset (converted to UTC), or a naive date-time taken as UTC.
+/// Whether `text` has the shape of `template`, where `d` stands for an ASCII digit.
+fn shaped(text: &str, template: &str) -> bool {
+    text.len() == template.len()
+        && text.bytes().zip(template.bytes()).all(|(c, t)| if t == b'd' { c.is_ascii_digit() } else { c == t })
+}
+
+/// RFC 3339's date-time, offset included (converted to UTC), as the document's `date-time` says.
 pub fn parse_timestamp(text: &str) -> Result<chrono::NaiveDateTime, String> {
-    if let Ok(t) = chrono::DateTime::parse_from_rfc3339(text) {
-        return Ok(t.naive_utc());
-    }
-    chrono::NaiveDateTime::parse_from_str(text, "%Y-%m-%dT%H:%M:%S%.f")
-        .or_else(|_| chrono::NaiveDateTime::parse_from_str(text, "%Y-%m-%d %H:%M:%S%.f"))
-        .map_err(|_| "expected a date-time (RFC 3339, e.g. 2026-01-31T12:00:00Z)".to_string())
+    let shape = text.get(..10).is_some_and(|date| shaped(date, "dddd-dd-dd"))
+        && matches!(text.as_bytes().get(10), Some(b'T' | b't'));
+    shape
+        .then(|| chrono::DateTime::parse_from_rfc3339(text).ok())
+        .flatten()
+        .map(|t| t.naive_utc())
+        .ok_or_else(|| "expected a date-time with an offset (RFC 3339, e.g. 2026-01-31T12:00:00Z)".to_string())
 }
 
 fn range(check: &Check, x: f64) -> Option<String> {
