@@ -53,7 +53,7 @@ pub fn components(model: &Model) -> IndexMap<String, ReferenceOr<Schema>> {
     }
     out.insert(PROBLEM.into(), ReferenceOr::Item(problem_schema()));
     if model.entities.iter().flat_map(|e| &e.fields).any(|f| holds_json(&f.ty)) {
-        out.extend(json_value_components().into_iter().map(|(name, schema)| (name, ReferenceOr::Item(schema))));
+        out.insert(JSON_VALUE.into(), ReferenceOr::Item(json_value_schema()));
     }
     out.extend(super::filters::components(model));
     out
@@ -178,33 +178,11 @@ fn holds_json(ty: &FieldType) -> bool {
     }
 }
 
-/// Arrays directly inside arrays that the document still describes element by element.
-const JSON_ARRAY_DEPTH: usize = 3;
-
-/// `JsonValue`, and for each level of arrays nested directly in arrays its own copy: a cycle
-/// through `items` sends openapi-spec-validator 0.9 into endless recursion, one through
-/// `additionalProperties` does not.
-fn json_value_components() -> Vec<(String, Schema)> {
-    let name = |depth: usize| if depth == 0 { JSON_VALUE.to_string() } else { format!("{JSON_VALUE}InArray{depth}") };
-    (0..=JSON_ARRAY_DEPTH)
-        .map(|depth| {
-            let items = if depth == JSON_ARRAY_DEPTH {
-                // Deeper arrays: any value (the server still refuses NUL there).
-                ReferenceOr::Item(Box::new(Schema {
-                    schema_data: SchemaData::default(),
-                    schema_kind: SchemaKind::Any(openapiv3::AnySchema::default()),
-                }))
-            } else {
-                ReferenceOr::Reference { reference: format!("#/components/schemas/{}", name(depth + 1)) }
-            };
-            (name(depth), json_value_schema(items))
-        })
-        .collect()
-}
-
-/// Any JSON value PostgreSQL stores: strings without NUL (jsonb refuses `\u0000`, in keys too,
-/// which OpenAPI 3.0 cannot say of keys), numbers of any size and precision, nested at will.
-fn json_value_schema(array_items: ReferenceOr<Box<Schema>>) -> Schema {
+/// Any JSON value PostgreSQL stores, numbers of any size and precision, nested at will. jsonb
+/// refuses NUL (`\u0000`) anywhere; the schema says so of strings and object values, and in prose
+/// of keys and array elements: OpenAPI 3.0 has no `propertyNames`, and openapi-spec-validator 0.9
+/// recurses without end on a schema cycle through `items` (testers then also fail to negate it).
+fn json_value_schema() -> Schema {
     let string =
         string_schema(StringType { pattern: Some(format!("^{}$", super::filters::TEXT)), ..StringType::default() });
     let number = Schema {
@@ -218,7 +196,7 @@ fn json_value_schema(array_items: ReferenceOr<Box<Schema>>) -> Schema {
     let array = Schema {
         schema_data: SchemaData::default(),
         schema_kind: SchemaKind::Type(Type::Array(ArrayType {
-            items: Some(array_items),
+            items: None,
             min_items: None,
             max_items: None,
             unique_items: false,
@@ -235,7 +213,7 @@ fn json_value_schema(array_items: ReferenceOr<Box<Schema>>) -> Schema {
         schema_data: SchemaData {
             nullable: true,
             description: Some(
-                "Any JSON value. Strings and object keys cannot hold NUL (\\u0000): PostgreSQL's jsonb refuses it."
+                "Any JSON value. No string in it, key or element at any depth, may hold NUL (\\u0000): PostgreSQL's jsonb refuses it."
                     .into(),
             ),
             ..SchemaData::default()
@@ -364,15 +342,23 @@ fn text(v: &Validation, column_max: Option<u64>) -> Schema {
         Some(f) => VariantOrUnknownOrEmpty::Unknown(f.to_string()),
         None => VariantOrUnknownOrEmpty::Empty,
     };
-    // PostgreSQL text cannot hold NUL; the spec's own pattern, when there is one, decides instead.
-    let pattern = api::string_pattern(v).unwrap_or_else(|| format!("^{}$", super::filters::TEXT));
-    string_schema(StringType {
+    // PostgreSQL text cannot hold NUL: said by the pattern, or beside the spec's own, which may admit it.
+    let no_nul = || format!("^{}$", super::filters::TEXT);
+    let schema = string_schema(StringType {
         format,
-        pattern: Some(pattern),
+        pattern: Some(api::string_pattern(v).unwrap_or_else(no_nul)),
         min_length: v.min_length.map(to_usize),
         max_length: max.map(to_usize),
         ..StringType::default()
-    })
+    });
+    if v.pattern.is_none() {
+        return schema;
+    }
+    let text = string_schema(StringType { pattern: Some(no_nul()), ..StringType::default() });
+    Schema {
+        schema_data: SchemaData::default(),
+        schema_kind: SchemaKind::AllOf { all_of: vec![ReferenceOr::Item(schema), ReferenceOr::Item(text)] },
+    }
 }
 
 fn to_usize(n: u64) -> usize {
