@@ -472,3 +472,46 @@ fn server_and_document_agree_on_list_limits() {
     assert_eq!(runtime::server::DEFAULT_LIMIT, api::DEFAULT_LIMIT, "the default limit the document promises");
     assert_eq!(runtime::repo::MAX_LIMIT, api::MAX_LIMIT, "the cap the document promises");
 }
+
+/// jsonb values come back as PostgreSQL holds them: numbers of any size and precision (compared as
+/// jsonb, which compares numbers by value), unicode of every plane, deep nesting, and JSON `null`
+/// in a NOT NULL column. A value PostgreSQL refuses (NUL) is a 422 that writes nothing.
+#[test]
+fn json_values_round_trip_exactly() {
+    use sqlx::Connection;
+    with_server("api_json", |api| async move {
+        let nested = (0..100).fold("\"bottom\"".to_string(), |inner, _| format!("[{inner}]"));
+        let config = format!(
+            r#"{{"huge": 1e400, "max": -1.7976931348623155e+308, "tiny": 2.2250738585e-313, "long": 123456789012345678901234567890.000000000000000000001,
+                "big_int": 340282366920938463463374607431768211457, "zero": -0, "tenth": 0.1,
+                "text": ["😀", "𝔘𝔫𝔦𝔠𝔬𝔡𝔢", "\u202eRTL", "e\u0301", "\t\n\"\\", "\ud83d\ude00"], "deep": {nested}, "null": null}}"#
+        );
+        let body = format!(r#"{{"name": "JSON", "slug": "json", "config": {config}}}"#);
+        let created = api.raw("POST", "/api/v1/add_ons", Some(body.into_bytes()), &[]).await;
+        assert_eq!(created.status, 201, "{}", created.text);
+        let path = format!("/api/v1/add_ons/{}", created.json["id"].as_str().unwrap());
+        let read = api.get(&path).await;
+        let mut db = sqlx::PgConnection::connect(&api.db_url).await.unwrap();
+        let same = |returned: String| {
+            let config = config.clone();
+            sqlx::query_scalar::<_, bool>("SELECT $1::jsonb = $2::jsonb").bind(config).bind(returned)
+        };
+        let returned = serde_json::to_string(&read.json["config"]).unwrap();
+        assert!(same(returned.clone()).fetch_one(&mut db).await.unwrap(), "sent {config}\nread {returned}");
+        assert!(returned.contains(&"0".repeat(400)), "1e400 kept every digit: {returned}");
+        assert!(returned.contains("340282366920938463463374607431768211457"), "an integer past u128: {returned}");
+
+        let nulled = api.patch(&path, &json!({ "config": null })).await;
+        assert_eq!((nulled.status, &nulled.json["config"]), (200, &Value::Null), "JSON null in a NOT NULL column");
+        let stored: Option<String> = sqlx::query_scalar("SELECT config::text FROM vbwd_addon WHERE slug = 'json'")
+            .fetch_one(&mut db)
+            .await
+            .unwrap();
+        assert_eq!(stored.as_deref(), Some("null"), "stored as JSON null, not SQL NULL");
+
+        let nul = api.patch(&path, &json!({ "config": { "a\u{0}": 1 } })).await;
+        problem(&nul, 422, "NUL in a jsonb key");
+        assert_eq!(api.get(&path).await.json["config"], Value::Null, "the refused write changed nothing");
+        assert_match_openapi(&api.exchanges());
+    });
+}

@@ -183,8 +183,10 @@ fn holds_json(ty: &FieldType) -> bool {
 /// of keys and array elements: OpenAPI 3.0 has no `propertyNames`, and openapi-spec-validator 0.9
 /// recurses without end on a schema cycle through `items` (testers then also fail to negate it).
 fn json_value_schema() -> Schema {
-    let string =
+    let mut string =
         string_schema(StringType { pattern: Some(format!("^{}$", super::filters::TEXT)), ..StringType::default() });
+    // OpenAPI 3.0 reads `nullable` beside `type` only, so a branch carries it for the whole anyOf.
+    string.schema_data.nullable = true;
     let number = Schema {
         schema_data: SchemaData::default(),
         schema_kind: SchemaKind::Type(Type::Number(NumberType::default())),
