@@ -76,12 +76,7 @@ pub fn parse_condition(field: &str, text: &str) -> Result<Cmp<String>, Problem> 
     if text.contains('\0') {
         return Err(Problem::bad_request(format!("{field}: NUL characters are not allowed")));
     }
-    const OPERATORS: [&str; 11] = ["eq", "neq", "lt", "lte", "gt", "gte", "in", "like", "ilike", "is", "not"];
-    let (op, value) = match text.split_once('.') {
-        Some((op, value)) if OPERATORS.contains(&op) => (op, value),
-        // A bare value, where the document admits one (keys, numbers, times): equality.
-        _ => return Ok(Cmp::Eq(text.to_string())),
-    };
+    let (op, value) = text.split_once('.').unwrap_or((text, ""));
     let value = value.to_string();
     Ok(match op {
         "eq" => Cmp::Eq(value),
@@ -98,11 +93,8 @@ pub fn parse_condition(field: &str, text: &str) -> Result<Cmp<String>, Problem> 
         "is" | "not" => {
             return Err(Problem::bad_request(format!("{field}: only is.null and not.is.null are supported")))
         }
-        other => {
-            return Err(Problem::bad_request(format!(
-                "{field}: unknown operator '{other}'; use eq, neq, lt, lte, gt, gte, in, like, ilike, is.null or not.is.null"
-            )))
-        }
+        // No operator: a bare value, where the document admits one (keys, numbers, times), is equality.
+        _ => Cmp::Eq(text.to_string()),
     })
 }
 

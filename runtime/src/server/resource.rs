@@ -406,8 +406,13 @@ fn admitted(app: &AppState, path: &str, name: &str, value: &str) -> Result<(), P
     if app.contract.admits(path, name, value) {
         return Ok(());
     }
+    let what = if name == "order" {
+        "comma-separated fields, each optionally .asc or .desc"
+    } else {
+        "a condition such as eq.V, in.(V1,V2), like.P or is.null, V a value the field's column holds"
+    };
     Err(Problem::bad_request(format!(
-        "{name}: not a value this parameter takes (see its pattern in the OpenAPI document)"
+        "{name}: expected {what} (the parameter's pattern in the OpenAPI document says exactly)"
     )))
 }
 
