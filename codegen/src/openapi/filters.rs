@@ -245,6 +245,14 @@ mod tests {
     }
 
     #[test]
+    fn escaped_literals_match_themselves() {
+        for value in ["A-B", "a/b", "x.y", "p+q", "(1)", "[z]", "$^|?*{}\\"] {
+            assert!(full(&escape(value)).is_match(value), "{value}");
+            assert!(!full(&escape(value)).is_match(&format!("{value}!")), "{value}");
+        }
+    }
+
+    #[test]
     fn decimals_fit_the_column() {
         let re = full(&decimal(5, 2));
         for ok in ["123.45", "-0.5", "000123", "0"] {
