@@ -16,7 +16,8 @@ cargo build --quiet --package generated
 export JWT_SECRET="smoke-test-secret-of-at-least-32-bytes"
 cargo xtask serve --database-url "$url" --bind "127.0.0.1:$port" >"$log" 2>&1 &
 server=$!
-for _ in $(seq 1 100); do
+# Up to a minute: `cargo xtask serve` may still link the binaries on a cold CI machine.
+for _ in $(seq 1 300); do
   curl -fs "http://127.0.0.1:$port/readyz" >/dev/null && break
   sleep 0.2
 done
