@@ -183,46 +183,24 @@ fn holds_json(ty: &FieldType) -> bool {
 /// of keys and array elements: OpenAPI 3.0 has no `propertyNames`, and openapi-spec-validator 0.9
 /// recurses without end on a schema cycle through `items` (testers then also fail to negate it).
 fn json_value_schema() -> Schema {
-    let mut string =
-        string_schema(StringType { pattern: Some(format!("^{}$", super::filters::TEXT)), ..StringType::default() });
-    // OpenAPI 3.0 reads `nullable` beside `type` only, so a branch carries it for the whole anyOf.
-    string.schema_data.nullable = true;
-    let number = Schema {
-        schema_data: SchemaData::default(),
-        schema_kind: SchemaKind::Type(Type::Number(NumberType::default())),
-    };
-    let boolean = Schema {
-        schema_data: SchemaData::default(),
-        schema_kind: SchemaKind::Type(Type::Boolean(BooleanType::default())),
-    };
-    let array = Schema {
-        schema_data: SchemaData::default(),
-        schema_kind: SchemaKind::Type(Type::Array(ArrayType {
-            items: None,
-            min_items: None,
-            max_items: None,
-            unique_items: false,
-        })),
-    };
-    let object = Schema {
-        schema_data: SchemaData::default(),
-        schema_kind: SchemaKind::Type(Type::Object(ObjectType {
-            additional_properties: Some(openapiv3::AdditionalProperties::Schema(Box::new(reference(JSON_VALUE)))),
-            ..ObjectType::default()
-        })),
-    };
+    let nested = || format!("#/components/schemas/{JSON_VALUE}");
+    let with_nul = string_schema(StringType { pattern: Some("\\x00".into()), ..StringType::default() });
     Schema {
         schema_data: SchemaData {
-            nullable: true,
             description: Some(
-                "Any JSON value. No string in it, key or element at any depth, may hold NUL (\\u0000): PostgreSQL's jsonb refuses it."
+                "Any JSON value, except that no string in it, key or element at any depth, may hold NUL (\\u0000): \
+                 PostgreSQL's jsonb refuses it."
                     .into(),
             ),
             ..SchemaData::default()
         },
-        schema_kind: SchemaKind::AnyOf {
-            any_of: [string, number, boolean, array, object].map(ReferenceOr::Item).into(),
-        },
+        // No `type`: `items` constrains arrays only, `additionalProperties` objects only.
+        schema_kind: SchemaKind::Any(openapiv3::AnySchema {
+            items: Some(ReferenceOr::Reference { reference: nested() }),
+            additional_properties: Some(openapiv3::AdditionalProperties::Schema(Box::new(reference(JSON_VALUE)))),
+            not: Some(Box::new(ReferenceOr::Item(with_nul))),
+            ..openapiv3::AnySchema::default()
+        }),
     }
 }
 
@@ -314,10 +292,9 @@ fn type_schema(ty: &FieldType, v: &Validation) -> Schema {
             string_schema(StringType { pattern: Some(format!("^{}$", super::filters::TIME)), ..StringType::default() })
         }
         // JSON null is a value here: a NOT NULL column stores it as JSON null, a nullable one as NULL.
-        FieldType::Json | FieldType::Jsonb => Schema {
-            schema_data: SchemaData::default(),
-            schema_kind: SchemaKind::AllOf { all_of: vec![reference(JSON_VALUE)] },
-        },
+        // Inline, not `allOf: [$ref]`: openapi-spec-validator walks `allOf` members without
+        // minding cycles, and this schema's `items` lead back to itself.
+        FieldType::Json | FieldType::Jsonb => json_value_schema(),
         FieldType::Bytes => string_schema(StringType {
             format: VariantOrUnknownOrEmpty::Item(StringFormat::Byte),
             ..StringType::default()
