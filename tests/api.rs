@@ -283,7 +283,7 @@ fn bad_requests_get_problem_details() {
         problem(&api.get("/api/v1/users?status=eq.NOPE").await, 400, "a value not of the field's type");
         problem(&api.get("/api/v1/users?order=colour.desc").await, 400, "order on an unknown field");
         problem(&api.get("/api/v1/users?limit=-3").await, 400, "negative limit");
-        problem(&api.get("/api/v1/users/not-a-uuid").await, 400, "malformed key");
+        problem(&api.get("/api/v1/users/not-a-uuid").await, 404, "a malformed key names no row");
         problem(&api.get(&format!("/api/v1/users/{}", uuid::Uuid::new_v4())).await, 404, "missing row");
         problem(&api.get("/api/v1/nothing").await, 404, "unknown route");
         problem(&api.send("PUT", "/api/v1/users", None).await, 405, "method not allowed");

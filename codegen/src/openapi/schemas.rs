@@ -179,9 +179,8 @@ fn holds_json(ty: &FieldType) -> bool {
 }
 
 /// Any JSON value PostgreSQL stores, numbers of any size and precision, nested at will. jsonb
-/// refuses NUL (`\u0000`) anywhere; the schema says so of strings and object values, and in prose
-/// of keys and array elements: OpenAPI 3.0 has no `propertyNames`, and openapi-spec-validator 0.9
-/// recurses without end on a schema cycle through `items` (testers then also fail to negate it).
+/// refuses NUL (`\u0000`) anywhere: the schema says so of every string value, and in prose of
+/// object keys, which OpenAPI 3.0 cannot constrain (no `propertyNames`).
 fn json_value_schema() -> Schema {
     let nested = || format!("#/components/schemas/{JSON_VALUE}");
     let with_nul = string_schema(StringType { pattern: Some("\\x00".into()), ..StringType::default() });

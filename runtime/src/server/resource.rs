@@ -316,9 +316,9 @@ async fn delete<R: Resource>(app: AppState, who: Principal, id: String) -> Resul
     Ok(StatusCode::NO_CONTENT.into_response())
 }
 
-/// A key from a path segment; a malformed one is a 400.
+/// A key from a path segment; a malformed one names no row: 404, as for a missing one.
 pub fn path_key<K: DeserializeOwned>(text: &str, entity: &str) -> Result<K, Problem> {
-    parse_value::<K>(text).map_err(|_| Problem::bad_request(format!("'{text}' is not a valid {entity} key")))
+    parse_value::<K>(text).map_err(|_| Problem::not_found(format!("No {entity} with this key: '{text}' is not one.")))
 }
 
 /// The request body as JSON: 415 for another media type, 400 when it does not parse.
