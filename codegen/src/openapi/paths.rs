@@ -410,7 +410,7 @@ pub fn shared_parameters() -> IndexMap<String, ReferenceOr<Parameter>> {
 }
 
 /// RFC 9110's `If-Match`: `*`, or a list of entity tags (`"3"`, `W/"3"`); a bare version (`3`) too.
-pub const IF_MATCH_PATTERN: &str =
+const IF_MATCH_PATTERN: &str =
     "^[ \\t]*(?:\\*|[0-9]+|(?:W/)?\"[\\x21\\x23-\\x7e]*\"(?:[ \\t]*,[ \\t]*(?:W/)?\"[\\x21\\x23-\\x7e]*\")*)[ \\t]*$";
 
 fn if_match() -> ReferenceOr<Parameter> {
