@@ -38,9 +38,10 @@ fn schemathesis(api: &Api, caller: &str, token: Option<&str>, max_seconds: u64) 
         .args(["--workers", "1", "--request-timeout", "20"])
         .args(["--report", "junit", "--report-dir"])
         .arg(report.path())
-        // No colours or progress bars in a captured log; hypothesis keeps its database out of the tree.
+        // No colours in a captured log, no hooks from the caller's environment, and hypothesis's
+        // example database (`.hypothesis/` in the working directory) kept out of the tree.
         .env("NO_COLOR", "1")
-        .env("SCHEMATHESIS_HOOKS", "")
+        .env_remove("SCHEMATHESIS_HOOKS")
         .current_dir(report.path());
     if let Some(token) = token {
         command.args(["--header", &format!("Authorization: Bearer {token}")]);
