@@ -8,10 +8,11 @@ use serde_json::Value;
 use std::collections::HashMap;
 use std::sync::{Arc, OnceLock};
 
-/// `(path template, parameter name)` → the pattern its values must match.
+/// Path template → parameter name → the pattern its values must match (nested, so a request's
+/// lookup borrows its strings instead of allocating a key).
 #[derive(Debug, Default)]
 pub struct Contract {
-    patterns: HashMap<(String, String), Arc<Pattern>>,
+    patterns: HashMap<String, HashMap<String, Arc<Pattern>>>,
 }
 
 #[derive(Debug)]
@@ -24,7 +25,7 @@ impl Contract {
     /// Reads every operation's parameters (following `$ref`s) from the document.
     pub fn from_document(text: &str) -> Result<Self, String> {
         let doc: Value = serde_json::from_str(text).map_err(|e| format!("the OpenAPI document does not parse: {e}"))?;
-        let mut patterns = HashMap::new();
+        let mut patterns: HashMap<String, HashMap<String, Arc<Pattern>>> = HashMap::new();
         let mut distinct: HashMap<&str, Arc<Pattern>> = HashMap::new();
         let paths = doc.get("paths").and_then(Value::as_object).into_iter().flatten();
         for (path, item) in paths {
@@ -55,7 +56,7 @@ impl Contract {
                         pattern
                     }
                 };
-                patterns.insert((path.clone(), name.to_string()), pattern);
+                patterns.entry(path.clone()).or_default().insert(name.to_string(), pattern);
             }
         }
         Ok(Self { patterns })
@@ -63,7 +64,7 @@ impl Contract {
 
     /// Whether `value` is one the document admits for the parameter (`true` when it states no pattern).
     pub fn admits(&self, path: &str, name: &str, value: &str) -> bool {
-        let Some(pattern) = self.patterns.get(&(path.to_string(), name.to_string())) else {
+        let Some(pattern) = self.patterns.get(path).and_then(|by_name| by_name.get(name)) else {
             return true;
         };
         let regex = pattern.compiled.get_or_init(|| compile(&pattern.source).expect("checked at start-up"));
