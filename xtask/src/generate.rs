@@ -4,7 +4,7 @@
 use crate::flags::GenerateOpts;
 use crate::paths::resolve;
 use crate::{block_on, EXIT_ERROR, EXIT_OK};
-use codegen::generate::migration::{next_migration, read_existing, Next};
+use codegen::generate::migration::{next_migration, read_existing, Next, Unplannable};
 use codegen::generate::{render_all, write_files, Layout};
 use codegen::schema::plan::Loss;
 use runtime::redact::redact_url;
@@ -33,11 +33,18 @@ pub fn run(opts: &GenerateOpts, out: &mut dyn Write, err: &mut dyn Write) -> i32
         (render_all(&model), next.join().expect("migration planner panicked"))
     });
     match next {
-        Err(errors) => {
+        Err(Unplannable::Replay(errors)) => {
             for e in &errors {
                 let _ = writeln!(err, "{e}");
             }
             let _ = writeln!(err, "error: cannot replay the existing migrations, so the next one cannot be planned");
+            return EXIT_ERROR;
+        }
+        Err(Unplannable::Refused(reasons)) => {
+            for reason in &reasons {
+                let _ = writeln!(err, "error: {reason}");
+            }
+            let _ = writeln!(err, "error: the next migration cannot be planned; nothing was written");
             return EXIT_ERROR;
         }
         Ok(Next::UpToDate) => {}

@@ -86,28 +86,42 @@ pub fn lag(model: &Model, existing: &[Existing]) -> Result<Vec<Change>, Vec<Repl
     Ok(diff(&lower(model), &history(model, existing)?))
 }
 
+/// Why no next migration can be written.
+#[derive(Debug)]
+pub enum Unplannable {
+    /// The existing migrations do not replay.
+    Replay(Vec<ReplayError>),
+    /// Differences the planner cannot write, each said in a line.
+    Refused(Vec<String>),
+}
+
 /// The next migration, if the specs need one.
-pub fn next_migration(model: &Model, existing: &[Existing]) -> Result<Next, Vec<ReplayError>> {
+pub fn next_migration(model: &Model, existing: &[Existing]) -> Result<Next, Unplannable> {
     if existing.is_empty() {
         let files = init_migration(model);
         return Ok(Next::New { losses: Vec::new(), files });
     }
-    let before = history(model, existing)?;
+    let before = history(model, existing).map_err(Unplannable::Replay)?;
     let expected = lower(model);
     let renames = renames(model, &before);
-    // Replay the renames onto the history, so the plan sees renamed objects as unchanged.
-    let mut with_renames: Vec<(PathBuf, String)> = existing.iter().map(|m| (m.path.clone(), m.up.clone())).collect();
-    with_renames.push(("(renames)".into(), renames.iter().map(|r| format!("{}\n", r.up)).collect()));
-    let renamed = replay(&model.project.schema, &with_renames)?;
+    // The plan sees renamed objects as unchanged: the renames are applied to the history first.
+    let mut renamed = before;
+    for rename in &renames {
+        rename.apply(&mut renamed).map_err(|e| Unplannable::Refused(vec![format!("cannot rename: {e}")]))?;
+    }
     let up_plan = plan(&renamed, &expected);
+    let down_plan = plan(&expected, &renamed);
+    let refused: Vec<String> = up_plan.refused.iter().chain(&down_plan.refused).cloned().collect();
+    if !refused.is_empty() {
+        return Err(Unplannable::Refused(refused));
+    }
     if renames.is_empty() && up_plan.statements.is_empty() {
         return Ok(Next::UpToDate);
     }
-    let down_plan = plan(&expected, &renamed);
-    let mut up: Vec<String> = renames.iter().map(|r| r.up.clone()).collect();
+    let mut up: Vec<String> = renames.iter().map(Rename::up).collect();
     up.extend(up_plan.statements);
     let mut down = down_plan.statements;
-    down.extend(renames.iter().rev().map(|r| r.down.clone()));
+    down.extend(renames.iter().rev().map(Rename::down));
     let version = existing.iter().map(|m| m.version).max().unwrap_or(0) + 1;
     let name = format!("{version:04}_{}", slug(&up));
     let render = |statements: &[String]| {
@@ -121,13 +135,57 @@ pub fn next_migration(model: &Model, existing: &[Existing]) -> Result<Next, Vec<
     Ok(Next::New { files, losses: up_plan.losses })
 }
 
-struct Rename {
-    up: String,
-    down: String,
+/// A `renamed_from` or `renamed_values` entry the history still has under its old name.
+enum Rename {
+    Table { old: String, new: String },
+    Column { table: String, old: String, new: String },
+    Value { enum_type: String, old: String, new: String },
 }
 
-/// RENAME statements for `renamed_from` (tables, then columns) and `renamed_values`, for the
-/// objects the history still has under their old names.
+impl Rename {
+    fn up(&self) -> String {
+        self.sql(false)
+    }
+
+    fn down(&self) -> String {
+        self.sql(true)
+    }
+
+    fn sql(&self, reverse: bool) -> String {
+        let pair =
+            |old: &String, new: &String| if reverse { (new.clone(), old.clone()) } else { (old.clone(), new.clone()) };
+        match self {
+            Rename::Table { old, new } => {
+                let (o, n) = pair(old, new);
+                format!("ALTER TABLE {} RENAME TO {};", quote_ident(&o), quote_ident(&n))
+            }
+            Rename::Column { table, old, new } => {
+                let (o, n) = pair(old, new);
+                format!("ALTER TABLE {} RENAME COLUMN {} TO {};", quote_ident(table), quote_ident(&o), quote_ident(&n))
+            }
+            Rename::Value { enum_type, old, new } => {
+                let (o, n) = pair(old, new);
+                format!(
+                    "ALTER TYPE {} RENAME VALUE {} TO {};",
+                    quote_ident(enum_type),
+                    quote_literal(&o),
+                    quote_literal(&n)
+                )
+            }
+        }
+    }
+
+    fn apply(&self, schema: &mut Schema) -> Result<(), String> {
+        match self {
+            Rename::Table { old, new } => schema.rename_table(old, new),
+            Rename::Column { table, old, new } => schema.rename_column(table, old, new),
+            Rename::Value { enum_type, old, new } => schema.rename_enum_value(enum_type, old, new),
+        }
+    }
+}
+
+/// Renames for `renamed_from` (tables, then columns) and `renamed_values`, for the objects the
+/// history still has under their old names.
 fn renames(model: &Model, history: &Schema) -> Vec<Rename> {
     let mut out = Vec::new();
     for entity in &model.entities {
@@ -137,10 +195,7 @@ fn renames(model: &Model, history: &Schema) -> Vec<Rename> {
             .as_ref()
             .filter(|old| history.tables.contains_key(*old) && !history.tables.contains_key(table))
         {
-            out.push(Rename {
-                up: format!("ALTER TABLE {} RENAME TO {};", quote_ident(old), quote_ident(table)),
-                down: format!("ALTER TABLE {} RENAME TO {};", quote_ident(table), quote_ident(old)),
-            });
+            out.push(Rename::Table { old: old.clone(), new: table.clone() });
         }
         let current = entity.renamed_from.as_ref().filter(|_| !history.tables.contains_key(table)).unwrap_or(table);
         let Some(columns) = history.tables.get(current) else { continue };
@@ -150,22 +205,14 @@ fn renames(model: &Model, history: &Schema) -> Vec<Rename> {
                 .as_ref()
                 .filter(|old| columns.column(old).is_some() && columns.column(&field.name).is_none())
             {
-                let (t, o, n) = (quote_ident(table), quote_ident(old), quote_ident(&field.name));
-                out.push(Rename {
-                    up: format!("ALTER TABLE {t} RENAME COLUMN {o} TO {n};"),
-                    down: format!("ALTER TABLE {t} RENAME COLUMN {n} TO {o};"),
-                });
+                out.push(Rename::Column { table: table.clone(), old: old.clone(), new: field.name.clone() });
             }
         }
     }
     for e in &model.enums {
         let Some(values) = history.enums.get(&e.db_name).map(|t| &t.values) else { continue };
         for (new, old) in e.renamed_values.iter().filter(|(new, old)| values.contains(old) && !values.contains(new)) {
-            let (t, o, n) = (quote_ident(&e.db_name), quote_literal(old), quote_literal(new));
-            out.push(Rename {
-                up: format!("ALTER TYPE {t} RENAME VALUE {o} TO {n};"),
-                down: format!("ALTER TYPE {t} RENAME VALUE {n} TO {o};"),
-            });
+            out.push(Rename::Value { enum_type: e.db_name.clone(), old: old.clone(), new: new.clone() });
         }
     }
     out

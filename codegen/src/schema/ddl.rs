@@ -58,20 +58,38 @@ pub fn create_enum(e: &EnumType) -> String {
 pub fn create_table(table: &Table) -> String {
     let mut lines: Vec<String> = table.columns.iter().map(|c| format!("    {}", column_def(c))).collect();
     if let Some(pk) = &table.primary_key {
-        lines.push(format!("    CONSTRAINT {} PRIMARY KEY ({})", quote_ident(&pk.name), column_list(&pk.columns)));
+        lines.push(format!("    CONSTRAINT {} {}", quote_ident(&pk.name), primary_key_def(pk)));
     }
     for u in table.uniques.values().filter(|u| u.kind == crate::ir::UniqueKind::Constraint) {
-        lines.push(format!("    CONSTRAINT {} UNIQUE ({})", quote_ident(&u.name), column_list(&u.columns)));
+        lines.push(format!("    CONSTRAINT {} {}", quote_ident(&u.name), unique_constraint_def(u)));
+    }
+    for (name, definition) in &table.checks {
+        lines.push(format!("    CONSTRAINT {} {definition}", quote_ident(name)));
     }
     format!("CREATE TABLE {} (\n{}\n);\n", quote_ident(&table.name), lines.join(",\n"))
 }
 
+pub fn primary_key_def(pk: &PrimaryKey) -> String {
+    pk.extra.clone().unwrap_or_else(|| format!("PRIMARY KEY ({})", column_list(&pk.columns)))
+}
+
+pub fn unique_constraint_def(u: &Unique) -> String {
+    u.extra.clone().unwrap_or_else(|| format!("UNIQUE ({})", column_list(&u.columns)))
+}
+
+/// `name type [COLLATE c] [GENERATED …] [DEFAULT d] [NOT NULL]`.
 pub fn column_def(c: &Column) -> String {
     let mut def = format!("{} {}", quote_ident(&c.name), c.data_type);
+    if let Some(collation) = &c.collation {
+        let _ = write!(def, " COLLATE {}", quote_ident(collation));
+    }
+    if let Some(generated) = &c.generated {
+        let _ = write!(def, " {generated}");
+    }
     if let Some(default) = &c.default {
         let _ = write!(def, " DEFAULT {default}");
     }
-    if !c.nullable {
+    if !c.nullable && !c.generated.as_deref().is_some_and(|g| g.ends_with("IDENTITY")) {
         def.push_str(" NOT NULL");
     }
     def
@@ -86,18 +104,39 @@ pub fn add_foreign_key(table: &str, fk: &ForeignKey) -> String {
         quote_ident(&fk.ref_table),
         column_list(&fk.ref_columns)
     );
+    // MATCH comes before the actions, DEFERRABLE and NOT VALID after them.
+    let (matching, rest) = match fk.options.strip_prefix("MATCH ") {
+        Some(tail) => tail.split_once(' ').map_or((tail, ""), |(m, rest)| (m, rest)),
+        None => ("", fk.options.as_str()),
+    };
+    if !matching.is_empty() {
+        let _ = write!(sql, " MATCH {matching}");
+    }
     if fk.on_delete != FkAction::NoAction {
         let _ = write!(sql, " ON DELETE {}", fk.on_delete.sql());
     }
     if fk.on_update != FkAction::NoAction {
         let _ = write!(sql, " ON UPDATE {}", fk.on_update.sql());
     }
+    if !rest.trim().is_empty() {
+        let _ = write!(sql, " {}", rest.trim());
+    }
     sql.push(';');
     sql
 }
 
 pub fn create_unique_index(table: &str, u: &Unique) -> String {
-    format!("CREATE UNIQUE INDEX {} ON {} ({});", quote_ident(&u.name), quote_ident(table), column_list(&u.columns))
+    match &u.extra {
+        Some(tail) => {
+            format!("CREATE UNIQUE INDEX {} ON {} USING {};", quote_ident(&u.name), quote_ident(table), valid(tail))
+        }
+        None => format!(
+            "CREATE UNIQUE INDEX {} ON {} ({});",
+            quote_ident(&u.name),
+            quote_ident(table),
+            column_list(&u.columns)
+        ),
+    }
 }
 
 pub fn create_index(table: &str, ix: &Index) -> String {
@@ -107,6 +146,11 @@ pub fn create_index(table: &str, ix: &Index) -> String {
         quote_ident(&ix.name),
         quote_ident(table)
     );
+    // `extra` is everything `pg_get_indexdef()` prints after USING, the predicate included.
+    if let Some(tail) = &ix.extra {
+        let _ = write!(sql, " USING {};", valid(tail));
+        return sql;
+    }
     if ix.method != "btree" {
         let _ = write!(sql, " USING {}", ix.method);
     }
@@ -118,6 +162,11 @@ pub fn create_index(table: &str, ix: &Index) -> String {
     }
     sql.push(';');
     sql
+}
+
+/// An index that failed to build is created anew, valid.
+fn valid(tail: &str) -> &str {
+    tail.strip_prefix("INVALID ").unwrap_or(tail)
 }
 
 fn column_list(columns: &[String]) -> String {

@@ -1,7 +1,9 @@
 //! Tables, columns, keys, indexes, foreign keys and enum types of one PostgreSQL schema, in the
 //! vocabulary of the catalog (types as `format_type()` renders them).
 
+use super::normalize::default_expr;
 use crate::ir::{FkAction, UniqueKind};
+use crate::naming::{quote_ident, quote_literal};
 use std::collections::BTreeMap;
 
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -102,4 +104,67 @@ pub struct ForeignKey {
     pub options: String,
     pub on_delete: FkAction,
     pub on_update: FkAction,
+}
+
+/// Renames, applied to the model the way PostgreSQL applies them: keys, indexes and foreign keys
+/// (ours and other tables' pointing here) follow the renamed object. Replay and the migration
+/// planner both rename through these, so a rename means one thing.
+impl Schema {
+    pub fn rename_table(&mut self, old: &str, new: &str) -> Result<(), String> {
+        if self.tables.contains_key(new) || self.enums.contains_key(new) {
+            return Err(format!("relation '{new}' already exists"));
+        }
+        let mut t = self.tables.remove(old).ok_or_else(|| format!("table '{old}' does not exist"))?;
+        new.clone_into(&mut t.name);
+        self.tables.insert(new.to_string(), t);
+        let ours = self.name.clone();
+        for fk in self.tables.values_mut().flat_map(|t| t.foreign_keys.values_mut()) {
+            if fk.ref_schema == ours && fk.ref_table == old {
+                new.clone_into(&mut fk.ref_table);
+            }
+        }
+        Ok(())
+    }
+
+    pub fn rename_column(&mut self, table: &str, old: &str, new: &str) -> Result<(), String> {
+        let ours = self.name.clone();
+        let t = self.tables.get_mut(table).ok_or_else(|| format!("table '{table}' does not exist"))?;
+        if t.column(new).is_some() {
+            return Err(format!("column '{new}' of table '{table}' already exists"));
+        }
+        let column = t.columns.iter_mut().find(|c| c.name == old);
+        new.clone_into(&mut column.ok_or_else(|| format!("column '{old}' of table '{table}' does not exist"))?.name);
+        let rename = |columns: &mut Vec<String>| columns.iter_mut().filter(|c| *c == old).for_each(|c| *c = new.into());
+        if let Some(pk) = &mut t.primary_key {
+            rename(&mut pk.columns);
+        }
+        t.uniques.values_mut().for_each(|u| rename(&mut u.columns));
+        t.indexes.values_mut().for_each(|i| rename(&mut i.columns));
+        t.foreign_keys.values_mut().for_each(|fk| rename(&mut fk.columns));
+        for fk in self.tables.values_mut().flat_map(|t| t.foreign_keys.values_mut()) {
+            if fk.ref_schema == ours && fk.ref_table == table {
+                rename(&mut fk.ref_columns);
+            }
+        }
+        Ok(())
+    }
+
+    /// `ALTER TYPE … RENAME VALUE`: defaults holding the label print the new one.
+    pub fn rename_enum_value(&mut self, name: &str, old: &str, new: &str) -> Result<(), String> {
+        let e = self.enums.get_mut(name).ok_or_else(|| format!("type '{name}' does not exist"))?;
+        if e.values.iter().any(|v| v == new) {
+            return Err(format!("enum label '{new}' already exists"));
+        }
+        let slot = e.values.iter_mut().find(|v| *v == old);
+        new.clone_into(slot.ok_or_else(|| format!("'{old}' is not a value of enum '{name}'"))?);
+        let plain = quote_ident(name);
+        let renamed = format!("{}::{plain}", quote_literal(new));
+        for column in self.tables.values_mut().flat_map(|t| t.columns.iter_mut()) {
+            let holds_old = column.default.as_deref().is_some_and(|d| default_expr(d) == old);
+            if column.data_type == plain && holds_old {
+                column.default = Some(renamed.clone());
+            }
+        }
+        Ok(())
+    }
 }

@@ -1,13 +1,16 @@
-//! `plan(from, to)`: the DDL that turns one schema into another, safely ordered (foreign keys and
+//! `plan(from, to)`: the DDL that turns one schema into another. It writes what `diff(to, from)`
+//! reports — the one comparison engine — through one exhaustive match, so every difference `check`
+//! can report is either written or refused by name. Statements are safely ordered (foreign keys and
 //! keys dropped first, types before tables, tables before their keys, foreign keys last), and the
-//! changes among it that can lose data, so the caller can refuse them unless acknowledged.
-//! Renames are not guessed here: the caller applies `renamed_from` first (see `migration`).
+//! changes that can lose data are listed, so the caller can refuse them unless acknowledged.
+//! Renames are not guessed here: the caller applies `renamed_from` to `from` first (`migration`).
 
 use super::ddl;
+use super::diff::{diff, Aspect, Change, ChangeKind, ObjectKind};
 use super::model::*;
-use super::normalize::same_default;
 use crate::ir::UniqueKind;
 use crate::naming::{quote_ident, quote_literal};
+use std::collections::{BTreeMap, BTreeSet};
 
 /// A change that can lose data, and how to count the rows it would touch.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -24,44 +27,30 @@ pub struct Loss {
 pub struct Plan {
     pub statements: Vec<String>,
     pub losses: Vec<Loss>,
+    /// Differences no statement can write (the model lacks what it would take); the plan is
+    /// incomplete when any is listed, and the caller must not write it.
+    pub refused: Vec<String>,
 }
 
 /// The statements that turn `from` into `to`.
 pub fn plan(from: &Schema, to: &Schema) -> Plan {
-    let mut p = Phases::default();
-    let kept: Vec<(&Table, &Table)> =
-        to.tables.values().filter_map(|t| from.tables.get(&t.name).map(|old| (old, t))).collect();
-    for (old, new) in &kept {
-        drop_changed_keys(&mut p, old, new);
+    let changes = diff(to, from);
+    let mut planner = Planner {
+        from,
+        to,
+        p: Phases::default(),
+        losses: Vec::new(),
+        refused: Vec::new(),
+        recreated: BTreeSet::new(),
+        columns: BTreeMap::new(),
+        dropped_tables: Vec::new(),
+        defaults_handled: BTreeSet::new(),
+        fks_dropped: BTreeSet::new(),
+    };
+    for change in &changes {
+        planner.change(change);
     }
-    // Foreign keys of other tables that point into a dropped table go before it.
-    for old in from.tables.values().filter(|t| !to.tables.contains_key(&t.name)) {
-        p.drop_tables.push(format!("DROP TABLE {};", quote_ident(&old.name)));
-        p.losses.push(Loss {
-            what: format!("drop table {}", old.name),
-            why: "every row of the table is deleted".into(),
-            count_sql: format!("SELECT count(*) FROM {}", quote_ident(&old.name)),
-        });
-    }
-    for e in to.enums.values() {
-        match from.enums.get(&e.name) {
-            None => p.types.push(ddl::create_enum(e)),
-            Some(old) if old.values != e.values => change_enum(&mut p, old, e, from),
-            Some(_) => {}
-        }
-    }
-    for old in from.enums.values().filter(|e| !to.enums.contains_key(&e.name)) {
-        p.drop_types.push(format!("DROP TYPE {};", quote_ident(&old.name)));
-    }
-    for new in to.tables.values().filter(|t| !from.tables.contains_key(&t.name)) {
-        p.tables.push(ddl::create_table(new));
-        add_keys(&mut p, &Table::default(), new);
-    }
-    for (old, new) in &kept {
-        change_columns(&mut p, old, new);
-        add_keys(&mut p, old, new);
-    }
-    p.finish()
+    planner.finish()
 }
 
 /// Statements in the order they must run.
@@ -69,33 +58,421 @@ pub fn plan(from: &Schema, to: &Schema) -> Plan {
 struct Phases {
     drop_foreign_keys: Vec<String>,
     drop_keys: Vec<String>,
+    drop_tables: Vec<String>,
     types: Vec<String>,
     tables: Vec<String>,
     columns: Vec<String>,
     drop_columns: Vec<String>,
-    drop_tables: Vec<String>,
     drop_types: Vec<String>,
     keys: Vec<String>,
     foreign_keys: Vec<String>,
-    losses: Vec<Loss>,
 }
 
-impl Phases {
-    fn finish(self) -> Plan {
+/// An object that is dropped and created anew, once however many of its aspects differ.
+type Recreated = (ObjectKind, String, String);
+
+struct Planner<'a> {
+    from: &'a Schema,
+    to: &'a Schema,
+    p: Phases,
+    losses: Vec<Loss>,
+    refused: Vec<String>,
+    recreated: BTreeSet<Recreated>,
+    /// Aspects that differ, per (table, column) of a kept column.
+    columns: BTreeMap<(String, String), BTreeSet<AspectKey>>,
+    dropped_tables: Vec<String>,
+    /// Columns whose default an enum rebuild already set or dropped.
+    defaults_handled: BTreeSet<(String, String)>,
+    /// Foreign keys (table, name) dropped because what they point at or hold is rebuilt.
+    fks_dropped: BTreeSet<(String, String)>,
+}
+
+/// `Aspect` ordered, for the per-column grouping.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+enum AspectKey {
+    Type,
+    Collation,
+    Generated,
+    Default,
+    Nullability,
+}
+
+impl<'a> Planner<'a> {
+    fn change(&mut self, c: &Change) {
+        let table = c.table.clone().unwrap_or_default();
+        let name = c.name.as_str();
+        match (c.object, &c.kind) {
+            (ObjectKind::Enum, ChangeKind::Missing) => self.p.types.push(ddl::create_enum(&self.to.enums[name])),
+            (ObjectKind::Enum, ChangeKind::Extra) => {
+                self.p.drop_types.push(format!("DROP TYPE {};", quote_ident(name)));
+            }
+            (ObjectKind::Enum, ChangeKind::Differs { aspect: Aspect::Values, .. }) => self.change_enum(name),
+            (ObjectKind::Table, ChangeKind::Missing) => self.create_table(name),
+            (ObjectKind::Table, ChangeKind::Extra) => {
+                self.dropped_tables.push(name.to_string());
+                self.losses.push(Loss {
+                    what: format!("drop table {name}"),
+                    why: "every row of the table is deleted".into(),
+                    count_sql: format!("SELECT count(*) FROM {}", quote_ident(name)),
+                });
+            }
+            (ObjectKind::Column, ChangeKind::Missing) => self.add_column(&table, name),
+            (ObjectKind::Column, ChangeKind::Extra) => {
+                self.p.drop_columns.push(alter(&table, &format!("DROP COLUMN {}", quote_ident(name))));
+                self.losses.push(Loss {
+                    what: format!("drop column {table}.{name}"),
+                    why: "its values are deleted".into(),
+                    count_sql: format!(
+                        "SELECT count(*) FROM {} WHERE {} IS NOT NULL",
+                        quote_ident(&table),
+                        quote_ident(name)
+                    ),
+                });
+            }
+            (ObjectKind::Column, ChangeKind::Differs { aspect, .. }) => {
+                let key = match aspect {
+                    Aspect::Type => AspectKey::Type,
+                    Aspect::Collation => AspectKey::Collation,
+                    Aspect::Generated => AspectKey::Generated,
+                    Aspect::Default => AspectKey::Default,
+                    Aspect::Nullability => AspectKey::Nullability,
+                    _ => return self.refuse(c),
+                };
+                self.columns.entry((table, name.to_string())).or_default().insert(key);
+            }
+            (
+                ObjectKind::PrimaryKey | ObjectKind::Unique | ObjectKind::Index | ObjectKind::Check,
+                ChangeKind::Missing,
+            ) => self.add_key(c.object, &table, name),
+            (
+                ObjectKind::PrimaryKey | ObjectKind::Unique | ObjectKind::Index | ObjectKind::Check,
+                ChangeKind::Extra,
+            ) => self.drop_key(c.object, &table, name),
+            (ObjectKind::ForeignKey, ChangeKind::Missing) => self.add_foreign_key(&table, name),
+            (ObjectKind::ForeignKey, ChangeKind::Extra) => self.drop_foreign_key(&table, name),
+            (
+                ObjectKind::PrimaryKey
+                | ObjectKind::Unique
+                | ObjectKind::Index
+                | ObjectKind::Check
+                | ObjectKind::ForeignKey,
+                ChangeKind::Differs { .. },
+            ) => {
+                if self.recreated.insert((c.object, table.clone(), name.to_string())) {
+                    if c.object == ObjectKind::ForeignKey {
+                        self.drop_foreign_key(&table, name);
+                        self.add_foreign_key(&table, name);
+                    } else {
+                        self.drop_key(c.object, &table, name);
+                        self.add_key(c.object, &table, name);
+                    }
+                }
+            }
+            (ObjectKind::Enum | ObjectKind::Table, ChangeKind::Differs { .. }) => self.refuse(c),
+        }
+    }
+
+    fn refuse(&mut self, c: &Change) {
+        let object = match &c.table {
+            Some(t) => format!("{t}.{}", c.name),
+            None => c.name.clone(),
+        };
+        let what = match &c.kind {
+            ChangeKind::Differs { aspect, expected, actual } => {
+                format!("{:?} of {object} would change from {actual} to {expected}", aspect).to_lowercase()
+            }
+            ChangeKind::Missing => format!("{object} would be created"),
+            ChangeKind::Extra => format!("{object} would be dropped"),
+        };
+        self.refused.push(format!("cannot plan this change: {what}; write this migration by hand"));
+    }
+
+    fn create_table(&mut self, name: &str) {
+        let t = &self.to.tables[name];
+        if t.partitioned {
+            self.refused.push(format!(
+                "cannot plan this change: table {name} is partitioned, and the schema model does not keep its partition key; write this migration by hand"
+            ));
+            return;
+        }
+        self.p.tables.push(ddl::create_table(t));
+        for u in t.uniques.values().filter(|u| u.kind == UniqueKind::Index) {
+            self.p.keys.push(ddl::create_unique_index(name, u));
+        }
+        for ix in t.indexes.values() {
+            self.p.keys.push(ddl::create_index(name, ix));
+        }
+        for fk in t.foreign_keys.values() {
+            self.p.foreign_keys.push(ddl::add_foreign_key(name, fk));
+        }
+    }
+
+    fn add_column(&mut self, table: &str, name: &str) {
+        let Some(c) = self.to.tables[table].column(name) else { return };
+        self.p.columns.push(alter(table, &format!("ADD COLUMN {}", ddl::column_def(c))));
+        if !c.nullable && c.default.is_none() && c.generated.is_none() {
+            self.losses.push(Loss {
+                what: format!("add NOT NULL column {table}.{name} without a default"),
+                why: "existing rows have no value for it (PostgreSQL refuses unless the table is empty)".into(),
+                count_sql: format!("SELECT count(*) FROM {}", quote_ident(table)),
+            });
+        }
+    }
+
+    fn add_key(&mut self, object: ObjectKind, table: &str, name: &str) {
+        let t = &self.to.tables[table];
+        let statement = match object {
+            ObjectKind::PrimaryKey => t
+                .primary_key
+                .as_ref()
+                .map(|pk| alter(table, &format!("ADD CONSTRAINT {} {}", quote_ident(name), ddl::primary_key_def(pk)))),
+            ObjectKind::Unique => t.uniques.get(name).map(|u| match u.kind {
+                UniqueKind::Constraint => {
+                    alter(table, &format!("ADD CONSTRAINT {} {}", quote_ident(name), ddl::unique_constraint_def(u)))
+                }
+                UniqueKind::Index => ddl::create_unique_index(table, u),
+            }),
+            ObjectKind::Index => t.indexes.get(name).map(|ix| ddl::create_index(table, ix)),
+            ObjectKind::Check => {
+                t.checks.get(name).map(|def| alter(table, &format!("ADD CONSTRAINT {} {def}", quote_ident(name))))
+            }
+            _ => None,
+        };
+        self.p.keys.extend(statement);
+    }
+
+    fn drop_key(&mut self, object: ObjectKind, table: &str, name: &str) {
+        let t = &self.from.tables[table];
+        let index = match object {
+            ObjectKind::Index => true,
+            ObjectKind::Unique => t.uniques.get(name).is_some_and(|u| u.kind == UniqueKind::Index),
+            _ => false,
+        };
+        self.p.drop_keys.push(if index {
+            format!("DROP INDEX {};", quote_ident(name))
+        } else {
+            alter(table, &format!("DROP CONSTRAINT {}", quote_ident(name)))
+        });
+        // Foreign keys that rest on a dropped key must go first, and come back once it is rebuilt.
+        let columns = match object {
+            ObjectKind::PrimaryKey => t.primary_key.as_ref().map(|pk| pk.columns.clone()),
+            ObjectKind::Unique => t.uniques.get(name).map(|u| u.columns.clone()),
+            ObjectKind::Index => t.indexes.get(name).filter(|ix| ix.unique).map(|ix| ix.columns.clone()),
+            _ => None,
+        };
+        if let Some(columns) = columns {
+            self.drop_referencing(table, |fk| fk.ref_columns == columns);
+        }
+    }
+
+    /// Drops (and re-adds, where `to` keeps them) the foreign keys into `table` that `hits`.
+    fn drop_referencing(&mut self, table: &str, hits: impl Fn(&ForeignKey) -> bool) {
+        let from = self.from;
+        for (owner, fk) in from.tables.values().flat_map(|t| t.foreign_keys.values().map(move |fk| (t, fk))) {
+            if fk.ref_schema == from.name
+                && fk.ref_table == table
+                && hits(fk)
+                && !self.dropped_tables.contains(&owner.name)
+            {
+                let kept = self.to.tables.get(&owner.name).and_then(|t| t.foreign_keys.get(&fk.name)).is_some();
+                if self.recreated.insert((ObjectKind::ForeignKey, owner.name.clone(), fk.name.clone())) {
+                    self.drop_foreign_key(&owner.name, &fk.name);
+                    if kept {
+                        self.add_foreign_key(&owner.name, &fk.name);
+                    }
+                }
+            }
+        }
+    }
+
+    fn add_foreign_key(&mut self, table: &str, name: &str) {
+        if let Some(fk) = self.to.tables[table].foreign_keys.get(name) {
+            self.p.foreign_keys.push(ddl::add_foreign_key(table, fk));
+        }
+    }
+
+    fn drop_foreign_key(&mut self, table: &str, name: &str) {
+        if self.fks_dropped.insert((table.to_string(), name.to_string())) {
+            self.p.drop_foreign_keys.push(alter(table, &format!("DROP CONSTRAINT {}", quote_ident(name))));
+        }
+    }
+
+    /// One kept column: its aspects in the order PostgreSQL accepts them. A type change drops
+    /// the old default first (it may not convert) and the foreign keys on either end.
+    fn change_column(&mut self, table: &str, name: &str, aspects: &BTreeSet<AspectKey>) {
+        let (Some(before), Some(c)) = (self.from.tables[table].column(name), self.to.tables[table].column(name)) else {
+            return;
+        };
+        let col = quote_ident(name);
+        let handled = self.defaults_handled.contains(&(table.to_string(), name.to_string()));
+        let retyped = aspects.contains(&AspectKey::Type) || aspects.contains(&AspectKey::Collation);
+        let regenerate =
+            aspects.contains(&AspectKey::Generated) && !generation_alterable(&before.generated, &c.generated);
+        if regenerate {
+            // A stored expression cannot be added to, or changed on, an existing column.
+            self.p.drop_columns.push(alter(table, &format!("DROP COLUMN {col}")));
+            self.p.drop_columns.push(alter(table, &format!("ADD COLUMN {}", ddl::column_def(c))));
+            self.losses.push(Loss {
+                what: format!("recreate {table}.{name} as {}", c.generated.as_deref().unwrap_or("a plain column")),
+                why: "its values are replaced".into(),
+                count_sql: format!("SELECT count(*) FROM {} WHERE {col} IS NOT NULL", quote_ident(table)),
+            });
+            return;
+        }
+        if aspects.contains(&AspectKey::Type) {
+            self.drop_referencing(table, |fk| fk.ref_columns.iter().any(|r| r == name));
+            let own: Vec<String> = self.from.tables[table]
+                .foreign_keys
+                .values()
+                .filter(|fk| fk.columns.iter().any(|x| x == name))
+                .map(|fk| fk.name.clone())
+                .collect();
+            for fk in own {
+                if self.recreated.insert((ObjectKind::ForeignKey, table.to_string(), fk.clone())) {
+                    self.drop_foreign_key(table, &fk);
+                    self.add_foreign_key(table, &fk);
+                }
+            }
+        }
+        if aspects.contains(&AspectKey::Generated) {
+            match (&before.generated, &c.generated) {
+                (Some(b), None) if b.ends_with("IDENTITY") => {
+                    self.p.columns.push(alter(table, &format!("ALTER COLUMN {col} DROP IDENTITY")));
+                }
+                (Some(_), None) => self.p.columns.push(alter(table, &format!("ALTER COLUMN {col} DROP EXPRESSION"))),
+                (None, Some(g)) => self.p.columns.push(alter(table, &format!("ALTER COLUMN {col} ADD {g}"))),
+                (Some(_), Some(g)) => {
+                    let how = g.trim_start_matches("GENERATED ").trim_end_matches(" AS IDENTITY");
+                    self.p.columns.push(alter(table, &format!("ALTER COLUMN {col} SET GENERATED {how}")));
+                }
+                (None, None) => {}
+            }
+        }
+        let default_changes = aspects.contains(&AspectKey::Default) || (retyped && before.default.is_some());
+        if retyped {
+            if before.default.is_some() && !handled {
+                self.p.columns.push(alter(table, &format!("ALTER COLUMN {col} DROP DEFAULT")));
+            }
+            let collate = c.collation.as_ref().map(|x| format!(" COLLATE {}", quote_ident(x))).unwrap_or_default();
+            self.p.columns.push(alter(
+                table,
+                &format!(
+                    "ALTER COLUMN {col} TYPE {}{collate} USING {}",
+                    c.data_type,
+                    conversion(&col, &before.data_type, &c.data_type)
+                ),
+            ));
+            if before.data_type != c.data_type && !widens(&before.data_type, &c.data_type) {
+                self.losses.push(Loss {
+                    what: format!("change {table}.{name} from {} to {}", before.data_type, c.data_type),
+                    why: "not a widening: values may be cut, rounded or refused".into(),
+                    count_sql: format!("SELECT count(*) FROM {} WHERE {col} IS NOT NULL", quote_ident(table)),
+                });
+            }
+        }
+        if (default_changes && !handled) || (handled && retyped) {
+            match &c.default {
+                Some(d) => self.p.columns.push(alter(table, &format!("ALTER COLUMN {col} SET DEFAULT {d}"))),
+                None if !retyped => self.p.columns.push(alter(table, &format!("ALTER COLUMN {col} DROP DEFAULT"))),
+                None => {}
+            }
+        }
+        if aspects.contains(&AspectKey::Nullability) {
+            let verb = if c.nullable { "DROP" } else { "SET" };
+            self.p.columns.push(alter(table, &format!("ALTER COLUMN {col} {verb} NOT NULL")));
+            if !c.nullable {
+                self.losses.push(Loss {
+                    what: format!("make {table}.{name} NOT NULL"),
+                    why: "rows holding NULL there make the migration fail".into(),
+                    count_sql: format!("SELECT count(*) FROM {} WHERE {col} IS NULL", quote_ident(table)),
+                });
+            }
+        }
+    }
+
+    /// New values are added in place (`ADD VALUE … BEFORE/AFTER`); a removed or reordered value,
+    /// or a new one a default of this migration uses (PostgreSQL refuses a value added in the
+    /// same transaction), needs a new type and a conversion of every column using it.
+    fn change_enum(&mut self, name: &str) {
+        let (old, new) = (&self.from.enums[name], &self.to.enums[name]);
+        let kept: Vec<&String> = new.values.iter().filter(|v| old.values.contains(v)).collect();
+        let in_place = kept.len() == old.values.len() && kept.iter().zip(&old.values).all(|(a, b)| *a == b);
+        let added: Vec<&String> = new.values.iter().filter(|v| !old.values.contains(v)).collect();
+        let type_name = quote_ident(&new.name);
+        let used_now = self.to.tables.values().flat_map(|t| &t.columns).any(|c| {
+            c.data_type.trim_end_matches("[]") == type_name
+                && c.default.as_deref().is_some_and(|d| added.iter().any(|v| d.contains(v.as_str())))
+        });
+        if in_place && !used_now {
+            for (i, value) in new.values.iter().enumerate().filter(|(_, v)| !old.values.contains(v)) {
+                let place = match i {
+                    0 => format!("BEFORE {}", quote_literal(&new.values[1])),
+                    _ => format!("AFTER {}", quote_literal(&new.values[i - 1])),
+                };
+                self.p.types.push(format!("ALTER TYPE {type_name} ADD VALUE {} {place};", quote_literal(value)));
+            }
+            return;
+        }
+        let parked = quote_ident(&format!("{}__old", new.name));
+        self.p.types.push(format!("ALTER TYPE {type_name} RENAME TO {parked};"));
+        self.p.types.push(ddl::create_enum(new));
+        // The columns of kept tables that exist now; columns added later get the new type directly.
+        let from = self.from;
+        for table in from.tables.values().filter(|t| self.to.tables.contains_key(&t.name)) {
+            for c in table.columns.iter().filter(|c| c.data_type.trim_end_matches("[]") == type_name) {
+                let (t, col) = (quote_ident(&table.name), quote_ident(&c.name));
+                if c.default.is_some() {
+                    self.p.types.push(format!("ALTER TABLE {t} ALTER COLUMN {col} DROP DEFAULT;"));
+                }
+                self.p.types.push(format!(
+                    "ALTER TABLE {t} ALTER COLUMN {col} TYPE {} USING {col}::text::{};",
+                    c.data_type, c.data_type
+                ));
+                // The default the column ends with: set here when the type stays, else after its change.
+                let target = self.to.tables[&table.name].column(&c.name);
+                if let Some(target) = target.filter(|t| t.data_type == c.data_type) {
+                    if let Some(d) = &target.default {
+                        self.p.types.push(format!("ALTER TABLE {t} ALTER COLUMN {col} SET DEFAULT {d};"));
+                    }
+                }
+                if c.default.is_some() || target.is_some_and(|t| t.default.is_some()) {
+                    self.defaults_handled.insert((table.name.clone(), c.name.clone()));
+                }
+                for removed in old.values.iter().filter(|v| !new.values.contains(v)) {
+                    self.losses.push(Loss {
+                        what: format!("remove value {removed} from enum {}", new.name),
+                        why: format!("rows of {}.{} holding it cannot be converted", table.name, c.name),
+                        count_sql: format!("SELECT count(*) FROM {t} WHERE {col}::text = {}", quote_literal(removed)),
+                    });
+                }
+            }
+        }
+        self.p.types.push(format!("DROP TYPE {parked};"));
+    }
+
+    fn finish(mut self) -> Plan {
+        for (table, aspects) in std::mem::take(&mut self.columns) {
+            self.change_column(&table.0, &table.1, &aspects);
+        }
+        if !self.dropped_tables.is_empty() {
+            let names: Vec<String> = self.dropped_tables.iter().map(|t| quote_ident(t)).collect();
+            self.p.drop_tables.push(format!("DROP TABLE {};", names.join(", ")));
+        }
+        let p = self.p;
         let statements = [
-            self.drop_foreign_keys,
-            self.drop_keys,
-            self.types,
-            self.tables,
-            self.columns,
-            self.drop_columns,
-            self.drop_tables,
-            self.drop_types,
-            self.keys,
-            self.foreign_keys,
+            p.drop_foreign_keys,
+            p.drop_keys,
+            p.drop_tables,
+            p.types,
+            p.tables,
+            p.columns,
+            p.drop_columns,
+            p.drop_types,
+            p.keys,
+            p.foreign_keys,
         ]
         .concat();
-        Plan { statements, losses: self.losses }
+        Plan { statements, losses: self.losses, refused: self.refused }
     }
 }
 
@@ -103,111 +480,61 @@ fn alter(table: &str, action: &str) -> String {
     format!("ALTER TABLE {} {action};", quote_ident(table))
 }
 
-fn drop_changed_keys(p: &mut Phases, old: &Table, new: &Table) {
-    for fk in old.foreign_keys.values().filter(|fk| new.foreign_keys.get(&fk.name) != Some(fk)) {
-        p.drop_foreign_keys.push(alter(&old.name, &format!("DROP CONSTRAINT {}", quote_ident(&fk.name))));
-    }
-    if old.primary_key.is_some() && old.primary_key != new.primary_key {
-        let name = old.primary_key.as_ref().map(|pk| quote_ident(&pk.name)).unwrap_or_default();
-        p.drop_keys.push(alter(&old.name, &format!("DROP CONSTRAINT {name}")));
-    }
-    for u in old.uniques.values().filter(|u| !same_unique(new.uniques.get(&u.name), u)) {
-        p.drop_keys.push(match u.kind {
-            UniqueKind::Constraint => alter(&old.name, &format!("DROP CONSTRAINT {}", quote_ident(&u.name))),
-            UniqueKind::Index => format!("DROP INDEX {};", quote_ident(&u.name)),
-        });
-    }
-    for ix in old.indexes.values().filter(|ix| new.indexes.get(&ix.name) != Some(ix)) {
-        p.drop_keys.push(format!("DROP INDEX {};", quote_ident(&ix.name)));
+/// Identity can be added, dropped or switched in place, and a stored expression dropped; anything
+/// else about generation rebuilds the column.
+fn generation_alterable(before: &Option<String>, after: &Option<String>) -> bool {
+    let identity = |g: &Option<String>| g.as_deref().is_none_or(|g| g.ends_with("IDENTITY"));
+    match (before, after) {
+        (_, None) => true,
+        (b, Some(_)) => identity(b) && identity(after),
     }
 }
 
-/// A unique key whose kind the spec left open is the same key whichever kind it is.
-fn same_unique(new: Option<&Unique>, old: &Unique) -> bool {
-    new.is_some_and(|n| n.columns == old.columns && n.extra == old.extra && (n.kind == old.kind || !n.kind_explicit))
-}
-
-fn add_keys(p: &mut Phases, old: &Table, new: &Table) {
-    if let Some(pk) = new.primary_key.as_ref().filter(|pk| old.primary_key.as_ref() != Some(pk)) {
-        if !old.name.is_empty() {
-            let cols = pk.columns.iter().map(|c| quote_ident(c)).collect::<Vec<_>>().join(", ");
-            p.keys.push(alter(&new.name, &format!("ADD CONSTRAINT {} PRIMARY KEY ({cols})", quote_ident(&pk.name))));
-        }
-    }
-    for u in new.uniques.values().filter(|u| old.uniques.get(&u.name).is_none_or(|o| !same_unique(Some(u), o))) {
-        match u.kind {
-            // A new table declares its UNIQUE constraints inline (`create_table`).
-            UniqueKind::Constraint if old.name.is_empty() => {}
-            UniqueKind::Constraint => {
-                let cols = u.columns.iter().map(|c| quote_ident(c)).collect::<Vec<_>>().join(", ");
-                p.keys.push(alter(&new.name, &format!("ADD CONSTRAINT {} UNIQUE ({cols})", quote_ident(&u.name))));
-            }
-            UniqueKind::Index => p.keys.push(ddl::create_unique_index(&new.name, u)),
-        }
-    }
-    for ix in new.indexes.values().filter(|ix| old.indexes.get(&ix.name) != Some(ix)) {
-        p.keys.push(ddl::create_index(&new.name, ix));
-    }
-    for fk in new.foreign_keys.values().filter(|fk| old.foreign_keys.get(&fk.name) != Some(fk)) {
-        p.foreign_keys.push(ddl::add_foreign_key(&new.name, fk));
+/// `USING` for a type change: a direct cast where PostgreSQL has one, else through text (every
+/// type has text input and output, so the statement always plans; values decide at run time).
+fn conversion(col: &str, from: &str, to: &str) -> String {
+    if direct_cast(from, to) {
+        format!("{col}::{to}")
+    } else {
+        format!("{col}::text::{to}")
     }
 }
 
-fn change_columns(p: &mut Phases, old: &Table, new: &Table) {
-    let t = &new.name;
-    for c in &new.columns {
-        let Some(before) = old.column(&c.name) else {
-            p.columns.push(alter(t, &format!("ADD COLUMN {}", ddl::column_def(c))));
-            if !c.nullable && c.default.is_none() {
-                p.losses.push(Loss {
-                    what: format!("add NOT NULL column {t}.{} without a default", c.name),
-                    why: "existing rows have no value for it (PostgreSQL refuses unless the table is empty)".into(),
-                    count_sql: format!("SELECT count(*) FROM {}", quote_ident(t)),
-                });
-            }
-            continue;
-        };
-        let col = quote_ident(&c.name);
-        if before.data_type != c.data_type {
-            p.columns.push(alter(t, &format!("ALTER COLUMN {col} TYPE {} USING {col}::{}", c.data_type, c.data_type)));
-            if !widens(&before.data_type, &c.data_type) {
-                p.losses.push(Loss {
-                    what: format!("change {t}.{} from {} to {}", c.name, before.data_type, c.data_type),
-                    why: "not a widening: values may be cut, rounded or refused".into(),
-                    count_sql: format!("SELECT count(*) FROM {} WHERE {col} IS NOT NULL", quote_ident(t)),
-                });
-            }
-        }
-        let default_changed = match (&before.default, &c.default) {
-            (Some(a), Some(b)) => !same_default(a, b),
-            (a, b) => a.is_some() != b.is_some(),
-        };
-        if default_changed {
-            p.columns.push(match &c.default {
-                Some(d) => alter(t, &format!("ALTER COLUMN {col} SET DEFAULT {d}")),
-                None => alter(t, &format!("ALTER COLUMN {col} DROP DEFAULT")),
-            });
-        }
-        if before.nullable != c.nullable {
-            p.columns
-                .push(alter(t, &format!("ALTER COLUMN {col} {} NOT NULL", if c.nullable { "DROP" } else { "SET" })));
-            if !c.nullable {
-                p.losses.push(Loss {
-                    what: format!("make {t}.{} NOT NULL", c.name),
-                    why: "rows holding NULL there make the migration fail".into(),
-                    count_sql: format!("SELECT count(*) FROM {} WHERE {col} IS NULL", quote_ident(t)),
-                });
-            }
-        }
+fn direct_cast(from: &str, to: &str) -> bool {
+    #[derive(PartialEq)]
+    enum Family {
+        Text,
+        Number,
+        Moment,
+        Json,
+        Other,
     }
-    for c in old.columns.iter().filter(|c| new.column(&c.name).is_none()) {
-        p.drop_columns.push(alter(t, &format!("DROP COLUMN {}", quote_ident(&c.name))));
-        p.losses.push(Loss {
-            what: format!("drop column {t}.{}", c.name),
-            why: "its values are deleted".into(),
-            count_sql: format!("SELECT count(*) FROM {} WHERE {} IS NOT NULL", quote_ident(t), quote_ident(&c.name)),
-        });
+    let family = |t: &str| {
+        if t == "text" || t.starts_with("character") {
+            Family::Text
+        } else if ["smallint", "integer", "bigint", "real", "double precision"].contains(&t) || t.starts_with("numeric")
+        {
+            Family::Number
+        } else if t == "date" || t.starts_with("timestamp") {
+            Family::Moment
+        } else if t == "json" || t == "jsonb" {
+            Family::Json
+        } else {
+            Family::Other
+        }
+    };
+    let (fe, fa) = (from.trim_end_matches("[]"), from.ends_with("[]"));
+    let (te, ta) = (to.trim_end_matches("[]"), to.ends_with("[]"));
+    let (f, t) = (family(fe), family(te));
+    if (f == Family::Text && !fa) || (t == Family::Text && !ta) {
+        return true;
     }
+    fa == ta
+        && (fe == te
+            || (f == t && f != Family::Other)
+            || f == Family::Text
+            || t == Family::Text
+            || matches!((fe, te), ("boolean", "integer") | ("integer", "boolean")))
 }
 
 /// Whether every value of `from` fits `to` unchanged.
@@ -231,51 +558,6 @@ pub fn widens(from: &str, to: &str) -> bool {
         ("real", "double precision") => true,
         _ => matches!((rank(from), rank(to)), (Some(a), Some(b)) if a <= b),
     }
-}
-
-/// New values are added in place (`ADD VALUE … BEFORE/AFTER`); a removed or reordered value
-/// needs a new type and a conversion of every column using it, and loses the removed values.
-fn change_enum(p: &mut Phases, old: &EnumType, new: &EnumType, from: &Schema) {
-    let kept: Vec<&String> = new.values.iter().filter(|v| old.values.contains(v)).collect();
-    let only_additions = kept.len() == old.values.len() && kept.iter().zip(&old.values).all(|(a, b)| *a == b);
-    let name = quote_ident(&new.name);
-    if only_additions {
-        for (i, value) in new.values.iter().enumerate().filter(|(_, v)| !old.values.contains(v)) {
-            let place = match i {
-                0 => format!("BEFORE {}", quote_literal(&new.values[1])),
-                _ => format!("AFTER {}", quote_literal(&new.values[i - 1])),
-            };
-            p.types.push(format!("ALTER TYPE {name} ADD VALUE {} {place};", quote_literal(value)));
-        }
-        return;
-    }
-    let parked = quote_ident(&format!("{}__old", new.name));
-    p.types.push(format!("ALTER TYPE {name} RENAME TO {parked};"));
-    p.types.push(ddl::create_enum(new));
-    // The columns that exist now; columns added later in this migration get the new type directly.
-    for table in from.tables.values() {
-        for c in table.columns.iter().filter(|c| c.data_type.trim_end_matches("[]") == new.name) {
-            let (t, col) = (quote_ident(&table.name), quote_ident(&c.name));
-            if c.default.is_some() {
-                p.types.push(format!("ALTER TABLE {t} ALTER COLUMN {col} DROP DEFAULT;"));
-            }
-            p.types.push(format!(
-                "ALTER TABLE {t} ALTER COLUMN {col} TYPE {} USING {col}::text::{};",
-                c.data_type, c.data_type
-            ));
-            if let Some(d) = &c.default {
-                p.types.push(format!("ALTER TABLE {t} ALTER COLUMN {col} SET DEFAULT {d};"));
-            }
-            for removed in old.values.iter().filter(|v| !new.values.contains(v)) {
-                p.losses.push(Loss {
-                    what: format!("remove value {removed} from enum {}", new.name),
-                    why: format!("rows of {}.{} holding it cannot be converted", table.name, c.name),
-                    count_sql: format!("SELECT count(*) FROM {t} WHERE {col}::text = {}", quote_literal(removed)),
-                });
-            }
-        }
-    }
-    p.types.push(format!("DROP TYPE {parked};"));
 }
 
 #[cfg(test)]

@@ -3,9 +3,8 @@
 
 use super::names::{ident, literal};
 use super::Replay;
-use crate::naming::{quote_ident, quote_literal};
+use crate::naming::quote_ident;
 use crate::schema::model::{Column, EnumType};
-use crate::schema::normalize::default_expr;
 use sqlparser::ast::{AlterType, AlterTypeAddValuePosition, AlterTypeOperation, Ident, ObjectName};
 
 impl Replay<'_> {
@@ -75,21 +74,7 @@ impl Replay<'_> {
             }
             AlterTypeOperation::RenameValue(rename) => {
                 let (from, to) = (literal(&rename.from), literal(&rename.to));
-                let values = self.enum_values(&name)?;
-                if values.contains(&to) {
-                    return Err(format!("enum label '{to}' already exists"));
-                }
-                let slot = values.iter_mut().find(|v| **v == from);
-                *slot.ok_or_else(|| format!("'{from}' is not a value of enum '{name}'"))? = to.clone();
-                // A default holds the label itself, so it now prints the new name.
-                let renamed = format!("{}::{}", quote_literal(&to), quote_ident(&name));
-                let plain = quote_ident(&name);
-                for (_, column) in self.columns_of_type(&name) {
-                    let holds_old = column.default.as_deref().is_some_and(|d| default_expr(d) == from);
-                    if column.data_type == plain && holds_old {
-                        column.default = Some(renamed.clone());
-                    }
-                }
+                self.schema.rename_enum_value(&name, &from, &to)?;
             }
             AlterTypeOperation::Rename(rename) => {
                 let new = ident(&rename.new_name);

@@ -244,27 +244,8 @@ impl Replay<'_> {
     }
 
     fn rename_column(&mut self, table: &str, old: &str, new: &str) -> Result<(), String> {
-        let ours = self.schema.name.clone();
-        let t = self.table_mut(table)?;
-        if t.column(new).is_some() {
-            return Err(format!("column '{new}' of table '{table}' already exists"));
-        }
-        let column = t.columns.iter_mut().find(|c| c.name == old);
-        column.ok_or_else(|| format!("column '{old}' of table '{table}' does not exist"))?.name = new.to_string();
-        let rename =
-            |columns: &mut Vec<String>| columns.iter_mut().filter(|c| *c == old).for_each(|c| *c = new.to_string());
-        if let Some(pk) = &mut t.primary_key {
-            rename(&mut pk.columns);
-        }
-        t.uniques.values_mut().for_each(|u| rename(&mut u.columns));
-        t.indexes.values_mut().for_each(|i| rename(&mut i.columns));
-        t.foreign_keys.values_mut().for_each(|fk| rename(&mut fk.columns));
-        for fk in self.schema.tables.values_mut().flat_map(|t| t.foreign_keys.values_mut()) {
-            if fk.ref_schema == ours && fk.ref_table == table {
-                rename(&mut fk.ref_columns);
-            }
-        }
-        Ok(())
+        self.table_mut(table)?;
+        self.schema.rename_column(table, old, new)
     }
 
     fn rename_table(&mut self, table: &str, new: &ObjectName) -> Result<String, String> {
@@ -275,15 +256,7 @@ impl Replay<'_> {
         if self.relation_exists(&new) {
             return Err(format!("relation '{new}' already exists"));
         }
-        let mut t = self.schema.tables.remove(table).ok_or_else(|| format!("table '{table}' does not exist"))?;
-        t.name.clone_from(&new);
-        self.schema.tables.insert(new.clone(), t);
-        let ours = self.schema.name.clone();
-        for fk in self.schema.tables.values_mut().flat_map(|t| t.foreign_keys.values_mut()) {
-            if fk.ref_schema == ours && fk.ref_table == table {
-                fk.ref_table.clone_from(&new);
-            }
-        }
+        self.schema.rename_table(table, &new)?;
         Ok(new)
     }
 
