@@ -6,31 +6,8 @@
 use codegen::api;
 use codegen::ir::Model;
 use serde_json::{json, Map, Value};
+use tests::rng::Rng;
 use tests::server::{token, with_server, Api};
-
-/// xorshift64*: small, fast, and reproducible from its seed.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
-    }
-
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n as u64) as usize
-    }
-
-    fn pick<'a, T>(&mut self, items: &'a [T]) -> &'a T {
-        &items[self.below(items.len())]
-    }
-
-    fn chance(&mut self, percent: u64) -> bool {
-        self.next() % 100 < percent
-    }
-}
 
 const STRINGS: &[&str] = &[
     "",
@@ -84,7 +61,7 @@ fn random_value(rng: &mut Rng, depth: u32) -> Value {
 fn random_body(rng: &mut Rng, fields: &[String]) -> Vec<u8> {
     match rng.below(10) {
         0 => b"{\"email\": ".to_vec(),
-        1 => (0..rng.below(40)).map(|_| rng.next() as u8).collect(),
+        1 => (0..rng.below(40)).map(|_| rng.next_u64() as u8).collect(),
         2 => serde_json::to_vec(&random_value(rng, 0)).unwrap(),
         _ => {
             let mut object = Map::new();
@@ -167,10 +144,10 @@ async fn assert_sane(api: &Api, method: &str, path: &str, body: Option<Vec<u8>>,
 fn random_requests_never_get_a_server_error() {
     let model: Model =
         codegen::load_model(&tests::repo_root().join("model-spec")).unwrap_or_else(|d| panic!("{}", d.render()));
-    let seed: u64 = std::env::var("API_FUZZ_SEED").ok().and_then(|s| s.parse().ok()).unwrap_or(0x5EED_2026);
+    let seed = tests::rng::seed_from_env("API_FUZZ_SEED", 0x5EED_2026);
     let rounds: usize = std::env::var("API_FUZZ_ROUNDS").ok().and_then(|s| s.parse().ok()).unwrap_or(12);
     with_server("api_fuzz", |api| async move {
-        let mut rng = Rng(seed);
+        let mut rng = Rng::new(seed);
         let user = api.post("/api/v1/users", &json!({ "email": "fuzz@x.io", "password": "fuzz-secret" })).await;
         let role = api.post("/api/v1/roles", &json!({ "name": "Fuzz", "slug": "fuzz" })).await;
         let user_id = user.json["id"].as_str().unwrap_or_default().to_string();

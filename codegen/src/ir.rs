@@ -215,6 +215,15 @@ impl FieldType {
     pub fn is_integer(&self) -> bool {
         matches!(self, Self::SmallInt | Self::Int | Self::BigInt)
     }
+
+    /// Whether a btree (keys, unique and plain indexes) can hold it: `json` has no equality.
+    pub fn is_btree_orderable(&self) -> bool {
+        match self {
+            Self::Json => false,
+            Self::Array(inner) => inner.is_btree_orderable(),
+            _ => true,
+        }
+    }
 }
 
 /// A default applied by generated code on insert (not a database DEFAULT).

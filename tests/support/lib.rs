@@ -4,6 +4,7 @@
 //! started with PostgreSQL's own `initdb`/`pg_ctl`; with neither, tests fail saying how to get one.
 
 mod cluster;
+pub mod rng;
 pub mod server;
 pub mod tools;
 mod url;

@@ -405,8 +405,12 @@ impl<'a> Planner<'a> {
         });
         if in_place && !used_now {
             for (i, value) in new.values.iter().enumerate().filter(|(_, v)| !old.values.contains(v)) {
+                // Values before this one exist by now; at the front, anchor on the first old one.
                 let place = match i {
-                    0 => format!("BEFORE {}", quote_literal(&new.values[1])),
+                    0 => {
+                        let first_old = new.values.iter().find(|v| old.values.contains(v)).unwrap_or(&new.values[0]);
+                        format!("BEFORE {}", quote_literal(first_old))
+                    }
                     _ => format!("AFTER {}", quote_literal(&new.values[i - 1])),
                 };
                 self.p.types.push(format!("ALTER TYPE {type_name} ADD VALUE {} {place};", quote_literal(value)));

@@ -7,6 +7,7 @@ use crate::ir::*;
 use crate::naming::{fill, snake_case};
 use crate::spec::load::span_of;
 use crate::spec::raw::{EntityDoc, IndexSpec, S};
+use crate::spec::types::spec_name;
 use std::path::Path;
 
 /// An entity whose references are not resolved yet (targets may be defined in later files).
@@ -161,6 +162,21 @@ impl Validator<'_> {
             let decl = decls.iter().find(|d| d.name.value == versions[1].name).unwrap();
             self.diags
                 .push(Diagnostic::error(span_of(decl.file, decl.name), "only one field can be the version column"));
+        }
+        let keyed = std::iter::once((primary_key.columns.as_slice(), pk_fields[0]))
+            .map(|(cols, decl)| (cols.to_vec(), span_of(decl.file, decl.name), "a primary key"));
+        let indexed =
+            uniques.iter().chain(&plain_indexes).map(|(def, span)| (def.columns.clone(), span.clone(), "an index"));
+        for (columns, span, what) in keyed.chain(indexed) {
+            for field in fields.iter().filter(|f| columns.contains(&f.name) && !f.ty.is_btree_orderable()) {
+                self.diags.push(
+                    Diagnostic::error(
+                        span.clone(),
+                        format!("'{}' is {}: PostgreSQL cannot put it in {what}", field.name, spec_name(&field.ty)),
+                    )
+                    .with_help("json has no equality or ordering; use jsonb"),
+                );
+            }
         }
         let mut indexes = Vec::new();
         for (def, span) in uniques.into_iter().chain(plain_indexes) {
