@@ -5,18 +5,12 @@
 use crate::ir::{Entity, Field, FieldType, Link, LinkEnd, Model};
 use crate::naming::{plural, snake_case};
 
-/// Every resource lives under this prefix.
-pub const PREFIX: &str = "/api/v1";
-
-/// Lists return at most this many rows, and this many when no `limit` is given.
-pub const MAX_LIMIT: i64 = 1000;
-pub const DEFAULT_LIMIT: i64 = 100;
-
-/// Query parameters lists reserve; a field of the same name cannot be filtered on.
-pub const RESERVED_PARAMS: [&str; 3] = ["limit", "offset", "order"];
-
-/// PostgREST-style filter operators, as written in a query string (`status=eq.ACTIVE`).
-pub const FILTER_OPERATORS: [&str; 11] = ["eq", "neq", "lt", "lte", "gt", "gte", "in", "like", "ilike", "is", "not.is"];
+// The wire contract's facts (paths, limits, operators, reserved parameters, password bounds)
+// belong to the `wire` crate, which the server reads too.
+pub use wire::{
+    Operator, DEFAULT_LIMIT, LOGIN_PATH, MAX_LIMIT, PASSWORD_MAX_CHARS, PASSWORD_MIN_CHARS, PREFIX, REGISTER_PATH,
+    RESERVED_PARAMS,
+};
 
 /// `TarifPlan` → `tarif_plans` (the URL segment).
 pub fn resource(entity: &str) -> String {
@@ -68,10 +62,6 @@ impl Op {
     }
 }
 
-/// The shortest and longest password the API accepts (hashing time bounds the longest).
-pub const PASSWORD_MIN_CHARS: u64 = 8;
-pub const PASSWORD_MAX_CHARS: u64 = 1024;
-
 /// What a password must be before it is hashed: the server checks it, the document says it.
 pub fn password_validation() -> crate::ir::Validation {
     crate::ir::Validation {
@@ -91,7 +81,7 @@ pub fn string_pattern(v: &crate::ir::Validation) -> Option<String> {
     match (&v.pattern, v.format.as_deref()) {
         (Some(pattern), _) => Some(pattern.clone()),
         (None, Some("email")) => Some(EMAIL_PATTERN.into()),
-        (None, Some("uuid")) => Some(format!("^{}$", crate::openapi::UUID_PATTERN)),
+        (None, Some("uuid")) => Some(format!("^{}$", crate::openapi::patterns::UUID)),
         _ => None,
     }
 }
@@ -100,10 +90,6 @@ pub fn string_pattern(v: &crate::ir::Validation) -> Option<String> {
 pub fn annotated_format(v: &crate::ir::Validation) -> Option<&str> {
     v.format.as_deref().filter(|f| !matches!(*f, "email" | "uuid"))
 }
-
-/// Login and registration, for the identity entity.
-pub const LOGIN_PATH: &str = "/api/v1/auth/login";
-pub const REGISTER_PATH: &str = "/api/v1/auth/register";
 
 /// The identity's password field: a secret the API takes as `password` and stores hashed.
 pub fn is_password(entity: &Entity, f: &Field) -> bool {

@@ -8,6 +8,7 @@ pub mod import;
 pub mod ir;
 pub mod naming;
 pub mod openapi;
+pub mod output;
 pub mod rust;
 pub mod schema;
 pub mod spec;

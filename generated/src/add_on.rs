@@ -204,9 +204,10 @@ impl AddOn {
     pub async fn update(
         conn: &mut ::sqlx::PgConnection,
         id: ::uuid::Uuid,
-        expected_version: i32,
+        expected_version: impl Into<::runtime::wire::Version>,
         patch: AddOnPatch,
     ) -> Result<Self, rt::RepoError> {
+        let expected_version: ::runtime::wire::Version = expected_version.into();
         let mut q = ::sqlx::QueryBuilder::new("UPDATE vbwd_addon SET ");
         let mut first = false;
         q.push("version = version + 1");
@@ -255,7 +256,7 @@ impl AddOn {
                 conn,
                 q,
                 Some((
-                    "SELECT version FROM vbwd_addon WHERE id = $1",
+                    "SELECT version::bigint FROM vbwd_addon WHERE id = $1",
                     id,
                     expected_version,
                 )),
@@ -439,7 +440,7 @@ impl api::Resource for AddOn {
         api::FieldRule::read_only("id", api::Wire::Uuid),
         api::FieldRule::read_only("created_at", api::Wire::Timestamp),
         api::FieldRule::read_only("updated_at", api::Wire::Timestamp),
-        api::FieldRule::version("version"),
+        api::FieldRule::version("version", api::Wire::INTEGER),
     ];
     const TABLE_NAME: &'static str = "vbwd_addon";
     const KEY_FIELD: &'static str = "id";
@@ -458,8 +459,8 @@ impl api::Resource for AddOn {
     fn key(&self) -> Self::Key {
         self.id
     }
-    fn version(&self) -> Option<i32> {
-        Some(self.version)
+    fn version(&self) -> Option<::runtime::wire::Version> {
+        Some(self.version.into())
     }
     fn field(name: &str) -> Option<Self::Field> {
         AddOnField::from_name(name)

@@ -188,9 +188,10 @@ impl AddOnSubscription {
     pub async fn update(
         conn: &mut ::sqlx::PgConnection,
         id: ::uuid::Uuid,
-        expected_version: i32,
+        expected_version: impl Into<::runtime::wire::Version>,
         patch: AddOnSubscriptionPatch,
     ) -> Result<Self, rt::RepoError> {
+        let expected_version: ::runtime::wire::Version = expected_version.into();
         let mut q = ::sqlx::QueryBuilder::new("UPDATE vbwd_addon_subscription SET ");
         let mut first = false;
         q.push("version = version + 1");
@@ -239,7 +240,7 @@ impl AddOnSubscription {
                 conn,
                 q,
                 Some((
-                    "SELECT version FROM vbwd_addon_subscription WHERE id = $1",
+                    "SELECT version::bigint FROM vbwd_addon_subscription WHERE id = $1",
                     id,
                     expected_version,
                 )),
@@ -430,7 +431,7 @@ impl api::Resource for AddOnSubscription {
         api::FieldRule::read_only("id", api::Wire::Uuid),
         api::FieldRule::read_only("created_at", api::Wire::Timestamp),
         api::FieldRule::read_only("updated_at", api::Wire::Timestamp),
-        api::FieldRule::version("version"),
+        api::FieldRule::version("version", api::Wire::INTEGER),
     ];
     const TABLE_NAME: &'static str = "vbwd_addon_subscription";
     const KEY_FIELD: &'static str = "id";
@@ -449,8 +450,8 @@ impl api::Resource for AddOnSubscription {
     fn key(&self) -> Self::Key {
         self.id
     }
-    fn version(&self) -> Option<i32> {
-        Some(self.version)
+    fn version(&self) -> Option<::runtime::wire::Version> {
+        Some(self.version.into())
     }
     fn field(name: &str) -> Option<Self::Field> {
         AddOnSubscriptionField::from_name(name)

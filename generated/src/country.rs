@@ -140,9 +140,10 @@ impl Country {
     pub async fn update(
         conn: &mut ::sqlx::PgConnection,
         id: ::uuid::Uuid,
-        expected_version: i32,
+        expected_version: impl Into<::runtime::wire::Version>,
         patch: CountryPatch,
     ) -> Result<Self, rt::RepoError> {
+        let expected_version: ::runtime::wire::Version = expected_version.into();
         let mut q = ::sqlx::QueryBuilder::new("UPDATE vbwd_country SET ");
         let mut first = false;
         q.push("version = version + 1");
@@ -176,7 +177,7 @@ impl Country {
                 conn,
                 q,
                 Some((
-                    "SELECT version FROM vbwd_country WHERE id = $1",
+                    "SELECT version::bigint FROM vbwd_country WHERE id = $1",
                     id,
                     expected_version,
                 )),
@@ -321,7 +322,7 @@ impl api::Resource for Country {
         api::FieldRule::read_only("id", api::Wire::Uuid),
         api::FieldRule::read_only("created_at", api::Wire::Timestamp),
         api::FieldRule::read_only("updated_at", api::Wire::Timestamp),
-        api::FieldRule::version("version"),
+        api::FieldRule::version("version", api::Wire::INTEGER),
     ];
     const TABLE_NAME: &'static str = "vbwd_country";
     const KEY_FIELD: &'static str = "id";
@@ -340,8 +341,8 @@ impl api::Resource for Country {
     fn key(&self) -> Self::Key {
         self.id
     }
-    fn version(&self) -> Option<i32> {
-        Some(self.version)
+    fn version(&self) -> Option<::runtime::wire::Version> {
+        Some(self.version.into())
     }
     fn field(name: &str) -> Option<Self::Field> {
         CountryField::from_name(name)

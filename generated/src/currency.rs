@@ -174,9 +174,10 @@ impl Currency {
     pub async fn update(
         conn: &mut ::sqlx::PgConnection,
         id: ::uuid::Uuid,
-        expected_version: i32,
+        expected_version: impl Into<::runtime::wire::Version>,
         patch: CurrencyPatch,
     ) -> Result<Self, rt::RepoError> {
+        let expected_version: ::runtime::wire::Version = expected_version.into();
         let mut q = ::sqlx::QueryBuilder::new("UPDATE vbwd_currency SET ");
         let mut first = false;
         q.push("version = version + 1");
@@ -219,7 +220,7 @@ impl Currency {
                 conn,
                 q,
                 Some((
-                    "SELECT version FROM vbwd_currency WHERE id = $1",
+                    "SELECT version::bigint FROM vbwd_currency WHERE id = $1",
                     id,
                     expected_version,
                 )),
@@ -394,7 +395,7 @@ impl api::Resource for Currency {
         api::FieldRule::read_only("id", api::Wire::Uuid),
         api::FieldRule::read_only("created_at", api::Wire::Timestamp),
         api::FieldRule::read_only("updated_at", api::Wire::Timestamp),
-        api::FieldRule::version("version"),
+        api::FieldRule::version("version", api::Wire::INTEGER),
     ];
     const TABLE_NAME: &'static str = "vbwd_currency";
     const KEY_FIELD: &'static str = "id";
@@ -413,8 +414,8 @@ impl api::Resource for Currency {
     fn key(&self) -> Self::Key {
         self.id
     }
-    fn version(&self) -> Option<i32> {
-        Some(self.version)
+    fn version(&self) -> Option<::runtime::wire::Version> {
+        Some(self.version.into())
     }
     fn field(name: &str) -> Option<Self::Field> {
         CurrencyField::from_name(name)

@@ -128,9 +128,10 @@ impl FeatureUsage {
     pub async fn update(
         conn: &mut ::sqlx::PgConnection,
         id: ::uuid::Uuid,
-        expected_version: i32,
+        expected_version: impl Into<::runtime::wire::Version>,
         patch: FeatureUsagePatch,
     ) -> Result<Self, rt::RepoError> {
+        let expected_version: ::runtime::wire::Version = expected_version.into();
         let mut q = ::sqlx::QueryBuilder::new("UPDATE vbwd_feature_usage SET ");
         let mut first = false;
         q.push("version = version + 1");
@@ -164,7 +165,7 @@ impl FeatureUsage {
                 conn,
                 q,
                 Some((
-                    "SELECT version FROM vbwd_feature_usage WHERE id = $1",
+                    "SELECT version::bigint FROM vbwd_feature_usage WHERE id = $1",
                     id,
                     expected_version,
                 )),
@@ -309,7 +310,7 @@ impl api::Resource for FeatureUsage {
         api::FieldRule::read_only("id", api::Wire::Uuid),
         api::FieldRule::read_only("created_at", api::Wire::Timestamp),
         api::FieldRule::read_only("updated_at", api::Wire::Timestamp),
-        api::FieldRule::version("version"),
+        api::FieldRule::version("version", api::Wire::INTEGER),
     ];
     const TABLE_NAME: &'static str = "vbwd_feature_usage";
     const KEY_FIELD: &'static str = "id";
@@ -328,8 +329,8 @@ impl api::Resource for FeatureUsage {
     fn key(&self) -> Self::Key {
         self.id
     }
-    fn version(&self) -> Option<i32> {
-        Some(self.version)
+    fn version(&self) -> Option<::runtime::wire::Version> {
+        Some(self.version.into())
     }
     fn field(name: &str) -> Option<Self::Field> {
         FeatureUsageField::from_name(name)

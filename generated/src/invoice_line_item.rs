@@ -172,9 +172,10 @@ impl InvoiceLineItem {
     pub async fn update(
         conn: &mut ::sqlx::PgConnection,
         id: ::uuid::Uuid,
-        expected_version: i32,
+        expected_version: impl Into<::runtime::wire::Version>,
         patch: InvoiceLineItemPatch,
     ) -> Result<Self, rt::RepoError> {
+        let expected_version: ::runtime::wire::Version = expected_version.into();
         let mut q = ::sqlx::QueryBuilder::new("UPDATE vbwd_invoice_line_item SET ");
         let mut first = false;
         q.push("version = version + 1");
@@ -220,7 +221,7 @@ impl InvoiceLineItem {
                 conn,
                 q,
                 Some((
-                    "SELECT version FROM vbwd_invoice_line_item WHERE id = $1",
+                    "SELECT version::bigint FROM vbwd_invoice_line_item WHERE id = $1",
                     id,
                     expected_version,
                 )),
@@ -408,7 +409,7 @@ impl api::Resource for InvoiceLineItem {
         api::FieldRule::read_only("id", api::Wire::Uuid),
         api::FieldRule::read_only("created_at", api::Wire::Timestamp),
         api::FieldRule::read_only("updated_at", api::Wire::Timestamp),
-        api::FieldRule::version("version"),
+        api::FieldRule::version("version", api::Wire::INTEGER),
     ];
     const TABLE_NAME: &'static str = "vbwd_invoice_line_item";
     const KEY_FIELD: &'static str = "id";
@@ -421,8 +422,8 @@ impl api::Resource for InvoiceLineItem {
     fn key(&self) -> Self::Key {
         self.id
     }
-    fn version(&self) -> Option<i32> {
-        Some(self.version)
+    fn version(&self) -> Option<::runtime::wire::Version> {
+        Some(self.version.into())
     }
     fn field(name: &str) -> Option<Self::Field> {
         InvoiceLineItemField::from_name(name)

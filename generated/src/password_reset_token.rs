@@ -143,9 +143,10 @@ impl PasswordResetToken {
     pub async fn update(
         conn: &mut ::sqlx::PgConnection,
         id: ::uuid::Uuid,
-        expected_version: i32,
+        expected_version: impl Into<::runtime::wire::Version>,
         patch: PasswordResetTokenPatch,
     ) -> Result<Self, rt::RepoError> {
+        let expected_version: ::runtime::wire::Version = expected_version.into();
         let mut q = ::sqlx::QueryBuilder::new("UPDATE vbwd_password_reset_token SET ");
         let mut first = false;
         q.push("version = version + 1");
@@ -179,7 +180,7 @@ impl PasswordResetToken {
                 conn,
                 q,
                 Some((
-                    "SELECT version FROM vbwd_password_reset_token WHERE id = $1",
+                    "SELECT version::bigint FROM vbwd_password_reset_token WHERE id = $1",
                     id,
                     expected_version,
                 )),
@@ -317,7 +318,7 @@ impl api::Resource for PasswordResetToken {
         api::FieldRule::read_only("id", api::Wire::Uuid),
         api::FieldRule::read_only("created_at", api::Wire::Timestamp),
         api::FieldRule::read_only("updated_at", api::Wire::Timestamp),
-        api::FieldRule::version("version"),
+        api::FieldRule::version("version", api::Wire::INTEGER),
     ];
     const TABLE_NAME: &'static str = "vbwd_password_reset_token";
     const KEY_FIELD: &'static str = "id";
@@ -330,8 +331,8 @@ impl api::Resource for PasswordResetToken {
     fn key(&self) -> Self::Key {
         self.id
     }
-    fn version(&self) -> Option<i32> {
-        Some(self.version)
+    fn version(&self) -> Option<::runtime::wire::Version> {
+        Some(self.version.into())
     }
     fn field(name: &str) -> Option<Self::Field> {
         PasswordResetTokenField::from_name(name)

@@ -311,9 +311,10 @@ impl PaymentMethod {
     pub async fn update(
         conn: &mut ::sqlx::PgConnection,
         id: ::uuid::Uuid,
-        expected_version: i32,
+        expected_version: impl Into<::runtime::wire::Version>,
         patch: PaymentMethodPatch,
     ) -> Result<Self, rt::RepoError> {
+        let expected_version: ::runtime::wire::Version = expected_version.into();
         let mut q = ::sqlx::QueryBuilder::new("UPDATE vbwd_payment_method SET ");
         let mut first = false;
         q.push("version = version + 1");
@@ -389,7 +390,7 @@ impl PaymentMethod {
                 conn,
                 q,
                 Some((
-                    "SELECT version FROM vbwd_payment_method WHERE id = $1",
+                    "SELECT version::bigint FROM vbwd_payment_method WHERE id = $1",
                     id,
                     expected_version,
                 )),
@@ -647,7 +648,7 @@ impl api::Resource for PaymentMethod {
         api::FieldRule::read_only("id", api::Wire::Uuid),
         api::FieldRule::read_only("created_at", api::Wire::Timestamp),
         api::FieldRule::read_only("updated_at", api::Wire::Timestamp),
-        api::FieldRule::version("version"),
+        api::FieldRule::version("version", api::Wire::INTEGER),
     ];
     const TABLE_NAME: &'static str = "vbwd_payment_method";
     const KEY_FIELD: &'static str = "id";
@@ -666,8 +667,8 @@ impl api::Resource for PaymentMethod {
     fn key(&self) -> Self::Key {
         self.id
     }
-    fn version(&self) -> Option<i32> {
-        Some(self.version)
+    fn version(&self) -> Option<::runtime::wire::Version> {
+        Some(self.version.into())
     }
     fn field(name: &str) -> Option<Self::Field> {
         PaymentMethodField::from_name(name)

@@ -315,7 +315,7 @@ impl api::Resource for PaymentMethodTranslation {
     fn key(&self) -> Self::Key {
         self.id
     }
-    fn version(&self) -> Option<i32> {
+    fn version(&self) -> Option<::runtime::wire::Version> {
         None
     }
     fn field(name: &str) -> Option<Self::Field> {

@@ -139,9 +139,10 @@ impl Permission {
     pub async fn update(
         conn: &mut ::sqlx::PgConnection,
         id: ::uuid::Uuid,
-        expected_version: i32,
+        expected_version: impl Into<::runtime::wire::Version>,
         patch: PermissionPatch,
     ) -> Result<Self, rt::RepoError> {
+        let expected_version: ::runtime::wire::Version = expected_version.into();
         let mut q = ::sqlx::QueryBuilder::new("UPDATE vbwd_permission SET ");
         let mut first = false;
         q.push("version = version + 1");
@@ -175,7 +176,7 @@ impl Permission {
                 conn,
                 q,
                 Some((
-                    "SELECT version FROM vbwd_permission WHERE id = $1",
+                    "SELECT version::bigint FROM vbwd_permission WHERE id = $1",
                     id,
                     expected_version,
                 )),
@@ -320,7 +321,7 @@ impl api::Resource for Permission {
         api::FieldRule::read_only("id", api::Wire::Uuid),
         api::FieldRule::read_only("created_at", api::Wire::Timestamp),
         api::FieldRule::read_only("updated_at", api::Wire::Timestamp),
-        api::FieldRule::version("version"),
+        api::FieldRule::version("version", api::Wire::INTEGER),
     ];
     const TABLE_NAME: &'static str = "vbwd_permission";
     const KEY_FIELD: &'static str = "id";
@@ -333,8 +334,8 @@ impl api::Resource for Permission {
     fn key(&self) -> Self::Key {
         self.id
     }
-    fn version(&self) -> Option<i32> {
-        Some(self.version)
+    fn version(&self) -> Option<::runtime::wire::Version> {
+        Some(self.version.into())
     }
     fn field(name: &str) -> Option<Self::Field> {
         PermissionField::from_name(name)

@@ -162,9 +162,10 @@ impl Price {
     pub async fn update(
         conn: &mut ::sqlx::PgConnection,
         id: ::uuid::Uuid,
-        expected_version: i32,
+        expected_version: impl Into<::runtime::wire::Version>,
         patch: PricePatch,
     ) -> Result<Self, rt::RepoError> {
+        let expected_version: ::runtime::wire::Version = expected_version.into();
         let mut q = ::sqlx::QueryBuilder::new("UPDATE vbwd_price SET ");
         let mut first = false;
         q.push("version = version + 1");
@@ -207,7 +208,7 @@ impl Price {
                 conn,
                 q,
                 Some((
-                    "SELECT version FROM vbwd_price WHERE id = $1",
+                    "SELECT version::bigint FROM vbwd_price WHERE id = $1",
                     id,
                     expected_version,
                 )),
@@ -390,7 +391,7 @@ impl api::Resource for Price {
         api::FieldRule::read_only("id", api::Wire::Uuid),
         api::FieldRule::read_only("created_at", api::Wire::Timestamp),
         api::FieldRule::read_only("updated_at", api::Wire::Timestamp),
-        api::FieldRule::version("version"),
+        api::FieldRule::version("version", api::Wire::INTEGER),
     ];
     const TABLE_NAME: &'static str = "vbwd_price";
     const KEY_FIELD: &'static str = "id";
@@ -409,8 +410,8 @@ impl api::Resource for Price {
     fn key(&self) -> Self::Key {
         self.id
     }
-    fn version(&self) -> Option<i32> {
-        Some(self.version)
+    fn version(&self) -> Option<::runtime::wire::Version> {
+        Some(self.version.into())
     }
     fn field(name: &str) -> Option<Self::Field> {
         PriceField::from_name(name)

@@ -154,9 +154,10 @@ impl Role {
     pub async fn update(
         conn: &mut ::sqlx::PgConnection,
         id: ::uuid::Uuid,
-        expected_version: i32,
+        expected_version: impl Into<::runtime::wire::Version>,
         patch: RolePatch,
     ) -> Result<Self, rt::RepoError> {
+        let expected_version: ::runtime::wire::Version = expected_version.into();
         let mut q = ::sqlx::QueryBuilder::new("UPDATE vbwd_role SET ");
         let mut first = false;
         q.push("version = version + 1");
@@ -190,7 +191,7 @@ impl Role {
                 conn,
                 q,
                 Some((
-                    "SELECT version FROM vbwd_role WHERE id = $1",
+                    "SELECT version::bigint FROM vbwd_role WHERE id = $1",
                     id,
                     expected_version,
                 )),
@@ -330,7 +331,7 @@ impl api::Resource for Role {
         api::FieldRule::read_only("id", api::Wire::Uuid),
         api::FieldRule::read_only("created_at", api::Wire::Timestamp),
         api::FieldRule::read_only("updated_at", api::Wire::Timestamp),
-        api::FieldRule::version("version"),
+        api::FieldRule::version("version", api::Wire::INTEGER),
     ];
     const TABLE_NAME: &'static str = "vbwd_role";
     const KEY_FIELD: &'static str = "id";
@@ -343,8 +344,8 @@ impl api::Resource for Role {
     fn key(&self) -> Self::Key {
         self.id
     }
-    fn version(&self) -> Option<i32> {
-        Some(self.version)
+    fn version(&self) -> Option<::runtime::wire::Version> {
+        Some(self.version.into())
     }
     fn field(name: &str) -> Option<Self::Field> {
         RoleField::from_name(name)

@@ -226,9 +226,10 @@ impl Subscription {
     pub async fn update(
         conn: &mut ::sqlx::PgConnection,
         id: ::uuid::Uuid,
-        expected_version: i32,
+        expected_version: impl Into<::runtime::wire::Version>,
         patch: SubscriptionPatch,
     ) -> Result<Self, rt::RepoError> {
+        let expected_version: ::runtime::wire::Version = expected_version.into();
         let mut q = ::sqlx::QueryBuilder::new("UPDATE vbwd_subscription SET ");
         let mut first = false;
         q.push("version = version + 1");
@@ -283,7 +284,7 @@ impl Subscription {
                 conn,
                 q,
                 Some((
-                    "SELECT version FROM vbwd_subscription WHERE id = $1",
+                    "SELECT version::bigint FROM vbwd_subscription WHERE id = $1",
                     id,
                     expected_version,
                 )),
@@ -490,7 +491,7 @@ impl api::Resource for Subscription {
         api::FieldRule::read_only("id", api::Wire::Uuid),
         api::FieldRule::read_only("created_at", api::Wire::Timestamp),
         api::FieldRule::read_only("updated_at", api::Wire::Timestamp),
-        api::FieldRule::version("version"),
+        api::FieldRule::version("version", api::Wire::INTEGER),
     ];
     const TABLE_NAME: &'static str = "vbwd_subscription";
     const KEY_FIELD: &'static str = "id";
@@ -509,8 +510,8 @@ impl api::Resource for Subscription {
     fn key(&self) -> Self::Key {
         self.id
     }
-    fn version(&self) -> Option<i32> {
-        Some(self.version)
+    fn version(&self) -> Option<::runtime::wire::Version> {
+        Some(self.version.into())
     }
     fn field(name: &str) -> Option<Self::Field> {
         SubscriptionField::from_name(name)

@@ -232,9 +232,10 @@ impl TarifPlan {
     pub async fn update(
         conn: &mut ::sqlx::PgConnection,
         id: ::uuid::Uuid,
-        expected_version: i32,
+        expected_version: impl Into<::runtime::wire::Version>,
         patch: TarifPlanPatch,
     ) -> Result<Self, rt::RepoError> {
+        let expected_version: ::runtime::wire::Version = expected_version.into();
         let mut q = ::sqlx::QueryBuilder::new("UPDATE vbwd_tarif_plan SET ");
         let mut first = false;
         q.push("version = version + 1");
@@ -292,7 +293,7 @@ impl TarifPlan {
                 conn,
                 q,
                 Some((
-                    "SELECT version FROM vbwd_tarif_plan WHERE id = $1",
+                    "SELECT version::bigint FROM vbwd_tarif_plan WHERE id = $1",
                     id,
                     expected_version,
                 )),
@@ -507,7 +508,7 @@ impl api::Resource for TarifPlan {
         api::FieldRule::read_only("id", api::Wire::Uuid),
         api::FieldRule::read_only("created_at", api::Wire::Timestamp),
         api::FieldRule::read_only("updated_at", api::Wire::Timestamp),
-        api::FieldRule::version("version"),
+        api::FieldRule::version("version", api::Wire::INTEGER),
     ];
     const TABLE_NAME: &'static str = "vbwd_tarif_plan";
     const KEY_FIELD: &'static str = "id";
@@ -526,8 +527,8 @@ impl api::Resource for TarifPlan {
     fn key(&self) -> Self::Key {
         self.id
     }
-    fn version(&self) -> Option<i32> {
-        Some(self.version)
+    fn version(&self) -> Option<::runtime::wire::Version> {
+        Some(self.version.into())
     }
     fn field(name: &str) -> Option<Self::Field> {
         TarifPlanField::from_name(name)

@@ -163,9 +163,10 @@ impl TarifPlanCategory {
     pub async fn update(
         conn: &mut ::sqlx::PgConnection,
         id: ::uuid::Uuid,
-        expected_version: i32,
+        expected_version: impl Into<::runtime::wire::Version>,
         patch: TarifPlanCategoryPatch,
     ) -> Result<Self, rt::RepoError> {
+        let expected_version: ::runtime::wire::Version = expected_version.into();
         let mut q = ::sqlx::QueryBuilder::new("UPDATE vbwd_tarif_plan_category SET ");
         let mut first = false;
         q.push("version = version + 1");
@@ -205,7 +206,7 @@ impl TarifPlanCategory {
                 conn,
                 q,
                 Some((
-                    "SELECT version FROM vbwd_tarif_plan_category WHERE id = $1",
+                    "SELECT version::bigint FROM vbwd_tarif_plan_category WHERE id = $1",
                     id,
                     expected_version,
                 )),
@@ -366,7 +367,7 @@ impl api::Resource for TarifPlanCategory {
         api::FieldRule::read_only("id", api::Wire::Uuid),
         api::FieldRule::read_only("created_at", api::Wire::Timestamp),
         api::FieldRule::read_only("updated_at", api::Wire::Timestamp),
-        api::FieldRule::version("version"),
+        api::FieldRule::version("version", api::Wire::INTEGER),
     ];
     const TABLE_NAME: &'static str = "vbwd_tarif_plan_category";
     const KEY_FIELD: &'static str = "id";
@@ -385,8 +386,8 @@ impl api::Resource for TarifPlanCategory {
     fn key(&self) -> Self::Key {
         self.id
     }
-    fn version(&self) -> Option<i32> {
-        Some(self.version)
+    fn version(&self) -> Option<::runtime::wire::Version> {
+        Some(self.version.into())
     }
     fn field(name: &str) -> Option<Self::Field> {
         TarifPlanCategoryField::from_name(name)

@@ -195,9 +195,10 @@ impl Tax {
     pub async fn update(
         conn: &mut ::sqlx::PgConnection,
         id: ::uuid::Uuid,
-        expected_version: i32,
+        expected_version: impl Into<::runtime::wire::Version>,
         patch: TaxPatch,
     ) -> Result<Self, rt::RepoError> {
+        let expected_version: ::runtime::wire::Version = expected_version.into();
         let mut q = ::sqlx::QueryBuilder::new("UPDATE vbwd_tax SET ");
         let mut first = false;
         q.push("version = version + 1");
@@ -246,7 +247,7 @@ impl Tax {
                 conn,
                 q,
                 Some((
-                    "SELECT version FROM vbwd_tax WHERE id = $1",
+                    "SELECT version::bigint FROM vbwd_tax WHERE id = $1",
                     id,
                     expected_version,
                 )),
@@ -433,7 +434,7 @@ impl api::Resource for Tax {
         api::FieldRule::read_only("id", api::Wire::Uuid),
         api::FieldRule::read_only("created_at", api::Wire::Timestamp),
         api::FieldRule::read_only("updated_at", api::Wire::Timestamp),
-        api::FieldRule::version("version"),
+        api::FieldRule::version("version", api::Wire::INTEGER),
     ];
     const TABLE_NAME: &'static str = "vbwd_tax";
     const KEY_FIELD: &'static str = "id";
@@ -452,8 +453,8 @@ impl api::Resource for Tax {
     fn key(&self) -> Self::Key {
         self.id
     }
-    fn version(&self) -> Option<i32> {
-        Some(self.version)
+    fn version(&self) -> Option<::runtime::wire::Version> {
+        Some(self.version.into())
     }
     fn field(name: &str) -> Option<Self::Field> {
         TaxField::from_name(name)

@@ -147,9 +147,10 @@ impl TokenBundle {
     pub async fn update(
         conn: &mut ::sqlx::PgConnection,
         id: ::uuid::Uuid,
-        expected_version: i32,
+        expected_version: impl Into<::runtime::wire::Version>,
         patch: TokenBundlePatch,
     ) -> Result<Self, rt::RepoError> {
+        let expected_version: ::runtime::wire::Version = expected_version.into();
         let mut q = ::sqlx::QueryBuilder::new("UPDATE vbwd_token_bundle SET ");
         let mut first = false;
         q.push("version = version + 1");
@@ -189,7 +190,7 @@ impl TokenBundle {
                 conn,
                 q,
                 Some((
-                    "SELECT version FROM vbwd_token_bundle WHERE id = $1",
+                    "SELECT version::bigint FROM vbwd_token_bundle WHERE id = $1",
                     id,
                     expected_version,
                 )),
@@ -357,7 +358,7 @@ impl api::Resource for TokenBundle {
         api::FieldRule::read_only("id", api::Wire::Uuid),
         api::FieldRule::read_only("created_at", api::Wire::Timestamp),
         api::FieldRule::read_only("updated_at", api::Wire::Timestamp),
-        api::FieldRule::version("version"),
+        api::FieldRule::version("version", api::Wire::INTEGER),
     ];
     const TABLE_NAME: &'static str = "vbwd_token_bundle";
     const KEY_FIELD: &'static str = "id";
@@ -376,8 +377,8 @@ impl api::Resource for TokenBundle {
     fn key(&self) -> Self::Key {
         self.id
     }
-    fn version(&self) -> Option<i32> {
-        Some(self.version)
+    fn version(&self) -> Option<::runtime::wire::Version> {
+        Some(self.version.into())
     }
     fn field(name: &str) -> Option<Self::Field> {
         TokenBundleField::from_name(name)

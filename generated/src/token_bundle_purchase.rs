@@ -172,9 +172,10 @@ impl TokenBundlePurchase {
     pub async fn update(
         conn: &mut ::sqlx::PgConnection,
         id: ::uuid::Uuid,
-        expected_version: i32,
+        expected_version: impl Into<::runtime::wire::Version>,
         patch: TokenBundlePurchasePatch,
     ) -> Result<Self, rt::RepoError> {
+        let expected_version: ::runtime::wire::Version = expected_version.into();
         let mut q = ::sqlx::QueryBuilder::new("UPDATE vbwd_token_bundle_purchase SET ");
         let mut first = false;
         q.push("version = version + 1");
@@ -220,7 +221,7 @@ impl TokenBundlePurchase {
                 conn,
                 q,
                 Some((
-                    "SELECT version FROM vbwd_token_bundle_purchase WHERE id = $1",
+                    "SELECT version::bigint FROM vbwd_token_bundle_purchase WHERE id = $1",
                     id,
                     expected_version,
                 )),
@@ -407,7 +408,7 @@ impl api::Resource for TokenBundlePurchase {
         api::FieldRule::read_only("id", api::Wire::Uuid),
         api::FieldRule::read_only("created_at", api::Wire::Timestamp),
         api::FieldRule::read_only("updated_at", api::Wire::Timestamp),
-        api::FieldRule::version("version"),
+        api::FieldRule::version("version", api::Wire::INTEGER),
     ];
     const TABLE_NAME: &'static str = "vbwd_token_bundle_purchase";
     const KEY_FIELD: &'static str = "id";
@@ -426,8 +427,8 @@ impl api::Resource for TokenBundlePurchase {
     fn key(&self) -> Self::Key {
         self.id
     }
-    fn version(&self) -> Option<i32> {
-        Some(self.version)
+    fn version(&self) -> Option<::runtime::wire::Version> {
+        Some(self.version.into())
     }
     fn field(name: &str) -> Option<Self::Field> {
         TokenBundlePurchaseField::from_name(name)

@@ -137,9 +137,10 @@ impl TokenTransaction {
     pub async fn update(
         conn: &mut ::sqlx::PgConnection,
         id: ::uuid::Uuid,
-        expected_version: i32,
+        expected_version: impl Into<::runtime::wire::Version>,
         patch: TokenTransactionPatch,
     ) -> Result<Self, rt::RepoError> {
+        let expected_version: ::runtime::wire::Version = expected_version.into();
         let mut q = ::sqlx::QueryBuilder::new("UPDATE vbwd_token_transaction SET ");
         let mut first = false;
         q.push("version = version + 1");
@@ -176,7 +177,7 @@ impl TokenTransaction {
                 conn,
                 q,
                 Some((
-                    "SELECT version FROM vbwd_token_transaction WHERE id = $1",
+                    "SELECT version::bigint FROM vbwd_token_transaction WHERE id = $1",
                     id,
                     expected_version,
                 )),
@@ -342,7 +343,7 @@ impl api::Resource for TokenTransaction {
         api::FieldRule::read_only("id", api::Wire::Uuid),
         api::FieldRule::read_only("created_at", api::Wire::Timestamp),
         api::FieldRule::read_only("updated_at", api::Wire::Timestamp),
-        api::FieldRule::version("version"),
+        api::FieldRule::version("version", api::Wire::INTEGER),
     ];
     const TABLE_NAME: &'static str = "vbwd_token_transaction";
     const KEY_FIELD: &'static str = "id";
@@ -361,8 +362,8 @@ impl api::Resource for TokenTransaction {
     fn key(&self) -> Self::Key {
         self.id
     }
-    fn version(&self) -> Option<i32> {
-        Some(self.version)
+    fn version(&self) -> Option<::runtime::wire::Version> {
+        Some(self.version.into())
     }
     fn field(name: &str) -> Option<Self::Field> {
         TokenTransactionField::from_name(name)

@@ -177,9 +177,10 @@ impl User {
     pub async fn update(
         conn: &mut ::sqlx::PgConnection,
         id: ::uuid::Uuid,
-        expected_version: i32,
+        expected_version: impl Into<::runtime::wire::Version>,
         patch: UserPatch,
     ) -> Result<Self, rt::RepoError> {
+        let expected_version: ::runtime::wire::Version = expected_version.into();
         let mut q = ::sqlx::QueryBuilder::new("UPDATE vbwd_user SET ");
         let mut first = false;
         q.push("version = version + 1");
@@ -219,7 +220,7 @@ impl User {
                 conn,
                 q,
                 Some((
-                    "SELECT version FROM vbwd_user WHERE id = $1",
+                    "SELECT version::bigint FROM vbwd_user WHERE id = $1",
                     id,
                     expected_version,
                 )),
@@ -399,7 +400,7 @@ impl api::Resource for User {
         api::FieldRule::read_only("id", api::Wire::Uuid),
         api::FieldRule::read_only("created_at", api::Wire::Timestamp),
         api::FieldRule::read_only("updated_at", api::Wire::Timestamp),
-        api::FieldRule::version("version"),
+        api::FieldRule::version("version", api::Wire::INTEGER),
     ];
     const TABLE_NAME: &'static str = "vbwd_user";
     const KEY_FIELD: &'static str = "id";
@@ -418,8 +419,8 @@ impl api::Resource for User {
     fn key(&self) -> Self::Key {
         self.id
     }
-    fn version(&self) -> Option<i32> {
-        Some(self.version)
+    fn version(&self) -> Option<::runtime::wire::Version> {
+        Some(self.version.into())
     }
     fn field(name: &str) -> Option<Self::Field> {
         UserField::from_name(name)

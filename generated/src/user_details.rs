@@ -248,9 +248,10 @@ impl UserDetails {
     pub async fn update(
         conn: &mut ::sqlx::PgConnection,
         id: ::uuid::Uuid,
-        expected_version: i32,
+        expected_version: impl Into<::runtime::wire::Version>,
         patch: UserDetailsPatch,
     ) -> Result<Self, rt::RepoError> {
+        let expected_version: ::runtime::wire::Version = expected_version.into();
         let mut q = ::sqlx::QueryBuilder::new("UPDATE vbwd_user_details SET ");
         let mut first = false;
         q.push("version = version + 1");
@@ -311,7 +312,7 @@ impl UserDetails {
                 conn,
                 q,
                 Some((
-                    "SELECT version FROM vbwd_user_details WHERE id = $1",
+                    "SELECT version::bigint FROM vbwd_user_details WHERE id = $1",
                     id,
                     expected_version,
                 )),
@@ -528,7 +529,7 @@ impl api::Resource for UserDetails {
         api::FieldRule::read_only("id", api::Wire::Uuid),
         api::FieldRule::read_only("created_at", api::Wire::Timestamp),
         api::FieldRule::read_only("updated_at", api::Wire::Timestamp),
-        api::FieldRule::version("version"),
+        api::FieldRule::version("version", api::Wire::INTEGER),
     ];
     const TABLE_NAME: &'static str = "vbwd_user_details";
     const KEY_FIELD: &'static str = "id";
@@ -547,8 +548,8 @@ impl api::Resource for UserDetails {
     fn key(&self) -> Self::Key {
         self.id
     }
-    fn version(&self) -> Option<i32> {
-        Some(self.version)
+    fn version(&self) -> Option<::runtime::wire::Version> {
+        Some(self.version.into())
     }
     fn field(name: &str) -> Option<Self::Field> {
         UserDetailsField::from_name(name)

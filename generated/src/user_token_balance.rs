@@ -120,9 +120,10 @@ impl UserTokenBalance {
     pub async fn update(
         conn: &mut ::sqlx::PgConnection,
         id: ::uuid::Uuid,
-        expected_version: i32,
+        expected_version: impl Into<::runtime::wire::Version>,
         patch: UserTokenBalancePatch,
     ) -> Result<Self, rt::RepoError> {
+        let expected_version: ::runtime::wire::Version = expected_version.into();
         let mut q = ::sqlx::QueryBuilder::new("UPDATE vbwd_user_token_balance SET ");
         let mut first = false;
         q.push("version = version + 1");
@@ -148,7 +149,7 @@ impl UserTokenBalance {
                 conn,
                 q,
                 Some((
-                    "SELECT version FROM vbwd_user_token_balance WHERE id = $1",
+                    "SELECT version::bigint FROM vbwd_user_token_balance WHERE id = $1",
                     id,
                     expected_version,
                 )),
@@ -277,7 +278,7 @@ impl api::Resource for UserTokenBalance {
         api::FieldRule::read_only("id", api::Wire::Uuid),
         api::FieldRule::read_only("created_at", api::Wire::Timestamp),
         api::FieldRule::read_only("updated_at", api::Wire::Timestamp),
-        api::FieldRule::version("version"),
+        api::FieldRule::version("version", api::Wire::INTEGER),
     ];
     const TABLE_NAME: &'static str = "vbwd_user_token_balance";
     const KEY_FIELD: &'static str = "id";
@@ -296,8 +297,8 @@ impl api::Resource for UserTokenBalance {
     fn key(&self) -> Self::Key {
         self.id
     }
-    fn version(&self) -> Option<i32> {
-        Some(self.version)
+    fn version(&self) -> Option<::runtime::wire::Version> {
+        Some(self.version.into())
     }
     fn field(name: &str) -> Option<Self::Field> {
         UserTokenBalanceField::from_name(name)

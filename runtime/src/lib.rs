@@ -5,3 +5,6 @@ pub mod redact;
 pub mod repo;
 pub mod serde;
 pub mod server;
+
+/// The wire contract (paths, limits, operators, the version type), for generated code to name.
+pub use wire;

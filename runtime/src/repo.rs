@@ -2,14 +2,21 @@
 //! onto it (constraint → field), so callers never parse SQL messages.
 
 use std::fmt;
+use wire::Version;
+
+/// An identifier as SQL text, by PostgreSQL's rule: double-quoted, an embedded quote doubled.
+/// Every statement the runtime builds from names (the owner lock, login) quotes through this.
+pub fn quote_ident(name: &str) -> String {
+    format!("\"{}\"", name.replace('"', "\"\""))
+}
 
 #[derive(Debug)]
 pub enum RepoError {
     NotFound,
     /// The row exists but its version is not the one the caller read.
     VersionConflict {
-        expected: i32,
-        actual: i32,
+        expected: Version,
+        actual: Version,
     },
     /// A unique key was violated; `field` names the spec field(s) of that key.
     UniqueViolation {
@@ -69,8 +76,7 @@ pub fn map_error(err: sqlx::Error, constraints: &[(&str, &str)]) -> RepoError {
     }
 }
 
-/// The most rows one list call returns, whatever the caller asks.
-pub const MAX_LIMIT: i64 = 1000;
+pub use wire::MAX_LIMIT;
 
 /// A comparison on one column; the value is always a bound parameter.
 #[derive(Debug, Clone, PartialEq)]
@@ -103,7 +109,7 @@ pub struct ListQuery<Field, Filter> {
 
 impl<Field, Filter> Default for ListQuery<Field, Filter> {
     fn default() -> Self {
-        Self { limit: 50, offset: 0, order: Vec::new(), filters: Vec::new() }
+        Self { limit: wire::DEFAULT_LIMIT, offset: 0, order: Vec::new(), filters: Vec::new() }
     }
 }
 
@@ -234,7 +240,7 @@ where
 pub async fn finish_update<T: Row, K: Param>(
     conn: &mut sqlx::PgConnection,
     mut q: Builder<'_>,
-    locking: Option<(&'static str, K, i32)>,
+    locking: Option<(&'static str, K, Version)>,
     constraints: Constraints,
 ) -> Result<T, RepoError> {
     let updated = q.build_query_as::<T>().fetch_optional(&mut *conn).await.map_err(|e| map_error(e, constraints))?;
@@ -244,7 +250,8 @@ pub async fn finish_update<T: Row, K: Param>(
     let Some((version_sql, key, expected)) = locking else {
         return Err(RepoError::NotFound);
     };
-    let current: Option<i32> = sqlx::query_scalar(version_sql)
+    // `version_sql` reads the column as bigint, whatever integer type the spec gave it.
+    let current: Option<Version> = sqlx::query_scalar(version_sql)
         .bind(key)
         .fetch_optional(&mut *conn)
         .await

@@ -49,7 +49,7 @@ S="$WORK/s200"
 "$X" generate --root "$S" --spec-dir "$S/model-spec" >/dev/null
 ROOT="$(pwd)"
 sed -e 's|^members = .*|members = ["generated"]|' -e "s|path = \"runtime\"|path = \"$ROOT/runtime\"|" \
-    -e "s|path = \"codegen\"|path = \"$ROOT/codegen\"|" Cargo.toml > "$S/Cargo.toml"
+    -e "s|path = \"codegen\"|path = \"$ROOT/codegen\"|" -e "s|path = \"runtime/wire\"|path = \"$ROOT/runtime/wire\"|" Cargo.toml > "$S/Cargo.toml"
 cp Cargo.lock "$S/Cargo.lock"
 export CARGO_TARGET_DIR="$S/target"
 (cd "$S" && cargo build -q -p generated)              # dependencies (sqlx, …) built once

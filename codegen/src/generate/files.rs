@@ -1,20 +1,8 @@
 //! Writing generated files, or comparing them with what is on disk (rust-analyzer's
 //! `ensure_file_contents`): only changed files are written; files of removed entities go away.
 
+use crate::output::GeneratedFile;
 use std::path::{Path, PathBuf};
-
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct GeneratedFile {
-    /// Relative to the repository root, with `/` separators.
-    pub path: String,
-    pub contents: String,
-}
-
-impl GeneratedFile {
-    pub fn new(path: impl Into<String>, contents: impl Into<String>) -> Self {
-        Self { path: path.into(), contents: contents.into() }
-    }
-}
 
 /// Where generated files go: the repository root, and the directories generate owns entirely.
 #[derive(Clone, Debug)]

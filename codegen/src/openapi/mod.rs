@@ -4,14 +4,14 @@
 
 mod filters;
 mod paths;
+pub mod patterns;
 mod schemas;
 
 use crate::api;
-use crate::generate::{GeneratedFile, HEADER_TEXT};
 use crate::ir::Model;
+use crate::output::{GeneratedFile, HEADER_TEXT};
 use openapiv3::{Components, Info, OpenAPI, Paths, Tag};
 
-pub use filters::UUID as UUID_PATTERN;
 pub use paths::{JSON, PROBLEM_JSON};
 
 pub const PATH: &str = "generated/openapi.json";
@@ -45,7 +45,8 @@ pub fn document(model: &Model) -> OpenAPI {
         },
         paths: Paths { paths: paths::paths(model), ..Paths::default() },
         components: Some(Components {
-            schemas: schemas::components(model),
+            // Entity schemas first, then the filter grammars they are listed with.
+            schemas: schemas::components(model).into_iter().chain(filters::components(model)).collect(),
             responses: paths::error_responses(),
             parameters: paths::shared_parameters(),
             security_schemes: indexmap::IndexMap::from([(

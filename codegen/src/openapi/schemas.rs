@@ -55,7 +55,6 @@ pub fn components(model: &Model) -> IndexMap<String, ReferenceOr<Schema>> {
     if model.entities.iter().flat_map(|e| &e.fields).any(|f| holds_json(&f.ty)) {
         out.insert(JSON_VALUE.into(), ReferenceOr::Item(json_value_schema()));
     }
-    out.extend(super::filters::components(model));
     out
 }
 
@@ -275,7 +274,7 @@ fn type_schema(ty: &FieldType, v: &Validation) -> Schema {
         },
         FieldType::Decimal { precision, scale } => string_schema(StringType {
             format: VariantOrUnknownOrEmpty::Unknown("decimal".into()),
-            pattern: Some(format!("^{}$", super::filters::decimal(*precision, *scale))),
+            pattern: Some(format!("^{}$", super::patterns::decimal(*precision, *scale))),
             ..StringType::default()
         }),
         FieldType::Date => string_schema(StringType {
@@ -288,7 +287,7 @@ fn type_schema(ty: &FieldType, v: &Validation) -> Schema {
         }),
         // JSON Schema's `time` format demands an offset; a `time` column holds none.
         FieldType::Time => {
-            string_schema(StringType { pattern: Some(format!("^{}$", super::filters::TIME)), ..StringType::default() })
+            string_schema(StringType { pattern: Some(format!("^{}$", super::patterns::TIME)), ..StringType::default() })
         }
         // JSON null is a value here: a NOT NULL column stores it as JSON null, a nullable one as NULL.
         // Inline, not `allOf: [$ref]`: openapi-spec-validator walks `allOf` members without
@@ -321,7 +320,7 @@ fn text(v: &Validation, column_max: Option<u64>) -> Schema {
         None => VariantOrUnknownOrEmpty::Empty,
     };
     // PostgreSQL text cannot hold NUL: said by the pattern, or beside the spec's own, which may admit it.
-    let no_nul = || format!("^{}$", super::filters::TEXT);
+    let no_nul = || format!("^{}$", super::patterns::TEXT);
     let schema = string_schema(StringType {
         format,
         pattern: Some(api::string_pattern(v).unwrap_or_else(no_nul)),

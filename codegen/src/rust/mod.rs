@@ -13,8 +13,8 @@ mod resource;
 mod server;
 mod types;
 
-use crate::generate::{GeneratedFile, HEADER_TEXT};
 use crate::ir::Model;
+use crate::output::{GeneratedFile, HEADER_TEXT};
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 

@@ -176,11 +176,13 @@ fn update_fn(entity: &Entity, table: &str, select_list: &str) -> TokenStream {
         Some(v) => {
             let version_col = quote_ident(&v.name);
             let and_version = format!(" AND {version_col} = ");
-            let current_sql = format!("SELECT {version_col} FROM {table} WHERE {pk_col} = $1");
+            // Read back as bigint: the runtime holds every version as `wire::Version`.
+            let current_sql = format!("SELECT {version_col}::bigint FROM {table} WHERE {pk_col} = $1");
             quote! {
                 #[doc = #doc_version]
-                pub async fn update(conn: &mut ::sqlx::PgConnection, #pk_ident: #pk_type, expected_version: i32, patch: #patch_name)
+                pub async fn update(conn: &mut ::sqlx::PgConnection, #pk_ident: #pk_type, expected_version: impl Into<::runtime::wire::Version>, patch: #patch_name)
                     -> Result<Self, rt::RepoError> {
+                    let expected_version: ::runtime::wire::Version = expected_version.into();
                     #empty_guard
                     let mut q = ::sqlx::QueryBuilder::new(#head);
                     #first

@@ -26,7 +26,7 @@ pub fn render(model: &Model, entity: &Entity) -> TokenStream {
     let (version, versioned) = match api::version_field(entity) {
         Some(v) => {
             let v = field_ident(&v.name);
-            (quote!(Some(self.#v)), quote!(versioned))
+            (quote!(Some(self.#v.into())), quote!(versioned))
         }
         None => (quote!(None), quote!(unversioned)),
     };
@@ -51,7 +51,7 @@ pub fn render(model: &Model, entity: &Entity) -> TokenStream {
             fn key(&self) -> Self::Key {
                 #key
             }
-            fn version(&self) -> Option<i32> {
+            fn version(&self) -> Option<::runtime::wire::Version> {
                 #version
             }
             fn field(name: &str) -> Option<Self::Field> {
@@ -107,7 +107,8 @@ fn rule(model: &Model, entity: &Entity, f: &Field) -> TokenStream {
 fn field_rule(model: &Model, entity: &Entity, f: &Field) -> TokenStream {
     let name = &f.name;
     if f.version {
-        return quote!(api::FieldRule::version(#name));
+        let wire = wire(model, &f.ty);
+        return quote!(api::FieldRule::version(#name, #wire));
     }
     if api::is_password(entity, f) {
         let wire_name = api::wire_name(entity, f);

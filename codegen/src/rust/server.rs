@@ -4,8 +4,8 @@
 
 use super::module_name;
 use crate::api::LinkRoute;
-use crate::generate::{GeneratedFile, HEADER_TEXT};
 use crate::ir::Model;
+use crate::output::{GeneratedFile, HEADER_TEXT};
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 

@@ -4,8 +4,8 @@
 
 mod views;
 
-use crate::generate::{GeneratedFile, HEADER_TEXT};
 use crate::ir::Model;
+use crate::output::{GeneratedFile, HEADER_TEXT};
 use askama::Template;
 use views::{EntityView, EnumView, InterfaceView, LinkView, ListableView};
 

@@ -3,14 +3,16 @@
 //! and the owner rule's conditions, which always run in SQL.
 
 use super::auth::Principal;
+use super::entity::Resource;
+use super::http::json;
 use super::problem::Problem;
-use super::resource::{json, Resource};
 use super::rules::{FieldError, FieldRule, Wire};
-use crate::repo::{Cmp, RepoError};
+use crate::repo::{quote_ident, Cmp, RepoError};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 use sqlx::PgConnection;
+use wire::Version;
 
 // Most of this is not generic over the entity: it needs only the field rules, and code generic
 // over `Resource` is compiled once per entity (the generated crate's build time).
@@ -57,14 +59,15 @@ pub(super) async fn lock_row<R: Resource>(
     conn: &mut PgConnection,
     owner: Option<(&str, &str)>,
     key: &R::Key,
-) -> Result<i32, Problem> {
-    let version = R::RULES.iter().find(|r| r.version).map_or("0".to_string(), |r| format!("\"{}\"", r.name));
-    let mut sql = format!("SELECT {version} FROM \"{}\" WHERE \"{}\" = $1", R::TABLE_NAME, R::KEY_FIELD);
+) -> Result<Version, Problem> {
+    let version = R::RULES.iter().find(|r| r.version).map_or("0".to_string(), |r| quote_ident(r.name));
+    let (table, key_field) = (quote_ident(R::TABLE_NAME), quote_ident(R::KEY_FIELD));
+    let mut sql = format!("SELECT {version}::bigint FROM {table} WHERE {key_field} = $1");
     if let Some((field, _)) = owner {
-        sql.push_str(&format!(" AND \"{field}\"::text = $2"));
+        sql.push_str(&format!(" AND {}::text = $2", quote_ident(field)));
     }
     sql.push_str(" FOR UPDATE");
-    let mut query = sqlx::query_scalar::<_, i32>(&sql).bind(key.clone());
+    let mut query = sqlx::query_scalar::<_, Version>(&sql).bind(key.clone());
     if let Some((_, subject)) = owner {
         query = query.bind(subject);
     }

@@ -3,8 +3,9 @@
 //! implements per direction.
 
 use super::auth::{authorize, Allow, Principal};
+use super::entity::Resource;
+use super::http::{json, path_key, path_text};
 use super::problem::Problem;
-use super::resource::{json, path_key, path_text, Resource};
 use super::AppState;
 use crate::repo::RepoError;
 use axum::extract::rejection::PathRejection;

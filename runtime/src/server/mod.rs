@@ -5,7 +5,9 @@
 mod auth;
 mod config;
 mod contract;
+mod entity;
 mod guard;
+mod http;
 mod link;
 mod patterns;
 mod problem;
@@ -18,12 +20,13 @@ pub use auth::{
     authorize, canonical_subject, Access, Allow, Claims, Identity, Keys, Principal, Scope, TokenConfig, ADMIN_ROLE,
 };
 pub use config::{Config, LogFormat, Startup, USAGE};
+pub use entity::Resource;
 pub use link::LinkRoute;
 pub use problem::Problem;
-pub use query::{parse_value, typed, DEFAULT_LIMIT};
-pub use resource::Resource;
+pub use query::{parse_value, typed};
 pub use rules::{check_body, BodyKind, Check, FieldError, FieldRule, Wire};
 pub use start::{main, router, start, Running};
+pub use wire::DEFAULT_LIMIT;
 
 use sqlx::PgPool;
 

@@ -3,12 +3,10 @@
 //! on declared fields only. Anything else is a 400 that says what was wrong.
 
 use super::problem::Problem;
-use crate::repo::{Cmp, MAX_LIMIT};
+use crate::repo::Cmp;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
-
-/// Rows a list returns when the client names no `limit`.
-pub const DEFAULT_LIMIT: i64 = 100;
+use wire::{Operator, MAX_LIMIT};
 
 /// A list request, parsed but not yet typed: filter values are still text.
 #[derive(Debug, Default, PartialEq)]
@@ -76,25 +74,28 @@ pub fn parse_condition(field: &str, text: &str) -> Result<Cmp<String>, Problem> 
     if text.contains('\0') {
         return Err(Problem::bad_request(format!("{field}: NUL characters are not allowed")));
     }
-    let (op, value) = text.split_once('.').unwrap_or((text, ""));
-    let value = value.to_string();
-    Ok(match op {
-        "eq" => Cmp::Eq(value),
-        "neq" => Cmp::Neq(value),
-        "lt" => Cmp::Lt(value),
-        "lte" => Cmp::Lte(value),
-        "gt" => Cmp::Gt(value),
-        "gte" => Cmp::Gte(value),
-        "in" => Cmp::In(parse_list_items(field, &value)?),
-        "like" => Cmp::Like(like_pattern(&value)),
-        "ilike" => Cmp::ILike(like_pattern(&value)),
-        "is" if value == "null" => Cmp::IsNull,
-        "not" if value == "is.null" => Cmp::IsNotNull,
-        "is" | "not" => {
-            return Err(Problem::bad_request(format!("{field}: only is.null and not.is.null are supported")))
+    let null_only = || Problem::bad_request(format!("{field}: only is.null and not.is.null are supported"));
+    let Some((op, value)) = Operator::split(text) else {
+        if text == "not" || text.starts_with("not.") {
+            return Err(null_only());
         }
         // No operator: a bare value, where the document admits one (keys, numbers, times), is equality.
-        _ => Cmp::Eq(text.to_string()),
+        return Ok(Cmp::Eq(text.to_string()));
+    };
+    let value = value.to_string();
+    Ok(match op {
+        Operator::Eq => Cmp::Eq(value),
+        Operator::Neq => Cmp::Neq(value),
+        Operator::Lt => Cmp::Lt(value),
+        Operator::Lte => Cmp::Lte(value),
+        Operator::Gt => Cmp::Gt(value),
+        Operator::Gte => Cmp::Gte(value),
+        Operator::In => Cmp::In(parse_list_items(field, &value)?),
+        Operator::Like => Cmp::Like(like_pattern(&value)),
+        Operator::ILike => Cmp::ILike(like_pattern(&value)),
+        Operator::Is if value == "null" => Cmp::IsNull,
+        Operator::NotIs if value == "null" => Cmp::IsNotNull,
+        Operator::Is | Operator::NotIs => return Err(null_only()),
     })
 }
 

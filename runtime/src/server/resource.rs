@@ -2,68 +2,23 @@
 //! and generic over [`Resource`], which the generated code implements per entity by naming its
 //! repository functions. The routes are the ones `codegen::api` puts in the OpenAPI document.
 
-use super::auth::{authorize, hash_fields, Access, Principal, Scope};
+use super::auth::{authorize, hash_fields, Principal, Scope};
+use super::entity::Resource;
 use super::guard::{claim_owner, keep_owner, listable_field, lock_row, owner_filter, visible_json, writable_by};
+use super::http::{from_checked, json, json_body, path_key, path_text};
 use super::problem::Problem;
-use super::query::{parse_condition, parse_list, parse_value, DEFAULT_LIMIT};
-use super::rules::{check_body, BodyKind, FieldError, FieldRule};
+use super::query::{parse_condition, parse_list};
+use super::rules::{check_body, BodyKind};
 use super::AppState;
-use crate::repo::{Cmp, ListQuery, Param, RepoError, Row, MAX_LIMIT};
+use crate::repo::{Cmp, ListQuery, RepoError};
 use axum::body::Bytes;
 use axum::extract::rejection::{BytesRejection, PathRejection};
 use axum::extract::{Extension, Path, RawQuery, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
-use serde::de::DeserializeOwned;
-use serde::Serialize;
-use sqlx::PgConnection;
 use std::future::Future;
 use std::sync::Arc;
-
-/// An entity served over HTTP. Implemented by generated code only.
-pub trait Resource: Row + Serialize + Sync + 'static {
-    /// The entity's name, for messages.
-    const NAME: &'static str;
-    /// The collection's path, e.g. `/api/v1/tarif_plans`.
-    const PATH: &'static str;
-    /// Every field, as the API sees it.
-    const RULES: &'static [FieldRule];
-    /// The table, for the ownership check of owner-scoped writes.
-    const TABLE_NAME: &'static str;
-    /// The primary key's field (and column).
-    const KEY_FIELD: &'static str;
-    /// Who may call which operation.
-    const ACCESS: Access;
-
-    type Key: Param + DeserializeOwned + std::fmt::Display + Clone + Sync + 'static;
-    type New: DeserializeOwned + Send;
-    type Patch: DeserializeOwned + Send;
-    type Field: Copy + Send + 'static;
-    type Filter: Send + 'static;
-
-    fn key(&self) -> Self::Key;
-    /// The optimistic-lock version, when the entity has one.
-    fn version(&self) -> Option<i32>;
-    /// A listable field by name.
-    fn field(name: &str) -> Option<Self::Field>;
-    /// A condition on a field, its value typed from text.
-    fn filter(field: Self::Field, cmp: Cmp<String>) -> Result<Self::Filter, String>;
-
-    fn insert_row(conn: &mut PgConnection, new: Self::New) -> impl Future<Output = Result<Self, RepoError>> + Send;
-    fn get_row(conn: &mut PgConnection, key: Self::Key) -> impl Future<Output = Result<Self, RepoError>> + Send;
-    fn list_rows(
-        conn: &mut PgConnection,
-        query: ListQuery<Self::Field, Self::Filter>,
-    ) -> impl Future<Output = Result<Vec<Self>, RepoError>> + Send;
-    /// `version` is the one the client read; ignored by entities without a version.
-    fn update_row(
-        conn: &mut PgConnection,
-        key: Self::Key,
-        version: i32,
-        patch: Self::Patch,
-    ) -> impl Future<Output = Result<Self, RepoError>> + Send;
-    fn delete_row(conn: &mut PgConnection, key: Self::Key) -> impl Future<Output = Result<(), RepoError>> + Send;
-}
+use wire::Version;
 
 fn versioned<R: Resource>() -> bool {
     R::RULES.iter().any(|r| r.version)
@@ -164,11 +119,6 @@ async fn http_delete(
     ops.delete(app, who, path_text(id)?).await
 }
 
-/// A path parameter's text; a malformed one (bad percent-encoding, say) is a 400.
-pub fn path_text(id: Result<Path<String>, PathRejection>) -> Result<String, Problem> {
-    id.map(|Path(text)| text).map_err(|e| Problem::bad_request(e.body_text()))
-}
-
 async fn list<R: Resource>(app: AppState, who: Principal, query: Option<String>) -> Result<Response, Problem> {
     let scope = authorize(&R::ACCESS.list, &who, R::NAME, "list")?;
     let raw = parse_list(query.as_deref().unwrap_or(""))?;
@@ -176,7 +126,8 @@ async fn list<R: Resource>(app: AppState, who: Principal, query: Option<String>)
         admitted(&app, R::PATH, "order", order)?;
     }
     let mut list = ListQuery::<R::Field, R::Filter> {
-        limit: raw.limit.unwrap_or(DEFAULT_LIMIT).min(MAX_LIMIT),
+        // The repository clamps to the maximum; the query parser already refused more.
+        limit: raw.limit.unwrap_or(wire::DEFAULT_LIMIT),
         offset: raw.offset.unwrap_or(0),
         ..ListQuery::default()
     };
@@ -316,38 +267,12 @@ async fn delete<R: Resource>(app: AppState, who: Principal, id: String) -> Resul
     Ok(StatusCode::NO_CONTENT.into_response())
 }
 
-/// A key from a path segment; a malformed one names no row: 404, as for a missing one.
-pub fn path_key<K: DeserializeOwned>(text: &str, entity: &str) -> Result<K, Problem> {
-    parse_value::<K>(text).map_err(|_| Problem::not_found(format!("No {entity} with this key: '{text}' is not one.")))
-}
-
-/// The request body as JSON: 415 for another media type, 400 when it does not parse.
-pub(super) fn json_body(headers: &HeaderMap, body: &[u8]) -> Result<serde_json::Value, Problem> {
-    if let Some(content_type) = headers.get(header::CONTENT_TYPE) {
-        let media = content_type.to_str().unwrap_or_default().split(';').next().unwrap_or_default().trim();
-        let json = media.eq_ignore_ascii_case("application/json") || media.to_ascii_lowercase().ends_with("+json");
-        if !json {
-            return Err(Problem::new(StatusCode::UNSUPPORTED_MEDIA_TYPE, "Send the body as application/json."));
-        }
-    }
-    serde_json::from_slice(body).map_err(|e| Problem::bad_request(format!("malformed JSON: {e}")))
-}
-
-/// A checked body into the generated input type. Checks run first, so this fails only on
-/// what they do not cover; it is still the client's error.
-pub(super) fn from_checked<T: DeserializeOwned>(
-    object: serde_json::Map<String, serde_json::Value>,
-) -> Result<T, Problem> {
-    serde_json::from_value(serde_json::Value::Object(object))
-        .map_err(|e| Problem::invalid(vec![FieldError::new("", e.to_string())]))
-}
-
 /// The versions an update may apply to.
 #[derive(Debug, Clone, PartialEq)]
 enum Expected {
     Any,
     /// One of these (none: the preconditions contradict each other, so nothing matches).
-    Among(Vec<i32>),
+    Among(Vec<Version>),
 }
 
 impl Expected {
@@ -380,20 +305,20 @@ fn if_match(app: &AppState, item_path: &str, headers: &HeaderMap) -> Result<Opti
     Ok(Some(match text.parse::<u64>() {
         _ if text == "*" => Expected::Any,
         // A bare version, as older clients send it.
-        Ok(bare) => Expected::Among(i32::try_from(bare).into_iter().collect()),
+        Ok(bare) => Expected::Among(Version::try_from(bare).into_iter().collect()),
         Err(_) => Expected::Among(strong_versions(text)),
     }))
 }
 
 /// The versions quoted by the strong tags of an `If-Match` list (`"3", W/"4", "x"` → 3).
-fn strong_versions(list: &str) -> Vec<i32> {
+fn strong_versions(list: &str) -> Vec<Version> {
     let mut versions = Vec::new();
     let mut rest = list;
     while let Some(open) = rest.find('"') {
         let weak = rest[..open].trim_end().ends_with("W/");
         let Some(close) = rest[open + 1..].find('"') else { break };
         let tag = &rest[open + 1..open + 1 + close];
-        if let (false, Ok(version)) = (weak, tag.parse::<i32>()) {
+        if let (false, Ok(version)) = (weak, tag.parse::<Version>()) {
             versions.push(version);
         }
         rest = &rest[open + 1 + close + 1..];
@@ -427,18 +352,6 @@ fn row_response<R: Resource>(status: StatusCode, row: &R, who: &Principal) -> Re
     response
 }
 
-/// A JSON response; serialization of our own types cannot fail short of a bug.
-pub fn json<T: Serialize + ?Sized>(status: StatusCode, value: &T) -> Response {
-    match serde_json::to_vec(value) {
-        Ok(bytes) => {
-            let mut response = (status, bytes).into_response();
-            response.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
-            response
-        }
-        Err(e) => Problem::internal(&e).into_response(),
-    }
-}
-
 /// Percent-encodes all but RFC 3986's unreserved characters, for a key in a URL path.
 fn path_segment(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
@@ -450,59 +363,4 @@ fn path_segment(text: &str) -> String {
         }
     }
     out
-}
-
-/// The five `Resource` methods that only forward to a generated entity's repository functions
-/// (`insert`, `get`, `list`, `update`, `delete`): one line in each generated impl instead of the
-/// same forty, and fewer tokens for `generate` to format.
-#[macro_export]
-macro_rules! repository_operations {
-    (versioned) => {
-        $crate::repository_operations!(@forwarded);
-        fn update_row(
-            conn: &mut ::sqlx::PgConnection,
-            key: Self::Key,
-            version: i32,
-            patch: Self::Patch,
-        ) -> impl ::core::future::Future<Output = Result<Self, $crate::repo::RepoError>> + Send {
-            Self::update(conn, key, version, patch)
-        }
-    };
-    (unversioned) => {
-        $crate::repository_operations!(@forwarded);
-        fn update_row(
-            conn: &mut ::sqlx::PgConnection,
-            key: Self::Key,
-            _version: i32,
-            patch: Self::Patch,
-        ) -> impl ::core::future::Future<Output = Result<Self, $crate::repo::RepoError>> + Send {
-            Self::update(conn, key, patch)
-        }
-    };
-    (@forwarded) => {
-        fn insert_row(
-            conn: &mut ::sqlx::PgConnection,
-            new: Self::New,
-        ) -> impl ::core::future::Future<Output = Result<Self, $crate::repo::RepoError>> + Send {
-            Self::insert(conn, new)
-        }
-        fn get_row(
-            conn: &mut ::sqlx::PgConnection,
-            key: Self::Key,
-        ) -> impl ::core::future::Future<Output = Result<Self, $crate::repo::RepoError>> + Send {
-            Self::get(conn, key)
-        }
-        fn list_rows(
-            conn: &mut ::sqlx::PgConnection,
-            query: $crate::repo::ListQuery<Self::Field, Self::Filter>,
-        ) -> impl ::core::future::Future<Output = Result<Vec<Self>, $crate::repo::RepoError>> + Send {
-            Self::list(conn, query)
-        }
-        fn delete_row(
-            conn: &mut ::sqlx::PgConnection,
-            key: Self::Key,
-        ) -> impl ::core::future::Future<Output = Result<(), $crate::repo::RepoError>> + Send {
-            Self::delete(conn, key)
-        }
-    };
 }

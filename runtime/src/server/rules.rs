@@ -107,9 +107,10 @@ impl FieldRule {
         Self { create: true, patch: true, ..Self::read_only(name, wire) }
     }
 
-    /// The optimistic-lock version: read-only, but an update carries the version it read.
-    pub const fn version(name: &'static str) -> Self {
-        Self { version: true, ..Self::read_only(name, Wire::INTEGER) }
+    /// The optimistic-lock version, of any integer column: read-only, but an update carries the
+    /// version it read.
+    pub const fn version(name: &'static str, wire: Wire) -> Self {
+        Self { version: true, ..Self::read_only(name, wire) }
     }
 
     pub const fn required(self) -> Self {
@@ -169,7 +170,7 @@ pub enum BodyKind {
 #[derive(Debug)]
 pub struct CheckedBody {
     pub object: Map<String, Value>,
-    pub version: Option<i32>,
+    pub version: Option<wire::Version>,
 }
 
 /// Checks a create or update body against the entity's rules; every error at once.
@@ -188,7 +189,12 @@ pub fn check_body(rules: &[FieldRule], body: Value, kind: BodyKind) -> Result<Ch
         };
         if rule.version && kind == BodyKind::Patch {
             let value = object.remove(&key).unwrap_or(Value::Null);
-            match value.as_i64().and_then(|v| i32::try_from(v).ok()) {
+            // A version the column cannot hold names no row's version: refused, not a conflict.
+            let fits = |v: &i64| match rule.wire {
+                Wire::Int { min, max } => (min..=max).contains(v),
+                _ => true,
+            };
+            match value.as_i64().filter(fits) {
                 Some(v) => version = Some(v),
                 None => errors.push(FieldError::new(&key, "expected the integer version last read")),
             }
@@ -444,7 +450,7 @@ mod tests {
             .required()
             .check(Check { pattern: Some("^[^@ ]+@[^@ ]+$"), ..Check::NONE }),
         FieldRule::writable("price", Wire::Decimal { precision: 5, scale: 2 }).nullable(),
-        FieldRule::version("version"),
+        FieldRule::version("version", Wire::INTEGER),
         FieldRule::writable("at", Wire::Timestamp).nullable(),
     ];
 

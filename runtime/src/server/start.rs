@@ -4,8 +4,8 @@
 
 use super::auth::Keys;
 use super::config::{Config, LogFormat, Startup, USAGE};
+use super::http::json;
 use super::problem::Problem;
-use super::resource::json;
 use super::{ApiRoutes, AppState};
 use crate::redact::redact_url;
 use axum::extract::{Request, State};

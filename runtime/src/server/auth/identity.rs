@@ -4,8 +4,9 @@
 
 use super::limit::LoginLimiter;
 use super::password::{blocking, burn_verification, hash_fields, hash_password, verify_password, PasswordCheck};
+use crate::server::entity::Resource;
+use crate::server::http::{from_checked, json, json_body};
 use crate::server::problem::Problem;
-use crate::server::resource::{from_checked, json, json_body, Resource};
 use crate::server::rules::{check_body, BodyKind, FieldError};
 use crate::server::AppState;
 use axum::body::Bytes;
@@ -36,8 +37,7 @@ pub struct Identity {
     pub login_when: Option<(&'static str, &'static [&'static str])>,
 }
 
-/// The name of the password in request bodies.
-pub const PASSWORD_FIELD: &str = "password";
+pub use wire::PASSWORD_FIELD;
 
 impl Identity {
     fn roles_of(&self, value: Option<&str>) -> Vec<String> {
@@ -74,7 +74,7 @@ impl<R: Resource> Register for Of<R> {
 /// `/api/v1/auth/login` and, when enabled, `/api/v1/auth/register`.
 pub fn routes<R: Resource>(identity: Identity) -> axum::Router<AppState> {
     use axum::routing::post;
-    let q = |name: &str| format!("\"{name}\"");
+    let q = crate::repo::quote_ident;
     let text_of = |column: Option<&str>| column.map_or("NULL::text".to_string(), |c| format!("{}::text", q(c)));
     let (roles, state) = (text_of(identity.roles), text_of(identity.login_when.map(|(column, _)| column)));
     let select = format!(
@@ -94,9 +94,9 @@ pub fn routes<R: Resource>(identity: Identity) -> axum::Router<AppState> {
     );
     let register: Arc<dyn Register> = Arc::new(Of::<R>(std::marker::PhantomData));
     let state = Arc::new(Login { identity, limiter: LoginLimiter::default(), select, upgrade, register });
-    let mut router = axum::Router::new().route("/api/v1/auth/login", post(http_login));
+    let mut router = axum::Router::new().route(wire::LOGIN_PATH, post(http_login));
     if identity.register {
-        router = router.route("/api/v1/auth/register", post(http_register));
+        router = router.route(wire::REGISTER_PATH, post(http_register));
     }
     router.layer(Extension(state))
 }

@@ -18,8 +18,7 @@ use super::AppState;
 use axum::extract::FromRequestParts;
 use axum::http::{header, request::Parts, StatusCode};
 
-/// The role that passes every rule and sees every field.
-pub const ADMIN_ROLE: &str = "admin";
+pub use wire::ADMIN_ROLE;
 
 /// Who may call each operation of an entity; the admin role always may.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -1,0 +1,112 @@
+//! The REST API's wire contract, stated once. `codegen` writes it into the OpenAPI document and
+//! the SDK, `runtime` serves it; neither restates a value here (codegen never depends on runtime,
+//! so the facts both need live in this dependency-free crate).
+
+/// Every resource lives under this prefix.
+pub const PREFIX: &str = "/api/v1";
+
+/// Login and registration of the identity entity.
+pub const LOGIN_PATH: &str = "/api/v1/auth/login";
+pub const REGISTER_PATH: &str = "/api/v1/auth/register";
+/// The key of the login and registration bodies that holds the password (never a column name).
+pub const PASSWORD_FIELD: &str = "password";
+/// The shortest and longest password the API accepts (hashing time bounds the longest).
+pub const PASSWORD_MIN_CHARS: u64 = 8;
+pub const PASSWORD_MAX_CHARS: u64 = 1024;
+
+/// Lists return at most this many rows, and this many when no `limit` is given.
+pub const MAX_LIMIT: i64 = 1000;
+pub const DEFAULT_LIMIT: i64 = 100;
+
+/// Query parameters lists reserve; a field of the same name cannot be filtered on.
+pub const RESERVED_PARAMS: [&str; 3] = ["limit", "offset", "order"];
+
+/// The role that passes every access rule.
+pub const ADMIN_ROLE: &str = "admin";
+
+/// An optimistic-lock version as it travels (body, `ETag`, `If-Match`): wide enough for every
+/// integer column a spec may declare as the version (`smallint`, `int`, `bigint`).
+pub type Version = i64;
+
+/// PostgREST-style filter operators, as written in a query string (`status=eq.ACTIVE`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Operator {
+    Eq,
+    Neq,
+    Lt,
+    Lte,
+    Gt,
+    Gte,
+    In,
+    Like,
+    ILike,
+    Is,
+    NotIs,
+}
+
+impl Operator {
+    pub const ALL: [Operator; 11] = [
+        Operator::Eq,
+        Operator::Neq,
+        Operator::Lt,
+        Operator::Lte,
+        Operator::Gt,
+        Operator::Gte,
+        Operator::In,
+        Operator::Like,
+        Operator::ILike,
+        Operator::Is,
+        Operator::NotIs,
+    ];
+
+    /// The word before the value's dot (`not.is` for `not.is.null`).
+    pub const fn word(self) -> &'static str {
+        match self {
+            Operator::Eq => "eq",
+            Operator::Neq => "neq",
+            Operator::Lt => "lt",
+            Operator::Lte => "lte",
+            Operator::Gt => "gt",
+            Operator::Gte => "gte",
+            Operator::In => "in",
+            Operator::Like => "like",
+            Operator::ILike => "ilike",
+            Operator::Is => "is",
+            Operator::NotIs => "not.is",
+        }
+    }
+
+    /// Splits `op.value` (or a lone `op`, whose value is empty) into its operator and value; None
+    /// when it starts with no operator (a bare value, which the document admits as equality for
+    /// some types).
+    pub fn split(condition: &str) -> Option<(Operator, &str)> {
+        // Longest words first, so `not.is.null` is not read as something shorter.
+        let mut all = Operator::ALL;
+        all.sort_by_key(|o| std::cmp::Reverse(o.word().len()));
+        all.into_iter().find_map(|op| {
+            let rest = condition.strip_prefix(op.word())?;
+            if rest.is_empty() {
+                return Some((op, rest));
+            }
+            Some((op, rest.strip_prefix('.')?))
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Operator;
+
+    #[test]
+    fn conditions_split_into_operator_and_value() {
+        assert_eq!(Operator::split("eq.ACTIVE"), Some((Operator::Eq, "ACTIVE")));
+        assert_eq!(Operator::split("not.is.null"), Some((Operator::NotIs, "null")));
+        assert_eq!(Operator::split("is.null"), Some((Operator::Is, "null")));
+        assert_eq!(Operator::split("in.(a,b)"), Some((Operator::In, "(a,b)")));
+        assert_eq!(Operator::split("lte.5"), Some((Operator::Lte, "5")));
+        assert_eq!(Operator::split("equal.5"), None);
+        assert_eq!(Operator::split("42"), None);
+        assert_eq!(Operator::split("eq"), Some((Operator::Eq, "")));
+        assert_eq!(Operator::split("isabel"), None);
+    }
+}
