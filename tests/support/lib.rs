@@ -4,6 +4,7 @@
 //! started with PostgreSQL's own `initdb`/`pg_ctl`; with neither, tests fail saying how to get one.
 
 mod cluster;
+pub mod project;
 pub mod rng;
 pub mod server;
 pub mod tools;
@@ -77,6 +78,12 @@ impl TestDb {
         });
         let url = with_database(admin, &name);
         Self { name, url }
+    }
+
+    /// [`TestDb::execute`], from async code.
+    pub async fn execute_async(&self, sql: &str) {
+        let mut conn = PgConnection::connect(&self.url).await.expect("connect to test database");
+        sqlx::raw_sql(sql).execute(&mut conn).await.unwrap_or_else(|e| panic!("SQL failed: {e}\n{sql}"));
     }
 
     /// Runs SQL (any number of statements) in this database.

@@ -54,6 +54,17 @@ pub fn token(subject: &str, roles: &[&str]) -> String {
 }
 
 impl Api {
+    /// A client of a server already running at `base` (a spawned binary, say), as `token`.
+    pub fn at(base: &str, db_url: &str, token: Option<String>) -> Self {
+        Self {
+            base: base.to_string(),
+            db_url: db_url.to_string(),
+            client: reqwest::Client::new(),
+            log: Arc::default(),
+            token,
+        }
+    }
+
     /// The same server and log, as another caller (`None`: anonymous).
     pub fn with_token(&self, token: Option<String>) -> Self {
         Self { token, ..self.clone() }

@@ -135,7 +135,13 @@ fn update_fn(entity: &Entity, table: &str, select_list: &str) -> TokenStream {
     let version = entity.fields.iter().find(|f| f.version);
     let mut sets = Vec::new();
     if let Some(v) = version {
-        let bump = format!("{0} = {0} + 1", quote_ident(&v.name));
+        let col = quote_ident(&v.name);
+        // A smallint version runs out after 65,535 writes: it wraps (any change of value is a new
+        // version); int and bigint do not run out in practice.
+        let bump = match v.ty {
+            FieldType::SmallInt => format!("{col} = CASE WHEN {col} = 32767 THEN -32768 ELSE {col} + 1 END"),
+            _ => format!("{col} = {col} + 1"),
+        };
         sets.push(quote!(q.push(#bump);));
     }
     for f in entity.fields.iter().filter(|f| f.on_update_now && !f.version) {

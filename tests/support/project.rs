@@ -1,0 +1,121 @@
+//! A project other than VBWD, end to end: its specs generated into a workspace of its own (the
+//! generated crate alone, built against this repository's `runtime` by path, with the same
+//! dependency versions and profiles), compiled, and its server binary run on a real database.
+//! The crates build into one target directory under `target/`, so a second run only rebuilds
+//! what changed.
+
+use crate::{repo_root, xtask, TempDir};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+pub struct Project {
+    dir: TempDir,
+    /// The server binary's name (`<project>-api`).
+    pub binary: String,
+}
+
+impl Project {
+    /// Generates `spec_dir` into a fresh workspace; panics with the tool's output on failure.
+    pub fn generate(label: &str, spec_dir: &Path, binary: &str) -> Self {
+        let dir = TempDir::new(label);
+        let root = repo_root();
+        let manifest = std::fs::read_to_string(root.join("Cargo.toml")).expect("workspace manifest");
+        std::fs::write(dir.path().join("Cargo.toml"), standalone_manifest(&manifest, &root)).expect("manifest");
+        std::fs::copy(root.join("Cargo.lock"), dir.path().join("Cargo.lock")).expect("lock file");
+        crate::copy_dir(spec_dir, &dir.path().join("model-spec"));
+        let run = xtask(&["generate", "--root", &dir.path().display().to_string()]);
+        assert_eq!(run.code, 0, "generate failed for {}: {run:?}", spec_dir.display());
+        Self { dir, binary: binary.to_string() }
+    }
+
+    pub fn path(&self) -> &Path {
+        self.dir.path()
+    }
+
+    /// Builds the generated crate and its binary (debug); returns the binary's path.
+    pub fn build(&self) -> PathBuf {
+        let target = repo_root().join("target").join("projects");
+        let output = Command::new(env!("CARGO"))
+            .args(["build", "--quiet", "--offline", "-p", "generated"])
+            .current_dir(self.path())
+            .env("CARGO_TARGET_DIR", &target)
+            .output()
+            .expect("run cargo build");
+        assert!(
+            output.status.success(),
+            "the generated crate of {} does not build:\n{}",
+            self.path().display(),
+            String::from_utf8_lossy(&output.stderr)
+        );
+        target.join("debug").join(&self.binary)
+    }
+
+    /// Starts the binary on `database_url` (migrations applied at start-up) and waits until it
+    /// is ready; the server stops when the returned value is dropped.
+    pub fn serve(&self, binary: &Path, database_url: &str, jwt_secret: &str) -> Served {
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .and_then(|l| l.local_addr())
+            .map(|a| a.port())
+            .expect("a free port");
+        let child = Command::new(binary)
+            .env("DATABASE_URL", database_url)
+            .env("BIND_ADDR", format!("127.0.0.1:{port}"))
+            .env("JWT_SECRET", jwt_secret)
+            .env("LOG_LEVEL", "warn")
+            .stdout(Stdio::null())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .expect("start the server");
+        let served = Served { child, base: format!("http://127.0.0.1:{port}") };
+        let deadline = Instant::now() + Duration::from_secs(60);
+        while !ready(port) {
+            assert!(Instant::now() < deadline, "{} never became ready on port {port}", binary.display());
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        served
+    }
+}
+
+/// The workspace manifest with only the generated crate as member and every path dependency
+/// pointing back into this repository.
+fn standalone_manifest(manifest: &str, root: &Path) -> String {
+    manifest
+        .lines()
+        .map(|line| {
+            if line.starts_with("members = ") {
+                "members = [\"generated\"]".to_string()
+            } else if let Some((head, rest)) = line.split_once("path = \"") {
+                format!("{head}path = \"{}/{rest}", root.display())
+            } else {
+                line.to_string()
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// Whether `/readyz` answers 200 (a raw HTTP/1.0 request: no client needed outside async).
+fn ready(port: u16) -> bool {
+    use std::io::{Read, Write};
+    let Ok(mut stream) = std::net::TcpStream::connect(("127.0.0.1", port)) else { return false };
+    let _ = stream.set_read_timeout(Some(Duration::from_secs(2)));
+    if stream.write_all(b"GET /readyz HTTP/1.0\r\nHost: localhost\r\n\r\n").is_err() {
+        return false;
+    }
+    let mut head = [0u8; 12];
+    stream.read_exact(&mut head).is_ok() && head.ends_with(b"200")
+}
+
+/// A running server binary.
+pub struct Served {
+    child: Child,
+    pub base: String,
+}
+
+impl Drop for Served {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
