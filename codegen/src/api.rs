@@ -2,7 +2,7 @@
 //! and which fields each schema holds. The OpenAPI document, the TypeScript SDK and the server's
 //! routes all read it here, so they cannot disagree.
 
-use crate::ir::{Entity, Field, FieldType, Link, LinkEnd, Model};
+use crate::ir::{Entity, Field, Link, LinkEnd, Model};
 use crate::naming::{plural, snake_case};
 
 // The wire contract's facts (paths, limits, operators, reserved parameters, password bounds)
@@ -112,39 +112,35 @@ pub fn wire_name<'a>(entity: &Entity, f: &'a Field) -> &'a str {
     }
 }
 
-/// Fields a response carries: all but secrets.
+// Field roles are decided on the IR (`ir::Field`); these are the API's names for them.
+
 pub fn readable(f: &Field) -> bool {
-    !f.secret
+    f.readable()
 }
 
-/// Fields a client may send: not server-managed (read-only fields and the version).
 pub fn writable(f: &Field) -> bool {
-    !f.read_only && !f.version
+    f.writable()
 }
 
-/// Fields a create must carry: writable, not nullable, no default of either kind.
 pub fn required_on_create(f: &Field) -> bool {
-    writable(f) && !f.nullable && f.default.is_none() && f.db_default.is_none()
+    f.required_on_create()
 }
 
-/// Fields a partial update may change: writable, and not the key.
 pub fn patchable(f: &Field) -> bool {
-    writable(f) && !f.primary_key
+    f.patchable()
 }
 
-/// Fields lists filter and order on: not secret, and of a scalar, comparable type.
 pub fn listable(f: &Field) -> bool {
-    !f.secret && !matches!(f.ty, FieldType::Json | FieldType::Jsonb | FieldType::Bytes | FieldType::Array(_))
+    f.listable()
 }
 
-/// Listable fields that do not collide with `limit`, `offset` or `order`.
 pub fn filterable(f: &Field) -> bool {
-    listable(f) && !RESERVED_PARAMS.contains(&f.name.as_str())
+    f.filterable()
 }
 
 /// The entity's optimistic-lock field, if it has one.
 pub fn version_field(entity: &Entity) -> Option<&Field> {
-    entity.fields.iter().find(|f| f.version)
+    entity.version_field()
 }
 
 /// One direction of a many-to-many link: `/api/v1/users/{id}/roles[/{role_id}]`.

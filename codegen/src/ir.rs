@@ -154,6 +154,11 @@ impl Entity {
     pub fn pk_field(&self) -> &Field {
         self.field(&self.primary_key.columns[0]).expect("validated: primary key field exists")
     }
+
+    /// The optimistic-lock field, if the entity has one (validation allows at most one).
+    pub fn version_field(&self) -> Option<&Field> {
+        self.fields.iter().find(|f| f.version)
+    }
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -182,6 +187,40 @@ pub struct Field {
     pub read_roles: Option<Vec<String>>,
     /// Roles that may set it; None: whoever may create or update the row.
     pub write_roles: Option<Vec<String>>,
+}
+
+/// The roles of a field, decided here once: the OpenAPI schemas, the SDK, the generated
+/// models and repositories and the server's field rules all read them.
+impl Field {
+    /// A response carries it: every field but secrets.
+    pub fn readable(&self) -> bool {
+        !self.secret
+    }
+
+    /// A client may send it: not server-managed (read-only fields and the version).
+    pub fn writable(&self) -> bool {
+        !self.read_only && !self.version
+    }
+
+    /// A create must carry it: writable, not nullable, no default of either kind.
+    pub fn required_on_create(&self) -> bool {
+        self.writable() && !self.nullable && self.default.is_none() && self.db_default.is_none()
+    }
+
+    /// A partial update may change it: writable, and not the key.
+    pub fn patchable(&self) -> bool {
+        self.writable() && !self.primary_key
+    }
+
+    /// Lists filter and order on it: not secret, and of a scalar, comparable type.
+    pub fn listable(&self) -> bool {
+        !self.secret && !matches!(self.ty, FieldType::Json | FieldType::Jsonb | FieldType::Bytes | FieldType::Array(_))
+    }
+
+    /// Listable, and not named like a reserved query parameter (`limit`, `offset`, `order`).
+    pub fn filterable(&self) -> bool {
+        self.listable() && !wire::RESERVED_PARAMS.contains(&self.name.as_str())
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]

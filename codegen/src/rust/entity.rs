@@ -23,7 +23,7 @@ pub fn render(_model: &Model, entity: &Entity, repository: &TokenStream) -> Toke
         quote! { #[doc = #doc] #serde pub #ident: #ty }
     });
 
-    let inputs: Vec<&Field> = entity.fields.iter().filter(|f| !f.read_only && !f.version).collect();
+    let inputs: Vec<&Field> = entity.fields.iter().filter(|f| f.writable()).collect();
     let new_fields = inputs.iter().map(|f| {
         let ident = field_ident(&f.name);
         let base = rust_type(&f.ty);
@@ -37,7 +37,7 @@ pub fn render(_model: &Model, entity: &Entity, repository: &TokenStream) -> Toke
             quote! { #[doc = #doc] pub #ident: #base }
         }
     });
-    let patch_fields = inputs.iter().filter(|f| !f.primary_key).map(|f| {
+    let patch_fields = inputs.iter().filter(|f| f.patchable()).map(|f| {
         let ident = field_ident(&f.name);
         let base = rust_type(&f.ty);
         let doc = field_doc(f);

@@ -30,7 +30,7 @@ pub fn render(model: &Model, entity: &Entity) -> TokenStream {
     let mut binds = Vec::new();
     for f in &entity.fields {
         let ident = field_ident(&f.name);
-        let input = !f.read_only && !f.version;
+        let input = f.writable();
         let value = match (input, &f.default, f.nullable) {
             (true, Some(d), nullable) => {
                 let cheap = is_cheap(&f.ty, d);
@@ -132,7 +132,7 @@ fn update_fn(entity: &Entity, table: &str, select_list: &str) -> TokenStream {
     let patch_name = format_ident!("{}Patch", entity.name);
     let pk = entity.pk_field();
     let (pk_ident, pk_type, pk_col) = (field_ident(&pk.name), rust_type(&pk.ty), quote_ident(&pk.name));
-    let version = entity.fields.iter().find(|f| f.version);
+    let version = entity.version_field();
     let mut sets = Vec::new();
     if let Some(v) = version {
         let col = quote_ident(&v.name);
@@ -149,7 +149,7 @@ fn update_fn(entity: &Entity, table: &str, select_list: &str) -> TokenStream {
         let now = default_expr(&f.ty, &crate::ir::AppDefault::Now);
         sets.push(quote!(rt::push_set(&mut q, &mut first, #col, #now, "");));
     }
-    for f in entity.fields.iter().filter(|f| !f.read_only && !f.version && !f.primary_key) {
+    for f in entity.fields.iter().filter(|f| f.patchable()) {
         let ident = field_ident(&f.name);
         let col = format!("{} = ", quote_ident(&f.name));
         let cast = cast(&f.ty);
