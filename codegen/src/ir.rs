@@ -214,7 +214,11 @@ impl Field {
 
     /// Lists filter and order on it: not secret, and of a scalar, comparable type.
     pub fn listable(&self) -> bool {
-        !self.secret && !matches!(self.ty, FieldType::Json | FieldType::Jsonb | FieldType::Bytes | FieldType::Array(_))
+        !self.secret
+            && match &self.ty {
+                FieldType::Array(_) => false,
+                plain => crate::types::scalar(plain).is_none_or(|s| s.filter.is_some()),
+            }
     }
 
     /// Listable, and not named like a reserved query parameter (`limit`, `offset`, `order`).
@@ -223,47 +227,7 @@ impl Field {
     }
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum FieldType {
-    Uuid,
-    String(u32),
-    Text,
-    Bool,
-    SmallInt,
-    Int,
-    BigInt,
-    Float,
-    Double,
-    Decimal {
-        precision: u16,
-        scale: u16,
-    },
-    Date,
-    Timestamp,
-    Timestamptz,
-    Time,
-    Json,
-    Jsonb,
-    Bytes,
-    /// Spec name of the enum (look up `Model::enums` for its database name).
-    Enum(String),
-    Array(Box<FieldType>),
-}
-
-impl FieldType {
-    pub fn is_integer(&self) -> bool {
-        matches!(self, Self::SmallInt | Self::Int | Self::BigInt)
-    }
-
-    /// Whether a btree (keys, unique and plain indexes) can hold it: `json` has no equality.
-    pub fn is_btree_orderable(&self) -> bool {
-        match self {
-            Self::Json => false,
-            Self::Array(inner) => inner.is_btree_orderable(),
-            _ => true,
-        }
-    }
-}
+pub use crate::types::FieldType;
 
 /// A default applied by generated code on insert (not a database DEFAULT).
 #[derive(Clone, Debug, PartialEq)]

@@ -12,6 +12,7 @@ pub mod output;
 pub mod rust;
 pub mod schema;
 pub mod spec;
+pub mod types;
 pub mod typescript;
 
 pub use spec::load_model;

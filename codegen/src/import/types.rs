@@ -13,24 +13,7 @@ pub fn field_type(data_type: &str, enums: &BTreeMap<String, String>) -> Option<F
             element => Some(FieldType::Array(Box::new(element))),
         };
     }
-    let simple = match data_type {
-        "uuid" => Some(FieldType::Uuid),
-        "text" => Some(FieldType::Text),
-        "boolean" => Some(FieldType::Bool),
-        "smallint" => Some(FieldType::SmallInt),
-        "integer" => Some(FieldType::Int),
-        "bigint" => Some(FieldType::BigInt),
-        "real" => Some(FieldType::Float),
-        "double precision" => Some(FieldType::Double),
-        "date" => Some(FieldType::Date),
-        "timestamp without time zone" => Some(FieldType::Timestamp),
-        "timestamp with time zone" => Some(FieldType::Timestamptz),
-        "time without time zone" => Some(FieldType::Time),
-        "json" => Some(FieldType::Json),
-        "jsonb" => Some(FieldType::Jsonb),
-        "bytea" => Some(FieldType::Bytes),
-        _ => None,
-    };
+    let simple = crate::types::by_catalog(data_type).map(|s| s.ty.clone());
     if simple.is_some() {
         return simple;
     }

@@ -3,7 +3,7 @@
 //! else, so a value the document admits is one the server takes, and the other way round.
 //! Digits are `[0-9]`, never `\d` (Unicode digits in Python's and Rust's regexes).
 
-use super::patterns::{date, decimal, escape, integer, LIKE, NUMBER, OFFSET, TEXT, TEXT_ITEM, TIME, UUID};
+use super::patterns::{decimal, escape, LIKE, TEXT, TEXT_ITEM};
 use crate::api::Operator;
 use crate::ir::{FieldType, Model};
 use indexmap::IndexMap;
@@ -94,25 +94,15 @@ pub fn condition(model: &Model, ty: &FieldType) -> String {
 /// A value of the type, as the list's query string spells it.
 fn value(model: &Model, ty: &FieldType) -> String {
     match ty {
-        FieldType::Uuid => UUID.into(),
-        FieldType::String(_) | FieldType::Text => TEXT.into(),
-        FieldType::Bool => "true|false".into(),
-        FieldType::SmallInt => integer(i64::from(i16::MIN), i64::from(i16::MAX)),
-        FieldType::Int => integer(i64::from(i32::MIN), i64::from(i32::MAX)),
-        FieldType::BigInt => integer(i64::MIN, i64::MAX),
-        FieldType::Float | FieldType::Double => NUMBER.into(),
+        FieldType::String(_) => TEXT.into(),
         FieldType::Decimal { precision, scale } => decimal(*precision, *scale),
-        FieldType::Date => date(),
-        FieldType::Time => TIME.into(),
-        // `timestamp` is naive UTC: an offset is optional (and converts); `timestamptz` needs one.
-        FieldType::Timestamp => format!("{}T{TIME}{OFFSET}?", date()),
-        FieldType::Timestamptz => format!("{}T{TIME}{OFFSET}", date()),
         FieldType::Enum(name) => {
             let def = model.enums.iter().find(|e| &e.name == name).expect("validated: enum exists");
             def.values.iter().map(|v| escape(v)).collect::<Vec<_>>().join("|")
         }
-        FieldType::Json | FieldType::Jsonb | FieldType::Bytes | FieldType::Array(_) => {
-            unreachable!("api::listable excludes {ty:?}")
-        }
+        plain => match crate::types::scalar(plain).and_then(|s| s.filter) {
+            Some(grammar) => grammar(),
+            None => unreachable!("Field::listable excludes {ty:?}"),
+        },
     }
 }

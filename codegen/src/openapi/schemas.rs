@@ -4,6 +4,7 @@
 
 use crate::api;
 use crate::ir::{AppDefault, Entity, Field, FieldType, Model, Validation};
+use crate::types::{self, Json};
 use indexmap::IndexMap;
 use openapiv3::{
     ArrayType, BooleanType, IntegerFormat, IntegerType, NumberFormat, NumberType, ObjectType, ReferenceOr, Schema,
@@ -241,60 +242,11 @@ pub fn value_schema(ty: &FieldType) -> Schema {
 
 fn type_schema(ty: &FieldType, v: &Validation) -> Schema {
     match ty {
-        FieldType::Uuid => string_format("uuid"),
         FieldType::String(n) => text(v, Some(u64::from(*n))),
         FieldType::Text => text(v, None),
-        FieldType::Bool => Schema {
-            schema_data: SchemaData::default(),
-            schema_kind: SchemaKind::Type(Type::Boolean(BooleanType::default())),
-        },
-        FieldType::SmallInt => integer(
-            IntegerFormat::Int32,
-            Some(v.min.map_or(i64::from(i16::MIN), |m| m.ceil() as i64)),
-            Some(v.max.map_or(i64::from(i16::MAX), |m| m.floor() as i64)),
-        ),
-        FieldType::Int => {
-            integer(IntegerFormat::Int32, v.min.map(|m| m.ceil() as i64), v.max.map(|m| m.floor() as i64))
-        }
-        FieldType::BigInt => {
-            integer(IntegerFormat::Int64, v.min.map(|m| m.ceil() as i64), v.max.map(|m| m.floor() as i64))
-        }
-        FieldType::Float | FieldType::Double => Schema {
-            schema_data: SchemaData::default(),
-            schema_kind: SchemaKind::Type(Type::Number(NumberType {
-                format: VariantOrUnknownOrEmpty::Item(if matches!(ty, FieldType::Float) {
-                    NumberFormat::Float
-                } else {
-                    NumberFormat::Double
-                }),
-                minimum: v.min,
-                maximum: v.max,
-                ..NumberType::default()
-            })),
-        },
         FieldType::Decimal { precision, scale } => string_schema(StringType {
             format: VariantOrUnknownOrEmpty::Unknown("decimal".into()),
             pattern: Some(format!("^{}$", super::patterns::decimal(*precision, *scale))),
-            ..StringType::default()
-        }),
-        FieldType::Date => string_schema(StringType {
-            format: VariantOrUnknownOrEmpty::Item(StringFormat::Date),
-            ..StringType::default()
-        }),
-        FieldType::Timestamp | FieldType::Timestamptz => string_schema(StringType {
-            format: VariantOrUnknownOrEmpty::Item(StringFormat::DateTime),
-            ..StringType::default()
-        }),
-        // JSON Schema's `time` format demands an offset; a `time` column holds none.
-        FieldType::Time => {
-            string_schema(StringType { pattern: Some(format!("^{}$", super::patterns::TIME)), ..StringType::default() })
-        }
-        // JSON null is a value here: a NOT NULL column stores it as JSON null, a nullable one as NULL.
-        // Inline, not `allOf: [$ref]`: openapi-spec-validator walks `allOf` members without
-        // minding cycles, and this schema's `items` lead back to itself.
-        FieldType::Json | FieldType::Jsonb => json_value_schema(),
-        FieldType::Bytes => string_schema(StringType {
-            format: VariantOrUnknownOrEmpty::Item(StringFormat::Byte),
             ..StringType::default()
         }),
         // A `$ref` cannot carry siblings in 3.0, so the reference is wrapped to take `nullable`.
@@ -306,6 +258,49 @@ fn type_schema(ty: &FieldType, v: &Validation) -> Schema {
             // Length and pattern rules of the spec apply to each element, not to the array.
             array_of(type_schema(inner, v), false)
         }
+        plain => json_schema(types::scalar(plain).map_or(Json::Any, |s| s.json), v),
+    }
+}
+
+/// A plain type's JSON shape (from the type table), with the spec's numeric bounds.
+fn json_schema(json: Json, v: &Validation) -> Schema {
+    match json {
+        Json::String { format: Some("uuid") } => string_format("uuid"),
+        Json::String { format } => string_schema(StringType {
+            format: match format {
+                Some("date") => VariantOrUnknownOrEmpty::Item(StringFormat::Date),
+                Some("date-time") => VariantOrUnknownOrEmpty::Item(StringFormat::DateTime),
+                Some("byte") => VariantOrUnknownOrEmpty::Item(StringFormat::Byte),
+                Some(other) => VariantOrUnknownOrEmpty::Unknown(other.into()),
+                None => VariantOrUnknownOrEmpty::Empty,
+            },
+            ..StringType::default()
+        }),
+        Json::Pattern(pattern) => {
+            string_schema(StringType { pattern: Some(format!("^{pattern}$")), ..StringType::default() })
+        }
+        Json::Integer { int64, stated } => integer(
+            if int64 { IntegerFormat::Int64 } else { IntegerFormat::Int32 },
+            v.min.map(|m| m.ceil() as i64).or(stated.map(|(lo, _)| lo)),
+            v.max.map(|m| m.floor() as i64).or(stated.map(|(_, hi)| hi)),
+        ),
+        Json::Number { double } => Schema {
+            schema_data: SchemaData::default(),
+            schema_kind: SchemaKind::Type(Type::Number(NumberType {
+                format: VariantOrUnknownOrEmpty::Item(if double { NumberFormat::Double } else { NumberFormat::Float }),
+                minimum: v.min,
+                maximum: v.max,
+                ..NumberType::default()
+            })),
+        },
+        Json::Boolean => Schema {
+            schema_data: SchemaData::default(),
+            schema_kind: SchemaKind::Type(Type::Boolean(BooleanType::default())),
+        },
+        // JSON null is a value here: a NOT NULL column stores it as JSON null, a nullable one as NULL.
+        // Inline, not `allOf: [$ref]`: openapi-spec-validator walks `allOf` members without
+        // minding cycles, and this schema's `items` lead back to itself.
+        Json::Any => json_value_schema(),
     }
 }
 

@@ -139,28 +139,14 @@ fn field_rule(model: &Model, entity: &Entity, f: &Field) -> TokenStream {
 
 fn wire(model: &Model, ty: &FieldType) -> TokenStream {
     match ty {
-        FieldType::Uuid => quote!(api::Wire::Uuid),
         FieldType::String(n) => {
             let n = Literal::u32_unsuffixed(*n);
             quote!(api::Wire::Varchar(#n))
         }
-        FieldType::Text => quote!(api::Wire::Text),
-        FieldType::Bool => quote!(api::Wire::Bool),
-        FieldType::SmallInt => quote!(api::Wire::SMALLINT),
-        FieldType::Int => quote!(api::Wire::INTEGER),
-        FieldType::BigInt => quote!(api::Wire::BIGINT),
-        FieldType::Float => quote!(api::Wire::Float),
-        FieldType::Double => quote!(api::Wire::Double),
         FieldType::Decimal { precision, scale } => {
             let (precision, scale) = (Literal::u16_unsuffixed(*precision), Literal::u16_unsuffixed(*scale));
             quote!(api::Wire::Decimal { precision: #precision, scale: #scale })
         }
-        FieldType::Date => quote!(api::Wire::Date),
-        FieldType::Timestamp => quote!(api::Wire::Timestamp),
-        FieldType::Timestamptz => quote!(api::Wire::Timestamptz),
-        FieldType::Time => quote!(api::Wire::Time),
-        FieldType::Json | FieldType::Jsonb => quote!(api::Wire::Json),
-        FieldType::Bytes => quote!(api::Wire::Bytes),
         FieldType::Enum(name) => {
             let values = model.enums.iter().find(|e| &e.name == name).map(|e| e.values.as_slice()).unwrap_or_default();
             quote!(api::Wire::Enum(&[#(#values),*]))
@@ -168,6 +154,10 @@ fn wire(model: &Model, ty: &FieldType) -> TokenStream {
         FieldType::Array(inner) => {
             let inner = wire(model, inner);
             quote!(api::Wire::Array(&#inner))
+        }
+        plain => {
+            let rule = format_ident!("{}", crate::types::scalar(plain).map_or("Json", |s| s.wire));
+            quote!(api::Wire::#rule)
         }
     }
 }

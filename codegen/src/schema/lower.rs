@@ -21,28 +21,14 @@ pub fn lower(model: &Model) -> Schema {
 /// The type as PostgreSQL's `format_type()` renders it.
 pub fn pg_type(model: &Model, ty: &FieldType) -> String {
     match ty {
-        FieldType::Uuid => "uuid".into(),
         FieldType::String(n) => format!("character varying({n})"),
-        FieldType::Text => "text".into(),
-        FieldType::Bool => "boolean".into(),
-        FieldType::SmallInt => "smallint".into(),
-        FieldType::Int => "integer".into(),
-        FieldType::BigInt => "bigint".into(),
-        FieldType::Float => "real".into(),
-        FieldType::Double => "double precision".into(),
         FieldType::Decimal { precision, scale } => format!("numeric({precision},{scale})"),
-        FieldType::Date => "date".into(),
-        FieldType::Timestamp => "timestamp without time zone".into(),
-        FieldType::Timestamptz => "timestamp with time zone".into(),
-        FieldType::Time => "time without time zone".into(),
-        FieldType::Json => "json".into(),
-        FieldType::Jsonb => "jsonb".into(),
-        FieldType::Bytes => "bytea".into(),
         FieldType::Enum(name) => {
             let db = model.enums.iter().find(|e| &e.name == name).map_or(name.as_str(), |e| e.db_name.as_str());
             quote_ident(db)
         }
         FieldType::Array(inner) => format!("{}[]", pg_type(model, inner)),
+        plain => crate::types::scalar(plain).map_or_else(String::new, |s| s.catalog.to_string()),
     }
 }
 

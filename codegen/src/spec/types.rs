@@ -3,25 +3,10 @@
 use crate::diagnostics::did_you_mean;
 use crate::ir::FieldType;
 
-pub const SCALAR_TYPES: [&str; 17] = [
-    "uuid",
-    "string",
-    "text",
-    "bool",
-    "smallint",
-    "int",
-    "bigint",
-    "float",
-    "double",
-    "decimal",
-    "date",
-    "timestamp",
-    "timestamptz",
-    "time",
-    "json",
-    "jsonb",
-    "bytes",
-];
+/// The words a type starts with: the type table's, and the two that take arguments.
+fn type_words() -> impl Iterator<Item = &'static str> {
+    crate::types::SCALARS.iter().map(|s| s.spec).chain(["string", "decimal"])
+}
 
 /// A type error: the message and an optional help line.
 pub type TypeError = (String, Option<String>);
@@ -42,24 +27,7 @@ pub fn parse_type(text: &str, enum_names: &[&str]) -> Result<FieldType, TypeErro
         },
         None => (text, None),
     };
-    let simple = match head {
-        "uuid" => Some(FieldType::Uuid),
-        "text" => Some(FieldType::Text),
-        "bool" => Some(FieldType::Bool),
-        "smallint" => Some(FieldType::SmallInt),
-        "int" => Some(FieldType::Int),
-        "bigint" => Some(FieldType::BigInt),
-        "float" => Some(FieldType::Float),
-        "double" => Some(FieldType::Double),
-        "date" => Some(FieldType::Date),
-        "timestamp" => Some(FieldType::Timestamp),
-        "timestamptz" => Some(FieldType::Timestamptz),
-        "time" => Some(FieldType::Time),
-        "json" => Some(FieldType::Json),
-        "jsonb" => Some(FieldType::Jsonb),
-        "bytes" => Some(FieldType::Bytes),
-        _ => None,
-    };
+    let simple = crate::types::by_spec(head).map(|s| s.ty.clone());
     if let Some(ty) = simple {
         return match args {
             None => Ok(ty),
@@ -71,23 +39,27 @@ pub fn parse_type(text: &str, enum_names: &[&str]) -> Result<FieldType, TypeErro
         "decimal" => parse_decimal(args),
         _ if enum_names.contains(&head) && args.is_none() => Ok(FieldType::Enum(head.to_string())),
         _ => {
-            let candidates: Vec<&str> = SCALAR_TYPES.iter().copied().chain(enum_names.iter().copied()).collect();
+            let mut candidates: Vec<&str> = type_words().collect();
+            candidates.extend(enum_names.iter().copied());
             let closest = candidates
                 .iter()
                 .copied()
                 .filter(|c| did_you_mean(head, [*c]).is_some())
                 .min_by_key(|c| strsim::damerau_levenshtein(head, c));
-            let help = closest.map(|c| {
-                let spelled = match (c, args) {
-                    ("string" | "decimal", Some(a)) => format!("{c}({a})"),
-                    ("string", None) => "string(n)".into(),
-                    ("decimal", None) => "decimal(p,s)".into(),
-                    _ => c.to_string(),
-                };
-                format!("did you mean '{spelled}'?")
-            }).or_else(|| {
-                Some("known types: uuid, string(n), text, bool, smallint, int, bigint, float, double, decimal(p,s), date, timestamp, timestamptz, time, json, jsonb, bytes, an enum name, or T[]".into())
-            });
+            let help = closest
+                .map(|c| {
+                    let spelled = match (c, args) {
+                        ("string" | "decimal", Some(a)) => format!("{c}({a})"),
+                        ("string", None) => "string(n)".into(),
+                        ("decimal", None) => "decimal(p,s)".into(),
+                        _ => c.to_string(),
+                    };
+                    format!("did you mean '{spelled}'?")
+                })
+                .or_else(|| {
+                    let plain: Vec<&str> = crate::types::SCALARS.iter().map(|s| s.spec).collect();
+                    Some(format!("known types: {}, string(n), decimal(p,s), an enum name, or T[]", plain.join(", ")))
+                });
             Err((format!("unknown type '{text}'"), help))
         }
     }
@@ -132,24 +104,10 @@ fn parse_decimal(args: Option<&str>) -> Result<FieldType, TypeError> {
 /// The spec spelling of a type, for messages.
 pub fn spec_name(ty: &FieldType) -> String {
     match ty {
-        FieldType::Uuid => "uuid".into(),
         FieldType::String(n) => format!("string({n})"),
-        FieldType::Text => "text".into(),
-        FieldType::Bool => "bool".into(),
-        FieldType::SmallInt => "smallint".into(),
-        FieldType::Int => "int".into(),
-        FieldType::BigInt => "bigint".into(),
-        FieldType::Float => "float".into(),
-        FieldType::Double => "double".into(),
         FieldType::Decimal { precision, scale } => format!("decimal({precision},{scale})"),
-        FieldType::Date => "date".into(),
-        FieldType::Timestamp => "timestamp".into(),
-        FieldType::Timestamptz => "timestamptz".into(),
-        FieldType::Time => "time".into(),
-        FieldType::Json => "json".into(),
-        FieldType::Jsonb => "jsonb".into(),
-        FieldType::Bytes => "bytes".into(),
         FieldType::Enum(name) => name.clone(),
         FieldType::Array(inner) => format!("{}[]", spec_name(inner)),
+        plain => crate::types::scalar(plain).map_or_else(String::new, |s| s.spec.to_string()),
     }
 }

@@ -239,22 +239,10 @@ pub fn links(model: &Model) -> Vec<LinkView> {
 /// The wire type of a field in TypeScript.
 fn ts_type(ty: &FieldType) -> String {
     match ty {
-        FieldType::Uuid
-        | FieldType::String(_)
-        | FieldType::Text
-        | FieldType::Decimal { .. }
-        | FieldType::Date
-        | FieldType::Timestamp
-        | FieldType::Timestamptz
-        | FieldType::Time
-        | FieldType::Bytes => "string".into(),
-        FieldType::Bool => "boolean".into(),
-        FieldType::SmallInt | FieldType::Int | FieldType::BigInt | FieldType::Float | FieldType::Double => {
-            "number".into()
-        }
-        FieldType::Json | FieldType::Jsonb => "Json".into(),
+        FieldType::String(_) | FieldType::Decimal { .. } => "string".into(),
         FieldType::Enum(name) => name.clone(),
         FieldType::Array(inner) => format!("{}[]", ts_type(inner)),
+        plain => crate::types::scalar(plain).map_or("unknown", |s| s.typescript).into(),
     }
 }
 
