@@ -8,35 +8,16 @@ pub const OPENAPI: &str = include_str!("../openapi.json");
 pub static MIGRATOR: ::sqlx::migrate::Migrator = ::sqlx::migrate!("../migrations");
 /// Every route of the API.
 pub fn routes() -> ::runtime::server::ApiRoutes {
-    ::runtime::server::ApiRoutes::new()
-        .resource::<crate::AddOn>()
-        .resource::<crate::AddOnSubscription>()
-        .resource::<crate::Country>()
-        .resource::<crate::Currency>()
-        .resource::<crate::FeatureUsage>()
-        .resource::<crate::InvoiceLineItem>()
-        .resource::<crate::PasswordResetToken>()
-        .resource::<crate::PaymentMethod>()
-        .resource::<crate::PaymentMethodTranslation>()
-        .resource::<crate::Permission>()
-        .resource::<crate::Price>()
-        .resource::<crate::Role>()
-        .resource::<crate::Subscription>()
-        .resource::<crate::TarifPlan>()
-        .resource::<crate::TarifPlanCategory>()
-        .resource::<crate::Tax>()
-        .resource::<crate::TaxClass>()
-        .resource::<crate::TaxRate>()
-        .resource::<crate::TokenBundle>()
-        .resource::<crate::TokenBundlePurchase>()
-        .resource::<crate::TokenTransaction>()
-        .resource::<crate::User>()
-        .resource::<crate::UserAccessLevel>()
-        .resource::<crate::UserCase>()
-        .resource::<crate::UserDetails>()
-        .resource::<crate::UserInvoice>()
-        .resource::<crate::UserTokenBalance>()
-        .link::<crate::add_on_tarif_plans::TarifPlansOfAddOn>()
+    let api = ::runtime::server::ApiRoutes::new();
+    let api = ::generated_part0::routes(api);
+    let api = ::generated_part1::routes(api);
+    let api = ::generated_part2::routes(api);
+    let api = ::generated_part3::routes(api);
+    let api = ::generated_part4::routes(api);
+    let api = ::generated_part5::routes(api);
+    let api = ::generated_part6::routes(api);
+    let api = ::generated_part7::routes(api);
+    api.link::<crate::add_on_tarif_plans::TarifPlansOfAddOn>()
         .link::<crate::add_on_tarif_plans::AddOnsOfTarifPlan>()
         .link::<crate::role_permissions::PermissionsOfRole>()
         .link::<crate::role_permissions::RolesOfPermission>()

@@ -8,6 +8,7 @@ mod link;
 mod list;
 mod literal;
 mod names;
+mod parts;
 mod repo;
 mod resource;
 mod server;
@@ -35,6 +36,7 @@ pub fn render(model: &Model) -> Vec<GeneratedFile> {
     }));
     let modules: Vec<(String, String)> =
         model.entities.iter().map(|e| (module_name(&e.name), e.name.clone())).collect();
+    files.extend(parts::render(&modules));
     let mut link_modules = Vec::new();
     let routes = crate::api::link_routes(model);
     for link in &model.links {
@@ -51,7 +53,11 @@ pub fn render(model: &Model) -> Vec<GeneratedFile> {
         let (m, l) = (format_ident!("{}", m), format_ident!("{}", l));
         quote! { pub use #m::#l; }
     });
-    let mods = modules.iter().map(|(m, _)| format_ident!("{}", m));
+    // Entity modules live in the part crates; the facade re-exports them where they always were.
+    let mods = modules.iter().map(|(m, _)| {
+        let (part, m) = (format_ident!("{}", parts::crate_name(parts::part_of(m))), format_ident!("{}", m));
+        quote! { pub use ::#part::#m; }
+    });
     let reexports = modules.iter().map(|(m, e)| {
         let (m, e) = (format_ident!("{}", m), format_ident!("{}", e));
         let (new, patch) = (format_ident!("New{}", e), format_ident!("{}Patch", e));
@@ -61,8 +67,8 @@ pub fn render(model: &Model) -> Vec<GeneratedFile> {
     let lib = quote! {
         //! Models of every entity in model-spec/, generated.
         pub mod api;
-        pub mod enums;
-        #(pub mod #mods;)*
+        pub use ::generated_enums as enums;
+        #(#mods)*
         pub use enums::*;
         #(#reexports)*
         #(pub mod #link_mods;)*
@@ -100,7 +106,8 @@ fn cargo_toml(model: &Model) -> GeneratedFile {
          edition.workspace = true\nrust-version.workspace = true\nlicense.workspace = true\npublish.workspace = true\n\
          default-run = \"{bin}\"\n\n[[bin]]\nname = \"{bin}\"\npath = \"src/main.rs\"\n\n\
          [dependencies]\nchrono.workspace = true\nmimalloc.workspace = true\nruntime.workspace = true\nrust_decimal.workspace = true\nserde.workspace = true\n\
-         serde_json.workspace = true\nsqlx.workspace = true\nuuid.workspace = true\n\n[lints]\nworkspace = true\n"
+         serde_json.workspace = true\nsqlx.workspace = true\nuuid.workspace = true\n{}\n[lints]\nworkspace = true\n",
+        parts::dependencies()
     );
     GeneratedFile::new("generated/Cargo.toml", text)
 }

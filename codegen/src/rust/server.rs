@@ -21,7 +21,8 @@ pub fn binary_name(model: &Model) -> String {
 }
 
 pub fn api_module(model: &Model, routes: &[LinkRoute<'_>]) -> TokenStream {
-    let resources = model.entities.iter().map(|e| format_ident!("{}", e.name));
+    // Each part mounts its own entities (so their handlers are compiled with the part).
+    let parts = (0..super::parts::PARTS).map(|p| format_ident!("{}", super::parts::crate_name(p)));
     let links = routes.iter().map(|route| {
         let module = format_ident!("{}", module_name(&route.link.name));
         let [list_id, ..] = route.operation_ids();
@@ -70,8 +71,9 @@ pub fn api_module(model: &Model, routes: &[LinkRoute<'_>]) -> TokenStream {
 
         /// Every route of the API.
         pub fn routes() -> ::runtime::server::ApiRoutes {
-            ::runtime::server::ApiRoutes::new()
-                #(.resource::<crate::#resources>())*
+            let api = ::runtime::server::ApiRoutes::new();
+            #(let api = ::#parts::routes(api);)*
+            api
                 #(#links)*
                 #identity
         }
