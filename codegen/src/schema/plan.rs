@@ -269,11 +269,8 @@ impl<'a> Planner<'a> {
     fn drop_referencing(&mut self, table: &str, hits: impl Fn(&ForeignKey) -> bool) {
         let from = self.from;
         for (owner, fk) in from.tables.values().flat_map(|t| t.foreign_keys.values().map(move |fk| (t, fk))) {
-            if fk.ref_schema == from.name
-                && fk.ref_table == table
-                && hits(fk)
-                && !self.dropped_tables.contains(&owner.name)
-            {
+            // A dropped table's too: it goes only after the keys, and would hold the key up.
+            if fk.ref_schema == from.name && fk.ref_table == table && hits(fk) {
                 let kept = self.to.tables.get(&owner.name).and_then(|t| t.foreign_keys.get(&fk.name)).is_some();
                 if self.recreated.insert((ObjectKind::ForeignKey, owner.name.clone(), fk.name.clone())) {
                     self.drop_foreign_key(&owner.name, &fk.name);
