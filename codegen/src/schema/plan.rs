@@ -179,12 +179,13 @@ impl<'a> Planner<'a> {
         };
         let what = match &c.kind {
             ChangeKind::Differs { aspect, expected, actual } => {
-                format!("{:?} of {object} would change from {actual} to {expected}", aspect).to_lowercase()
+                let aspect = format!("{aspect:?}").to_lowercase();
+                format!("the {aspect} of {object} would change from {actual} to {expected}")
             }
             ChangeKind::Missing => format!("{object} would be created"),
             ChangeKind::Extra => format!("{object} would be dropped"),
         };
-        self.refused.push(format!("cannot plan this change: {what}; write this migration by hand"));
+        self.refused.push(format!("cannot plan this change: {what} (the schema model cannot write it)"));
     }
 
     fn create_table(&mut self, name: &str) {
@@ -563,7 +564,45 @@ pub fn widens(from: &str, to: &str) -> bool {
 
 #[cfg(test)]
 mod tests {
-    use super::widens;
+    use super::{plan, widens};
+    use crate::schema::model::{Column, Schema, Table};
+
+    fn schema(table: Table) -> Schema {
+        Schema { name: "public".into(), tables: [(table.name.clone(), table)].into(), ..Schema::default() }
+    }
+
+    fn table() -> Table {
+        let n = Column {
+            name: "n".into(),
+            data_type: "integer".into(),
+            nullable: false,
+            default: None,
+            generated: None,
+            collation: None,
+        };
+        Table { name: "t".into(), columns: vec![n], ..Table::default() }
+    }
+
+    #[test]
+    fn what_diff_reports_plan_writes_or_refuses_by_name() {
+        let mut checked = table();
+        checked.checks.insert("t_n_check".into(), "CHECK (n > 0)".into());
+        checked.columns[0].collation = Some("C".into());
+        let p = plan(&schema(table()), &schema(checked.clone()));
+        assert_eq!(
+            p.statements,
+            [
+                "ALTER TABLE t ALTER COLUMN n TYPE integer COLLATE \"C\" USING n::integer;",
+                "ALTER TABLE t ADD CONSTRAINT t_n_check CHECK (n > 0);",
+            ]
+        );
+        let back = plan(&schema(checked), &schema(table()));
+        assert!(back.statements.contains(&"ALTER TABLE t DROP CONSTRAINT t_n_check;".to_string()), "{back:?}");
+        let mut partitioned = table();
+        partitioned.partitioned = true;
+        let refused = plan(&schema(partitioned), &schema(table())).refused;
+        assert!(refused.len() == 1 && refused[0].contains(" of t would change from partitioned table"), "{refused:?}");
+    }
 
     #[test]
     fn widening_types() {

@@ -80,10 +80,9 @@ impl Operator {
     /// when it starts with no operator (a bare value, which the document admits as equality for
     /// some types).
     pub fn split(condition: &str) -> Option<(Operator, &str)> {
-        // Longest words first, so `not.is.null` is not read as something shorter.
-        let mut all = Operator::ALL;
-        all.sort_by_key(|o| std::cmp::Reverse(o.word().len()));
-        all.into_iter().find_map(|op| {
+        // A word must be followed by `.` or the end, so no two words can both match (`lt` is not
+        // read in `lte.5`).
+        Operator::ALL.into_iter().find_map(|op| {
             let rest = condition.strip_prefix(op.word())?;
             if rest.is_empty() {
                 return Some((op, rest));
