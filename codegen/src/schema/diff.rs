@@ -182,17 +182,21 @@ fn diff_table(e: &Table, a: &Table, out: &mut Vec<Change>) {
             if ep.name != ap.name {
                 out.push(Change::new(ObjectKind::PrimaryKey, t, &ep.name, ChangeKind::Missing));
                 out.push(Change::new(ObjectKind::PrimaryKey, t, &ap.name, ChangeKind::Extra));
-            } else if ep.columns != ap.columns {
-                out.push(Change::differs(
-                    ObjectKind::PrimaryKey,
-                    t,
-                    &ep.name,
-                    Aspect::Columns,
-                    cols(&ep.columns),
-                    cols(&ap.columns),
-                ));
+            } else {
+                if ep.columns != ap.columns {
+                    out.push(Change::differs(
+                        ObjectKind::PrimaryKey,
+                        t,
+                        &ep.name,
+                        Aspect::Columns,
+                        cols(&ep.columns),
+                        cols(&ap.columns),
+                    ));
+                }
+                // Under another name it is another key (missing and extra say all): options
+                // are compared for the same key only.
+                extra_differs(out, ObjectKind::PrimaryKey, t, &ep.name, (&ep.columns, &ep.extra), &ap.extra);
             }
-            extra_differs(out, ObjectKind::PrimaryKey, t, &ep.name, (&ep.columns, &ep.extra), &ap.extra);
         }
         (None, None) => {}
     }

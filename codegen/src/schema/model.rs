@@ -110,8 +110,19 @@ pub struct ForeignKey {
 /// (ours and other tables' pointing here) follow the renamed object. Replay and the migration
 /// planner both rename through these, so a rename means one thing.
 impl Schema {
+    /// Whether a relation (table, index, or the index behind a key) or a type has this name.
+    pub fn relation_exists(&self, name: &str) -> bool {
+        self.tables.contains_key(name)
+            || self.enums.contains_key(name)
+            || self.tables.values().any(|t| {
+                t.primary_key.as_ref().is_some_and(|pk| pk.name == name)
+                    || t.uniques.contains_key(name)
+                    || t.indexes.contains_key(name)
+            })
+    }
+
     pub fn rename_table(&mut self, old: &str, new: &str) -> Result<(), String> {
-        if self.tables.contains_key(new) || self.enums.contains_key(new) {
+        if self.relation_exists(new) {
             return Err(format!("relation '{new}' already exists"));
         }
         let mut t = self.tables.remove(old).ok_or_else(|| format!("table '{old}' does not exist"))?;

@@ -62,6 +62,8 @@ struct Phases {
     types: Vec<String>,
     tables: Vec<String>,
     columns: Vec<String>,
+    /// Generated columns rebuilt: added once the columns their expressions read have changed.
+    add_generated: Vec<String>,
     drop_columns: Vec<String>,
     drop_types: Vec<String>,
     keys: Vec<String>,
@@ -261,8 +263,14 @@ impl<'a> Planner<'a> {
             ObjectKind::Index => t.indexes.get(name).filter(|ix| ix.unique).map(|ix| ix.columns.clone()),
             _ => None,
         };
-        if let Some(columns) = columns {
-            self.drop_referencing(table, |fk| fk.ref_columns == columns);
+        if let Some(mut columns) = columns {
+            columns.sort();
+            // PostgreSQL matches a foreign key to a key by its set of columns.
+            self.drop_referencing(table, |fk| {
+                let mut refs = fk.ref_columns.clone();
+                refs.sort();
+                refs == columns
+            });
         }
     }
 
@@ -307,9 +315,41 @@ impl<'a> Planner<'a> {
         let regenerate =
             aspects.contains(&AspectKey::Generated) && !generation_alterable(&before.generated, &c.generated);
         if regenerate {
-            // A stored expression cannot be added to, or changed on, an existing column.
-            self.p.drop_columns.push(alter(table, &format!("DROP COLUMN {col}")));
-            self.p.drop_columns.push(alter(table, &format!("ADD COLUMN {}", ddl::column_def(c))));
+            // A stored expression cannot be added to, or changed on, an existing column: it is
+            // rebuilt, and what rests on it (keys, indexes, checks, foreign keys) with it.
+            self.drop_referencing(table, |fk| fk.ref_columns.iter().any(|r| r == name));
+            // Dropped before the columns it reads change type (PostgreSQL refuses that otherwise).
+            self.p.drop_keys.push(alter(table, &format!("DROP COLUMN {col}")));
+            self.p.add_generated.push(alter(table, &format!("ADD COLUMN {}", ddl::column_def(c))));
+            let to = &self.to.tables[table];
+            let on_it = |columns: &[String]| columns.iter().any(|x| x == name);
+            let mut rebuilt: Vec<(ObjectKind, String)> = Vec::new();
+            rebuilt.extend(
+                to.primary_key
+                    .iter()
+                    .filter(|pk| on_it(&pk.columns))
+                    .map(|pk| (ObjectKind::PrimaryKey, pk.name.clone())),
+            );
+            rebuilt.extend(
+                to.uniques.values().filter(|u| on_it(&u.columns)).map(|u| (ObjectKind::Unique, u.name.clone())),
+            );
+            rebuilt
+                .extend(to.indexes.values().filter(|i| on_it(&i.columns)).map(|i| (ObjectKind::Index, i.name.clone())));
+            rebuilt.extend(
+                to.checks.iter().filter(|(_, d)| d.contains(name)).map(|(n, _)| (ObjectKind::Check, n.clone())),
+            );
+            for (kind, key) in rebuilt {
+                if self.recreated.insert((kind, table.to_string(), key.clone())) {
+                    self.add_key(kind, table, &key);
+                }
+            }
+            let own: Vec<String> =
+                to.foreign_keys.values().filter(|fk| on_it(&fk.columns)).map(|fk| fk.name.clone()).collect();
+            for fk in own {
+                if self.recreated.insert((ObjectKind::ForeignKey, table.to_string(), fk.clone())) {
+                    self.add_foreign_key(table, &fk);
+                }
+            }
             self.losses.push(Loss {
                 what: format!("recreate {table}.{name} as {}", c.generated.as_deref().unwrap_or("a plain column")),
                 why: "its values are replaced".into(),
@@ -332,18 +372,18 @@ impl<'a> Planner<'a> {
                 }
             }
         }
+        // First: what stops being generated lets a default or a type change through.
         if aspects.contains(&AspectKey::Generated) {
             match (&before.generated, &c.generated) {
                 (Some(b), None) if b.ends_with("IDENTITY") => {
                     self.p.columns.push(alter(table, &format!("ALTER COLUMN {col} DROP IDENTITY")));
                 }
                 (Some(_), None) => self.p.columns.push(alter(table, &format!("ALTER COLUMN {col} DROP EXPRESSION"))),
-                (None, Some(g)) => self.p.columns.push(alter(table, &format!("ALTER COLUMN {col} ADD {g}"))),
                 (Some(_), Some(g)) => {
                     let how = g.trim_start_matches("GENERATED ").trim_end_matches(" AS IDENTITY");
                     self.p.columns.push(alter(table, &format!("ALTER COLUMN {col} SET GENERATED {how}")));
                 }
-                (None, None) => {}
+                (None, _) => {}
             }
         }
         let default_changes = aspects.contains(&AspectKey::Default) || (retyped && before.default.is_some());
@@ -386,6 +426,10 @@ impl<'a> Planner<'a> {
                 });
             }
         }
+        // Last: identity needs the column's final type, no default and NOT NULL.
+        if let (None, Some(g)) = (&before.generated, &c.generated) {
+            self.p.columns.push(alter(table, &format!("ALTER COLUMN {col} ADD {g}")));
+        }
     }
 
     /// New values are added in place (`ADD VALUE … BEFORE/AFTER`); a removed or reordered value,
@@ -397,9 +441,16 @@ impl<'a> Planner<'a> {
         let in_place = kept.len() == old.values.len() && kept.iter().zip(&old.values).all(|(a, b)| *a == b);
         let added: Vec<&String> = new.values.iter().filter(|v| !old.values.contains(v)).collect();
         let type_name = quote_ident(&new.name);
-        let used_now = self.to.tables.values().flat_map(|t| &t.columns).any(|c| {
-            c.data_type.trim_end_matches("[]") == type_name
-                && c.default.as_deref().is_some_and(|d| added.iter().any(|v| d.contains(v.as_str())))
+        // A column converted into the enum by this migration may hold a new value already.
+        let converted = |table: &str, c: &Column| {
+            self.from.tables.get(table).and_then(|t| t.column(&c.name)).is_some_and(|b| b.data_type != c.data_type)
+        };
+        let used_now = self.to.tables.values().any(|t| {
+            t.columns.iter().any(|c| {
+                c.data_type.trim_end_matches("[]") == type_name
+                    && (converted(&t.name, c)
+                        || c.default.as_deref().is_some_and(|d| added.iter().any(|v| d.contains(v.as_str()))))
+            })
         });
         if in_place && !used_now {
             for (i, value) in new.values.iter().enumerate().filter(|(_, v)| !old.values.contains(v)) {
@@ -426,12 +477,19 @@ impl<'a> Planner<'a> {
                 if c.default.is_some() {
                     self.p.types.push(format!("ALTER TABLE {t} ALTER COLUMN {col} DROP DEFAULT;"));
                 }
-                self.p.types.push(format!(
-                    "ALTER TABLE {t} ALTER COLUMN {col} TYPE {} USING {col}::text::{};",
-                    c.data_type, c.data_type
-                ));
-                // The default the column ends with: set here when the type stays, else after its change.
                 let target = self.to.tables[&table.name].column(&c.name);
+                // A column this migration drops or retypes keeps its values as text meanwhile
+                // (a removed value would not convert, and is about to go anyway).
+                let stays = target.is_some_and(|t| t.data_type == c.data_type);
+                let interim = if stays {
+                    c.data_type.clone()
+                } else {
+                    format!("text{}", if c.data_type.ends_with("[]") { "[]" } else { "" })
+                };
+                self.p
+                    .types
+                    .push(format!("ALTER TABLE {t} ALTER COLUMN {col} TYPE {interim} USING {col}::text::{interim};"));
+                // The default the column ends with: set here when the type stays, else after its change.
                 if let Some(target) = target.filter(|t| t.data_type == c.data_type) {
                     if let Some(d) = &target.default {
                         self.p.types.push(format!("ALTER TABLE {t} ALTER COLUMN {col} SET DEFAULT {d};"));
@@ -468,6 +526,7 @@ impl<'a> Planner<'a> {
             p.types,
             p.tables,
             p.columns,
+            p.add_generated,
             p.drop_columns,
             p.drop_types,
             p.keys,
@@ -574,7 +633,7 @@ mod tests {
     fn table() -> Table {
         let n = Column {
             name: "n".into(),
-            data_type: "integer".into(),
+            data_type: "text".into(),
             nullable: false,
             default: None,
             generated: None,
@@ -586,14 +645,14 @@ mod tests {
     #[test]
     fn what_diff_reports_plan_writes_or_refuses_by_name() {
         let mut checked = table();
-        checked.checks.insert("t_n_check".into(), "CHECK (n > 0)".into());
+        checked.checks.insert("t_n_check".into(), "CHECK (n <> '')".into());
         checked.columns[0].collation = Some("C".into());
         let p = plan(&schema(table()), &schema(checked.clone()));
         assert_eq!(
             p.statements,
             [
-                "ALTER TABLE t ALTER COLUMN n TYPE integer COLLATE \"C\" USING n::integer;",
-                "ALTER TABLE t ADD CONSTRAINT t_n_check CHECK (n > 0);",
+                "ALTER TABLE t ALTER COLUMN n TYPE text COLLATE \"C\" USING n::text;",
+                "ALTER TABLE t ADD CONSTRAINT t_n_check CHECK (n <> '');",
             ]
         );
         let back = plan(&schema(checked), &schema(table()));
