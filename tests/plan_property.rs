@@ -10,10 +10,11 @@
 //! `PLAN_ONLY=n` runs pair n alone; a failure prints the seed, the pair and both spec sets.
 
 use codegen::generate::migration::{init_migration, next_migration, Existing, Next};
+use codegen::ir::Model;
+use codegen::schema::diff;
 use codegen::schema::live::compare_live;
 use codegen::schema::lower::lower;
 use codegen::schema::plan::plan;
-use codegen::schema::{diff, Schema};
 use serde_json::{json, Map, Value};
 use sqlx::{Connection, PgConnection};
 use std::fmt::Write as _;
@@ -568,19 +569,16 @@ fn default_fits(ty: &Ty, d: &Value, enums: &[(String, Vec<String>)]) -> bool {
     }
 }
 
-fn load(spec: &Spec) -> Schema {
-    let dir = TempDir::new("plan_spec");
+/// The spec set as the tool reads it (written to a directory and loaded).
+fn model(spec: &Spec) -> Model {
+    let dir = TempDir::new("plan_model");
     spec.write(dir.path());
-    let model = codegen::load_model(dir.path())
-        .unwrap_or_else(|d| panic!("the generator wrote an invalid spec set:\n{}\n{}", d.render(), spec.dump()));
-    lower(&model)
+    codegen::load_model(dir.path())
+        .unwrap_or_else(|d| panic!("the generator wrote an invalid spec set:\n{}\n{}", d.render(), spec.dump()))
 }
 
-fn init_sql(spec: &Spec) -> String {
-    let dir = TempDir::new("plan_init");
-    spec.write(dir.path());
-    let model = codegen::load_model(dir.path()).unwrap_or_else(|d| panic!("{}", d.render()));
-    init_migration(&model).into_iter().find(|f| f.path.ends_with(".up.sql")).expect("an up migration").contents
+fn init_sql(model: &Model) -> String {
+    init_migration(model).into_iter().find(|f| f.path.ends_with(".up.sql")).expect("an up migration").contents
 }
 
 /// Runs statements in one transaction, as the migrator does.
@@ -621,7 +619,8 @@ fn plan_applied_leaves_nothing_for_diff() {
                 b.dump()
             )
         };
-        let (sa, sb) = (load(&a), load(&b));
+        let (ma, mb) = (model(&a), model(&b));
+        let (sa, sb) = (lower(&ma), lower(&mb));
         let up = plan(&sa, &sb);
         let down = plan(&sb, &sa);
         if !up.refused.is_empty() || !down.refused.is_empty() {
@@ -636,7 +635,7 @@ fn plan_applied_leaves_nothing_for_diff() {
             let mut conn = PgConnection::connect(&db.url).await.map_err(|e| e.to_string())?;
             let reset = "DROP SCHEMA public CASCADE; CREATE SCHEMA public;";
             sqlx::raw_sql(reset).execute(&mut conn).await.map_err(|e| e.to_string())?;
-            sqlx::raw_sql(&init_sql(&a))
+            sqlx::raw_sql(&init_sql(&ma))
                 .execute(&mut conn)
                 .await
                 .map_err(|e| format!("a's init migration failed: {e}"))?;
@@ -664,13 +663,6 @@ fn plan_applied_leaves_nothing_for_diff() {
     eprintln!("{pairs} pairs, {nonempty} with a plan, {statements} statements in all (seed {seed})");
 }
 
-fn model(spec: &Spec) -> codegen::ir::Model {
-    let dir = TempDir::new("plan_model");
-    spec.write(dir.path());
-    codegen::load_model(dir.path())
-        .unwrap_or_else(|d| panic!("the generator wrote an invalid spec set:\n{}\n{}", d.render(), spec.dump()))
-}
-
 /// Renames ride on the next migration, not on `plan`: `next_migration(b)` after a's init applies
 /// them to the history, plans the rest, and its up and down halves must each leave nothing for
 /// diff on a real database.
@@ -687,7 +679,7 @@ fn renames_in_the_next_migration_leave_nothing_for_diff() {
             panic!("rename pair {i} (PLAN_SEED seed {seed}): {what}\n=== a ===\n{}\n=== b ===\n{}", a.dump(), b.dump())
         };
         let (ma, mb) = (model(&a), model(&b));
-        let init = init_sql(&a);
+        let init = init_sql(&ma);
         let existing = vec![Existing { version: 1, path: "0001_init.up.sql".into(), up: init.clone() }];
         let files = match next_migration(&mb, &existing) {
             Ok(Next::New { files, .. }) => files,

@@ -6,6 +6,8 @@
 //! arrays are built from these by each reader, because their spellings carry the arguments.
 
 use crate::openapi::patterns;
+use proc_macro2::TokenStream;
+use quote::quote;
 
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum FieldType {
@@ -77,8 +79,8 @@ pub struct Scalar {
     pub spec: &'static str,
     /// As `format_type()` prints it: `timestamp with time zone`.
     pub catalog: &'static str,
-    /// The Rust type sqlx decodes it into, as a path.
-    pub rust: &'static str,
+    /// The Rust type sqlx decodes it into.
+    pub rust: fn() -> TokenStream,
     /// The `runtime::server::Wire` rule (a variant or constant) the server checks bodies with.
     pub wire: &'static str,
     pub json: Json,
@@ -98,7 +100,7 @@ pub static SCALARS: [Scalar; 15] = [
         ty: FieldType::Uuid,
         spec: "uuid",
         catalog: "uuid",
-        rust: "::uuid::Uuid",
+        rust: || quote!(::uuid::Uuid),
         wire: "Uuid",
         json: Json::String { format: Some("uuid") },
         typescript: "string",
@@ -109,7 +111,7 @@ pub static SCALARS: [Scalar; 15] = [
         ty: FieldType::Text,
         spec: "text",
         catalog: "text",
-        rust: "String",
+        rust: || quote!(String),
         wire: "Text",
         json: Json::Pattern(patterns::TEXT),
         typescript: "string",
@@ -120,7 +122,7 @@ pub static SCALARS: [Scalar; 15] = [
         ty: FieldType::Bool,
         spec: "bool",
         catalog: "boolean",
-        rust: "bool",
+        rust: || quote!(bool),
         wire: "Bool",
         json: Json::Boolean,
         typescript: "boolean",
@@ -131,7 +133,7 @@ pub static SCALARS: [Scalar; 15] = [
         ty: FieldType::SmallInt,
         spec: "smallint",
         catalog: "smallint",
-        rust: "i16",
+        rust: || quote!(i16),
         wire: "SMALLINT",
         json: Json::Integer { int64: false, stated: Some(int(i16::MIN as i64, i16::MAX as i64)) },
         typescript: "number",
@@ -142,7 +144,7 @@ pub static SCALARS: [Scalar; 15] = [
         ty: FieldType::Int,
         spec: "int",
         catalog: "integer",
-        rust: "i32",
+        rust: || quote!(i32),
         wire: "INTEGER",
         json: Json::Integer { int64: false, stated: None },
         typescript: "number",
@@ -153,7 +155,7 @@ pub static SCALARS: [Scalar; 15] = [
         ty: FieldType::BigInt,
         spec: "bigint",
         catalog: "bigint",
-        rust: "i64",
+        rust: || quote!(i64),
         wire: "BIGINT",
         json: Json::Integer { int64: true, stated: None },
         typescript: "number",
@@ -164,7 +166,7 @@ pub static SCALARS: [Scalar; 15] = [
         ty: FieldType::Float,
         spec: "float",
         catalog: "real",
-        rust: "f32",
+        rust: || quote!(f32),
         wire: "Float",
         json: Json::Number { double: false },
         typescript: "number",
@@ -175,7 +177,7 @@ pub static SCALARS: [Scalar; 15] = [
         ty: FieldType::Double,
         spec: "double",
         catalog: "double precision",
-        rust: "f64",
+        rust: || quote!(f64),
         wire: "Double",
         json: Json::Number { double: true },
         typescript: "number",
@@ -186,7 +188,7 @@ pub static SCALARS: [Scalar; 15] = [
         ty: FieldType::Date,
         spec: "date",
         catalog: "date",
-        rust: "::chrono::NaiveDate",
+        rust: || quote!(::chrono::NaiveDate),
         wire: "Date",
         json: Json::String { format: Some("date") },
         typescript: "string",
@@ -197,7 +199,7 @@ pub static SCALARS: [Scalar; 15] = [
         ty: FieldType::Timestamp,
         spec: "timestamp",
         catalog: "timestamp without time zone",
-        rust: "::chrono::NaiveDateTime",
+        rust: || quote!(::chrono::NaiveDateTime),
         wire: "Timestamp",
         json: Json::String { format: Some("date-time") },
         typescript: "string",
@@ -209,7 +211,7 @@ pub static SCALARS: [Scalar; 15] = [
         ty: FieldType::Timestamptz,
         spec: "timestamptz",
         catalog: "timestamp with time zone",
-        rust: "::chrono::DateTime<::chrono::Utc>",
+        rust: || quote!(::chrono::DateTime<::chrono::Utc>),
         wire: "Timestamptz",
         json: Json::String { format: Some("date-time") },
         typescript: "string",
@@ -220,7 +222,7 @@ pub static SCALARS: [Scalar; 15] = [
         ty: FieldType::Time,
         spec: "time",
         catalog: "time without time zone",
-        rust: "::chrono::NaiveTime",
+        rust: || quote!(::chrono::NaiveTime),
         wire: "Time",
         // JSON Schema's `time` format demands an offset; a `time` column holds none.
         json: Json::Pattern(patterns::TIME),
@@ -232,7 +234,7 @@ pub static SCALARS: [Scalar; 15] = [
         ty: FieldType::Json,
         spec: "json",
         catalog: "json",
-        rust: "::serde_json::Value",
+        rust: || quote!(::serde_json::Value),
         wire: "Json",
         json: Json::Any,
         typescript: "Json",
@@ -244,7 +246,7 @@ pub static SCALARS: [Scalar; 15] = [
         ty: FieldType::Jsonb,
         spec: "jsonb",
         catalog: "jsonb",
-        rust: "::serde_json::Value",
+        rust: || quote!(::serde_json::Value),
         wire: "Json",
         json: Json::Any,
         typescript: "Json",
@@ -255,7 +257,7 @@ pub static SCALARS: [Scalar; 15] = [
         ty: FieldType::Bytes,
         spec: "bytes",
         catalog: "bytea",
-        rust: "Vec<u8>",
+        rust: || quote!(Vec<u8>),
         wire: "Bytes",
         json: Json::String { format: Some("byte") },
         typescript: "string",
@@ -289,7 +291,7 @@ mod tests {
             assert_eq!(by_spec(s.spec).map(|x| &x.ty), Some(&s.ty), "{}", s.spec);
             assert_eq!(by_catalog(s.catalog).map(|x| &x.ty), Some(&s.ty), "{}", s.catalog);
             assert_eq!(scalar(&s.ty).map(|x| x.spec), Some(s.spec));
-            assert!(s.rust.parse::<proc_macro2::TokenStream>().is_ok(), "{}", s.rust);
+            assert!(!(s.rust)().is_empty(), "{}", s.spec);
         }
     }
 

@@ -16,9 +16,6 @@ pub fn rust_type(ty: &FieldType) -> TokenStream {
             let inner = rust_type(inner);
             quote!(Vec<#inner>)
         }
-        plain => {
-            let path = crate::types::scalar(plain).map_or("()", |s| s.rust);
-            path.parse().expect("the type table's Rust types parse (tested there)")
-        }
+        plain => crate::types::scalar(plain).map_or_else(|| quote!(()), |s| (s.rust)()),
     }
 }

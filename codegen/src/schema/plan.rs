@@ -81,22 +81,12 @@ struct Planner<'a> {
     refused: Vec<String>,
     recreated: BTreeSet<Recreated>,
     /// Aspects that differ, per (table, column) of a kept column.
-    columns: BTreeMap<(String, String), BTreeSet<AspectKey>>,
+    columns: BTreeMap<(String, String), BTreeSet<Aspect>>,
     dropped_tables: Vec<String>,
     /// Columns whose default an enum rebuild already set or dropped.
     defaults_handled: BTreeSet<(String, String)>,
     /// Foreign keys (table, name) dropped because what they point at or hold is rebuilt.
     fks_dropped: BTreeSet<(String, String)>,
-}
-
-/// `Aspect` ordered, for the per-column grouping.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
-enum AspectKey {
-    Type,
-    Collation,
-    Generated,
-    Default,
-    Nullability,
 }
 
 impl<'a> Planner<'a> {
@@ -131,17 +121,12 @@ impl<'a> Planner<'a> {
                     ),
                 });
             }
-            (ObjectKind::Column, ChangeKind::Differs { aspect, .. }) => {
-                let key = match aspect {
-                    Aspect::Type => AspectKey::Type,
-                    Aspect::Collation => AspectKey::Collation,
-                    Aspect::Generated => AspectKey::Generated,
-                    Aspect::Default => AspectKey::Default,
-                    Aspect::Nullability => AspectKey::Nullability,
-                    _ => return self.refuse(c),
-                };
-                self.columns.entry((table, name.to_string())).or_default().insert(key);
-            }
+            (ObjectKind::Column, ChangeKind::Differs { aspect, .. }) => match aspect {
+                Aspect::Type | Aspect::Collation | Aspect::Generated | Aspect::Default | Aspect::Nullability => {
+                    self.columns.entry((table, name.to_string())).or_default().insert(*aspect);
+                }
+                _ => self.refuse(c),
+            },
             (
                 ObjectKind::PrimaryKey | ObjectKind::Unique | ObjectKind::Index | ObjectKind::Check,
                 ChangeKind::Missing,
@@ -291,6 +276,24 @@ impl<'a> Planner<'a> {
         }
     }
 
+    /// The foreign keys on either end of a column that is retyped or rebuilt: dropped first, and
+    /// restored where `to` keeps them.
+    fn rebuild_foreign_keys_on(&mut self, table: &str, column: &str) {
+        self.drop_referencing(table, |fk| fk.ref_columns.iter().any(|r| r == column));
+        let own: Vec<String> = self.from.tables[table]
+            .foreign_keys
+            .values()
+            .filter(|fk| fk.columns.iter().any(|x| x == column))
+            .map(|fk| fk.name.clone())
+            .collect();
+        for fk in own {
+            if self.recreated.insert((ObjectKind::ForeignKey, table.to_string(), fk.clone())) {
+                self.drop_foreign_key(table, &fk);
+                self.add_foreign_key(table, &fk);
+            }
+        }
+    }
+
     fn add_foreign_key(&mut self, table: &str, name: &str) {
         if let Some(fk) = self.to.tables[table].foreign_keys.get(name) {
             self.p.foreign_keys.push(ddl::add_foreign_key(table, fk));
@@ -305,19 +308,18 @@ impl<'a> Planner<'a> {
 
     /// One kept column: its aspects in the order PostgreSQL accepts them. A type change drops
     /// the old default first (it may not convert) and the foreign keys on either end.
-    fn change_column(&mut self, table: &str, name: &str, aspects: &BTreeSet<AspectKey>) {
+    fn change_column(&mut self, table: &str, name: &str, aspects: &BTreeSet<Aspect>) {
         let (Some(before), Some(c)) = (self.from.tables[table].column(name), self.to.tables[table].column(name)) else {
             return;
         };
         let col = quote_ident(name);
         let handled = self.defaults_handled.contains(&(table.to_string(), name.to_string()));
-        let retyped = aspects.contains(&AspectKey::Type) || aspects.contains(&AspectKey::Collation);
-        let regenerate =
-            aspects.contains(&AspectKey::Generated) && !generation_alterable(&before.generated, &c.generated);
+        let retyped = aspects.contains(&Aspect::Type) || aspects.contains(&Aspect::Collation);
+        let regenerate = aspects.contains(&Aspect::Generated) && !generation_alterable(&before.generated, &c.generated);
         if regenerate {
             // A stored expression cannot be added to, or changed on, an existing column: it is
             // rebuilt, and what rests on it (keys, indexes, checks, foreign keys) with it.
-            self.drop_referencing(table, |fk| fk.ref_columns.iter().any(|r| r == name));
+            self.rebuild_foreign_keys_on(table, name);
             // Dropped before the columns it reads change type (PostgreSQL refuses that otherwise).
             self.p.drop_keys.push(alter(table, &format!("DROP COLUMN {col}")));
             self.p.add_generated.push(alter(table, &format!("ADD COLUMN {}", ddl::column_def(c))));
@@ -343,13 +345,6 @@ impl<'a> Planner<'a> {
                     self.add_key(kind, table, &key);
                 }
             }
-            let own: Vec<String> =
-                to.foreign_keys.values().filter(|fk| on_it(&fk.columns)).map(|fk| fk.name.clone()).collect();
-            for fk in own {
-                if self.recreated.insert((ObjectKind::ForeignKey, table.to_string(), fk.clone())) {
-                    self.add_foreign_key(table, &fk);
-                }
-            }
             self.losses.push(Loss {
                 what: format!("recreate {table}.{name} as {}", c.generated.as_deref().unwrap_or("a plain column")),
                 why: "its values are replaced".into(),
@@ -357,23 +352,11 @@ impl<'a> Planner<'a> {
             });
             return;
         }
-        if aspects.contains(&AspectKey::Type) {
-            self.drop_referencing(table, |fk| fk.ref_columns.iter().any(|r| r == name));
-            let own: Vec<String> = self.from.tables[table]
-                .foreign_keys
-                .values()
-                .filter(|fk| fk.columns.iter().any(|x| x == name))
-                .map(|fk| fk.name.clone())
-                .collect();
-            for fk in own {
-                if self.recreated.insert((ObjectKind::ForeignKey, table.to_string(), fk.clone())) {
-                    self.drop_foreign_key(table, &fk);
-                    self.add_foreign_key(table, &fk);
-                }
-            }
+        if aspects.contains(&Aspect::Type) {
+            self.rebuild_foreign_keys_on(table, name);
         }
         // First: what stops being generated lets a default or a type change through.
-        if aspects.contains(&AspectKey::Generated) {
+        if aspects.contains(&Aspect::Generated) {
             match (&before.generated, &c.generated) {
                 (Some(b), None) if b.ends_with("IDENTITY") => {
                     self.p.columns.push(alter(table, &format!("ALTER COLUMN {col} DROP IDENTITY")));
@@ -386,7 +369,7 @@ impl<'a> Planner<'a> {
                 (None, _) => {}
             }
         }
-        let default_changes = aspects.contains(&AspectKey::Default) || (retyped && before.default.is_some());
+        let default_changes = aspects.contains(&Aspect::Default) || (retyped && before.default.is_some());
         if retyped {
             if before.default.is_some() && !handled {
                 self.p.columns.push(alter(table, &format!("ALTER COLUMN {col} DROP DEFAULT")));
@@ -415,7 +398,7 @@ impl<'a> Planner<'a> {
                 None => {}
             }
         }
-        if aspects.contains(&AspectKey::Nullability) {
+        if aspects.contains(&Aspect::Nullability) {
             let verb = if c.nullable { "DROP" } else { "SET" };
             self.p.columns.push(alter(table, &format!("ALTER COLUMN {col} {verb} NOT NULL")));
             if !c.nullable {
