@@ -88,12 +88,13 @@ fn sample(model: &Model, ty: &FieldType, field: &Field, n: u64) -> Value {
         FieldType::Float | FieldType::Double => json!(1.5),
         FieldType::Decimal { .. } => json!("1"),
         FieldType::Date => json!("2026-01-01"),
-        FieldType::Timestamp | FieldType::Timestamptz => json!("2026-01-01T10:00:00Z"),
-        FieldType::Time => json!("10:00:00"),
+        FieldType::Timestamp(_) | FieldType::Timestamptz(_) => json!("2026-01-01T10:00:00Z"),
+        FieldType::Time(_) => json!("10:00:00"),
         FieldType::Json | FieldType::Jsonb => json!({ "k": 1 }),
         FieldType::Bytes => json!("AQ=="),
         FieldType::Enum(name) => json!(model.enums.iter().find(|e| &e.name == name).unwrap().values[0]),
         FieldType::Array(inner) => json!([sample(model, inner, field, n)]),
+        other => panic!("VBWD's specs hold no {other:?} field; add a sample value for it"),
     }
 }
 

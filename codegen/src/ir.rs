@@ -22,6 +22,8 @@ pub struct Project {
     pub unique_default: UniqueKind,
     pub naming: Naming,
     pub ignore_tables: Vec<String>,
+    /// Extensions the migrations create, sorted.
+    pub extensions: Vec<String>,
 }
 
 /// Name templates for generated database objects; see model-spec/README.md.
@@ -216,7 +218,7 @@ impl Field {
     pub fn listable(&self) -> bool {
         !self.secret
             && match &self.ty {
-                FieldType::Array(_) => false,
+                FieldType::Array(_) | FieldType::Sql(_) => false,
                 plain => crate::types::scalar(plain).is_none_or(|s| s.filter.is_some()),
             }
     }

@@ -23,7 +23,7 @@ pub fn db_default(expr: &str, ty: &FieldType, enum_values: &[String]) -> DbDefau
         FieldType::SmallInt | FieldType::Int | FieldType::BigInt => {
             default_expr(expr).parse::<i64>().ok().map(DbDefault::Int)
         }
-        FieldType::String(_) | FieldType::Text => string_literal(expr).map(DbDefault::Str),
+        text if text.is_text() => string_literal(expr).map(DbDefault::Str),
         FieldType::Enum(_) => string_literal(expr).filter(|v| enum_values.contains(v)).map(DbDefault::Str),
         _ => None,
     };

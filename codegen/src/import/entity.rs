@@ -20,7 +20,7 @@ pub fn entity(ctx: &Context, table: &Table, warnings: &mut Vec<String>) -> Entit
         .columns
         .iter()
         .map(|c| {
-            let ty = field_type(&c.data_type, &ctx.enums).expect("checked by tables::select");
+            let ty = field_type(&c.data_type, &ctx.enums);
             let enum_values = ctx.enum_values(&c.data_type);
             FieldDoc {
                 name: c.name.clone(),

@@ -139,6 +139,7 @@ pub fn import(schema: &Schema, options: &ImportOptions<'_>) -> Imported {
                 prefix: &ctx.prefix,
                 naming: &ctx.naming,
                 ignore_tables: &BOOKKEEPING,
+                extensions: &schema.extensions.iter().map(String::as_str).collect::<Vec<_>>(),
             },
         ),
     )];

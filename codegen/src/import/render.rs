@@ -16,6 +16,7 @@ pub struct ProjectSettings<'a> {
     pub prefix: &'a str,
     pub naming: &'a Naming,
     pub ignore_tables: &'a [&'a str],
+    pub extensions: &'a [&'a str],
 }
 
 pub fn project(header: &str, p: &ProjectSettings<'_>) -> String {
@@ -35,6 +36,9 @@ pub fn project(header: &str, p: &ProjectSettings<'_>) -> String {
     ];
     out.push_str(&aligned("  ", &templates.map(|(k, v)| (k.to_string(), quoted(v)))));
     out.push_str(&format!("unmanaged:\n  ignore_tables: {}\n", flow_list(p.ignore_tables)));
+    if !p.extensions.is_empty() {
+        out.push_str(&format!("extensions: {}\n", flow_list(p.extensions)));
+    }
     out
 }
 

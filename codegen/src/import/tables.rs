@@ -1,11 +1,9 @@
 //! Which tables an import writes, and as what: an entity (one primary key column), a link (a pure
 //! join table), or nothing (with the reasons, one warning each) when specs cannot describe it.
 
-use super::types::field_type;
 use crate::ir::FkAction;
 use crate::naming::fill;
 use crate::schema::{Schema, Table};
-use std::collections::BTreeMap;
 
 /// Migration bookkeeping: never imported, listed in `unmanaged.ignore_tables`.
 pub const BOOKKEEPING: [&str; 2] = ["_sqlx_migrations", "alembic_version"];
@@ -22,11 +20,10 @@ pub fn select<'s>(
     primary_key_template: &str,
     warnings: &mut Vec<String>,
 ) -> Selection<'s> {
-    let enums: BTreeMap<String, String> = schema.enums.keys().map(|k| (k.clone(), k.clone())).collect();
     let mut entities = Vec::new();
     let mut link_candidates = Vec::new();
     for &table in chosen {
-        let problems = table_problems(table, &enums, primary_key_template);
+        let problems = table_problems(table, primary_key_template);
         if !problems.is_empty() {
             for p in problems {
                 warnings.push(format!("table {}: {p}; table skipped", table.name));
@@ -53,15 +50,12 @@ pub fn select<'s>(
 }
 
 /// What keeps a table from being an entity or link at all.
-fn table_problems(table: &Table, enums: &BTreeMap<String, String>, primary_key_template: &str) -> Vec<String> {
+fn table_problems(table: &Table, primary_key_template: &str) -> Vec<String> {
     let mut problems = Vec::new();
     if table.partitioned {
         problems.push("a partitioned table is not expressible in specs".to_string());
     }
     for c in &table.columns {
-        if field_type(&c.data_type, enums).is_none() {
-            problems.push(format!("column {} has type {}, which specs cannot express", c.name, c.data_type));
-        }
         if let Some(generated) = &c.generated {
             problems.push(format!("column {} is {generated}, which specs cannot express", c.name));
         }

@@ -1,32 +1,27 @@
-//! `format_type()` spellings back to spec types: the inverse of `schema::lower::pg_type`.
+//! `format_type()` spellings back to spec types: the type table's parser read backwards, so
+//! the inverse of `schema::lower::pg_type` is one fact.
 
 use crate::ir::FieldType;
 use std::collections::BTreeMap;
 
-/// The spec type of a column type, or None when the spec language has no such type
-/// (`inet`, `character(2)`, `timestamp(3) …`, unconstrained `numeric`, another schema's enum).
+/// The spec type of a column type: a type of the table, an enum of the schema, an array of
+/// either, or `sql(…)` holding the spelling as it is (never None: import keeps every column).
 /// `enums` maps database enum names to spec enum names.
-pub fn field_type(data_type: &str, enums: &BTreeMap<String, String>) -> Option<FieldType> {
+pub fn field_type(data_type: &str, enums: &BTreeMap<String, String>) -> FieldType {
     if let Some(inner) = data_type.strip_suffix("[]") {
-        return match field_type(inner, enums)? {
-            FieldType::Array(_) => None,
-            element => Some(FieldType::Array(Box::new(element))),
+        return match field_type(inner, enums) {
+            FieldType::Array(_) => FieldType::Sql(data_type.to_string()),
+            element => FieldType::Array(Box::new(element)),
         };
     }
-    let simple = crate::types::by_catalog(data_type).map(|s| s.ty.clone());
-    if simple.is_some() {
-        return simple;
+    if let Some(name) = unquote(data_type).and_then(|n| enums.get(&n)) {
+        return FieldType::Enum(name.clone());
     }
-    if let Some(args) = data_type.strip_prefix("character varying(").and_then(|r| r.strip_suffix(')')) {
-        return args.parse::<u32>().ok().filter(|n| (1..=10_485_760).contains(n)).map(FieldType::String);
+    match crate::types::parse_builtin(data_type) {
+        // Only a spelling the catalog prints back the same way is the type itself.
+        Ok(Some(ty)) if ty.catalog_spelling(&|e| e.to_string()) == data_type => ty,
+        _ => FieldType::Sql(data_type.to_string()),
     }
-    if let Some(args) = data_type.strip_prefix("numeric(").and_then(|r| r.strip_suffix(')')) {
-        let (p, s) = args.split_once(',')?;
-        let (precision, scale) = (p.trim().parse::<u16>().ok()?, s.trim().parse::<u16>().ok()?);
-        return ((1..=1000).contains(&precision) && scale <= precision)
-            .then_some(FieldType::Decimal { precision, scale });
-    }
-    enums.get(&unquote(data_type)?).map(|name| FieldType::Enum(name.clone()))
 }
 
 /// `"UserStatus"` → `UserStatus`, `userstatus` → `userstatus`; None for a schema-qualified name.
@@ -49,17 +44,18 @@ mod tests {
     fn catalog_spellings_map_back() {
         let enums: BTreeMap<String, String> =
             [("userstatus".to_string(), "Userstatus".to_string()), ("Mixed".into(), "Mixed".into())].into();
-        assert_eq!(field_type("character varying(255)", &enums), Some(FieldType::String(255)));
-        assert_eq!(field_type("numeric(10,2)", &enums), Some(FieldType::Decimal { precision: 10, scale: 2 }));
-        assert_eq!(field_type("timestamp with time zone", &enums), Some(FieldType::Timestamptz));
-        assert_eq!(field_type("userstatus", &enums), Some(FieldType::Enum("Userstatus".into())));
-        assert_eq!(field_type("\"Mixed\"", &enums), Some(FieldType::Enum("Mixed".into())));
-        assert_eq!(
-            field_type("character varying(20)[]", &enums),
-            Some(FieldType::Array(Box::new(FieldType::String(20))))
-        );
-        for unsupported in ["inet", "numeric", "character(2)", "timestamp(3) without time zone", "other.userstatus"] {
-            assert_eq!(field_type(unsupported, &enums), None, "{unsupported}");
+        assert_eq!(field_type("character varying(255)", &enums), FieldType::String(255));
+        assert_eq!(field_type("character varying", &enums), FieldType::Varchar);
+        assert_eq!(field_type("numeric(10,2)", &enums), FieldType::Decimal { precision: 10, scale: 2 });
+        assert_eq!(field_type("numeric", &enums), FieldType::Numeric);
+        assert_eq!(field_type("timestamp with time zone", &enums), FieldType::Timestamptz(None));
+        assert_eq!(field_type("timestamp(3) without time zone", &enums), FieldType::Timestamp(Some(3)));
+        assert_eq!(field_type("character(2)", &enums), FieldType::Char(2));
+        assert_eq!(field_type("userstatus", &enums), FieldType::Enum("Userstatus".into()));
+        assert_eq!(field_type("\"Mixed\"", &enums), FieldType::Enum("Mixed".into()));
+        assert_eq!(field_type("character varying(20)[]", &enums), FieldType::Array(Box::new(FieldType::String(20))));
+        for other in ["point", "other.userstatus", "int4multirange", "public.year"] {
+            assert_eq!(field_type(other, &enums), FieldType::Sql(other.into()), "{other}");
         }
     }
 }

@@ -13,7 +13,7 @@ use openapiv3::{ReferenceOr, Schema, StringType};
 pub fn component_name(ty: &FieldType) -> String {
     match ty {
         FieldType::Uuid => "UuidConditions".into(),
-        FieldType::String(_) | FieldType::Text => "TextConditions".into(),
+        text if text.is_text() => "TextConditions".into(),
         FieldType::Bool => "BooleanConditions".into(),
         FieldType::SmallInt => "SmallintConditions".into(),
         FieldType::Int => "IntegerConditions".into(),
@@ -21,13 +21,11 @@ pub fn component_name(ty: &FieldType) -> String {
         FieldType::Float | FieldType::Double => "NumberConditions".into(),
         FieldType::Decimal { precision, scale } => format!("Decimal{precision}_{scale}Conditions"),
         FieldType::Date => "DateConditions".into(),
-        FieldType::Time => "TimeConditions".into(),
-        FieldType::Timestamp => "TimestampConditions".into(),
-        FieldType::Timestamptz => "TimestamptzConditions".into(),
+        FieldType::Time(_) => "TimeConditions".into(),
+        FieldType::Timestamp(_) => "TimestampConditions".into(),
+        FieldType::Timestamptz(_) => "TimestamptzConditions".into(),
         FieldType::Enum(name) => format!("{name}Conditions"),
-        FieldType::Json | FieldType::Jsonb | FieldType::Bytes | FieldType::Array(_) => {
-            unreachable!("api::listable excludes {ty:?}")
-        }
+        _ => unreachable!("api::listable excludes {ty:?}"),
     }
 }
 
@@ -65,7 +63,7 @@ fn schema(model: &Model, ty: &FieldType) -> Schema {
 pub fn condition(model: &Model, ty: &FieldType) -> String {
     let value = value(model, ty);
     let (item, bare) = match ty {
-        FieldType::String(_) | FieldType::Text => (TEXT_ITEM.to_string(), String::new()),
+        text if text.is_text() => (TEXT_ITEM.to_string(), String::new()),
         FieldType::Enum(_) => (format!("(?:{value})"), String::new()),
         _ => (format!("(?:{value})"), format!("|{value}")),
     };

@@ -242,8 +242,9 @@ pub fn value_schema(ty: &FieldType) -> Schema {
 
 fn type_schema(ty: &FieldType, v: &Validation) -> Schema {
     match ty {
-        FieldType::String(n) => text(v, Some(u64::from(*n))),
-        FieldType::Text => text(v, None),
+        FieldType::String(n) | FieldType::Char(n) => text(v, Some(u64::from(*n))),
+        FieldType::Text | FieldType::Varchar => text(v, None),
+        FieldType::Sql(_) => json_schema(Json::Pattern(super::patterns::TEXT), v),
         FieldType::Decimal { precision, scale } => string_schema(StringType {
             format: VariantOrUnknownOrEmpty::Unknown("decimal".into()),
             pattern: Some(format!("^{}$", super::patterns::decimal(*precision, *scale))),

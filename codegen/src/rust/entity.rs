@@ -101,8 +101,8 @@ fn wire_format(field: &Field) -> Option<TokenStream> {
         return Some(quote!(#[serde(skip_serializing)]));
     }
     let with = match (&field.ty, field.nullable) {
-        (FieldType::Timestamp, false) => "::runtime::serde::naive_utc",
-        (FieldType::Timestamp, true) => "::runtime::serde::naive_utc_opt",
+        (FieldType::Timestamp(_), false) => "::runtime::serde::naive_utc",
+        (FieldType::Timestamp(_), true) => "::runtime::serde::naive_utc_opt",
         (FieldType::Bytes, false) => "::runtime::serde::base64",
         (FieldType::Bytes, true) => "::runtime::serde::base64_opt",
         _ => return None,

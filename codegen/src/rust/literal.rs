@@ -10,7 +10,7 @@ pub fn default_expr(ty: &FieldType, default: &AppDefault) -> TokenStream {
     match default {
         AppDefault::UuidV4 => quote!(::uuid::Uuid::new_v4()),
         AppDefault::Now => match ty {
-            FieldType::Timestamptz => quote!(::chrono::Utc::now()),
+            FieldType::Timestamptz(_) => quote!(::chrono::Utc::now()),
             FieldType::Date => quote!(::chrono::Utc::now().date_naive()),
             _ => quote!(::chrono::Utc::now().naive_utc()),
         },
@@ -49,7 +49,7 @@ fn value_expr(ty: &FieldType, value: &Value) -> TokenStream {
             let (ty, variant) = (format_ident!("{}", name), format_ident!("{}", variant_name(s)));
             quote!(crate::enums::#ty::#variant)
         }
-        (FieldType::String(_) | FieldType::Text, Value::String(s)) => quote!(String::from(#s)),
+        (ty, Value::String(s)) if ty.is_text() || ty.text_io() => quote!(String::from(#s)),
         (FieldType::Array(inner), Value::Array(items)) => {
             let items = items.iter().map(|i| value_expr(inner, i));
             quote!(vec![#(#items),*])

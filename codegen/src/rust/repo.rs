@@ -15,7 +15,7 @@ pub fn render(model: &Model, entity: &Entity) -> TokenStream {
     let new_name = format_ident!("New{}", entity.name);
     let patch_name = format_ident!("{}Patch", entity.name);
     let table = quote_ident(&entity.table);
-    let select_list = entity.fields.iter().map(|f| quote_ident(&f.name)).collect::<Vec<_>>().join(", ");
+    let select_list = select_list(entity);
     let pk = entity.pk_field();
     let pk_ident = field_ident(&pk.name);
     let pk_type = rust_type(&pk.ty);
@@ -52,8 +52,8 @@ pub fn render(model: &Model, entity: &Entity) -> TokenStream {
         columns.push(quote_ident(&f.name));
         let n = columns.len();
         let placeholder = match (&f.db_default, input && f.default.is_none() && !f.nullable) {
-            (Some(db), true) => format!("COALESCE(${n}{}, {})", cast(&f.ty), db.sql),
-            _ => format!("${n}{}", cast(&f.ty)),
+            (Some(db), true) => format!("COALESCE(${n}{}, {})", cast(model, &f.ty), db.sql),
+            _ => format!("${n}{}", cast(model, &f.ty)),
         };
         placeholders.push(placeholder);
         binds.push(quote!(.bind(#var)));
@@ -66,8 +66,9 @@ pub fn render(model: &Model, entity: &Entity) -> TokenStream {
         columns.join(", "),
         placeholders.join(", ")
     );
-    let get_sql = format!("SELECT {select_list} FROM {table} WHERE {pk_col} = $1");
-    let delete_sql = format!("DELETE FROM {table} WHERE {pk_col} = $1");
+    let pk_param = format!("$1{}", cast(model, &pk.ty));
+    let get_sql = format!("SELECT {select_list} FROM {table} WHERE {pk_col} = {pk_param}");
+    let delete_sql = format!("DELETE FROM {table} WHERE {pk_col} = {pk_param}");
 
     let get_by_unique =
         entity.indexes.iter().filter(|ix| ix.unique.is_some() && ix.columns.len() == 1).filter_map(|ix| {
@@ -77,7 +78,8 @@ pub fn render(model: &Model, entity: &Entity) -> TokenStream {
             }
             let method = format_ident!("get_by_{}", f.name);
             let (param_ty, bind) = param(f);
-            let sql = format!("SELECT {select_list} FROM {table} WHERE {} = $1", quote_ident(&f.name));
+            let sql =
+                format!("SELECT {select_list} FROM {table} WHERE {} = $1{}", quote_ident(&f.name), cast(model, &f.ty));
             let doc = format!(" The row whose `{}` is `value` (a unique key).", f.name);
             Some(quote! {
                 #[doc = #doc]
@@ -87,7 +89,7 @@ pub fn render(model: &Model, entity: &Entity) -> TokenStream {
             })
         });
 
-    let update = update_fn(entity, &table, &select_list);
+    let update = update_fn(model, entity, &table, &select_list);
     let list = super::list::render(entity, &select_list);
 
     quote! {
@@ -128,7 +130,7 @@ pub fn render(model: &Model, entity: &Entity) -> TokenStream {
     }
 }
 
-fn update_fn(entity: &Entity, table: &str, select_list: &str) -> TokenStream {
+fn update_fn(model: &Model, entity: &Entity, table: &str, select_list: &str) -> TokenStream {
     let patch_name = format_ident!("{}Patch", entity.name);
     let pk = entity.pk_field();
     let (pk_ident, pk_type, pk_col) = (field_ident(&pk.name), rust_type(&pk.ty), quote_ident(&pk.name));
@@ -152,7 +154,7 @@ fn update_fn(entity: &Entity, table: &str, select_list: &str) -> TokenStream {
     for f in entity.fields.iter().filter(|f| f.patchable()) {
         let ident = field_ident(&f.name);
         let col = format!("{} = ", quote_ident(&f.name));
-        let cast = cast(&f.ty);
+        let cast = cast(model, &f.ty);
         sets.push(quote! {
             if let Some(value) = patch.#ident {
                 rt::push_set(&mut q, &mut first, #col, value, #cast);
@@ -216,7 +218,7 @@ fn update_fn(entity: &Entity, table: &str, select_list: &str) -> TokenStream {
 /// The insert's clock reading in the field's type.
 fn now_expr(ty: &FieldType) -> TokenStream {
     match ty {
-        FieldType::Timestamptz => quote!(now),
+        FieldType::Timestamptz(_) => quote!(now),
         FieldType::Date => quote!(now.date_naive()),
         _ => quote!(now.naive_utc()),
     }
@@ -229,18 +231,33 @@ fn is_cheap(ty: &FieldType, default: &crate::ir::AppDefault) -> bool {
             || matches!(ty, FieldType::Bool | FieldType::Float | FieldType::Double | FieldType::Enum(_)))
 }
 
-/// `json` columns: sqlx sends `serde_json::Value` as jsonb, so cast to the column's type.
-fn cast(ty: &FieldType) -> &'static str {
+/// The cast after a parameter: `json` (sqlx sends `serde_json::Value` as jsonb), and the types
+/// that travel as text (`$1::inet`).
+fn cast(model: &Model, ty: &FieldType) -> String {
     match ty {
-        FieldType::Json => "::json",
-        _ => "",
+        FieldType::Json => "::json".into(),
+        text_io if text_io.text_io() => format!("::{}", crate::schema::lower::pg_type(model, ty)),
+        _ => String::new(),
     }
+}
+
+/// The columns a statement returns; types that travel as text are read through their text form.
+fn select_list(entity: &Entity) -> String {
+    let column = |f: &Field| {
+        let name = quote_ident(&f.name);
+        match &f.ty {
+            FieldType::Array(inner) if inner.text_io() => format!("{name}::text[] AS {name}"),
+            ty if ty.text_io() => format!("{name}::text AS {name}"),
+            _ => name,
+        }
+    };
+    entity.fields.iter().map(column).collect::<Vec<_>>().join(", ")
 }
 
 /// The parameter type and bind expression for a lookup by this field.
 fn param(f: &Field) -> (TokenStream, TokenStream) {
     match f.ty {
-        FieldType::String(_) | FieldType::Text => (quote!(&str), quote!(value)),
+        ref ty if ty.is_text() || ty.text_io() => (quote!(&str), quote!(value)),
         _ => (rust_type(&f.ty), quote!(value)),
     }
 }

@@ -139,7 +139,7 @@ fn field_rule(model: &Model, entity: &Entity, f: &Field) -> TokenStream {
 
 fn wire(model: &Model, ty: &FieldType) -> TokenStream {
     match ty {
-        FieldType::String(n) => {
+        FieldType::String(n) | FieldType::Char(n) => {
             let n = Literal::u32_unsuffixed(*n);
             quote!(api::Wire::Varchar(#n))
         }
@@ -155,6 +155,7 @@ fn wire(model: &Model, ty: &FieldType) -> TokenStream {
             let inner = wire(model, inner);
             quote!(api::Wire::Array(&#inner))
         }
+        FieldType::Sql(_) => quote!(api::Wire::Text),
         plain => {
             let rule = format_ident!("{}", crate::types::scalar(plain).map_or("Json", |s| s.wire));
             quote!(api::Wire::#rule)
@@ -192,13 +193,7 @@ fn check(v: &Validation) -> TokenStream {
 
 /// Whether the Rust type of a key is `Copy` (then it is returned by value, not cloned).
 fn is_copy(ty: &FieldType) -> bool {
-    !matches!(
-        ty,
-        FieldType::String(_)
-            | FieldType::Text
-            | FieldType::Json
-            | FieldType::Jsonb
-            | FieldType::Bytes
-            | FieldType::Array(_)
-    )
+    !(ty.is_text()
+        || ty.text_io()
+        || matches!(ty, FieldType::Json | FieldType::Jsonb | FieldType::Bytes | FieldType::Array(_)))
 }

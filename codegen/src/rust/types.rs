@@ -6,7 +6,7 @@ use quote::{format_ident, quote};
 
 pub fn rust_type(ty: &FieldType) -> TokenStream {
     match ty {
-        FieldType::String(_) => quote!(String),
+        FieldType::String(_) | FieldType::Sql(_) => quote!(String),
         FieldType::Decimal { .. } => quote!(::rust_decimal::Decimal),
         FieldType::Enum(name) => {
             let ident = format_ident!("{}", name);

@@ -10,6 +10,12 @@ use std::fmt::Write as _;
 /// types before tables, foreign keys after every table exists.
 pub fn create_all(schema: &Schema) -> String {
     let mut out = String::new();
+    for name in &schema.extensions {
+        out.push_str(&create_extension(name));
+    }
+    if !schema.extensions.is_empty() {
+        out.push('\n');
+    }
     for e in schema.enums.values() {
         out.push_str(&create_enum(e));
         out.push('\n');
@@ -47,7 +53,19 @@ pub fn drop_all(schema: &Schema) -> String {
         let names: Vec<String> = schema.enums.keys().map(|t| format!("    {}", quote_ident(t))).collect();
         let _ = writeln!(out, "DROP TYPE\n{};", names.join(",\n"));
     }
+    for name in schema.extensions.iter().rev() {
+        out.push_str(&drop_extension(name));
+    }
     out
+}
+
+/// `IF NOT EXISTS`: another schema of the database may have installed it already.
+pub fn create_extension(name: &str) -> String {
+    format!("CREATE EXTENSION IF NOT EXISTS {};\n", quote_ident(name))
+}
+
+pub fn drop_extension(name: &str) -> String {
+    format!("DROP EXTENSION IF EXISTS {};\n", quote_ident(name))
 }
 
 pub fn create_enum(e: &EnumType) -> String {

@@ -21,6 +21,7 @@ pub struct Change {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ObjectKind {
+    Extension,
     Enum,
     Table,
     Column,
@@ -81,6 +82,13 @@ impl Change {
 
 pub fn diff(expected: &Schema, actual: &Schema) -> Vec<Change> {
     let mut changes = Vec::new();
+    for name in union(expected.extensions.iter(), actual.extensions.iter()) {
+        match (expected.extensions.contains(name), actual.extensions.contains(name)) {
+            (true, false) => changes.push(Change::new(ObjectKind::Extension, None, name, ChangeKind::Missing)),
+            (false, true) => changes.push(Change::new(ObjectKind::Extension, None, name, ChangeKind::Extra)),
+            _ => {}
+        }
+    }
     for name in union(expected.enums.keys(), actual.enums.keys()) {
         match (expected.enums.get(name), actual.enums.get(name)) {
             (Some(_), None) => changes.push(Change::new(ObjectKind::Enum, None, name, ChangeKind::Missing)),

@@ -1,5 +1,5 @@
-//! `introspect(url) → Schema` from pg_catalog in five queries, whatever the number of tables:
-//! relations, columns, constraints, indexes, enum types.
+//! `introspect(url) → Schema` from pg_catalog in six queries, whatever the number of tables:
+//! relations, columns, constraints, indexes, enum types, extensions.
 
 use super::model::*;
 use crate::ir::{FkAction, UniqueKind};
@@ -8,7 +8,7 @@ use sqlx::postgres::{PgConnection, PgRow};
 use sqlx::{Connection, Row};
 
 /// Catalog queries sent per introspection (the benchmark asserts this stays fixed).
-pub const CATALOG_QUERIES: usize = 5;
+pub const CATALOG_QUERIES: usize = 6;
 
 const RELATIONS: &str = "
 SELECT n.nspname::text, c.relname::text, c.relkind::text
@@ -73,6 +73,8 @@ FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace
 WHERE n.nspname = $1 AND t.typtype = 'e'
 ORDER BY 1";
 
+const EXTENSIONS: &str = "SELECT extname::text FROM pg_extension WHERE extname <> 'plpgsql' ORDER BY 1";
+
 /// Connects and introspects `schema`.
 pub async fn introspect_url(url: &str, schema: &str) -> Result<Schema, sqlx::Error> {
     let mut conn = PgConnection::connect(url).await?;
@@ -112,6 +114,9 @@ pub async fn introspect(conn: &mut PgConnection, schema: &str) -> Result<Schema,
     for row in sqlx::query(ENUMS).bind(schema).fetch_all(&mut *conn).await? {
         let name: String = row.get(0);
         out.enums.insert(name.clone(), EnumType { name, values: row.get(1) });
+    }
+    for row in sqlx::query(EXTENSIONS).fetch_all(&mut *conn).await? {
+        out.extensions.insert(row.get(0));
     }
     Ok(out)
 }

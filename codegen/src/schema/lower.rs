@@ -5,7 +5,11 @@ use crate::ir::{Entity, FieldType, Link, Model};
 use crate::naming::quote_ident;
 
 pub fn lower(model: &Model) -> Schema {
-    let mut schema = Schema { name: model.project.schema.clone(), ..Schema::default() };
+    let mut schema = Schema {
+        name: model.project.schema.clone(),
+        extensions: model.project.extensions.iter().cloned().collect(),
+        ..Schema::default()
+    };
     for e in &model.enums {
         schema.enums.insert(e.db_name.clone(), EnumType { name: e.db_name.clone(), values: e.values.clone() });
     }
@@ -20,16 +24,9 @@ pub fn lower(model: &Model) -> Schema {
 
 /// The type as PostgreSQL's `format_type()` renders it.
 pub fn pg_type(model: &Model, ty: &FieldType) -> String {
-    match ty {
-        FieldType::String(n) => format!("character varying({n})"),
-        FieldType::Decimal { precision, scale } => format!("numeric({precision},{scale})"),
-        FieldType::Enum(name) => {
-            let db = model.enums.iter().find(|e| &e.name == name).map_or(name.as_str(), |e| e.db_name.as_str());
-            quote_ident(db)
-        }
-        FieldType::Array(inner) => format!("{}[]", pg_type(model, inner)),
-        plain => crate::types::scalar(plain).map_or_else(String::new, |s| s.catalog.to_string()),
-    }
+    ty.catalog_spelling(&|name| {
+        quote_ident(model.enums.iter().find(|e| e.name == name).map_or(name, |e| e.db_name.as_str()))
+    })
 }
 
 fn entity_table(model: &Model, entity: &Entity) -> Table {

@@ -4,11 +4,13 @@
 use super::normalize::default_expr;
 use crate::ir::{FkAction, UniqueKind};
 use crate::naming::{quote_ident, quote_literal};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Schema {
     pub name: String,
+    /// Installed extensions by name (`plpgsql` aside), wherever their objects live.
+    pub extensions: BTreeSet<String>,
     pub enums: BTreeMap<String, EnumType>,
     pub tables: BTreeMap<String, Table>,
     /// Views and materialized views in the schema (never managed by the specs).

@@ -56,6 +56,8 @@ pub fn plan(from: &Schema, to: &Schema) -> Plan {
 /// Statements in the order they must run.
 #[derive(Default)]
 struct Phases {
+    /// Before anything that may use their types.
+    extensions: Vec<String>,
     drop_foreign_keys: Vec<String>,
     drop_keys: Vec<String>,
     drop_tables: Vec<String>,
@@ -68,6 +70,8 @@ struct Phases {
     drop_types: Vec<String>,
     keys: Vec<String>,
     foreign_keys: Vec<String>,
+    /// After every column and index that used them is gone.
+    drop_extensions: Vec<String>,
 }
 
 /// An object that is dropped and created anew, once however many of its aspects differ.
@@ -94,6 +98,8 @@ impl<'a> Planner<'a> {
         let table = c.table.clone().unwrap_or_default();
         let name = c.name.as_str();
         match (c.object, &c.kind) {
+            (ObjectKind::Extension, ChangeKind::Missing) => self.p.extensions.push(ddl::create_extension(name)),
+            (ObjectKind::Extension, ChangeKind::Extra) => self.p.drop_extensions.push(ddl::drop_extension(name)),
             (ObjectKind::Enum, ChangeKind::Missing) => self.p.types.push(ddl::create_enum(&self.to.enums[name])),
             (ObjectKind::Enum, ChangeKind::Extra) => {
                 self.p.drop_types.push(format!("DROP TYPE {};", quote_ident(name)));
@@ -155,7 +161,9 @@ impl<'a> Planner<'a> {
                     }
                 }
             }
-            (ObjectKind::Enum | ObjectKind::Table, ChangeKind::Differs { .. }) => self.refuse(c),
+            (ObjectKind::Extension | ObjectKind::Enum | ObjectKind::Table, ChangeKind::Differs { .. }) => {
+                self.refuse(c);
+            }
         }
     }
 
@@ -503,6 +511,7 @@ impl<'a> Planner<'a> {
         }
         let p = self.p;
         let statements = [
+            p.extensions,
             p.drop_foreign_keys,
             p.drop_keys,
             p.drop_tables,
@@ -514,6 +523,7 @@ impl<'a> Planner<'a> {
             p.drop_types,
             p.keys,
             p.foreign_keys,
+            p.drop_extensions,
         ]
         .concat();
         Plan { statements, losses: self.losses, refused: self.refused }

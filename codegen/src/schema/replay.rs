@@ -157,16 +157,24 @@ impl Replay<'_> {
                 // `"$user"` names the role's own schema, which migrations never create here.
                 self.search_path = entries.into_iter().filter(|s| !s.starts_with('$')).collect();
             }
-            // Nothing the model holds: transactions, other settings, comments, privileges, and
-            // extensions (functions and types, never tables or enum types of ours).
+            Statement::CreateExtension(create) => {
+                self.schema.extensions.insert(create.name.value.clone());
+            }
+            Statement::DropExtension(drop) => {
+                for name in &drop.names {
+                    if !self.schema.extensions.remove(&name.value) && !drop.if_exists {
+                        return Err(Some(format!("extension {} does not exist", name.value)));
+                    }
+                }
+            }
+            // Nothing the model holds: transactions, other settings, comments, privileges.
             Statement::StartTransaction { .. }
             | Statement::Commit { .. }
             | Statement::Set(_)
             | Statement::CreateSchema { .. }
             | Statement::Comment { .. }
             | Statement::Grant(_)
-            | Statement::Revoke(_)
-            | Statement::CreateExtension(_) => {}
+            | Statement::Revoke(_) => {}
             _ => return Err(None),
         }
         Ok(())

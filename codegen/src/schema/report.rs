@@ -15,6 +15,7 @@ pub struct Sides<'a> {
 pub fn describe(change: &Change, sides: Sides<'_>) -> String {
     let table = change.table.as_deref().unwrap_or_default();
     let object = match change.object {
+        ObjectKind::Extension => format!("extension {}", change.name),
         ObjectKind::Enum => format!("enum {}", change.name),
         ObjectKind::Table => format!("table {}", change.name),
         ObjectKind::Column => format!("{table}.{}", change.name),
@@ -72,6 +73,9 @@ pub fn split_unmanaged(changes: Vec<Change>, live: &Schema, ignore_tables: &[Str
             (ChangeKind::Extra, ObjectKind::Table, _) => {
                 let kind = if is_ignored(&change.name) { BOOKKEEPING } else { "table" };
                 unmanaged.push(Unmanaged { kind, name: change.name });
+            }
+            (ChangeKind::Extra, ObjectKind::Extension, _) => {
+                unmanaged.push(Unmanaged { kind: "extension", name: change.name });
             }
             (ChangeKind::Extra, ObjectKind::Enum, _) => {
                 unmanaged.push(Unmanaged { kind: "enum type", name: change.name });

@@ -43,13 +43,49 @@ pub fn check_literal(ty: &FieldType, value: &Value, enums: &[EnumDef]) -> Result
             )),
             None => Err(mismatch()),
         },
-        FieldType::Text | FieldType::Bytes => value.as_str().map(|_| ()).ok_or_else(mismatch),
+        FieldType::Char(n) => match value.as_str() {
+            Some(s) if s.chars().count() <= *n as usize => Ok(()),
+            Some(s) => Err((
+                format!("default is {} characters long, longer than char({n})", s.chars().count()),
+                Some("shorten the default or widen the column".into()),
+            )),
+            None => Err(mismatch()),
+        },
+        FieldType::Text | FieldType::Varchar | FieldType::Citext | FieldType::Bytes => {
+            value.as_str().map(|_| ()).ok_or_else(mismatch)
+        }
+        FieldType::Numeric => match value {
+            Value::Number(_) => Ok(()),
+            Value::String(s) if is_numeric(s) => Ok(()),
+            _ => Err(mismatch()),
+        },
+        // Checked by PostgreSQL when the migration runs: their text forms are theirs to parse.
+        FieldType::Money
+        | FieldType::Timetz(_)
+        | FieldType::Interval(_)
+        | FieldType::Xml
+        | FieldType::Inet
+        | FieldType::Cidr
+        | FieldType::Macaddr
+        | FieldType::Macaddr8
+        | FieldType::Bit(_)
+        | FieldType::Varbit(_)
+        | FieldType::Tsvector
+        | FieldType::Tsquery
+        | FieldType::Int4Range
+        | FieldType::Int8Range
+        | FieldType::NumRange
+        | FieldType::TsRange
+        | FieldType::TstzRange
+        | FieldType::DateRange
+        | FieldType::Vector(_)
+        | FieldType::Sql(_) => value.as_str().map(|_| ()).ok_or_else(mismatch),
         FieldType::Uuid => value.as_str().filter(|s| is_uuid(s)).map(|_| ()).ok_or_else(mismatch),
         FieldType::Date => value.as_str().filter(|s| is_date(s)).map(|_| ()).ok_or_else(mismatch),
-        FieldType::Timestamp | FieldType::Timestamptz => {
+        FieldType::Timestamp(_) | FieldType::Timestamptz(_) => {
             value.as_str().filter(|s| is_timestamp(s)).map(|_| ()).ok_or_else(mismatch)
         }
-        FieldType::Time => value.as_str().filter(|s| is_time(s)).map(|_| ()).ok_or_else(mismatch),
+        FieldType::Time(_) => value.as_str().filter(|s| is_time(s)).map(|_| ()).ok_or_else(mismatch),
         FieldType::Json | FieldType::Jsonb => Ok(()),
         FieldType::Enum(name) => {
             let def = enums.iter().find(|e| &e.name == name);
@@ -76,7 +112,7 @@ pub fn sql_literal(ty: &FieldType, value: &Value) -> String {
     match (ty, value) {
         (FieldType::Json | FieldType::Jsonb, v) => quote_literal(&v.to_string()),
         (FieldType::Array(_), Value::Array(items)) => quote_literal(&array_text(items)),
-        (FieldType::Timestamp | FieldType::Timestamptz, Value::String(s)) => {
+        (FieldType::Timestamp(_) | FieldType::Timestamptz(_), Value::String(s)) => {
             let spaced = s.replacen('T', " ", 1);
             let with_seconds = if spaced.len() == 16 { format!("{spaced}:00") } else { spaced };
             quote_literal(&with_seconds)
@@ -84,6 +120,7 @@ pub fn sql_literal(ty: &FieldType, value: &Value) -> String {
         (_, Value::Bool(b)) => b.to_string(),
         (_, Value::Number(n)) => n.to_string(),
         (FieldType::Decimal { .. }, Value::String(s)) => s.clone(),
+        (FieldType::Numeric, Value::String(s)) if s.starts_with(|c: char| c == '-' || c.is_ascii_digit()) => s.clone(),
         (_, Value::String(s)) => quote_literal(s),
         (_, v) => quote_literal(&v.to_string()),
     }
@@ -108,6 +145,15 @@ fn array_text(items: &[Value]) -> String {
         })
         .collect();
     format!("{{{}}}", parts.join(","))
+}
+
+/// `patterns::NUMERIC`: digits with an optional sign and fraction, NaN, or an infinity.
+fn is_numeric(s: &str) -> bool {
+    let unsigned = s.strip_prefix('-').unwrap_or(s);
+    let digits = |p: &str| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit());
+    s == "NaN"
+        || unsigned == "Infinity"
+        || unsigned.split_once('.').map_or(digits(unsigned), |(whole, frac)| digits(whole) && digits(frac))
 }
 
 fn short(value: &Value) -> String {
@@ -152,8 +198,8 @@ fn example(ty: &FieldType, enums: &[EnumDef]) -> String {
         FieldType::Float | FieldType::Double => "a number, e.g. 1.5".into(),
         FieldType::Uuid => "a quoted UUID, e.g. \"00000000-0000-0000-0000-000000000000\"".into(),
         FieldType::Date => "a quoted ISO date, e.g. \"2026-01-31\"".into(),
-        FieldType::Timestamp | FieldType::Timestamptz => "a quoted ISO timestamp, or `default_fn: now`".into(),
-        FieldType::Time => "a quoted time, e.g. \"12:30:00\"".into(),
+        FieldType::Timestamp(_) | FieldType::Timestamptz(_) => "a quoted ISO timestamp, or `default_fn: now`".into(),
+        FieldType::Time(_) => "a quoted time, e.g. \"12:30:00\"".into(),
         FieldType::Enum(name) => {
             let values = enums.iter().find(|e| &e.name == name).map(|e| e.values.join(", ")).unwrap_or_default();
             format!("one of: {values}")

@@ -50,6 +50,9 @@ pub struct ProjectDoc {
     pub unique_default: Option<S<String>>,
     pub naming: Option<NamingDoc>,
     pub unmanaged: Option<UnmanagedDoc>,
+    /// PostgreSQL extensions the schema needs (`vector`, `citext`), created by the migrations.
+    #[serde(default)]
+    pub extensions: Vec<S<String>>,
 }
 
 #[derive(Debug, Deserialize)]

@@ -239,7 +239,7 @@ pub fn links(model: &Model) -> Vec<LinkView> {
 /// The wire type of a field in TypeScript.
 fn ts_type(ty: &FieldType) -> String {
     match ty {
-        FieldType::String(_) | FieldType::Decimal { .. } => "string".into(),
+        FieldType::String(_) | FieldType::Decimal { .. } | FieldType::Sql(_) => "string".into(),
         FieldType::Enum(name) => name.clone(),
         FieldType::Array(inner) => format!("{}[]", ts_type(inner)),
         plain => crate::types::scalar(plain).map_or("unknown", |s| s.typescript).into(),

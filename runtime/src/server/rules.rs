@@ -26,6 +26,8 @@ pub enum Wire {
         precision: u16,
         scale: u16,
     },
+    /// `numeric` without precision, as a string: any number of digits, `NaN`, `Infinity`.
+    Numeric,
     Date,
     /// `timestamp` (naive UTC): RFC 3339 in, `…Z` out; an offset is converted to UTC.
     Timestamp,
@@ -308,6 +310,12 @@ fn check_string(wire: &Wire, check: &Check, text: &str) -> Result<Option<Value>,
         Wire::Text => check_text(None, check, text).map(|()| None),
         Wire::Varchar(n) => check_text(Some(*n), check, text).map(|()| None),
         Wire::Decimal { precision, scale } => check_decimal(text, *precision, *scale).map(|()| None),
+        Wire::Numeric => {
+            let finite = check_decimal(text, u16::MAX, u16::MAX / 2).is_ok();
+            (finite || matches!(text, "NaN" | "Infinity" | "-Infinity"))
+                .then_some(None)
+                .ok_or_else(|| expected_string(wire).to_string())
+        }
         // RFC 3339's full-date exactly (chrono alone would take `2026-1-5` or a five-digit year).
         Wire::Date => (shaped(text, "dddd-dd-dd") && chrono::NaiveDate::parse_from_str(text, "%Y-%m-%d").is_ok())
             .then_some(None)
@@ -419,6 +427,7 @@ fn expected_string(wire: &Wire) -> &'static str {
     match wire {
         Wire::Uuid => "a UUID string",
         Wire::Decimal { .. } => "a decimal number as a string, e.g. \"12.50\"",
+        Wire::Numeric => "a number as a string, e.g. \"12.50\", or NaN, Infinity, -Infinity",
         Wire::Date => "a date string (YYYY-MM-DD)",
         Wire::Timestamp | Wire::Timestamptz => "a date-time string (RFC 3339)",
         Wire::Time => "a time string (HH:MM:SS)",

@@ -337,3 +337,11 @@ fn cut_and_mangled_sql_gives_errors_never_a_panic() {
         let _ = replay("public", &files(&[odd]));
     }
 }
+
+#[test]
+fn every_type_the_language_holds_replays_as_lowered() {
+    let expected = lower(&model("tests/fixtures/types/model-spec"));
+    let sql = ddl::create_all(&expected);
+    let replayed = run("public", &[&sql]);
+    assert_eq!(diff(&expected, &replayed), vec![], "{sql}");
+}

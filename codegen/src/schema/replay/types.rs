@@ -84,7 +84,7 @@ impl Replay<'_> {
             DataType::Date => "date".into(),
             DataType::Timestamp(precision, tz) => time("timestamp", precision, tz),
             DataType::Time(precision, tz) => time("time", precision, tz),
-            DataType::Interval { fields: None, precision: None } => "interval".into(),
+            DataType::Interval { fields: None, precision } => sized("interval", *precision),
             DataType::Bit(n) => sized("bit", Some(n.unwrap_or(1))),
             DataType::BitVarying(n) | DataType::VarBit(n) => sized("bit varying", *n),
             DataType::Regclass => "regclass".into(),
@@ -101,6 +101,11 @@ impl Replay<'_> {
             }
             DataType::Custom(name, modifiers) if modifiers.is_empty() && serial_type(ty).is_none() => {
                 self.type_name(name)?
+            }
+            // An extension's type with modifiers, `vector(3)`: format_type() prints them as given.
+            DataType::Custom(name, modifiers) if serial_type(ty).is_none() => {
+                let modifiers: Vec<String> = modifiers.iter().map(|m| m.to_string().trim().to_string()).collect();
+                format!("{}({})", self.type_name(name)?, modifiers.join(","))
             }
             other => return Err(format!("type `{other}` is not a PostgreSQL type replay knows")),
         })

@@ -48,9 +48,24 @@ impl Validator<'_> {
                     help
                 };
                 self.diags.push(Diagnostic::error(span_of(file, &spec.ty), message).with_help_opt(help));
-                return None;
+                // The field stays, typeless, so its other errors (a misspelt reference, say)
+                // are reported in the same run; checks that need its type are skipped.
+                FieldType::Sql(String::new())
             }
         };
+        let typed = ty != FieldType::Sql(String::new());
+        if let Some(extension) = ty.extension().filter(|e| !self.project.extensions.iter().any(|x| x == e)) {
+            self.diags.push(
+                Diagnostic::error(
+                    span_of(file, &spec.ty),
+                    format!(
+                        "type '{}' comes from the extension '{extension}', which project.yaml does not declare",
+                        spec.ty.value
+                    ),
+                )
+                .with_help(format!("add `extensions: [{extension}]` to project.yaml; the migrations then create it")),
+            );
+        }
         let flag = |v: &Option<S<bool>>| v.as_ref().is_some_and(|b| b.value);
         let nullable = flag(&spec.nullable);
         let primary_key = flag(&spec.primary_key);
@@ -61,7 +76,7 @@ impl Validator<'_> {
             ));
         }
         let mut default = None;
-        if let Some(value) = &spec.default {
+        if let Some(value) = spec.default.as_ref().filter(|_| typed) {
             match check_literal(&ty, &value.value, &self.enums) {
                 Ok(()) => default = Some(AppDefault::Value(value.value.clone())),
                 Err((message, help)) => {
@@ -69,7 +84,7 @@ impl Validator<'_> {
                 }
             }
         }
-        if let Some(function) = &spec.default_fn {
+        if let Some(function) = spec.default_fn.as_ref().filter(|_| typed) {
             if spec.default.is_some() {
                 self.diags.push(Diagnostic::error(
                     span_of(file, function),
@@ -78,7 +93,7 @@ impl Validator<'_> {
             }
             match (function.value.as_str(), &ty) {
                 ("uuid_v4", FieldType::Uuid) => default = Some(AppDefault::UuidV4),
-                ("now", FieldType::Timestamp | FieldType::Timestamptz | FieldType::Date) => {
+                ("now", FieldType::Timestamp(_) | FieldType::Timestamptz(_) | FieldType::Date) => {
                     default = Some(AppDefault::Now);
                 }
                 ("uuid_v4" | "now", _) => self.diags.push(Diagnostic::error(
@@ -92,9 +107,9 @@ impl Validator<'_> {
                 ),
             }
         }
-        let db_default = spec.db_default.as_ref().and_then(|value| self.db_default(file, &ty, value));
-        let on_update_now = match &spec.on_update {
-            Some(u) if u.value == "now" && matches!(ty, FieldType::Timestamp | FieldType::Timestamptz) => true,
+        let db_default = spec.db_default.as_ref().filter(|_| typed).and_then(|value| self.db_default(file, &ty, value));
+        let on_update_now = match spec.on_update.as_ref().filter(|_| typed) {
+            Some(u) if u.value == "now" && matches!(ty, FieldType::Timestamp(_) | FieldType::Timestamptz(_)) => true,
             Some(u) => {
                 self.diags.push(
                     Diagnostic::error(span_of(file, u), format!("unknown on_update '{}'", u.value))
@@ -105,13 +120,13 @@ impl Validator<'_> {
             None => false,
         };
         let version = flag(&spec.version);
-        if version && !ty.is_integer() {
+        if version && typed && !ty.is_integer() {
             self.diags.push(
                 Diagnostic::error(span_of(file, &spec.ty), "the version field must be an integer type")
                     .with_help("use int or bigint"),
             );
         }
-        let validate = self.validation(file, spec, &ty);
+        let validate = if typed { self.validation(file, spec, &ty) } else { Validation::default() };
         let unique = spec.unique.as_ref().and_then(|u| {
             let kind = self.unique_kind(file, u)?;
             let index_name = match &spec.unique_name {
@@ -273,7 +288,7 @@ impl Validator<'_> {
         let Some(v) = &spec.validate else {
             return Validation::default();
         };
-        let is_text = matches!(ty, FieldType::String(_) | FieldType::Text);
+        let is_text = ty.is_text();
         let is_number =
             ty.is_integer() || matches!(ty, FieldType::Float | FieldType::Double | FieldType::Decimal { .. });
         let mut check = |ok: bool, span: Span, what: &str| {

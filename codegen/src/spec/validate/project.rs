@@ -16,6 +16,7 @@ pub(super) fn project(raw: &RawSpecs, diags: &mut Diagnostics) -> Project {
         unique_default: UniqueKind::Index,
         naming: Naming::default(),
         ignore_tables: vec!["_sqlx_migrations".into()],
+        extensions: Vec::new(),
     };
     let Some((file, doc)) = &raw.project else {
         return project;
@@ -57,6 +58,25 @@ pub(super) fn project(raw: &RawSpecs, diags: &mut Diagnostics) -> Project {
             project.naming.enum_type.clone_from(&template.value);
         }
     }
+    for extension in &doc.extensions {
+        let name = &extension.value;
+        // Extension names are the control files' names: `uuid-ossp` has a dash.
+        if name.is_empty() || !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-') {
+            diags.push(
+                Diagnostic::error(span_of(file, extension), format!("'{name}' is not an extension name"))
+                    .with_help("write the name CREATE EXTENSION takes, e.g. vector, citext, pg_trgm"),
+            );
+        }
+        if project.extensions.contains(&extension.value) {
+            diags.push(
+                Diagnostic::error(span_of(file, extension), format!("extension '{}' is listed twice", extension.value))
+                    .with_help("remove one of them"),
+            );
+        }
+        project.extensions.push(extension.value.clone());
+    }
+    project.extensions.sort();
+    project.extensions.dedup();
     if let Some(unmanaged) = &doc.unmanaged {
         project.ignore_tables = unmanaged.ignore_tables.iter().map(|t| t.value.clone()).collect();
     }

@@ -57,7 +57,8 @@ impl Validator<'_> {
                     continue;
                 }
                 let field = p.entity.field(&r.field).unwrap();
-                if field.ty != tf.ty {
+                let typeless = |ty: &crate::ir::FieldType| *ty == crate::ir::FieldType::Sql(String::new());
+                if field.ty != tf.ty && !typeless(&field.ty) && !typeless(&tf.ty) {
                     self.diags.push(
                         Diagnostic::error(
                             span_of(r.file, r.ty),
