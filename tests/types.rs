@@ -14,6 +14,16 @@ fn fixture() -> std::path::PathBuf {
     repo_root().join("tests/fixtures/types/model-spec")
 }
 
+/// The number of differences `check` finds between these specs and the database (the
+/// migration history aside: the two projects' first migrations differ in spelling).
+fn database_drift(root: &str, spec_dir: &str, url: &str) -> usize {
+    let run = xtask(&["check", "--root", root, "--spec-dir", spec_dir, "--database-url", url, "--format", "json"]);
+    let report: Value = serde_json::from_str(&run.stdout).unwrap_or_else(|e| panic!("{e}: {run:?}"));
+    let drift = report["database"]["drift"].as_array().unwrap_or_else(|| panic!("{run:?}"));
+    assert!(drift.is_empty(), "{drift:#?}");
+    drift.len()
+}
+
 fn init_migration(root: &Path) -> String {
     std::fs::read_to_string(root.join("migrations/0001_init.up.sql")).expect("0001_init.up.sql")
 }
@@ -36,7 +46,31 @@ fn every_type_migrates_checks_clean_and_imports_back() {
     let imported_root = tmp.path().to_str().unwrap();
     let run = xtask(&["generate", "--root", imported_root, "--spec-dir", spec.to_str().unwrap()]);
     assert_eq!(run.code, 0, "generate from the imported specs: {run:?}");
-    assert_eq!(init_migration(tmp.path()), init_migration(project.path()), "import → generate changed the migration");
+    let spec_dir = spec.to_str().unwrap();
+    assert_eq!(database_drift(imported_root, spec_dir, &db.url), 0, "imported specs against their database");
+
+    // The imported specs' migration builds the same schema (the fixture's checks against it),
+    // and importing that database again gives the same specs: expressions differ from the
+    // fixture's only in PostgreSQL's spelling of them.
+    let again = TestDb::new("types_again");
+    let run = xtask(&["migrate", "--database-url", &again.url, "--migrations", &format!("{imported_root}/migrations")]);
+    assert_eq!(run.code, 0, "migrate the imported specs' migration: {run:?}");
+    let run = xtask(&["check", "--root", imported_root, "--spec-dir", spec_dir, "--database-url", &again.url]);
+    assert_eq!(run.code, 0, "the imported specs against the database they built: {run:?}");
+    let fixture_specs = format!("{root}/model-spec");
+    assert_eq!(database_drift(&root, &fixture_specs, &again.url), 0, "the fixture against that database");
+    let second = TempDir::new("types-import-again");
+    let run = xtask(&[
+        "import",
+        "--database-url",
+        &again.url,
+        "--spec-dir",
+        second.path().join("model-spec").to_str().unwrap(),
+    ]);
+    assert_eq!(run.code, 0, "second import: {run:?}");
+    let run = xtask(&["generate", "--root", second.path().to_str().unwrap()]);
+    assert_eq!(run.code, 0, "generate from the second import: {run:?}");
+    assert_eq!(init_migration(second.path()), init_migration(tmp.path()), "import → generate is not a fixed point");
 }
 
 #[test]
@@ -91,6 +125,27 @@ fn every_type_round_trips_through_the_generated_api() {
             wrong[key] = Value::String(bad.into());
             let reply = api.post("/api/v1/samples", &wrong).await;
             assert_eq!(reply.status, 422, "{key} = {bad:?}: {}", reply.text);
+        }
+
+        // Identity and generated columns are the database's; a CHECK is the client's to meet.
+        let sample = created.json["id"].clone();
+        let ledger = json!({ "quantity": 2, "unit_price": "3.50", "code": "b", "sample_id": sample, "tags": ["x"] });
+        let first = api.post("/api/v1/ledgers", &ledger).await;
+        assert_eq!(first.status, 201, "{}", first.text);
+        assert_eq!(first.json["total"], "7.00", "{}", first.text);
+        assert!(first.json["id"].is_i64() && first.json["position"].is_i64(), "{}", first.text);
+        let chosen = api
+            .post("/api/v1/ledgers", &json!({ "position": 40, "quantity": 1, "unit_price": "1", "code": "a" }))
+            .await;
+        assert_eq!((chosen.status, chosen.json["position"].as_i64()), (201, Some(40)), "{}", chosen.text);
+        let computed = api
+            .post("/api/v1/ledgers", &json!({ "total": "1.00", "quantity": 1, "unit_price": "1", "code": "a" }))
+            .await;
+        assert_eq!(computed.status, 422, "a generated column is not writable: {}", computed.text);
+        for quantity in [0, 1000] {
+            let refused =
+                api.post("/api/v1/ledgers", &json!({ "quantity": quantity, "unit_price": "1", "code": "a" })).await;
+            assert_eq!(refused.status, 422, "quantity {quantity} breaks a CHECK: {}", refused.text);
         }
     });
     drop(served);

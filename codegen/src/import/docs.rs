@@ -19,6 +19,8 @@ pub struct EntityDoc {
     pub table: Option<String>,
     pub fields: Vec<FieldDoc>,
     pub indexes: Vec<IndexDoc>,
+    /// CHECK constraints: name → expression.
+    pub checks: Vec<(String, String)>,
 }
 
 #[derive(Debug)]
@@ -34,6 +36,8 @@ pub struct FieldDoc {
     /// `index: true`, and the name when the template would give another.
     pub index: Option<Option<String>>,
     pub references: Option<ReferenceDoc>,
+    pub generated: Option<crate::ir::Generated>,
+    pub collation: Option<String>,
 }
 
 #[derive(Debug)]
@@ -41,15 +45,23 @@ pub struct ReferenceDoc {
     /// `Entity`, or `Entity.field` for a unique field other than the primary key.
     pub target: String,
     pub on_delete: FkAction,
+    pub on_update: FkAction,
+    /// `immediate` or `deferred` when the key is DEFERRABLE.
+    pub deferrable: Option<&'static str>,
     pub fk_name: Option<String>,
 }
 
 /// An entry of `indexes:` (composite keys, and a column's second index).
 #[derive(Debug)]
 pub struct IndexDoc {
+    /// Field names, with `desc`, `nulls first|last` or an operator class; or expressions.
     pub fields: Vec<String>,
     pub unique: Option<UniqueKind>,
     pub name: Option<String>,
+    /// The access method when not btree.
+    pub using: Option<String>,
+    pub predicate: Option<String>,
+    pub include: Vec<String>,
 }
 
 #[derive(Debug)]

@@ -1,14 +1,15 @@
-//! One table as an entity document: fields in column order, keys, indexes and references, with
-//! an explicit name wherever the project's templates would name an object otherwise. What specs
-//! cannot say (CHECK constraints, partial or expression indexes, composite or ON UPDATE foreign
-//! keys, references to tables not imported) is left out with a warning.
+//! One table as an entity document: fields in column order (identity, generated and collated
+//! columns too), keys, indexes (any method, sort order, operator class, expression, INCLUDE,
+//! predicate), CHECKs and references, with an explicit name wherever the project's templates
+//! would name an object otherwise. What specs cannot say (EXCLUDE constraints, composite or MATCH
+//! FULL foreign keys, references to tables not imported) is left out with a warning.
 
 use super::defaults::db_default;
 use super::docs::{EntityDoc, FieldDoc, IndexDoc, ReferenceDoc};
 use super::types::field_type;
 use super::Context;
 use crate::ir::{FkAction, UniqueKind};
-use crate::naming::{fill, snake_case};
+use crate::naming::{fill, quote_ident, snake_case};
 use crate::schema::{ForeignKey, Index, Table};
 use crate::spec::types::spec_name;
 
@@ -31,13 +32,33 @@ pub fn entity(ctx: &Context, table: &Table, warnings: &mut Vec<String>) -> Entit
                 unique: None,
                 index: None,
                 references: None,
+                generated: c.generated.as_deref().and_then(generated),
+                collation: c.collation.clone(),
             }
         })
         .collect();
     let mut indexes = Vec::new();
     for u in table.uniques.values() {
         if let Some(extra) = &u.extra {
-            warnings.push(format!("{t}: unique key {} ({extra}) is more than specs can express; skipped", u.name));
+            let index = Index {
+                name: u.name.clone(),
+                columns: u.columns.clone(),
+                unique: true,
+                method: "btree".into(),
+                predicate: None,
+                extra: Some(extra.clone()),
+            };
+            match (u.kind, index_doc(ctx, table, &index)) {
+                (UniqueKind::Index, Ok(doc)) => indexes.push(doc),
+                (_, Err(why)) => {
+                    warnings
+                        .push(format!("{t}: unique key {} ({why}) is more than specs can express; skipped", u.name));
+                }
+                (UniqueKind::Constraint, Ok(_)) => warnings.push(format!(
+                    "{t}: unique constraint {} ({extra}) is more than specs can express; skipped",
+                    u.name
+                )),
+            }
             continue;
         }
         let template = match u.kind {
@@ -60,17 +81,19 @@ pub fn entity(ctx: &Context, table: &Table, warnings: &mut Vec<String>) -> Entit
                     fields: u.columns.clone(),
                     unique: Some(u.kind),
                     name: (u.name != conventional).then(|| u.name.clone()),
+                    using: None,
+                    predicate: None,
+                    include: Vec::new(),
                 });
             }
         }
     }
     for ix in table.indexes.values() {
-        if let Some(why) = index_problem(table, ix) {
-            warnings.push(format!("{t}: index {} ({why}) is more than specs can express; skipped", ix.name));
-            continue;
-        }
+        let plain = !ix.unique && ix.extra.is_none() && ix.method == "btree" && ix.predicate.is_none();
         let field = match ix.columns.as_slice() {
-            [one] => fields.iter_mut().find(|f| &f.name == one).filter(|f| f.unique.is_none() && f.index.is_none()),
+            [one] if plain => {
+                fields.iter_mut().find(|f| &f.name == one).filter(|f| f.unique.is_none() && f.index.is_none())
+            }
             _ => None,
         };
         match field {
@@ -78,15 +101,12 @@ pub fn entity(ctx: &Context, table: &Table, warnings: &mut Vec<String>) -> Entit
                 let conventional = fill(&ctx.naming.index, t, &[&f.name], &f.name);
                 f.index = Some((ix.name != conventional).then(|| ix.name.clone()));
             }
-            None => {
-                let cols: Vec<&str> = ix.columns.iter().map(String::as_str).collect();
-                let conventional = fill(&ctx.naming.index, t, &cols, "");
-                indexes.push(IndexDoc {
-                    fields: ix.columns.clone(),
-                    unique: None,
-                    name: (ix.name != conventional).then(|| ix.name.clone()),
-                });
-            }
+            None => match index_doc(ctx, table, ix) {
+                Ok(doc) => indexes.push(doc),
+                Err(why) => {
+                    warnings.push(format!("{t}: index {} ({why}) is more than specs can express; skipped", ix.name));
+                }
+            },
         }
     }
     for fk in table.foreign_keys.values() {
@@ -104,32 +124,176 @@ pub fn entity(ctx: &Context, table: &Table, warnings: &mut Vec<String>) -> Entit
             )),
         }
     }
+    let mut checks = Vec::new();
     for (check, definition) in &table.checks {
-        warnings.push(format!("{t}: constraint {check} ({definition}) is not expressible in specs; skipped"));
+        // `CHECK (expr)` exactly: lowering writes it back the same way.
+        match definition.strip_prefix("CHECK (").and_then(|d| d.strip_suffix(')')).filter(|e| balanced(e)) {
+            Some(expr) => checks.push((check.clone(), expr.to_string())),
+            None => {
+                warnings.push(format!("{t}: constraint {check} ({definition}) is not expressible in specs; skipped"));
+            }
+        }
     }
     let default_table = format!("{}{}", ctx.prefix, snake_case(&name));
-    EntityDoc { table: (default_table != table.name).then(|| table.name.clone()), name, fields, indexes }
+    EntityDoc { table: (default_table != table.name).then(|| table.name.clone()), name, fields, indexes, checks }
 }
 
-/// Why an index cannot be an `index:`/`indexes:` entry (specs declare plain btree column lists).
-fn index_problem(table: &Table, ix: &Index) -> Option<String> {
-    if ix.unique {
-        return Some(format!(
-            "a unique {} index{}",
-            ix.method,
-            ix.predicate.as_ref().map(|p| format!(" WHERE {p}")).unwrap_or_default()
-        ));
+/// `identity:` or `generated:` from the column's definition as `introspect` spells it.
+fn generated(definition: &str) -> Option<crate::ir::Generated> {
+    use crate::ir::Generated;
+    match definition {
+        "GENERATED ALWAYS AS IDENTITY" => Some(Generated::IdentityAlways),
+        "GENERATED BY DEFAULT AS IDENTITY" => Some(Generated::IdentityByDefault),
+        other => other
+            .strip_prefix("GENERATED ALWAYS AS (")
+            .and_then(|e| e.strip_suffix(") STORED"))
+            .map(|e| Generated::Stored(e.to_string())),
     }
-    if ix.method != "btree" {
-        return Some(format!("USING {}", ix.method));
+}
+
+/// An `indexes:` entry holding the index as `pg_get_indexdef()` printed it, or why none can:
+/// each key must read back to the same text (the spec's key grammar is checked against it).
+fn index_doc(ctx: &Context, table: &Table, ix: &Index) -> Result<IndexDoc, String> {
+    let t = table.name.as_str();
+    let plain_elements: Vec<String> = ix.columns.iter().map(|c| quote_ident(c)).collect();
+    let (elements, include, predicate) = match &ix.extra {
+        None => (plain_elements, Vec::new(), ix.predicate.clone()),
+        Some(tail) => {
+            let rest = tail.strip_prefix(&format!("{} (", ix.method)).ok_or_else(|| tail.clone())?;
+            let close = closing_paren(rest).ok_or_else(|| tail.clone())?;
+            let elements = split_top_level(&rest[..close]);
+            let mut rest = &rest[close + 1..];
+            let mut include = Vec::new();
+            if let Some(after) = rest.strip_prefix(" INCLUDE (") {
+                let close = closing_paren(after).ok_or_else(|| tail.clone())?;
+                include = split_top_level(&after[..close]).iter().map(|c| unquote(c)).collect();
+                rest = &after[close + 1..];
+            }
+            let predicate = match rest.strip_prefix(" WHERE ") {
+                Some(p) => Some(p.to_string()),
+                None if rest.is_empty() => None,
+                None => return Err(tail.clone()),
+            };
+            (elements, include, predicate)
+        }
+    };
+    let mut fields = Vec::new();
+    for element in &elements {
+        fields.push(index_key_spec(table, element).ok_or_else(|| format!("the key {element}"))?);
     }
-    if let Some(p) = &ix.predicate {
-        return Some(format!("WHERE {p}"));
+    let predicate = match predicate {
+        Some(p) => Some(
+            p.strip_prefix('(')
+                .and_then(|p| p.strip_suffix(')'))
+                .filter(|p| balanced(p))
+                .map(str::to_string)
+                .ok_or(p)?,
+        ),
+        None => None,
+    };
+    let unique = ix.unique.then_some(UniqueKind::Index);
+    let template = if ix.unique { &ctx.naming.unique_index } else { &ctx.naming.index };
+    let cols: Vec<&str> = ix.columns.iter().map(String::as_str).collect();
+    let conventional = fill(template, t, &cols, "");
+    Ok(IndexDoc {
+        fields,
+        unique,
+        name: (ix.name != conventional).then(|| ix.name.clone()),
+        using: (ix.method != "btree").then(|| ix.method.clone()),
+        predicate,
+        include,
+    })
+}
+
+/// An index key as a spec writes it: `col`, `col desc`, `col nulls first`, `col opclass`, or
+/// the expression as printed.
+fn index_key_spec(table: &Table, element: &str) -> Option<String> {
+    let (head, rest) = match element.strip_prefix('"') {
+        Some(quoted) => {
+            let end = quoted.find('"')?;
+            (quoted[..end].to_string(), quoted[end + 1..].trim())
+        }
+        None => match element.split_once(' ') {
+            Some((h, r)) => (h.to_string(), r.trim()),
+            None => (element.to_string(), ""),
+        },
+    };
+    if table.column(&head).is_none() {
+        return Some(element.to_string()).filter(|e| e.contains('('));
     }
-    if let Some(extra) = &ix.extra {
-        return Some(extra.clone());
+    let spec = if rest.is_empty() { head } else { format!("{head} {}", rest.to_ascii_lowercase()) };
+    Some(spec)
+}
+
+/// The byte index of the `)` closing an already opened parenthesis.
+fn closing_paren(text: &str) -> Option<usize> {
+    let mut depth = 1usize;
+    let mut quote: Option<char> = None;
+    for (i, c) in text.char_indices() {
+        match (quote, c) {
+            (Some(q), c) if c == q => quote = None,
+            (Some(_), _) => {}
+            (None, '\'' | '"') => quote = Some(c),
+            (None, '(') => depth += 1,
+            (None, ')') => {
+                depth -= 1;
+                if depth == 0 {
+                    return Some(i);
+                }
+            }
+            _ => {}
+        }
     }
-    ix.columns.iter().find(|c| table.column(c).is_none()).map(|e| format!("on the expression {e}"))
+    None
+}
+
+/// Splits on commas outside parentheses and quotes.
+fn split_top_level(text: &str) -> Vec<String> {
+    let (mut out, mut current, mut depth, mut quote) = (Vec::new(), String::new(), 0usize, None::<char>);
+    for c in text.chars() {
+        match (quote, c) {
+            (Some(q), c) if c == q => quote = None,
+            (Some(_), _) => {}
+            (None, '\'' | '"') => quote = Some(c),
+            (None, '(') => depth += 1,
+            (None, ')') => depth = depth.saturating_sub(1),
+            (None, ',') if depth == 0 => {
+                out.push(current.trim().to_string());
+                current.clear();
+                continue;
+            }
+            _ => {}
+        }
+        current.push(c);
+    }
+    if !current.trim().is_empty() {
+        out.push(current.trim().to_string());
+    }
+    out
+}
+
+/// Whether every parenthesis in `text` closes within it (so outer ones can be stripped).
+fn balanced(text: &str) -> bool {
+    let mut depth = 0i64;
+    for c in text.chars() {
+        match c {
+            '(' => depth += 1,
+            ')' => {
+                depth -= 1;
+                if depth < 0 {
+                    return false;
+                }
+            }
+            _ => {}
+        }
+    }
+    depth == 0
+}
+
+fn unquote(name: &str) -> String {
+    name.strip_prefix('"')
+        .and_then(|n| n.strip_suffix('"'))
+        .map_or_else(|| name.to_string(), |n| n.replace("\"\"", "\""))
 }
 
 /// The `references:` of a foreign key, or why it has none.
@@ -143,12 +307,12 @@ fn reference(ctx: &Context, table: &Table, fk: &ForeignKey, fields: &[FieldDoc])
     let Some(target_entity) = ctx.entity_tables.get(&fk.ref_table) else {
         return Err(format!("references {}, which is not imported as an entity", fk.ref_table));
     };
-    if fk.on_update != FkAction::NoAction {
-        return Err(format!("is ON UPDATE {}, which specs cannot express", fk.on_update.sql()));
-    }
-    if !fk.options.is_empty() {
-        return Err(format!("is {}, which specs cannot express", fk.options));
-    }
+    let deferrable = match fk.options.as_str() {
+        "" => None,
+        "DEFERRABLE" => Some("immediate"),
+        "DEFERRABLE INITIALLY DEFERRED" => Some("deferred"),
+        other => return Err(format!("is {other}, which specs cannot express")),
+    };
     let field = fields.iter().find(|f| &f.name == column).expect("a foreign key column exists");
     if field.references.is_some() {
         return Err(format!("is a second foreign key on {column}; specs allow one per field"));
@@ -179,6 +343,8 @@ fn reference(ctx: &Context, table: &Table, fk: &ForeignKey, fields: &[FieldDoc])
             format!("{target_entity}.{ref_column}")
         },
         on_delete: fk.on_delete,
+        on_update: fk.on_update,
+        deferrable,
         fk_name: (fk.name != conventional).then(|| fk.name.clone()),
     })
 }

@@ -69,8 +69,22 @@ pub fn entity(header: &str, e: &EntityDoc) -> String {
             if let Some(name) = &ix.name {
                 pairs.push(("name", scalar(name)));
             }
+            if let Some(using) = &ix.using {
+                pairs.push(("using", scalar(using)));
+            }
+            if !ix.include.is_empty() {
+                pairs.push(("include", flow_list(&ix.include)));
+            }
+            if let Some(predicate) = &ix.predicate {
+                pairs.push(("where", quoted(predicate)));
+            }
             out.push_str(&format!("  - {}\n", flow_map(&pairs)));
         }
+    }
+    if !e.checks.is_empty() {
+        out.push_str("checks:\n");
+        let rows: Vec<(String, String)> = e.checks.iter().map(|(name, expr)| (name.clone(), quoted(expr))).collect();
+        out.push_str(&aligned("  ", &rows));
     }
     out
 }
@@ -82,6 +96,15 @@ fn field(f: &FieldDoc) -> String {
     }
     if f.primary_key {
         pairs.push(("primary_key", "true".into()));
+    }
+    match &f.generated {
+        Some(crate::ir::Generated::IdentityAlways) => pairs.push(("identity", "always".into())),
+        Some(crate::ir::Generated::IdentityByDefault) => pairs.push(("identity", "by_default".into())),
+        Some(crate::ir::Generated::Stored(expr)) => pairs.push(("generated", quoted(expr))),
+        None => {}
+    }
+    if let Some(collation) = &f.collation {
+        pairs.push(("collation", scalar(collation)));
     }
     if let Some(d) = &f.db_default {
         let value = match d {
@@ -108,6 +131,12 @@ fn field(f: &FieldDoc) -> String {
         pairs.push(("references", scalar(&r.target)));
         if r.on_delete != FkAction::NoAction {
             pairs.push(("on_delete", action_word(r.on_delete).into()));
+        }
+        if r.on_update != FkAction::NoAction {
+            pairs.push(("on_update", action_word(r.on_update).into()));
+        }
+        if let Some(deferrable) = r.deferrable {
+            pairs.push(("deferrable", deferrable.into()));
         }
         if let Some(name) = &r.fk_name {
             pairs.push(("fk_name", scalar(name)));

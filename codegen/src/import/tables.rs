@@ -56,12 +56,6 @@ fn table_problems(table: &Table, primary_key_template: &str) -> Vec<String> {
         problems.push("a partitioned table is not expressible in specs".to_string());
     }
     for c in &table.columns {
-        if let Some(generated) = &c.generated {
-            problems.push(format!("column {} is {generated}, which specs cannot express", c.name));
-        }
-        if let Some(collation) = &c.collation {
-            problems.push(format!("column {} has collation {collation}, which specs cannot express", c.name));
-        }
         let snake = c.name.starts_with(|ch: char| ch.is_ascii_lowercase() || ch == '_')
             && c.name.chars().all(|ch| ch.is_ascii_lowercase() || ch.is_ascii_digit() || ch == '_');
         if !snake {

@@ -28,7 +28,7 @@ pub fn render(_model: &Model, entity: &Entity, repository: &TokenStream) -> Toke
         let ident = field_ident(&f.name);
         let base = rust_type(&f.ty);
         let doc = field_doc(f);
-        let optional = f.nullable || f.default.is_some() || f.db_default.is_some();
+        let optional = !f.required_on_create();
         if optional && json_not_null(f) {
             quote! { #[doc = #doc] #[serde(default, deserialize_with = "::runtime::serde::present")] pub #ident: Option<#base> }
         } else if optional {

@@ -6,7 +6,7 @@ use super::literal::default_expr;
 use super::names::field_ident;
 use super::types::rust_type;
 use crate::ir::{Entity, Field, FieldType, Model, UniqueKind};
-use crate::naming::quote_ident;
+use crate::naming::{quote_ident, quote_literal};
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
@@ -51,8 +51,14 @@ pub fn render(model: &Model, entity: &Entity) -> TokenStream {
         lets.push(quote!(let #var = #value;));
         columns.push(quote_ident(&f.name));
         let n = columns.len();
-        let placeholder = match (&f.db_default, input && f.default.is_none() && !f.nullable) {
-            (Some(db), true) => format!("COALESCE(${n}{}, {})", cast(model, &f.ty), db.sql),
+        // A value left out takes the database's: its default, or the identity's next value.
+        let identity = (f.generated == Some(crate::ir::Generated::IdentityByDefault)).then(|| {
+            let sequence = format!("{}.{}", quote_ident(&model.project.schema), quote_ident(&entity.table));
+            format!("nextval(pg_get_serial_sequence({}, {}))", quote_literal(&sequence), quote_literal(&f.name))
+        });
+        let database_value = f.db_default.as_ref().map(|db| db.sql.clone()).or(identity);
+        let placeholder = match (&database_value, input && f.default.is_none() && !f.nullable) {
+            (Some(db), true) => format!("COALESCE(${n}{}, {db})", cast(model, &f.ty)),
             _ => format!("${n}{}", cast(model, &f.ty)),
         };
         placeholders.push(placeholder);

@@ -15,7 +15,7 @@ SELECT n.nspname::text, c.relname::text, c.relkind::text
 FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
 WHERE c.relkind IN ('r', 'p', 'v', 'm', 'f') AND NOT c.relispartition
   AND n.nspname NOT IN ('pg_catalog', 'information_schema')
-  AND n.nspname NOT LIKE 'pg\\_toast%' AND n.nspname NOT LIKE 'pg\\_temp\\_%'
+  AND (n.nspname = $1 OR (n.nspname NOT LIKE 'pg\\_toast%' AND n.nspname NOT LIKE 'pg\\_temp\\_%'))
 ORDER BY 1, 2";
 
 const COLUMNS: &str = "
@@ -85,7 +85,7 @@ pub async fn introspect_url(url: &str, schema: &str) -> Result<Schema, sqlx::Err
 
 pub async fn introspect(conn: &mut PgConnection, schema: &str) -> Result<Schema, sqlx::Error> {
     let mut out = Schema { name: schema.to_string(), ..Schema::default() };
-    for row in sqlx::query(RELATIONS).fetch_all(&mut *conn).await? {
+    for row in sqlx::query(RELATIONS).bind(schema).fetch_all(&mut *conn).await? {
         let (nsp, name, kind): (String, String, String) = (row.get(0), row.get(1), row.get(2));
         match (nsp == schema, kind.as_str()) {
             (true, "r" | "p") => {

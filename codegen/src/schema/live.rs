@@ -1,64 +1,113 @@
 //! Comparing the specs with a live database: introspect, diff, and let PostgreSQL itself settle
-//! default expressions that differ only in spelling (`now() + interval '1 day'` is stored as
-//! `(now() + '1 day'::interval)`).
+//! expressions that differ only in spelling. A spec writes `quantity > 0`, the catalog prints
+//! `CHECK ((quantity > 0))`; a default `now() + interval '1 day'` is stored as
+//! `(now() + '1 day'::interval)`. Each table with such a difference is created once more, as the
+//! specs say, as a temporary table in a transaction that is rolled back, and PostgreSQL's own
+//! rendering of its defaults, generated columns, CHECKs and indexes replaces the spec's text.
 
+use super::ddl;
 use super::diff::{diff, Aspect, Change, ChangeKind, ObjectKind};
 use super::introspect::introspect;
-use super::model::Schema;
-use super::normalize::same_default;
+use super::model::{Schema, Table};
 use crate::naming::quote_ident;
 use sqlx::postgres::PgConnection;
 use sqlx::Connection;
+use std::collections::BTreeSet;
 
 /// The live schema and its differences from `expected`.
 pub async fn compare_live(url: &str, expected: &Schema) -> Result<(Schema, Vec<Change>), sqlx::Error> {
     let mut conn = PgConnection::connect(url).await?;
     let actual = introspect(&mut conn, &expected.name).await?;
     let mut changes = diff(expected, &actual);
-    let mut settled = Vec::new();
-    for (i, change) in changes.iter().enumerate() {
-        if let (ObjectKind::Column, ChangeKind::Differs { aspect: Aspect::Default, .. }) = (change.object, &change.kind)
-        {
-            if default_is_same_in_database(&mut conn, expected, &actual, change).await {
-                settled.push(i);
-            }
+    let tables: BTreeSet<String> =
+        changes.iter().filter(|c| spelled_differently(c)).filter_map(|c| c.table.clone()).collect();
+    if !tables.is_empty() {
+        if let Some(settled) = as_postgres_spells_it(&mut conn, expected, &tables).await {
+            changes = diff(&settled, &actual);
         }
-    }
-    for i in settled.into_iter().rev() {
-        changes.remove(i);
     }
     let _ = conn.close().await;
     Ok((actual, changes))
 }
 
-/// Stores the spec's default on a throw-away column (rolled back) and compares PostgreSQL's
-/// rendering of it with the live one. Runs only for defaults that already differ in text.
-async fn default_is_same_in_database(
+/// A difference in an expression's text, which may be a difference in spelling only.
+fn spelled_differently(change: &Change) -> bool {
+    match (&change.kind, change.object) {
+        (ChangeKind::Differs { aspect, .. }, ObjectKind::Column) => {
+            matches!(aspect, Aspect::Default | Aspect::Generated)
+        }
+        (ChangeKind::Differs { .. }, kind) => {
+            matches!(kind, ObjectKind::Check | ObjectKind::Index | ObjectKind::Unique | ObjectKind::PrimaryKey)
+        }
+        _ => false,
+    }
+}
+
+/// `expected` with these tables' expressions as PostgreSQL prints them; None when the spec's DDL
+/// does not apply (then the texts are compared as they are).
+async fn as_postgres_spells_it(
     conn: &mut PgConnection,
     expected: &Schema,
-    actual: &Schema,
-    change: &Change,
-) -> bool {
-    let table = change.table.as_deref().unwrap_or_default();
-    let column = |s: &Schema| s.tables.get(table).and_then(|t| t.column(&change.name)).cloned();
-    let (Some(e), Some(a)) = (column(expected), column(actual)) else { return false };
-    let (Some(expected_default), Some(actual_default)) = (e.default, a.default) else { return false };
-    let Ok(mut tx) = conn.begin().await else { return false };
-    let setup = format!(
-        "SET LOCAL search_path TO {}, public; CREATE TEMP TABLE vbwd_default_probe (c {} DEFAULT {expected_default}) ON COMMIT DROP",
-        quote_ident(&expected.name),
-        e.data_type
-    );
-    let rendered: Option<String> = match sqlx::raw_sql(&setup).execute(&mut *tx).await {
-        Ok(_) => sqlx::query_scalar(
-            "SELECT pg_get_expr(d.adbin, d.adrelid) FROM pg_attrdef d WHERE d.adrelid = 'pg_temp.vbwd_default_probe'::regclass",
-        )
-        .fetch_optional(&mut *tx)
-        .await
-        .ok()
-        .flatten(),
+    tables: &BTreeSet<String>,
+) -> Option<Schema> {
+    let mut tx = conn.begin().await.ok()?;
+    let mut sql = format!("SET LOCAL search_path TO {}, public;\n", quote_ident(&expected.name));
+    for name in tables {
+        let table = expected.tables.get(name)?;
+        sql.push_str(&ddl::create_table(table).replacen("CREATE TABLE", "CREATE TEMP TABLE", 1));
+        for u in table.uniques.values().filter(|u| u.kind == crate::ir::UniqueKind::Index) {
+            sql.push_str(&ddl::create_unique_index(name, u));
+        }
+        for ix in table.indexes.values() {
+            sql.push_str(&ddl::create_index(name, ix));
+        }
+    }
+    let probed = match sqlx::raw_sql(&sql).execute(&mut *tx).await {
+        Ok(_) => {
+            let temp: Option<String> =
+                sqlx::query_scalar("SELECT nspname::text FROM pg_namespace WHERE oid = pg_my_temp_schema()")
+                    .fetch_optional(&mut *tx)
+                    .await
+                    .ok()
+                    .flatten();
+            match temp {
+                Some(temp) => introspect(&mut tx, &temp).await.ok(),
+                None => None,
+            }
+        }
         Err(_) => None,
     };
     let _ = tx.rollback().await;
-    rendered.is_some_and(|r| same_default(&r, &actual_default))
+    let probed = probed?;
+    let mut settled = expected.clone();
+    for name in tables {
+        let (Some(table), Some(spelled)) = (settled.tables.get_mut(name), probed.tables.get(name)) else { continue };
+        respell(table, spelled);
+    }
+    Some(settled)
+}
+
+/// Takes the expressions of `spelled` (the same table, created by PostgreSQL) into `table`.
+fn respell(table: &mut Table, spelled: &Table) {
+    for column in &mut table.columns {
+        if let Some(s) = spelled.column(&column.name) {
+            column.default.clone_from(&s.default);
+            column.generated.clone_from(&s.generated);
+        }
+    }
+    table.checks.clone_from(&spelled.checks);
+    for (name, index) in &mut table.indexes {
+        if let Some(s) = spelled.indexes.get(name) {
+            *index = s.clone();
+        }
+    }
+    for (name, unique) in &mut table.uniques {
+        if let Some(s) = spelled.uniques.get(name) {
+            unique.columns.clone_from(&s.columns);
+            unique.extra.clone_from(&s.extra);
+        }
+    }
+    if let (Some(pk), Some(s)) = (&mut table.primary_key, &spelled.primary_key) {
+        pk.extra.clone_from(&s.extra);
+    }
 }

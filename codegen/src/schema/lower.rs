@@ -37,8 +37,8 @@ fn entity_table(model: &Model, entity: &Entity) -> Table {
             data_type: pg_type(model, &field.ty),
             nullable: field.nullable,
             default: field.db_default.as_ref().map(|d| d.sql.clone()),
-            generated: None,
-            collation: None,
+            generated: field.generated.as_ref().map(crate::ir::Generated::sql),
+            collation: field.collation.clone(),
         });
         if let Some(r) = &field.references {
             table.foreign_keys.insert(
@@ -50,11 +50,14 @@ fn entity_table(model: &Model, entity: &Entity) -> Table {
                     ref_table: r.table.clone(),
                     ref_columns: vec![r.column.clone()],
                     on_delete: r.on_delete,
-                    on_update: crate::ir::FkAction::NoAction,
-                    options: String::new(),
+                    on_update: r.on_update,
+                    options: r.deferrable.clone(),
                 },
             );
         }
+    }
+    for check in &entity.checks {
+        table.checks.insert(check.name.clone(), format!("CHECK ({})", check.expr));
     }
     table.primary_key = Some(PrimaryKey {
         name: entity.primary_key.name.clone(),
@@ -62,7 +65,23 @@ fn entity_table(model: &Model, entity: &Entity) -> Table {
         extra: None,
     });
     for ix in &entity.indexes {
-        match ix.unique {
+        // What `pg_get_indexdef()` prints after USING, kept when it is more than plain columns.
+        // The predicate in parentheses, as `pg_get_expr()` prints it.
+        let predicate = ix.predicate.as_ref().map(|p| format!("({p})"));
+        let mut tail = format!("{} ({})", ix.method, ix.elements.join(", "));
+        if !ix.include.is_empty() {
+            let include: Vec<String> = ix.include.iter().map(|c| quote_ident(c)).collect();
+            tail.push_str(&format!(" INCLUDE ({})", include.join(", ")));
+        }
+        if let Some(predicate) = &predicate {
+            tail.push_str(&format!(" WHERE {predicate}"));
+        }
+        let plain_tail =
+            format!("{} ({})", ix.method, ix.columns.iter().map(|c| quote_ident(c)).collect::<Vec<_>>().join(", "));
+        let extra = (tail != plain_tail).then_some(tail);
+        let plain_columns = ix.elements.iter().zip(&ix.columns).all(|(e, c)| e.starts_with(&quote_ident(c)));
+        let unique_key = ix.method == "btree" && ix.predicate.is_none() && plain_columns;
+        match ix.unique.filter(|_| unique_key) {
             Some(kind) => {
                 table.uniques.insert(
                     ix.name.clone(),
@@ -71,7 +90,7 @@ fn entity_table(model: &Model, entity: &Entity) -> Table {
                         columns: ix.columns.clone(),
                         kind,
                         kind_explicit: ix.kind_explicit,
-                        extra: None,
+                        extra,
                     },
                 );
             }
@@ -81,10 +100,10 @@ fn entity_table(model: &Model, entity: &Entity) -> Table {
                     Index {
                         name: ix.name.clone(),
                         columns: ix.columns.clone(),
-                        unique: false,
-                        method: "btree".into(),
-                        predicate: None,
-                        extra: None,
+                        unique: ix.unique.is_some(),
+                        method: ix.method.clone(),
+                        predicate,
+                        extra,
                     },
                 );
             }

@@ -115,6 +115,9 @@ pub struct EntityDoc {
     pub fields: OrderedMap<FieldSpec>,
     #[serde(default)]
     pub indexes: Vec<IndexSpec>,
+    /// Table CHECK constraints: name → boolean expression.
+    #[serde(default)]
+    pub checks: OrderedMap<S<String>>,
     pub access: Option<AccessDoc>,
     pub identity: Option<IdentityDoc>,
 }
@@ -185,6 +188,15 @@ pub struct FieldSpec {
     pub validate: Option<ValidateSpec>,
     pub renamed_from: Option<S<String>>,
     pub access: Option<FieldAccessDoc>,
+    /// `always` or `by_default`: an identity column.
+    pub identity: Option<S<String>>,
+    /// A stored generated column's expression, as PostgreSQL prints it.
+    pub generated: Option<S<String>>,
+    pub collation: Option<S<String>>,
+    /// A CHECK on this column's values (named `{table}_{column}_check`, as PostgreSQL names it).
+    pub check: Option<S<String>>,
+    /// `immediate` or `deferred`: a DEFERRABLE foreign key.
+    pub deferrable: Option<S<String>>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -201,9 +213,18 @@ pub struct ValidateSpec {
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct IndexSpec {
+    /// Field names, each optionally followed by an operator class, `desc`, `nulls first|last`;
+    /// or expressions (`lower(email)`).
     pub fields: S<Vec<S<String>>>,
     pub unique: Option<S<serde_json::Value>>,
     pub name: Option<S<String>>,
+    /// The access method: btree (default), hash, gin, gist, brin, spgist, or an extension's (hnsw).
+    pub using: Option<S<String>>,
+    /// A partial index's predicate.
+    #[serde(rename = "where")]
+    pub predicate: Option<S<String>>,
+    #[serde(default)]
+    pub include: Vec<S<String>>,
 }
 
 #[derive(Debug, Deserialize)]

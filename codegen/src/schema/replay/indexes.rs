@@ -43,7 +43,11 @@ impl Replay<'_> {
         if self.relation_exists(&name) {
             return if create.if_not_exists { Ok(()) } else { Err(format!("relation '{name}' already exists")) };
         }
-        let predicate = create.predicate.as_ref().map(|p| self.as_written(p));
+        // In parentheses, as `pg_get_expr()` prints a predicate.
+        let predicate = create.predicate.as_ref().map(|p| match p {
+            Expr::Nested(_) => self.as_written(p),
+            _ => format!("({})", self.as_written(p)),
+        });
         // What `pg_get_indexdef()` prints after USING; kept when it is more than the plain columns.
         let mut tail = format!("{method} ({})", elements.join(", "));
         if !create.include.is_empty() {
@@ -54,7 +58,7 @@ impl Replay<'_> {
             tail.push_str(" NULLS NOT DISTINCT");
         }
         if let Some(predicate) = &predicate {
-            tail.push_str(&format!(" WHERE ({predicate})"));
+            tail.push_str(&format!(" WHERE {predicate}"));
         }
         let plain_tail =
             format!("{method} ({})", columns.iter().map(|c| quote_ident(c)).collect::<Vec<_>>().join(", "));

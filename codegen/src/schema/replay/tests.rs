@@ -345,3 +345,18 @@ fn every_type_the_language_holds_replays_as_lowered() {
     let replayed = run("public", &[&sql]);
     assert_eq!(diff(&expected, &replayed), vec![], "{sql}");
 }
+
+#[test]
+fn casts_keep_their_written_spelling() {
+    let schema = run(
+        "public",
+        &["CREATE TABLE t (q integer NOT NULL, p numeric NOT NULL, total numeric GENERATED ALWAYS AS (((q)::numeric * p)) STORED,\n    CONSTRAINT t_check CHECK (((q > 0) AND (p >= (0)::numeric))),\n    id integer DEFAULT nextval('t_id_seq'::regclass));"],
+    );
+    let t = &schema.tables["t"];
+    assert_eq!(t.checks["t_check"], "CHECK (((q > 0) AND (p >= (0)::numeric)))");
+    assert_eq!(
+        t.column("total").unwrap().generated.as_deref(),
+        Some("GENERATED ALWAYS AS (((q)::numeric * p)) STORED")
+    );
+    assert_eq!(t.column("id").unwrap().default.as_deref(), Some("nextval('t_id_seq'::regclass)"));
+}

@@ -9,7 +9,7 @@ use sqlparser::ast::{
 };
 use sqlparser::dialect::PostgreSqlDialect;
 use sqlparser::parser::Parser;
-use sqlparser::tokenizer::{Location, Span, Token};
+use sqlparser::tokenizer::{Location, Token};
 
 /// `serial` and friends: the integer type they stand for (they also add a sequence default).
 pub(super) fn serial_type(ty: &DataType) -> Option<&'static str> {
@@ -140,23 +140,48 @@ impl Replay<'_> {
         }
     }
 
-    /// The expression's own text from the file, when its span covers all of it (it parses back
-    /// to the same expression); else sqlparser's rendering.
+    /// The expression's own text from the file: its span, or — where sqlparser's span falls
+    /// short, as it does around a cast's type (`(0)::numeric`) — the nearest wider stretch that
+    /// parses back to the same expression; else sqlparser's rendering (which upper-cases types).
     pub(super) fn as_written(&self, expr: &Expr) -> String {
-        let text = self.source_text(expr.span());
+        let span = expr.span();
         let same = |text: &str| {
             let Ok(mut parser) = Parser::new(&PostgreSqlDialect {}).try_with_sql(text) else { return false };
             parser.parse_expr().is_ok_and(|parsed| parsed == *expr) && parser.peek_token().token == Token::EOF
         };
-        match text {
-            Some(text) if same(text) => text.to_string(),
-            _ => expr.to_string(),
+        let (Some(start), Some(end)) = (self.offset(span.start), self.offset(span.end)) else {
+            return expr.to_string();
+        };
+        let Some(text) = self.source.get(start..end).map(str::trim) else { return expr.to_string() };
+        if same(text) {
+            return text.to_string();
         }
-    }
-
-    fn source_text(&self, span: Span) -> Option<&str> {
-        let (start, end) = (self.offset(span.start)?, self.offset(span.end)?);
-        self.source.get(start..end).map(str::trim)
+        // sqlparser's span can also start late: inside the parentheses of a nested expression.
+        let before = self.source.get(..start).unwrap_or_default();
+        let opening = before.len() - before.trim_end_matches(|c: char| c == '(' || c.is_whitespace()).len();
+        let starts =
+            (0..=opening).filter(|back| *back == 0 || before.as_bytes()[start - back] == b'(').map(|back| start - back);
+        let rest = self.source.get(end..).unwrap_or_default();
+        let stops: Vec<usize> = rest
+            .char_indices()
+            .take_while(|(i, _)| *i < 256)
+            .filter(|(_, c)| matches!(c, ')' | ',' | ';' | ' ' | '\n' | '\t' | '\r'))
+            .map(|(i, _)| i)
+            .chain(std::iter::once(rest.len().min(256)))
+            .collect();
+        for from in starts {
+            for stop in &stops {
+                if let Some(longer) = self.source.get(from..end + stop).map(str::trim) {
+                    // Only where it differs from sqlparser's rendering in case alone (`::numeric`
+                    // for `::NUMERIC`): other spacing is the writer's, not the catalog's.
+                    if same(longer) {
+                        let rendered = expr.to_string();
+                        return if longer.eq_ignore_ascii_case(&rendered) { longer.to_string() } else { rendered };
+                    }
+                }
+            }
+        }
+        expr.to_string()
     }
 
     /// Byte offset of a 1-based line and column (columns count characters; end is exclusive).

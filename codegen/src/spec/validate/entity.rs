@@ -22,6 +22,8 @@ pub(super) struct PendingRef<'a> {
     pub(super) field: String,
     pub(super) target: &'a S<String>,
     pub(super) on_delete: FkAction,
+    pub(super) on_update: FkAction,
+    pub(super) deferrable: String,
     pub(super) fk_name: Option<&'a S<String>>,
 }
 
@@ -165,8 +167,12 @@ impl Validator<'_> {
         }
         let keyed = std::iter::once((primary_key.columns.as_slice(), pk_fields[0]))
             .map(|(cols, decl)| (cols.to_vec(), span_of(decl.file, decl.name), "a primary key"));
-        let indexed =
-            uniques.iter().chain(&plain_indexes).map(|(def, span)| (def.columns.clone(), span.clone(), "an index"));
+        // Other access methods have their own operator classes (gin on jsonb, say).
+        let indexed = uniques
+            .iter()
+            .chain(&plain_indexes)
+            .filter(|(def, _)| def.method == "btree")
+            .map(|(def, span)| (def.columns.clone(), span.clone(), "an index"));
         for (columns, span, what) in keyed.chain(indexed) {
             for field in fields.iter().filter(|f| columns.contains(&f.name) && !f.ty.is_btree_orderable()) {
                 self.diags.push(
@@ -190,6 +196,7 @@ impl Validator<'_> {
             self.claim_relation(&def.name, &span, "index");
             indexes.push(def);
         }
+        let checks = self.checks(file, &table, doc, &decls);
         let access = self.entity_access(file, doc.access.as_ref(), &fields);
         let identity = self.identity(file, doc.identity.as_ref(), &fields);
         let entity = Entity {
@@ -199,6 +206,7 @@ impl Validator<'_> {
             fields,
             primary_key,
             indexes,
+            checks,
             renamed_from: doc.renamed_from.as_ref().map(|r| {
                 check_identifier(file, r, self.diags);
                 r.value.clone()
@@ -208,6 +216,35 @@ impl Validator<'_> {
             source: file.to_path_buf(),
         };
         Some(PendingEntity { entity, refs })
+    }
+
+    /// The fields' `check:` (named as PostgreSQL names a column's CHECK) and the table's `checks:`.
+    fn checks(&mut self, file: &Path, table: &str, doc: &EntityDoc, decls: &[FieldDecl<'_>]) -> Vec<CheckDef> {
+        let mut out: Vec<CheckDef> = Vec::new();
+        let mut named = |v: &mut Self, name: String, expr: &S<String>, span: Span| {
+            if expr.value.trim().is_empty() {
+                v.diags.push(Diagnostic::error(span, "a check needs a condition"));
+            } else if out.iter().any(|c| c.name == name) {
+                v.diags.push(
+                    Diagnostic::error(span, format!("check constraint '{name}' is declared twice"))
+                        .with_help("give one of them another name"),
+                );
+            } else {
+                check_length(&span, &name, "check constraint name", "choose a shorter name", v.diags);
+                out.push(CheckDef { name, expr: expr.value.trim().to_string() });
+            }
+        };
+        for decl in decls {
+            if let Some(expr) = &decl.spec.check {
+                let name = format!("{table}_{}_check", decl.name.value);
+                named(self, name, expr, span_of(decl.file, expr));
+            }
+        }
+        for (name, expr) in &doc.checks.0 {
+            check_identifier(file, name, self.diags);
+            named(self, name.value.clone(), expr, span_of(file, name));
+        }
+        out
     }
 
     fn index_entry(
@@ -223,21 +260,63 @@ impl Validator<'_> {
             return None;
         }
         let mut columns = Vec::new();
-        for column in &spec.fields.value {
-            if columns.contains(&column.value) {
-                self.diags.push(Diagnostic::error(
-                    span_of(file, column),
-                    format!("field '{}' is listed twice", column.value),
-                ));
-            } else if fields.iter().any(|f| f.name == column.value) {
-                columns.push(column.value.clone());
-            } else {
-                self.diags.push(unknown_field(file, column, entity_name, fields));
+        let mut elements = Vec::new();
+        for key in &spec.fields.value {
+            match index_key(&key.value, fields) {
+                Ok(IndexKey::Column(column, element)) if columns.contains(&column) => {
+                    self.diags.push(Diagnostic::error(span_of(file, key), format!("field '{column}' is listed twice")));
+                    let _ = element;
+                }
+                Ok(IndexKey::Column(column, element)) => {
+                    columns.push(column);
+                    elements.push(element);
+                }
+                Ok(IndexKey::Expression(text)) => {
+                    columns.push(text.clone());
+                    elements.push(text);
+                }
+                Err(None) => self.diags.push(unknown_field(file, key, entity_name, fields)),
+                Err(Some(message)) => self.diags.push(
+                    Diagnostic::error(span_of(file, key), message)
+                        .with_help("write `field`, `field desc`, `field nulls first`, `field <operator class>`, or an expression such as lower(email)"),
+                ),
             }
         }
         if columns.len() != spec.fields.value.len() {
             return None;
         }
+        let method = match &spec.using {
+            Some(m)
+                if !m.value.is_empty()
+                    && m.value.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_') =>
+            {
+                m.value.clone()
+            }
+            Some(m) => {
+                self.diags.push(
+                    Diagnostic::error(span_of(file, m), format!("'{}' is not an index access method", m.value))
+                        .with_help("use btree, hash, gin, gist, spgist, brin, or an extension's method such as hnsw"),
+                );
+                return None;
+            }
+            None => "btree".to_string(),
+        };
+        let mut include = Vec::new();
+        for column in &spec.include {
+            if fields.iter().any(|f| f.name == column.value) {
+                include.push(column.value.clone());
+            } else {
+                self.diags.push(unknown_field(file, column, entity_name, fields));
+            }
+        }
+        let predicate = match &spec.predicate {
+            Some(p) if p.value.trim().is_empty() => {
+                self.diags.push(Diagnostic::error(span_of(file, p), "`where:` needs a condition"));
+                return None;
+            }
+            Some(p) => Some(p.value.trim().to_string()),
+            None => None,
+        };
         let unique = match &spec.unique {
             Some(u) => self.unique_kind(file, u),
             None => None,
@@ -251,12 +330,31 @@ impl Validator<'_> {
         if let Some(given) = &spec.name {
             check_identifier(file, given, self.diags);
         }
+        let plain_names: Vec<String> =
+            columns.iter().map(|c| if c.contains('(') { name_part(c) } else { c.clone() }).collect();
+        let cols: Vec<&str> =
+            if plain_names == columns { cols } else { plain_names.iter().map(String::as_str).collect() };
         let name = spec.name.as_ref().map_or_else(|| fill(template, table, &cols, ""), |n| n.value.clone());
         let span = spec.name.as_ref().map_or(span, |n| span_of(file, n));
-        Some((
-            IndexDef { name, columns, unique: unique.map(|u| u.0), kind_explicit: unique.is_some_and(|u| u.1) },
-            span,
-        ))
+        let def = IndexDef {
+            name,
+            columns,
+            unique: unique.map(|u| u.0),
+            kind_explicit: unique.is_some_and(|u| u.1),
+            elements,
+            method,
+            predicate,
+            include,
+        };
+        if def.unique == Some(UniqueKind::Constraint) && !def.is_plain() {
+            self.diags.push(
+                Diagnostic::error(span.clone(), "a UNIQUE constraint holds plain columns only").with_help(
+                    "write `unique: index` for a unique index with a method, predicate, sort order or INCLUDE",
+                ),
+            );
+            return None;
+        }
+        Some((def, span))
     }
 }
 
@@ -264,4 +362,62 @@ fn unknown_field(file: &Path, column: &S<String>, entity: &str, fields: &[Field]
     let known: Vec<&str> = fields.iter().map(|f| f.name.as_str()).collect();
     Diagnostic::error(span_of(file, column), format!("unknown field '{}' in entity '{entity}'", column.value))
         .with_help_opt(did_you_mean(&column.value, known.iter().copied()))
+}
+
+enum IndexKey {
+    /// A field, and how the index prints it (`"created_at" DESC`).
+    Column(String, String),
+    Expression(String),
+}
+
+/// One index key as written: a field with an operator class, sort order and nulls order, or an
+/// expression. `Err(None)`: no such field.
+fn index_key(text: &str, fields: &[Field]) -> Result<IndexKey, Option<String>> {
+    let text = text.trim();
+    let mut words = text.split_whitespace();
+    let head = words.next().unwrap_or_default();
+    if !fields.iter().any(|f| f.name == head) {
+        return if text.contains('(') { Ok(IndexKey::Expression(text.to_string())) } else { Err(None) };
+    }
+    let rest: Vec<String> = words.map(str::to_ascii_lowercase).collect();
+    let (mut class, mut desc, mut nulls) = (None, false, None);
+    let mut i = 0;
+    while i < rest.len() {
+        match (rest[i].as_str(), rest.get(i + 1).map(String::as_str)) {
+            ("asc", _) => {}
+            ("desc", _) => desc = true,
+            ("nulls", Some(order @ ("first" | "last"))) => {
+                nulls = Some(order == "first");
+                i += 1;
+            }
+            (word, _) if class.is_none() && i == 0 && word.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') => {
+                class = Some(word.to_string());
+            }
+            (word, _) => {
+                return Err(Some(format!("'{word}' in index key '{text}' is not a sort order or operator class")))
+            }
+        }
+        i += 1;
+    }
+    // As pg_get_indexdef() prints it: the default nulls order of each direction is left out.
+    let mut element = crate::naming::quote_ident(head);
+    if let Some(class) = class {
+        element.push_str(&format!(" {class}"));
+    }
+    if desc {
+        element.push_str(" DESC");
+    }
+    match nulls {
+        Some(true) if !desc => element.push_str(" NULLS FIRST"),
+        Some(false) if desc => element.push_str(" NULLS LAST"),
+        _ => {}
+    }
+    Ok(IndexKey::Column(head.to_string(), element))
+}
+
+/// A name part for an expression key: its words (`lower(email)` → `lower_email`).
+fn name_part(expr: &str) -> String {
+    let words: Vec<&str> =
+        expr.split(|c: char| !c.is_ascii_alphanumeric() && c != '_').filter(|w| !w.is_empty()).collect();
+    words.join("_").to_ascii_lowercase()
 }

@@ -108,12 +108,20 @@ impl Validator<'_> {
             }
         }
         let db_default = spec.db_default.as_ref().filter(|_| typed).and_then(|value| self.db_default(file, &ty, value));
+        let mut fk_on_update = FkAction::NoAction;
         let on_update_now = match spec.on_update.as_ref().filter(|_| typed) {
             Some(u) if u.value == "now" && matches!(ty, FieldType::Timestamp(_) | FieldType::Timestamptz(_)) => true,
+            // On a reference, the foreign key's ON UPDATE action.
+            Some(u) if spec.references.is_some() && FkAction::from_spec(&u.value).is_some() => {
+                fk_on_update = FkAction::from_spec(&u.value).unwrap_or(FkAction::NoAction);
+                false
+            }
             Some(u) => {
                 self.diags.push(
-                    Diagnostic::error(span_of(file, u), format!("unknown on_update '{}'", u.value))
-                        .with_help("only `now`, on timestamp fields"),
+                    Diagnostic::error(span_of(file, u), format!("unknown on_update '{}'", u.value)).with_help(format!(
+                        "`now` on timestamp fields; on a reference, one of: {}",
+                        FkAction::SPEC_WORDS.join(", ")
+                    )),
                 );
                 false
             }
@@ -139,12 +147,7 @@ impl Validator<'_> {
                     fill(template, table, &[&name.value], &name.value)
                 }
             };
-            Some(IndexDef {
-                name: index_name,
-                columns: vec![name.value.clone()],
-                unique: Some(kind.0),
-                kind_explicit: kind.1,
-            })
+            Some(IndexDef::plain(index_name, vec![name.value.clone()], Some(kind.0), kind.1))
         });
         let index = if flag(&spec.index) {
             if unique.is_some() {
@@ -161,7 +164,7 @@ impl Validator<'_> {
                     || fill(&self.project.naming.index, table, &[&name.value], &name.value),
                     |n| n.value.clone(),
                 );
-                Some(IndexDef { name: idx_name, columns: vec![name.value.clone()], unique: None, kind_explicit: false })
+                Some(IndexDef::plain(idx_name, vec![name.value.clone()], None, false))
             }
         } else {
             None
@@ -205,10 +208,24 @@ impl Validator<'_> {
             field: name.value.clone(),
             target,
             on_delete,
+            on_update: fk_on_update,
+            deferrable: self.deferrable(file, spec),
             fk_name: spec.fk_name.as_ref(),
         });
         if let Some(old) = &spec.renamed_from {
             check_identifier(file, old, self.diags);
+        }
+        let generated = if typed { self.generated(file, spec, &ty, nullable) } else { None };
+        if let Some(c) = &spec.collation {
+            if !ty.is_text() {
+                self.diags.push(
+                    Diagnostic::error(
+                        span_of(file, c),
+                        format!("a collation applies to text, not to {}", spec.ty.value),
+                    )
+                    .with_help("remove `collation:`"),
+                );
+            }
         }
         let (read_roles, write_roles) =
             self.field_access(file, spec.access.as_ref(), (flag(&spec.secret), flag(&spec.read_only)));
@@ -229,8 +246,88 @@ impl Validator<'_> {
             renamed_from: spec.renamed_from.as_ref().map(|r| r.value.clone()),
             read_roles,
             write_roles,
+            generated,
+            collation: spec.collation.as_ref().map(|c| c.value.clone()),
         };
         Some((field, unique, index, pending_ref))
+    }
+
+    /// `deferrable:` as the foreign key's options.
+    fn deferrable(&mut self, file: &Path, spec: &FieldSpec) -> String {
+        let Some(d) = &spec.deferrable else { return String::new() };
+        if spec.references.is_none() {
+            self.diags.push(
+                Diagnostic::error(span_of(file, d), "`deferrable` without `references`")
+                    .with_help("add `references: Entity`"),
+            );
+        }
+        match d.value.as_str() {
+            "immediate" => "DEFERRABLE".into(),
+            "deferred" => "DEFERRABLE INITIALLY DEFERRED".into(),
+            other => {
+                self.diags.push(
+                    Diagnostic::error(span_of(file, d), format!("unknown deferrable '{other}'")).with_help(
+                        "use immediate (checked at each statement unless deferred) or deferred (checked at commit)",
+                    ),
+                );
+                String::new()
+            }
+        }
+    }
+
+    /// `identity:` or `generated:`: what the database computes, and what cannot go with it.
+    fn generated(&mut self, file: &Path, spec: &FieldSpec, ty: &FieldType, nullable: bool) -> Option<Generated> {
+        let (span, generated) = match (&spec.identity, &spec.generated) {
+            (None, None) => return None,
+            (Some(i), Some(g)) => {
+                self.diags.push(
+                    Diagnostic::error(span_of(file, g), "a field is either an identity or generated, not both")
+                        .with_help(format!("remove `generated:` or `identity: {}`", i.value)),
+                );
+                return None;
+            }
+            (Some(i), None) => {
+                let kind = match i.value.as_str() {
+                    "always" => Generated::IdentityAlways,
+                    "by_default" => Generated::IdentityByDefault,
+                    other => {
+                        self.diags.push(
+                            Diagnostic::error(span_of(file, i), format!("unknown identity '{other}'"))
+                                .with_help("use always (only the database sets it) or by_default (a given value wins)"),
+                        );
+                        return None;
+                    }
+                };
+                if !ty.is_integer() {
+                    self.diags.push(
+                        Diagnostic::error(span_of(file, &spec.ty), "an identity column must be an integer type")
+                            .with_help("use smallint, int or bigint"),
+                    );
+                }
+                if nullable {
+                    self.diags.push(
+                        Diagnostic::error(span_of(file, i), "an identity column cannot be nullable")
+                            .with_help("remove `nullable: true`"),
+                    );
+                }
+                (span_of(file, i), kind)
+            }
+            (None, Some(g)) if g.value.trim().is_empty() => {
+                self.diags.push(
+                    Diagnostic::error(span_of(file, g), "`generated:` needs an expression")
+                        .with_help("write the expression, e.g. generated: \"price * quantity\""),
+                );
+                return None;
+            }
+            (None, Some(g)) => (span_of(file, g), Generated::Stored(g.value.trim().to_string())),
+        };
+        if spec.default.is_some() || spec.default_fn.is_some() || spec.db_default.is_some() {
+            self.diags.push(
+                Diagnostic::error(span, "a column the database computes has no default")
+                    .with_help("remove `default:`, `default_fn:` or `db_default:`"),
+            );
+        }
+        Some(generated)
     }
 
     fn db_default(&mut self, file: &Path, ty: &FieldType, value: &S<serde_json::Value>) -> Option<DbDefault> {

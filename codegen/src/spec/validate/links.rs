@@ -126,6 +126,8 @@ impl Validator<'_> {
                 table: target.table.clone(),
                 column: pk.name.clone(),
                 on_delete,
+                on_update: FkAction::NoAction,
+                deferrable: String::new(),
                 name,
             },
         })

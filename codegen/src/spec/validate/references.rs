@@ -106,6 +106,8 @@ impl Validator<'_> {
                         table: target.table.clone(),
                         column: column.to_string(),
                         on_delete: r.on_delete,
+                        on_update: r.on_update,
+                        deferrable: r.deferrable.clone(),
                         name,
                     },
                 ));
