@@ -8,10 +8,25 @@ pub struct Model {
     pub project: Project,
     /// Sorted by name.
     pub enums: Vec<EnumDef>,
-    /// Sorted by name.
+    /// Sorted by name: the entities the generated code and the API serve.
     pub entities: Vec<Entity>,
     /// Sorted by name.
     pub links: Vec<Link>,
+    /// Entities with a composite primary key, sorted by name: in the schema (lowered, migrated,
+    /// checked, imported), not yet in the generated code or the API.
+    pub keyed: Vec<Entity>,
+}
+
+impl Model {
+    /// `27 entities, 6 links, 9 enums`, and the composite-key entities when there are any.
+    pub fn summary(&self) -> String {
+        let mut text =
+            format!("{} entities, {} links, {} enums", self.entities.len(), self.links.len(), self.enums.len());
+        if !self.keyed.is_empty() {
+            text.push_str(&format!(", {} with composite keys (schema only, no API yet)", self.keyed.len()));
+        }
+        text
+    }
 }
 
 #[derive(Clone, Debug, PartialEq)]

@@ -88,8 +88,7 @@ pub fn run(opts: &CheckOpts, out: &mut dyn Write, err: &mut dyn Write) -> i32 {
         && migration_problems.is_empty()
         && live.as_ref().is_none_or(|l| l.tampered.is_empty())
         && live.as_ref().is_none_or(|l| l.drift.is_empty() && counted_unmanaged(l) == 0);
-    let summary =
-        format!("{} entities, {} links, {} enums", model.entities.len(), model.links.len(), model.enums.len());
+    let summary = model.summary();
     match opts.format {
         Format::Json => {
             let files: Vec<_> = file_problems

@@ -66,10 +66,8 @@ pub fn run(opts: &GenerateOpts, out: &mut dyn Write, err: &mut dyn Write) -> i32
             }
             let _ = writeln!(
                 out,
-                "generate: {} entities, {} links, {} enums; {} file(s) written, {} removed, {} unchanged",
-                model.entities.len(),
-                model.links.len(),
-                model.enums.len(),
+                "generate: {}; {} file(s) written, {} removed, {} unchanged",
+                model.summary(),
                 summary.written.len(),
                 summary.removed.len(),
                 summary.unchanged

@@ -188,7 +188,7 @@ impl Rename {
 /// history still has under their old names.
 fn renames(model: &Model, history: &Schema) -> Vec<Rename> {
     let mut out = Vec::new();
-    for entity in &model.entities {
+    for entity in model.entities.iter().chain(&model.keyed) {
         let table = &entity.table;
         if let Some(old) = entity
             .renamed_from

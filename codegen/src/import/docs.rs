@@ -18,6 +18,8 @@ pub struct EntityDoc {
     /// Written when the table prefix and the entity name would give another table name.
     pub table: Option<String>,
     pub fields: Vec<FieldDoc>,
+    /// A composite primary key, in key order.
+    pub primary_key: Vec<String>,
     pub indexes: Vec<IndexDoc>,
     /// CHECK constraints: name → expression.
     pub checks: Vec<(String, String)>,

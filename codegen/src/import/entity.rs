@@ -16,7 +16,7 @@ use crate::spec::types::spec_name;
 pub fn entity(ctx: &Context, table: &Table, warnings: &mut Vec<String>) -> EntityDoc {
     let name = ctx.names[&table.name].clone();
     let t = table.name.as_str();
-    let pk_column = table.primary_key.as_ref().map(|pk| pk.columns[0].clone()).unwrap_or_default();
+    let pk_columns = table.primary_key.as_ref().map(|pk| pk.columns.clone()).unwrap_or_default();
     let mut fields: Vec<FieldDoc> = table
         .columns
         .iter()
@@ -27,7 +27,7 @@ pub fn entity(ctx: &Context, table: &Table, warnings: &mut Vec<String>) -> Entit
                 name: c.name.clone(),
                 ty: spec_name(&ty),
                 nullable: c.nullable,
-                primary_key: c.name == pk_column,
+                primary_key: pk_columns == [c.name.clone()],
                 db_default: c.default.as_ref().map(|d| db_default(d, &ty, enum_values)),
                 unique: None,
                 index: None,
@@ -135,7 +135,15 @@ pub fn entity(ctx: &Context, table: &Table, warnings: &mut Vec<String>) -> Entit
         }
     }
     let default_table = format!("{}{}", ctx.prefix, snake_case(&name));
-    EntityDoc { table: (default_table != table.name).then(|| table.name.clone()), name, fields, indexes, checks }
+    let primary_key = if pk_columns.len() > 1 { pk_columns } else { Vec::new() };
+    EntityDoc {
+        table: (default_table != table.name).then(|| table.name.clone()),
+        name,
+        fields,
+        primary_key,
+        indexes,
+        checks,
+    }
 }
 
 /// `identity:` or `generated:` from the column's definition as `introspect` spells it.
@@ -324,7 +332,7 @@ fn reference(ctx: &Context, table: &Table, fk: &ForeignKey, fields: &[FieldDoc])
     let [ref_column] = fk.ref_columns.as_slice() else {
         return Err(format!("references {} columns", fk.ref_columns.len()));
     };
-    let target_pk = target.primary_key.as_ref().map(|pk| pk.columns[0].as_str());
+    let target_pk = target.primary_key.as_ref().filter(|pk| pk.columns.len() == 1).map(|pk| pk.columns[0].as_str());
     let is_key = target_pk == Some(ref_column.as_str())
         || target.uniques.values().any(|u| u.extra.is_none() && u.columns == [ref_column.clone()]);
     if !is_key {

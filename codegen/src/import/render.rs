@@ -56,6 +56,9 @@ pub fn entity(header: &str, e: &EntityDoc) -> String {
     if let Some(table) = &e.table {
         out.push_str(&format!("table: {}\n", scalar(table)));
     }
+    if !e.primary_key.is_empty() {
+        out.push_str(&format!("primary_key: {}\n", flow_list(&e.primary_key)));
+    }
     out.push_str("fields:\n");
     let rows: Vec<(String, String)> = e.fields.iter().map(|f| (f.name.clone(), field(f))).collect();
     out.push_str(&aligned("  ", &rows));

@@ -1,5 +1,6 @@
-//! Which tables an import writes, and as what: an entity (one primary key column), a link (a pure
-//! join table), or nothing (with the reasons, one warning each) when specs cannot describe it.
+//! Which tables an import writes, and as what: a link (a pure join table), an entity (any other
+//! table with a primary key), or nothing (with the reasons, one warning each) when specs cannot
+//! describe it.
 
 use crate::ir::FkAction;
 use crate::naming::fill;
@@ -35,15 +36,14 @@ pub fn select<'s>(
             _ => link_candidates.push(table),
         }
     }
+    // A composite key on a pure join table is a link; on any other table, an entity keyed by
+    // those fields.
     let mut links = Vec::new();
+    let single: Vec<&Table> = entities.clone();
     for table in link_candidates {
-        match link_problem(schema, table, &entities) {
+        match link_problem(schema, table, &single) {
             None => links.push(table),
-            Some(why) => warnings.push(format!(
-                "table {}: a composite primary key ({}) is only expressible for a pure join table, and {why}; table skipped",
-                table.name,
-                table.primary_key.as_ref().map(|pk| pk.columns.join(", ")).unwrap_or_default()
-            )),
+            Some(_) => entities.push(table),
         }
     }
     Selection { entities, links }

@@ -13,7 +13,7 @@ pub fn lower(model: &Model) -> Schema {
     for e in &model.enums {
         schema.enums.insert(e.db_name.clone(), EnumType { name: e.db_name.clone(), values: e.values.clone() });
     }
-    for entity in &model.entities {
+    for entity in model.entities.iter().chain(&model.keyed) {
         schema.tables.insert(entity.table.clone(), entity_table(model, entity));
     }
     for link in &model.links {

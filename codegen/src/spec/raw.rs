@@ -108,6 +108,8 @@ pub struct EntityDoc {
     pub table: Option<S<String>>,
     /// The table's previous name: the next migration renames it instead of dropping it.
     pub renamed_from: Option<S<String>>,
+    /// A composite primary key in key order (else the fields marked `primary_key: true`).
+    pub primary_key: Option<S<Vec<S<String>>>>,
     pub doc: Option<S<String>>,
     #[serde(default)]
     pub mixins: Vec<S<String>>,

@@ -134,8 +134,42 @@ impl Validator<'_> {
                 }
             }
         }
-        let pk_fields: Vec<&FieldDecl> =
+        let marked: Vec<&FieldDecl> =
             decls.iter().filter(|d| d.spec.primary_key.as_ref().is_some_and(|p| p.value)).collect();
+        let pk_fields: Vec<&FieldDecl> = match &doc.primary_key {
+            None => marked,
+            Some(list) => {
+                if let Some(field) = marked.first() {
+                    self.diags.push(
+                        Diagnostic::error(span_of(field.file, field.name), "the primary key is declared twice")
+                            .with_help("keep the entity's `primary_key:` list, or the fields' `primary_key: true`"),
+                    );
+                }
+                let mut listed = Vec::new();
+                for column in &list.value {
+                    match decls.iter().find(|d| d.name.value == column.value) {
+                        Some(d) if !listed.iter().any(|l: &&FieldDecl| l.name.value == column.value) => {
+                            if d.spec.nullable.as_ref().is_some_and(|n| n.value) {
+                                self.diags.push(
+                                    Diagnostic::error(span_of(file, column), "a primary key field cannot be nullable")
+                                        .with_help(format!("remove `nullable: true` from '{}'", column.value)),
+                                );
+                            }
+                            listed.push(d);
+                        }
+                        Some(_) => self.diags.push(Diagnostic::error(
+                            span_of(file, column),
+                            format!("field '{}' is listed twice", column.value),
+                        )),
+                        None => self.diags.push(unknown_field(file, column, &name, &fields)),
+                    }
+                }
+                for field in fields.iter_mut().filter(|f| listed.iter().any(|d| d.name.value == f.name)) {
+                    field.primary_key = true;
+                }
+                listed
+            }
+        };
         let primary_key = match pk_fields.as_slice() {
             [] => {
                 self.diags.push(
@@ -151,12 +185,20 @@ impl Validator<'_> {
                 self.claim_relation(&pk_name, &span, "primary key");
                 PrimaryKey { name: pk_name, columns: vec![one.name.value.clone()] }
             }
-            [_, second, ..] => {
-                self.diags.push(
-                    Diagnostic::error(span_of(second.file, second.name), "an entity has exactly one primary key field")
-                        .with_help("composite keys belong to links (links/*.yaml); use a unique index here"),
-                );
-                return None;
+            several => {
+                let columns: Vec<String> = several.iter().map(|d| d.name.value.clone()).collect();
+                let cols: Vec<&str> = columns.iter().map(String::as_str).collect();
+                let pk_name = fill(&self.project.naming.primary_key, &table, &cols, &name);
+                let span = span_of(several[0].file, several[0].name);
+                check_length(&span, &pk_name, "primary key name", "change naming.primary_key", self.diags);
+                self.claim_relation(&pk_name, &span, "primary key");
+                if doc.identity.is_some() {
+                    self.diags.push(
+                        Diagnostic::error(span.clone(), "the identity entity needs a single-column primary key")
+                            .with_help("log in through an entity keyed by one field"),
+                    );
+                }
+                PrimaryKey { name: pk_name, columns }
             }
         };
         let versions: Vec<&Field> = fields.iter().filter(|f| f.version).collect();

@@ -67,7 +67,8 @@ impl Validator<'_> {
     }
 
     fn link_end(&mut self, file: &Path, table: &str, end: &LinkEndSpec, entities: &[Entity]) -> Option<LinkEnd> {
-        let Some(target) = entities.iter().find(|e| e.name == end.entity.value) else {
+        let Some(target) = entities.iter().find(|e| e.name == end.entity.value && e.primary_key.columns.len() == 1)
+        else {
             if self.failed_entities.contains(&end.entity.value) {
                 return None;
             }

@@ -87,12 +87,14 @@ pub fn validate(raw: &RawSpecs, diags: &mut Diagnostics) -> Option<Model> {
     if v.diags.len() > errors_before {
         return None;
     }
-    let mut entities = entities;
+    let (mut entities, mut keyed): (Vec<Entity>, Vec<Entity>) =
+        entities.into_iter().partition(|e| e.primary_key.columns.len() == 1);
     entities.sort_by(|a, b| a.name.cmp(&b.name));
+    keyed.sort_by(|a, b| a.name.cmp(&b.name));
     links.sort_by(|a, b| a.name.cmp(&b.name));
     let mut enums = v.enums;
     enums.sort_by(|a, b| a.name.cmp(&b.name));
-    Some(Model { project: v.project, enums, entities, links })
+    Some(Model { project: v.project, enums, entities, links, keyed })
 }
 
 pub(super) struct Validator<'d> {

@@ -35,6 +35,13 @@ impl Validator<'_> {
                     continue;
                 };
                 let target = &target.entity;
+                if target_field.is_none() && target.primary_key.columns.len() > 1 {
+                    self.diags.push(
+                        Diagnostic::error(span, format!("'{target_name}' has a composite primary key"))
+                            .with_help(format!("reference one of its unique fields: `{target_name}.field`")),
+                    );
+                    continue;
+                }
                 let column = target_field.unwrap_or(&target.primary_key.columns[0]);
                 let Some(tf) = target.field(column) else {
                     let known: Vec<&str> = target.fields.iter().map(|f| f.name.as_str()).collect();
