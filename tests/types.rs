@@ -129,10 +129,16 @@ fn every_type_round_trips_through_the_generated_api() {
 
         // Identity and generated columns are the database's; a CHECK is the client's to meet.
         let sample = created.json["id"].clone();
-        let ledger = json!({ "quantity": 2, "unit_price": "3.50", "code": "b", "sample_id": sample, "tags": ["x"] });
+        let ledger = json!({ "quantity": 2, "unit_price": "3.50", "code": "b", "sample_id": sample, "tags": ["x"], "made_in": 1999 });
         let first = api.post("/api/v1/ledgers", &ledger).await;
         assert_eq!(first.status, 201, "{}", first.text);
         assert_eq!(first.json["total"], "7.00", "{}", first.text);
+        assert_eq!(
+            (first.json["made_in"].as_i64(), first.json["word"].as_str()),
+            (Some(1999), Some("none")),
+            "{}",
+            first.text
+        );
         assert!(first.json["id"].is_i64() && first.json["position"].is_i64(), "{}", first.text);
         let chosen = api
             .post("/api/v1/ledgers", &json!({ "position": 40, "quantity": 1, "unit_price": "1", "code": "a" }))
@@ -142,6 +148,10 @@ fn every_type_round_trips_through_the_generated_api() {
             .post("/api/v1/ledgers", &json!({ "total": "1.00", "quantity": 1, "unit_price": "1", "code": "a" }))
             .await;
         assert_eq!(computed.status, 422, "a generated column is not writable: {}", computed.text);
+        let too_old = api
+            .post("/api/v1/ledgers", &json!({ "made_in": 1800, "quantity": 1, "unit_price": "1", "code": "a" }))
+            .await;
+        assert_eq!(too_old.status, 422, "the year domain's CHECK: {}", too_old.text);
         for quantity in [0, 1000] {
             let refused =
                 api.post("/api/v1/ledgers", &json!({ "quantity": quantity, "unit_price": "1", "code": "a" })).await;

@@ -15,6 +15,21 @@ pub struct Model {
     /// Entities with a composite primary key, sorted by name: in the schema (lowered, migrated,
     /// checked, imported), not yet in the generated code or the API.
     pub keyed: Vec<Entity>,
+    /// Sorted by name.
+    pub domains: Vec<DomainDef>,
+}
+
+/// A domain: a named type over a base type, with NOT NULL, a default and CHECKs on `VALUE`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct DomainDef {
+    /// The spec name, which is also the database name.
+    pub name: String,
+    pub base: FieldType,
+    pub doc: Option<String>,
+    pub not_null: bool,
+    /// SQL.
+    pub default: Option<String>,
+    pub checks: Vec<CheckDef>,
 }
 
 impl Model {
@@ -273,7 +288,7 @@ impl Field {
     /// Lists filter and order on it: not secret, and of a scalar, comparable type.
     pub fn listable(&self) -> bool {
         !self.secret
-            && match &self.ty {
+            && match self.ty.base() {
                 FieldType::Array(_) | FieldType::Sql(_) => false,
                 plain => crate::types::scalar(plain).is_none_or(|s| s.filter.is_some()),
             }

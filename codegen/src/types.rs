@@ -69,25 +69,39 @@ pub enum FieldType {
     /// Any other type, by its `format_type()` spelling (`sql(point)`): stored and compared as
     /// written, read and written through its text form.
     Sql(String),
+    /// A domain of the specs, by name, with its base type (which the API and Rust use).
+    Domain {
+        name: String,
+        base: Box<FieldType>,
+    },
 }
 
 impl FieldType {
+    /// What values of it are: a domain's base type, else the type itself. Everything but the
+    /// schema (the Rust type, the wire rule, literals, filters) reads values.
+    pub fn base(&self) -> &FieldType {
+        match self {
+            Self::Domain { base, .. } => base.base(),
+            other => other,
+        }
+    }
+
     pub fn is_integer(&self) -> bool {
-        matches!(self, Self::SmallInt | Self::Int | Self::BigInt)
+        matches!(self.base(), Self::SmallInt | Self::Int | Self::BigInt)
     }
 
     /// Character types: the API's text rules (length, pattern, like filters) apply.
     pub fn is_text(&self) -> bool {
-        matches!(self, Self::String(_) | Self::Varchar | Self::Char(_) | Self::Text | Self::Citext)
+        matches!(self.base(), Self::String(_) | Self::Varchar | Self::Char(_) | Self::Text | Self::Citext)
     }
 
     pub fn is_timestamp(&self) -> bool {
-        matches!(self, Self::Timestamp(_) | Self::Timestamptz(_))
+        matches!(self.base(), Self::Timestamp(_) | Self::Timestamptz(_))
     }
 
     /// Whether a btree (keys, unique and plain indexes) can hold it: `json` has no equality.
     pub fn is_btree_orderable(&self) -> bool {
-        match self {
+        match self.base() {
             Self::Array(inner) => inner.is_btree_orderable(),
             Self::Sql(_) => true,
             plain => scalar(plain).is_none_or(|s| s.btree),
@@ -97,7 +111,7 @@ impl FieldType {
     /// Whether values travel through their text form: read as `col::text`, written as
     /// `$n::type` (sqlx has no Rust type the API uses for them).
     pub fn text_io(&self) -> bool {
-        match self {
+        match self.base() {
             Self::Array(inner) => inner.text_io(),
             Self::Sql(_) => true,
             plain => scalar(plain).is_some_and(|s| s.text_io),
@@ -106,7 +120,7 @@ impl FieldType {
 
     /// The extension that provides this type (`vector`, `citext`), if any.
     pub fn extension(&self) -> Option<&'static str> {
-        match self {
+        match self.base() {
             Self::Array(inner) => inner.extension(),
             plain => scalar(plain).and_then(|s| s.extension),
         }
@@ -131,7 +145,7 @@ impl FieldType {
     /// spec name.
     pub fn spec_spelling(&self) -> String {
         match self {
-            Self::Enum(name) => name.clone(),
+            Self::Enum(name) | Self::Domain { name, .. } => name.clone(),
             Self::Array(inner) => format!("{}[]", inner.spec_spelling()),
             Self::Sql(spelling) => format!("sql({spelling})"),
             plain => {
@@ -145,7 +159,7 @@ impl FieldType {
     /// `character varying(255)`, `timestamp(3) with time zone`, `numeric(10,2)`.
     pub fn catalog_spelling(&self, enum_name: &dyn Fn(&str) -> String) -> String {
         match self {
-            Self::Enum(name) => enum_name(name),
+            Self::Enum(name) | Self::Domain { name, .. } => enum_name(name),
             Self::Array(inner) => format!("{}[]", inner.catalog_spelling(enum_name)),
             Self::Sql(spelling) => spelling.clone(),
             plain => {

@@ -14,6 +14,8 @@ pub enum DbDefault {
 
 /// `expr` as `pg_get_expr()` renders it; `enum_values` are the values of the column's enum type.
 pub fn db_default(expr: &str, ty: &FieldType, enum_values: &[String]) -> DbDefault {
+    // A domain's values are its base type's.
+    let ty = ty.base();
     let literal = match ty {
         FieldType::Bool => match expr.trim() {
             "true" => Some(DbDefault::Bool(true)),

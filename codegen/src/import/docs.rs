@@ -81,3 +81,15 @@ pub struct LinkEndDoc {
     pub on_delete: FkAction,
     pub fk_name: Option<String>,
 }
+
+/// A domain of `domains/domains.yaml`.
+#[derive(Debug)]
+pub struct DomainDoc {
+    pub name: String,
+    /// The base type's spec spelling.
+    pub ty: String,
+    pub not_null: bool,
+    pub default: Option<String>,
+    /// Name → expression on VALUE.
+    pub checks: Vec<(String, String)>,
+}

@@ -21,7 +21,7 @@ pub fn entity(ctx: &Context, table: &Table, warnings: &mut Vec<String>) -> Entit
         .columns
         .iter()
         .map(|c| {
-            let ty = field_type(&c.data_type, &ctx.enums);
+            let ty = field_type(&c.data_type, &ctx.enums, &ctx.domains);
             let enum_values = ctx.enum_values(&c.data_type);
             FieldDoc {
                 name: c.name.clone(),
@@ -338,8 +338,8 @@ fn reference(ctx: &Context, table: &Table, fk: &ForeignKey, fields: &[FieldDoc])
     if !is_key {
         return Err(format!("references {}.{ref_column}, which is neither its primary key nor unique", fk.ref_table));
     }
-    let own_type = table.column(column).map(|c| field_type(&c.data_type, &ctx.enums));
-    let target_type = target.column(ref_column).map(|c| field_type(&c.data_type, &ctx.enums));
+    let own_type = table.column(column).map(|c| field_type(&c.data_type, &ctx.enums, &ctx.domains));
+    let target_type = target.column(ref_column).map(|c| field_type(&c.data_type, &ctx.enums, &ctx.domains));
     if own_type != target_type {
         return Err(format!("joins columns of different types ({column} and {}.{ref_column})", fk.ref_table));
     }

@@ -51,6 +51,8 @@ pub(crate) struct Context<'s> {
     prefix: String,
     /// Database enum name → spec enum name (the enums written).
     enums: BTreeMap<String, String>,
+    /// Database domain name → its spec type.
+    domains: BTreeMap<String, crate::ir::FieldType>,
     /// Table → entity or link name.
     names: BTreeMap<String, String>,
     /// Table → entity name, for tables imported as entities (what references may point at).
@@ -112,7 +114,31 @@ pub fn import(schema: &Schema, options: &ImportOptions<'_>) -> Imported {
             name,
         });
     }
-    let ctx = Context { schema, naming, prefix, enums, names, entity_tables };
+    let mut domains = BTreeMap::new();
+    let mut domain_docs = Vec::new();
+    for d in schema.domains.values() {
+        let base = types::field_type(&d.base, &enums, &BTreeMap::new());
+        domains.insert(
+            d.name.clone(),
+            crate::ir::FieldType::Domain { name: d.name.clone(), base: Box::new(base.clone()) },
+        );
+        let checks = d
+            .checks
+            .iter()
+            .map(|(name, def)| {
+                let expr = def.strip_prefix("CHECK (").and_then(|e| e.strip_suffix(')')).unwrap_or(def);
+                (name.clone(), expr.to_string())
+            })
+            .collect();
+        domain_docs.push(docs::DomainDoc {
+            name: d.name.clone(),
+            ty: crate::spec::types::spec_name(&base),
+            not_null: d.not_null,
+            default: d.default.clone(),
+            checks,
+        });
+    }
+    let ctx = Context { schema, naming, prefix, enums, names, entity_tables, domains };
     let entity_docs: Vec<docs::EntityDoc> =
         selection.entities.iter().map(|t| entity::entity(&ctx, t, &mut warnings)).collect();
     let link_docs: Vec<docs::LinkDoc> = selection.links.iter().map(|t| link::link(&ctx, t)).collect();
@@ -143,6 +169,9 @@ pub fn import(schema: &Schema, options: &ImportOptions<'_>) -> Imported {
             },
         ),
     )];
+    if !domain_docs.is_empty() {
+        files.push((PathBuf::from("domains/domains.yaml"), render::domains(&header, &domain_docs)));
+    }
     for e in &enum_docs {
         files.push((PathBuf::from(format!("enums/{}.yaml", snake_case(&e.name))), render::enum_doc(&header, e)));
     }

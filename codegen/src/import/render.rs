@@ -42,6 +42,25 @@ pub fn project(header: &str, p: &ProjectSettings<'_>) -> String {
     out
 }
 
+pub fn domains(header: &str, domains: &[super::docs::DomainDoc]) -> String {
+    let mut out = format!("{header}domains:\n");
+    for d in domains {
+        out.push_str(&format!("  {}:\n    type: {}\n", scalar(&d.name), scalar(&d.ty)));
+        if d.not_null {
+            out.push_str("    not_null: true\n");
+        }
+        if let Some(default) = &d.default {
+            out.push_str(&format!("    default: {}\n", quoted(default)));
+        }
+        if !d.checks.is_empty() {
+            out.push_str("    checks:\n");
+            let rows: Vec<(String, String)> = d.checks.iter().map(|(n, e)| (n.clone(), quoted(e))).collect();
+            out.push_str(&aligned("      ", &rows));
+        }
+    }
+    out
+}
+
 pub fn enum_doc(header: &str, e: &EnumDoc) -> String {
     let mut out = format!("{header}enums:\n  {}:\n", scalar(&e.name));
     if let Some(db_name) = &e.db_name {

@@ -11,6 +11,8 @@ use openapiv3::{ReferenceOr, Schema, StringType};
 
 /// The component schema holding the conditions a field of this type takes.
 pub fn component_name(ty: &FieldType) -> String {
+    // A domain's values are its base type's.
+    let ty = ty.base();
     match ty {
         FieldType::Uuid => "UuidConditions".into(),
         text if text.is_text() => "TextConditions".into(),
@@ -61,6 +63,8 @@ fn schema(model: &Model, ty: &FieldType) -> Schema {
 /// values never look like a condition (keys, numbers, times), a bare value is `eq.value`. Each
 /// operator of the wire contract is written here, by kind (a new operator must be placed).
 pub fn condition(model: &Model, ty: &FieldType) -> String {
+    // A domain's values are its base type's.
+    let ty = ty.base();
     let value = value(model, ty);
     let (item, bare) = match ty {
         text if text.is_text() => (TEXT_ITEM.to_string(), String::new()),
@@ -91,6 +95,8 @@ pub fn condition(model: &Model, ty: &FieldType) -> String {
 
 /// A value of the type, as the list's query string spells it.
 fn value(model: &Model, ty: &FieldType) -> String {
+    // A domain's values are its base type's.
+    let ty = ty.base();
     match ty {
         FieldType::String(_) => TEXT.into(),
         FieldType::Decimal { precision, scale } => decimal(*precision, *scale),

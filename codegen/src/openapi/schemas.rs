@@ -171,6 +171,8 @@ pub fn token_schema() -> Schema {
 }
 
 fn holds_json(ty: &FieldType) -> bool {
+    // A domain's values are its base type's.
+    let ty = ty.base();
     match ty {
         FieldType::Json | FieldType::Jsonb => true,
         FieldType::Array(inner) => holds_json(inner),
@@ -241,6 +243,8 @@ pub fn value_schema(ty: &FieldType) -> Schema {
 }
 
 fn type_schema(ty: &FieldType, v: &Validation) -> Schema {
+    // A domain's values are its base type's.
+    let ty = ty.base();
     match ty {
         FieldType::String(n) | FieldType::Char(n) => text(v, Some(u64::from(*n))),
         FieldType::Text | FieldType::Varchar => text(v, None),
@@ -340,6 +344,8 @@ fn to_usize(n: u64) -> usize {
 
 /// App-side defaults as JSON values of the field's wire type (decimals travel as strings).
 fn json_default(ty: &FieldType, value: &serde_json::Value) -> serde_json::Value {
+    // A domain's values are its base type's.
+    let ty = ty.base();
     match (ty, value) {
         (FieldType::Decimal { .. }, serde_json::Value::Number(n)) => serde_json::Value::String(n.to_string()),
         _ => value.clone(),

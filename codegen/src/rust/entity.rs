@@ -100,7 +100,7 @@ fn wire_format(field: &Field) -> Option<TokenStream> {
     if field.secret {
         return Some(quote!(#[serde(skip_serializing)]));
     }
-    let with = match (&field.ty, field.nullable) {
+    let with = match (field.ty.base(), field.nullable) {
         (FieldType::Timestamp(_), false) => "::runtime::serde::naive_utc",
         (FieldType::Timestamp(_), true) => "::runtime::serde::naive_utc_opt",
         (FieldType::Bytes, false) => "::runtime::serde::base64",
@@ -129,5 +129,5 @@ fn field_doc(field: &Field) -> String {
 /// A NOT NULL json column stores JSON `null` as a value: present-and-null is `Some(Value::Null)`,
 /// not "absent".
 fn json_not_null(f: &Field) -> bool {
-    !f.nullable && matches!(f.ty, FieldType::Json | FieldType::Jsonb)
+    !f.nullable && matches!(f.ty.base(), FieldType::Json | FieldType::Jsonb)
 }

@@ -7,6 +7,8 @@ use quote::{format_ident, quote};
 use serde_json::Value;
 
 pub fn default_expr(ty: &FieldType, default: &AppDefault) -> TokenStream {
+    // A domain's values are its base type's.
+    let ty = ty.base();
     match default {
         AppDefault::UuidV4 => quote!(::uuid::Uuid::new_v4()),
         AppDefault::Now => match ty {
@@ -19,6 +21,8 @@ pub fn default_expr(ty: &FieldType, default: &AppDefault) -> TokenStream {
 }
 
 fn value_expr(ty: &FieldType, value: &Value) -> TokenStream {
+    // A domain's values are its base type's.
+    let ty = ty.base();
     match (ty, value) {
         (FieldType::Json | FieldType::Jsonb, v) => {
             let text = v.to_string();

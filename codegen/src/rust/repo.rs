@@ -223,6 +223,8 @@ fn update_fn(model: &Model, entity: &Entity, table: &str, select_list: &str) -> 
 
 /// The insert's clock reading in the field's type.
 fn now_expr(ty: &FieldType) -> TokenStream {
+    // A domain's values are its base type's.
+    let ty = ty.base();
     match ty {
         FieldType::Timestamptz(_) => quote!(now),
         FieldType::Date => quote!(now.date_naive()),
@@ -232,6 +234,8 @@ fn now_expr(ty: &FieldType) -> TokenStream {
 
 /// A constant default (no allocation, no parsing): `unwrap_or` rather than `unwrap_or_else`.
 fn is_cheap(ty: &FieldType, default: &crate::ir::AppDefault) -> bool {
+    // A domain's values are its base type's.
+    let ty = ty.base();
     matches!(default, crate::ir::AppDefault::Value(_))
         && (ty.is_integer()
             || matches!(ty, FieldType::Bool | FieldType::Float | FieldType::Double | FieldType::Enum(_)))

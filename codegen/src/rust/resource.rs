@@ -138,6 +138,8 @@ fn field_rule(model: &Model, entity: &Entity, f: &Field) -> TokenStream {
 }
 
 fn wire(model: &Model, ty: &FieldType) -> TokenStream {
+    // A domain's values are its base type's.
+    let ty = ty.base();
     match ty {
         FieldType::String(n) | FieldType::Char(n) => {
             let n = Literal::u32_unsuffixed(*n);
@@ -193,6 +195,8 @@ fn check(v: &Validation) -> TokenStream {
 
 /// Whether the Rust type of a key is `Copy` (then it is returned by value, not cloned).
 fn is_copy(ty: &FieldType) -> bool {
+    // A domain's values are its base type's.
+    let ty = ty.base();
     !(ty.is_text()
         || ty.text_io()
         || matches!(ty, FieldType::Json | FieldType::Jsonb | FieldType::Bytes | FieldType::Array(_)))

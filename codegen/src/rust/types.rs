@@ -5,6 +5,8 @@ use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
 pub fn rust_type(ty: &FieldType) -> TokenStream {
+    // A domain's values are its base type's.
+    let ty = ty.base();
     match ty {
         FieldType::String(_) | FieldType::Sql(_) => quote!(String),
         FieldType::Decimal { .. } => quote!(::rust_decimal::Decimal),

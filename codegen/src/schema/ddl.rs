@@ -20,6 +20,10 @@ pub fn create_all(schema: &Schema) -> String {
         out.push_str(&create_enum(e));
         out.push('\n');
     }
+    for d in schema.domains.values() {
+        out.push_str(&create_domain(d));
+        out.push('\n');
+    }
     for table in schema.tables.values() {
         out.push_str(&create_table(table));
         out.push('\n');
@@ -49,6 +53,9 @@ pub fn drop_all(schema: &Schema) -> String {
         let names: Vec<String> = schema.tables.keys().map(|t| format!("    {}", quote_ident(t))).collect();
         let _ = writeln!(out, "DROP TABLE\n{};", names.join(",\n"));
     }
+    for name in schema.domains.keys() {
+        let _ = writeln!(out, "DROP DOMAIN {};", quote_ident(name));
+    }
     if !schema.enums.is_empty() {
         let names: Vec<String> = schema.enums.keys().map(|t| format!("    {}", quote_ident(t))).collect();
         let _ = writeln!(out, "DROP TYPE\n{};", names.join(",\n"));
@@ -71,6 +78,10 @@ pub fn drop_extension(name: &str) -> String {
 pub fn create_enum(e: &EnumType) -> String {
     let values: Vec<String> = e.values.iter().map(|v| format!("    {}", quote_literal(v))).collect();
     format!("CREATE TYPE {} AS ENUM (\n{}\n);\n", quote_ident(&e.name), values.join(",\n"))
+}
+
+pub fn create_domain(d: &Domain) -> String {
+    format!("CREATE DOMAIN {} AS {};\n", quote_ident(&d.name), d.definition())
 }
 
 pub fn create_table(table: &Table) -> String {

@@ -23,6 +23,7 @@ pub struct Change {
 pub enum ObjectKind {
     Extension,
     Enum,
+    Domain,
     Table,
     Column,
     PrimaryKey,
@@ -100,6 +101,21 @@ pub fn diff(expected: &Schema, actual: &Schema) -> Vec<Change> {
                 Aspect::Values,
                 list(&e.values),
                 list(&a.values),
+            )),
+            _ => {}
+        }
+    }
+    for name in union(expected.domains.keys(), actual.domains.keys()) {
+        match (expected.domains.get(name), actual.domains.get(name)) {
+            (Some(_), None) => changes.push(Change::new(ObjectKind::Domain, None, name, ChangeKind::Missing)),
+            (None, Some(_)) => changes.push(Change::new(ObjectKind::Domain, None, name, ChangeKind::Extra)),
+            (Some(e), Some(a)) if e != a => changes.push(Change::differs(
+                ObjectKind::Domain,
+                None,
+                name,
+                Aspect::Definition,
+                e.definition(),
+                a.definition(),
             )),
             _ => {}
         }

@@ -1,5 +1,5 @@
-//! `introspect(url) → Schema` from pg_catalog in six queries, whatever the number of tables:
-//! relations, columns, constraints, indexes, enum types, extensions.
+//! `introspect(url) → Schema` from pg_catalog in seven queries, whatever the number of tables:
+//! relations, columns, constraints, indexes, enum types, domains, extensions.
 
 use super::model::*;
 use crate::ir::{FkAction, UniqueKind};
@@ -8,7 +8,7 @@ use sqlx::postgres::{PgConnection, PgRow};
 use sqlx::{Connection, Row};
 
 /// Catalog queries sent per introspection (the benchmark asserts this stays fixed).
-pub const CATALOG_QUERIES: usize = 6;
+pub const CATALOG_QUERIES: usize = 7;
 
 const RELATIONS: &str = "
 SELECT n.nspname::text, c.relname::text, c.relkind::text
@@ -73,6 +73,14 @@ FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace
 WHERE n.nspname = $1 AND t.typtype = 'e'
 ORDER BY 1";
 
+const DOMAINS: &str = "
+SELECT t.typname::text, format_type(t.typbasetype, t.typtypmod), t.typnotnull, t.typdefault,
+       ARRAY(SELECT c.conname::text FROM pg_constraint c WHERE c.contypid = t.oid AND c.contype = 'c' ORDER BY 1),
+       ARRAY(SELECT pg_get_constraintdef(c.oid) FROM pg_constraint c WHERE c.contypid = t.oid AND c.contype = 'c' ORDER BY c.conname)
+FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace
+WHERE n.nspname = $1 AND t.typtype = 'd'
+ORDER BY 1";
+
 const EXTENSIONS: &str = "SELECT extname::text FROM pg_extension WHERE extname <> 'plpgsql' ORDER BY 1";
 
 /// Connects and introspects `schema`.
@@ -114,6 +122,17 @@ pub async fn introspect(conn: &mut PgConnection, schema: &str) -> Result<Schema,
     for row in sqlx::query(ENUMS).bind(schema).fetch_all(&mut *conn).await? {
         let name: String = row.get(0);
         out.enums.insert(name.clone(), EnumType { name, values: row.get(1) });
+    }
+    for row in sqlx::query(DOMAINS).bind(schema).fetch_all(&mut *conn).await? {
+        let (name, names, checks): (String, Vec<String>, Vec<String>) = (row.get(0), row.get(4), row.get(5));
+        let domain = Domain {
+            name: name.clone(),
+            base: row.get(1),
+            not_null: row.get(2),
+            default: row.get(3),
+            checks: names.into_iter().zip(checks).collect(),
+        };
+        out.domains.insert(name, domain);
     }
     for row in sqlx::query(EXTENSIONS).fetch_all(&mut *conn).await? {
         out.extensions.insert(row.get(0));

@@ -19,10 +19,12 @@ pub async fn compare_live(url: &str, expected: &Schema) -> Result<(Schema, Vec<C
     let mut conn = PgConnection::connect(url).await?;
     let actual = introspect(&mut conn, &expected.name).await?;
     let mut changes = diff(expected, &actual);
-    let tables: BTreeSet<String> =
-        changes.iter().filter(|c| spelled_differently(c)).filter_map(|c| c.table.clone()).collect();
-    if !tables.is_empty() {
-        if let Some(settled) = as_postgres_spells_it(&mut conn, expected, &tables).await {
+    let respelled = changes.iter().filter(|c| spelled_differently(c));
+    let tables: BTreeSet<String> = respelled.clone().filter_map(|c| c.table.clone()).collect();
+    let domains: BTreeSet<String> =
+        respelled.filter(|c| c.object == ObjectKind::Domain).map(|c| c.name.clone()).collect();
+    if !tables.is_empty() || !domains.is_empty() {
+        if let Some(settled) = as_postgres_spells_it(&mut conn, expected, &tables, &domains).await {
             changes = diff(&settled, &actual);
         }
     }
@@ -36,9 +38,10 @@ fn spelled_differently(change: &Change) -> bool {
         (ChangeKind::Differs { aspect, .. }, ObjectKind::Column) => {
             matches!(aspect, Aspect::Default | Aspect::Generated)
         }
-        (ChangeKind::Differs { .. }, kind) => {
-            matches!(kind, ObjectKind::Check | ObjectKind::Index | ObjectKind::Unique | ObjectKind::PrimaryKey)
-        }
+        (ChangeKind::Differs { .. }, kind) => matches!(
+            kind,
+            ObjectKind::Check | ObjectKind::Index | ObjectKind::Unique | ObjectKind::PrimaryKey | ObjectKind::Domain
+        ),
         _ => false,
     }
 }
@@ -49,9 +52,14 @@ async fn as_postgres_spells_it(
     conn: &mut PgConnection,
     expected: &Schema,
     tables: &BTreeSet<String>,
+    domains: &BTreeSet<String>,
 ) -> Option<Schema> {
     let mut tx = conn.begin().await.ok()?;
     let mut sql = format!("SET LOCAL search_path TO {}, public;\n", quote_ident(&expected.name));
+    for name in domains {
+        let domain = ddl::create_domain(expected.domains.get(name)?);
+        sql.push_str(&domain.replacen("CREATE DOMAIN ", "CREATE DOMAIN pg_temp.", 1));
+    }
     for name in tables {
         let table = expected.tables.get(name)?;
         sql.push_str(&ddl::create_table(table).replacen("CREATE TABLE", "CREATE TEMP TABLE", 1));
@@ -80,6 +88,12 @@ async fn as_postgres_spells_it(
     let _ = tx.rollback().await;
     let probed = probed?;
     let mut settled = expected.clone();
+    for name in domains {
+        if let (Some(domain), Some(spelled)) = (settled.domains.get_mut(name), probed.domains.get(name)) {
+            domain.default.clone_from(&spelled.default);
+            domain.checks.clone_from(&spelled.checks);
+        }
+    }
     for name in tables {
         let (Some(table), Some(spelled)) = (settled.tables.get_mut(name), probed.tables.get(name)) else { continue };
         respell(table, spelled);

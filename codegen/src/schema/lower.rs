@@ -13,6 +13,16 @@ pub fn lower(model: &Model) -> Schema {
     for e in &model.enums {
         schema.enums.insert(e.db_name.clone(), EnumType { name: e.db_name.clone(), values: e.values.clone() });
     }
+    for d in &model.domains {
+        let domain = Domain {
+            name: d.name.clone(),
+            base: pg_type(model, &d.base),
+            not_null: d.not_null,
+            default: d.default.clone(),
+            checks: d.checks.iter().map(|c| (c.name.clone(), format!("CHECK ({})", c.expr))).collect(),
+        };
+        schema.domains.insert(d.name.clone(), domain);
+    }
     for entity in model.entities.iter().chain(&model.keyed) {
         schema.tables.insert(entity.table.clone(), entity_table(model, entity));
     }

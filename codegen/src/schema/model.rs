@@ -12,6 +12,7 @@ pub struct Schema {
     /// Installed extensions by name (`plpgsql` aside), wherever their objects live.
     pub extensions: BTreeSet<String>,
     pub enums: BTreeMap<String, EnumType>,
+    pub domains: BTreeMap<String, Domain>,
     pub tables: BTreeMap<String, Table>,
     /// Views and materialized views in the schema (never managed by the specs).
     pub views: Vec<String>,
@@ -24,6 +25,35 @@ pub struct EnumType {
     pub name: String,
     /// In sort order.
     pub values: Vec<String>,
+}
+
+/// `CREATE DOMAIN name AS base [DEFAULT d] [NOT NULL] [CONSTRAINT c CHECK (…)]…`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Domain {
+    pub name: String,
+    /// As `format_type()` prints it.
+    pub base: String,
+    pub not_null: bool,
+    pub default: Option<String>,
+    /// Name → `CHECK (…)` as `pg_get_constraintdef()` prints it.
+    pub checks: BTreeMap<String, String>,
+}
+
+impl Domain {
+    /// The whole definition in one line, for comparing and reporting.
+    pub fn definition(&self) -> String {
+        let mut text = self.base.clone();
+        if let Some(default) = &self.default {
+            text.push_str(&format!(" DEFAULT {default}"));
+        }
+        if self.not_null {
+            text.push_str(" NOT NULL");
+        }
+        for (name, check) in &self.checks {
+            text.push_str(&format!(" CONSTRAINT {} {check}", quote_ident(name)));
+        }
+        text
+    }
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Eq)]

@@ -100,6 +100,11 @@ impl<'a> Planner<'a> {
         match (c.object, &c.kind) {
             (ObjectKind::Extension, ChangeKind::Missing) => self.p.extensions.push(ddl::create_extension(name)),
             (ObjectKind::Extension, ChangeKind::Extra) => self.p.drop_extensions.push(ddl::drop_extension(name)),
+            (ObjectKind::Domain, ChangeKind::Missing) => self.p.types.push(ddl::create_domain(&self.to.domains[name])),
+            (ObjectKind::Domain, ChangeKind::Extra) => {
+                self.p.drop_types.push(format!("DROP DOMAIN {};", quote_ident(name)));
+            }
+            (ObjectKind::Domain, ChangeKind::Differs { .. }) => self.change_domain(c, name),
             (ObjectKind::Enum, ChangeKind::Missing) => self.p.types.push(ddl::create_enum(&self.to.enums[name])),
             (ObjectKind::Enum, ChangeKind::Extra) => {
                 self.p.drop_types.push(format!("DROP TYPE {};", quote_ident(name)));
@@ -164,6 +169,28 @@ impl<'a> Planner<'a> {
             (ObjectKind::Extension | ObjectKind::Enum | ObjectKind::Table, ChangeKind::Differs { .. }) => {
                 self.refuse(c);
             }
+        }
+    }
+
+    /// A domain's default, NOT NULL and CHECKs change in place; another base type is refused
+    /// (every column of the domain would have to be rebuilt).
+    fn change_domain(&mut self, c: &Change, name: &str) {
+        let (from, to) = (&self.from.domains[name], &self.to.domains[name]);
+        if from.base != to.base {
+            return self.refuse(c);
+        }
+        let alter = |action: String| format!("ALTER DOMAIN {} {action};", quote_ident(name));
+        for check in from.checks.keys().filter(|k| from.checks.get(*k) != to.checks.get(*k)) {
+            self.p.drop_keys.push(alter(format!("DROP CONSTRAINT {}", quote_ident(check))));
+        }
+        if from.default != to.default {
+            self.p.types.push(alter(to.default.as_ref().map_or("DROP DEFAULT".into(), |d| format!("SET DEFAULT {d}"))));
+        }
+        if from.not_null != to.not_null {
+            self.p.types.push(alter(if to.not_null { "SET NOT NULL" } else { "DROP NOT NULL" }.into()));
+        }
+        for (check, definition) in to.checks.iter().filter(|(k, v)| from.checks.get(*k) != Some(v)) {
+            self.p.keys.push(alter(format!("ADD CONSTRAINT {} {definition}", quote_ident(check))));
         }
     }
 

@@ -5,6 +5,7 @@
 //! modeled is reported with its file and line, and replay goes on to report the others.
 
 mod constraints;
+mod domains;
 mod enums;
 mod indexes;
 mod names;
@@ -120,14 +121,26 @@ struct Replay<'a> {
 
 impl Replay<'_> {
     fn run(&mut self, chunk: &Chunk) -> Result<(), String> {
+        if domains::starts_with(chunk, &["ALTER", "DOMAIN"]) {
+            return self.alter_domain(chunk);
+        }
+        let (tokens, not_null) = if domains::starts_with(chunk, &["CREATE", "DOMAIN"]) {
+            domains::without_not_null(&chunk.tokens)
+        } else {
+            (chunk.tokens.clone(), false)
+        };
         let statements = Parser::new(&PostgreSqlDialect {})
-            .with_tokens_with_locations(chunk.tokens.clone())
+            .with_tokens_with_locations(tokens)
             .parse_statements()
             .map_err(|e| match e {
                 ParserError::TokenizerError(m) | ParserError::ParserError(m) => format!("syntax error: {m}"),
                 ParserError::RecursionLimitExceeded => "syntax error: statement nested too deeply".into(),
             })?;
         for statement in &statements {
+            if let Statement::CreateDomain(create) = statement {
+                self.create_domain(create, not_null)?;
+                continue;
+            }
             self.apply(statement).map_err(|why| why.unwrap_or_else(|| unsupported(chunk)))?;
         }
         Ok(())
@@ -157,6 +170,7 @@ impl Replay<'_> {
                 // `"$user"` names the role's own schema, which migrations never create here.
                 self.search_path = entries.into_iter().filter(|s| !s.starts_with('$')).collect();
             }
+            Statement::DropDomain(drop) => self.drop_domain(&drop.name, drop.if_exists)?,
             Statement::CreateExtension(create) => {
                 self.schema.extensions.insert(create.name.value.clone());
             }

@@ -17,6 +17,7 @@ pub fn describe(change: &Change, sides: Sides<'_>) -> String {
     let object = match change.object {
         ObjectKind::Extension => format!("extension {}", change.name),
         ObjectKind::Enum => format!("enum {}", change.name),
+        ObjectKind::Domain => format!("domain {}", change.name),
         ObjectKind::Table => format!("table {}", change.name),
         ObjectKind::Column => format!("{table}.{}", change.name),
         ObjectKind::PrimaryKey => format!("{table}: primary key {}", change.name),
@@ -76,6 +77,9 @@ pub fn split_unmanaged(changes: Vec<Change>, live: &Schema, ignore_tables: &[Str
             }
             (ChangeKind::Extra, ObjectKind::Extension, _) => {
                 unmanaged.push(Unmanaged { kind: "extension", name: change.name });
+            }
+            (ChangeKind::Extra, ObjectKind::Domain, _) => {
+                unmanaged.push(Unmanaged { kind: "domain", name: change.name });
             }
             (ChangeKind::Extra, ObjectKind::Enum, _) => {
                 unmanaged.push(Unmanaged { kind: "enum type", name: change.name });

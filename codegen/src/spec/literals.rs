@@ -10,6 +10,8 @@ use serde_json::Value;
 pub type LiteralError = (String, Option<String>);
 
 pub fn check_literal(ty: &FieldType, value: &Value, enums: &[EnumDef]) -> Result<(), LiteralError> {
+    // A domain's values are its base type's.
+    let ty = ty.base();
     let mismatch = || -> LiteralError {
         (format!("default {} is not a valid {}", short(value), spec_name(ty)), Some(example(ty, enums)))
     };
@@ -80,6 +82,7 @@ pub fn check_literal(ty: &FieldType, value: &Value, enums: &[EnumDef]) -> Result
         | FieldType::DateRange
         | FieldType::Vector(_)
         | FieldType::Sql(_) => value.as_str().map(|_| ()).ok_or_else(mismatch),
+        FieldType::Domain { base, .. } => check_literal(base, value, enums),
         FieldType::Uuid => value.as_str().filter(|s| is_uuid(s)).map(|_| ()).ok_or_else(mismatch),
         FieldType::Date => value.as_str().filter(|s| is_date(s)).map(|_| ()).ok_or_else(mismatch),
         FieldType::Timestamp(_) | FieldType::Timestamptz(_) => {
@@ -109,6 +112,8 @@ pub fn check_literal(ty: &FieldType, value: &Value, enums: &[EnumDef]) -> Result
 /// SQL text for a database DEFAULT holding this (already checked) literal, spelled the way
 /// PostgreSQL prints it back, so a fresh database compares equal.
 pub fn sql_literal(ty: &FieldType, value: &Value) -> String {
+    // A domain's values are its base type's.
+    let ty = ty.base();
     match (ty, value) {
         (FieldType::Json | FieldType::Jsonb, v) => quote_literal(&v.to_string()),
         (FieldType::Array(_), Value::Array(items)) => quote_literal(&array_text(items)),
@@ -192,6 +197,8 @@ fn check_decimal(value: &Value, precision: u16, scale: u16) -> Result<(), String
 }
 
 fn example(ty: &FieldType, enums: &[EnumDef]) -> String {
+    // A domain's values are its base type's.
+    let ty = ty.base();
     let sample = match ty {
         FieldType::Bool => "true or false".to_string(),
         FieldType::SmallInt | FieldType::Int | FieldType::BigInt => "a whole number, e.g. 0".into(),

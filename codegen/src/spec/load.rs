@@ -1,7 +1,7 @@
 //! Reads the spec directory into raw documents. YAML and unknown-key errors become diagnostics;
 //! every file is read even when an earlier one failed, so one run reports everything.
 
-use super::raw::{EntityDoc, EnumsDoc, LinkDoc, MixinDoc, ProjectDoc, S};
+use super::raw::{DomainsDoc, EntityDoc, EnumsDoc, LinkDoc, MixinDoc, ProjectDoc, S};
 use crate::diagnostics::{did_you_mean, Diagnostic, Diagnostics, Span};
 use serde::de::DeserializeOwned;
 use std::path::{Path, PathBuf};
@@ -10,6 +10,7 @@ use std::path::{Path, PathBuf};
 pub struct RawSpecs {
     pub project: Option<(PathBuf, ProjectDoc)>,
     pub enums: Vec<(PathBuf, EnumsDoc)>,
+    pub domains: Vec<(PathBuf, DomainsDoc)>,
     pub mixins: Vec<(PathBuf, MixinDoc)>,
     pub entities: Vec<(PathBuf, EntityDoc)>,
     pub links: Vec<(PathBuf, LinkDoc)>,
@@ -18,7 +19,7 @@ pub struct RawSpecs {
     pub broken_entities: Vec<String>,
 }
 
-const KINDS: [&str; 4] = ["entities", "enums", "mixins", "links"];
+const KINDS: [&str; 5] = ["entities", "enums", "domains", "mixins", "links"];
 
 pub fn load_dir(spec_dir: &Path, diags: &mut Diagnostics) -> RawSpecs {
     let mut raw = RawSpecs::default();
@@ -41,22 +42,26 @@ pub fn load_dir(spec_dir: &Path, diags: &mut Diagnostics) -> RawSpecs {
             if !KINDS.contains(&name.as_str()) && !name.starts_with('.') {
                 diags.push(
                     Diagnostic::error(Span::file_start(&entry), format!("unexpected directory '{name}'"))
-                        .with_help_opt(
-                            did_you_mean(&name, KINDS)
-                                .or_else(|| Some("spec files live in entities/, enums/, mixins/ or links/".into())),
-                        ),
+                        .with_help_opt(did_you_mean(&name, KINDS).or_else(|| {
+                            Some("spec files live in entities/, enums/, domains/, mixins/ or links/".into())
+                        })),
                 );
             }
         } else if is_yaml(&entry) && name != "project.yaml" {
             diags.push(
                 Diagnostic::error(Span::file_start(&entry), "spec file outside a kind directory")
-                    .with_help("move it into entities/, enums/, mixins/ or links/"),
+                    .with_help("move it into entities/, enums/, domains/, mixins/ or links/"),
             );
         }
     }
     for file in yaml_files(&spec_dir.join("enums")) {
         if let Some(doc) = parse_file::<EnumsDoc>(&file, diags) {
             raw.enums.push((file, doc));
+        }
+    }
+    for file in yaml_files(&spec_dir.join("domains")) {
+        if let Some(doc) = parse_file::<DomainsDoc>(&file, diags) {
+            raw.domains.push((file, doc));
         }
     }
     for file in yaml_files(&spec_dir.join("mixins")) {

@@ -90,6 +90,30 @@ pub struct EnumSpec {
     pub renamed_values: OrderedMap<S<String>>,
 }
 
+/// `domains/*.yaml`: named types over a base type, with their own rules.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DomainsDoc {
+    pub domains: OrderedMap<DomainSpec>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DomainSpec {
+    #[serde(rename = "type")]
+    pub ty: S<String>,
+    pub doc: Option<S<String>>,
+    /// `NOT NULL` on the domain: every column of it refuses NULL.
+    pub not_null: Option<S<bool>>,
+    /// The default as SQL, e.g. `0` or `'none'`.
+    pub default: Option<S<String>>,
+    /// A CHECK on `VALUE`, named `{domain}_check`.
+    pub check: Option<S<String>>,
+    /// Named CHECKs on `VALUE`.
+    #[serde(default)]
+    pub checks: OrderedMap<S<String>>,
+}
+
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct MixinDoc {

@@ -5,10 +5,11 @@ use crate::diagnostics::did_you_mean;
 use crate::ir::FieldType;
 pub use crate::types::TypeError;
 
-pub fn parse_type(text: &str, enum_names: &[&str]) -> Result<FieldType, TypeError> {
+/// `domains`: each domain's name and base type.
+pub fn parse_type(text: &str, enum_names: &[&str], domains: &[(&str, &FieldType)]) -> Result<FieldType, TypeError> {
     let text = text.trim();
     if let Some(inner) = text.strip_suffix("[]") {
-        let element = parse_type(inner, enum_names)?;
+        let element = parse_type(inner, enum_names, domains)?;
         if matches!(element, FieldType::Array(_)) {
             return Err(("multi-dimensional arrays are not supported".into(), Some("use jsonb".into())));
         }
@@ -16,6 +17,9 @@ pub fn parse_type(text: &str, enum_names: &[&str]) -> Result<FieldType, TypeErro
     }
     if enum_names.contains(&text) {
         return Ok(FieldType::Enum(text.to_string()));
+    }
+    if let Some((name, base)) = domains.iter().find(|(name, _)| *name == text) {
+        return Ok(FieldType::Domain { name: name.to_string(), base: Box::new((*base).clone()) });
     }
     if let Some(spelling) = text.strip_prefix("sql(").and_then(|r| r.strip_suffix(')')) {
         return match spelling.trim() {
@@ -36,6 +40,7 @@ pub fn parse_type(text: &str, enum_names: &[&str]) -> Result<FieldType, TypeErro
     let mut candidates: Vec<&str> = crate::types::SCALARS.iter().map(|s| s.spec).collect();
     candidates.dedup();
     candidates.extend(enum_names.iter().copied());
+    candidates.extend(domains.iter().map(|(name, _)| *name));
     let closest = candidates
         .iter()
         .copied()

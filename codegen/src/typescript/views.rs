@@ -238,6 +238,8 @@ pub fn links(model: &Model) -> Vec<LinkView> {
 
 /// The wire type of a field in TypeScript.
 fn ts_type(ty: &FieldType) -> String {
+    // A domain's values are its base type's.
+    let ty = ty.base();
     match ty {
         FieldType::String(_) | FieldType::Decimal { .. } | FieldType::Sql(_) => "string".into(),
         FieldType::Enum(name) => name.clone(),

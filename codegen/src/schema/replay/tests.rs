@@ -360,3 +360,47 @@ fn casts_keep_their_written_spelling() {
     );
     assert_eq!(t.column("id").unwrap().default.as_deref(), Some("nextval('t_id_seq'::regclass)"));
 }
+
+#[test]
+fn domains_are_created_altered_and_dropped() {
+    let schema = run(
+        "public",
+        &[
+            "CREATE DOMAIN code AS varchar(8) DEFAULT 'x' NOT NULL CONSTRAINT code_check CHECK (VALUE <> '');
+             CREATE DOMAIN year AS integer CONSTRAINT year_check CHECK (((VALUE >= 1901) AND (VALUE <= 2155)));
+             CREATE TABLE t (y year, c code);",
+            "ALTER DOMAIN code DROP NOT NULL;
+             ALTER DOMAIN code SET DEFAULT 'y';
+             ALTER DOMAIN code DROP CONSTRAINT code_check;
+             ALTER DOMAIN code ADD CONSTRAINT code_short CHECK (length(VALUE) < 5);
+             ALTER DOMAIN year DROP DEFAULT;",
+        ],
+    );
+    let code = &schema.domains["code"];
+    assert_eq!(
+        (code.base.as_str(), code.not_null, code.default.as_deref()),
+        ("character varying(8)", false, Some("'y'"))
+    );
+    assert_eq!(code.checks.keys().collect::<Vec<_>>(), ["code_short"]);
+    assert_eq!(code.checks["code_short"], "CHECK (length(VALUE) < 5)");
+    assert_eq!(schema.domains["year"].checks["year_check"], "CHECK (((VALUE >= 1901) AND (VALUE <= 2155)))");
+    assert_eq!(schema.tables["t"].column("y").map(|c| c.data_type.as_str()), Some("year"));
+    assert!(errors(&["CREATE DOMAIN d AS int; CREATE TABLE t (v d); DROP DOMAIN d;"])[0].contains("uses it"));
+
+    // plan writes what replay reads back.
+    let mut to = schema.clone();
+    let code = to.domains.get_mut("code").unwrap();
+    code.not_null = true;
+    code.default = None;
+    code.checks.insert("code_upper".into(), "CHECK (VALUE = upper(VALUE))".into());
+    let statements = crate::schema::plan::plan(&schema, &to).statements;
+    let history = String::from(
+        "CREATE DOMAIN code AS varchar(8) DEFAULT 'x' NOT NULL CONSTRAINT code_check CHECK (VALUE <> '');
+         CREATE DOMAIN year AS integer CONSTRAINT year_check CHECK (((VALUE >= 1901) AND (VALUE <= 2155)));
+         CREATE TABLE t (y year, c code);
+         ALTER DOMAIN code DROP NOT NULL; ALTER DOMAIN code SET DEFAULT 'y'; ALTER DOMAIN code DROP CONSTRAINT code_check;
+         ALTER DOMAIN code ADD CONSTRAINT code_short CHECK (length(VALUE) < 5);"
+    );
+    let replayed = run("public", &[&history, &statements.join("\n")]);
+    assert_eq!(diff(&to, &replayed), vec![], "{statements:#?}");
+}

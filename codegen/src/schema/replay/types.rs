@@ -115,8 +115,9 @@ impl Replay<'_> {
     /// schema other than ours, `public` or `pg_catalog`, as `introspect` spells it.
     fn type_name(&self, name: &ObjectName) -> Result<String, String> {
         let ours = &self.schema.name;
-        let (schema, type_name) =
-            self.resolve(name, |schema, t| schema == ours && self.schema.enums.contains_key(t))?;
+        let (schema, type_name) = self.resolve(name, |schema, t| {
+            schema == ours && (self.schema.enums.contains_key(t) || self.schema.domains.contains_key(t))
+        })?;
         let qualified = name.0.len() > 1 && &schema != ours && !["pg_catalog", "public"].contains(&schema.as_str());
         Ok(if qualified {
             format!("{}.{}", quote_ident(&schema), quote_ident(&type_name))

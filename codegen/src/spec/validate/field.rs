@@ -39,7 +39,8 @@ impl Validator<'_> {
             check_identifier(file, given_name, self.diags);
         }
         let enum_names: Vec<&str> = self.enums.iter().map(|e| e.name.as_str()).collect();
-        let ty = match parse_type(&spec.ty.value, &enum_names) {
+        let domains: Vec<(&str, &FieldType)> = self.domains.iter().map(|d| (d.name.as_str(), &d.base)).collect();
+        let ty = match parse_type(&spec.ty.value, &enum_names, &domains) {
             Ok(ty) => ty,
             Err((message, help)) => {
                 let help = if spec.ty.value.contains('(') && !spec.ty.value.contains(')') {

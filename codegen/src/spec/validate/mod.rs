@@ -2,6 +2,7 @@
 //! every error; the model is returned only when there were none.
 
 mod access;
+mod domains;
 mod entity;
 mod enums;
 mod field;
@@ -25,8 +26,15 @@ pub fn validate(raw: &RawSpecs, diags: &mut Diagnostics) -> Option<Model> {
     let project = project::project(raw, diags);
     let (enums, enum_names) = enums::enums(raw, &project, diags);
     let mixins = MixinTable::new(raw, diags);
-    let mut v =
-        Validator { project, enums, diags, relations: HashMap::new(), failed_entities: raw.broken_entities.clone() };
+    let mut v = Validator {
+        project,
+        enums,
+        domains: Vec::new(),
+        diags,
+        relations: HashMap::new(),
+        failed_entities: raw.broken_entities.clone(),
+    };
+    v.domains = v.domains(raw);
     let mut pending: Vec<PendingEntity> = Vec::new();
     let mut entity_names: HashMap<String, Span> = HashMap::new();
     for (file, doc) in &raw.entities {
@@ -94,11 +102,12 @@ pub fn validate(raw: &RawSpecs, diags: &mut Diagnostics) -> Option<Model> {
     links.sort_by(|a, b| a.name.cmp(&b.name));
     let mut enums = v.enums;
     enums.sort_by(|a, b| a.name.cmp(&b.name));
-    Some(Model { project: v.project, enums, entities, links, keyed })
+    Some(Model { project: v.project, enums, entities, links, keyed, domains: v.domains })
 }
 
 pub(super) struct Validator<'d> {
     pub(super) project: Project,
+    pub(super) domains: Vec<DomainDef>,
     pub(super) enums: Vec<EnumDef>,
     pub(super) diags: &'d mut Diagnostics,
     /// Schema-wide relation names (tables, indexes, key constraints): PostgreSQL needs them unique.
