@@ -101,6 +101,10 @@ pub struct Entity {
     pub indexes: Vec<IndexDef>,
     /// CHECK constraints (the table's and its fields'), in spec order.
     pub checks: Vec<CheckDef>,
+    /// `RANGE (col)`, `LIST (col)`, `HASH (col)`: a partitioned table.
+    pub partition_by: Option<String>,
+    /// Partition name → bound.
+    pub partitions: Vec<(String, String)>,
     /// The table's previous name, when the spec renames it.
     pub renamed_from: Option<String>,
     /// Who may do what over the API.

@@ -23,6 +23,9 @@ pub struct EntityDoc {
     pub indexes: Vec<IndexDoc>,
     /// CHECK constraints: name → expression.
     pub checks: Vec<(String, String)>,
+    pub partition_by: Option<String>,
+    /// Partition name → bound.
+    pub partitions: Vec<(String, String)>,
 }
 
 #[derive(Debug)]

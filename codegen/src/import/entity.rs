@@ -143,6 +143,8 @@ pub fn entity(ctx: &Context, table: &Table, warnings: &mut Vec<String>) -> Entit
         primary_key,
         indexes,
         checks,
+        partition_by: table.partition_by.clone(),
+        partitions: table.partitions.iter().map(|(n, b)| (n.clone(), b.clone())).collect(),
     }
 }
 

@@ -103,6 +103,14 @@ pub fn entity(header: &str, e: &EntityDoc) -> String {
             out.push_str(&format!("  - {}\n", flow_map(&pairs)));
         }
     }
+    if let Some(key) = &e.partition_by {
+        out.push_str(&format!("partition_by: {}\n", quoted(key)));
+    }
+    if !e.partitions.is_empty() {
+        out.push_str("partitions:\n");
+        let rows: Vec<(String, String)> = e.partitions.iter().map(|(n, b)| (n.clone(), quoted(b))).collect();
+        out.push_str(&aligned("  ", &rows));
+    }
     if !e.checks.is_empty() {
         out.push_str("checks:\n");
         let rows: Vec<(String, String)> = e.checks.iter().map(|(name, expr)| (name.clone(), quoted(expr))).collect();

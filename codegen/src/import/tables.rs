@@ -52,9 +52,6 @@ pub fn select<'s>(
 /// What keeps a table from being an entity or link at all.
 fn table_problems(table: &Table, primary_key_template: &str) -> Vec<String> {
     let mut problems = Vec::new();
-    if table.partitioned {
-        problems.push("a partitioned table is not expressible in specs".to_string());
-    }
     for c in &table.columns {
         let snake = c.name.starts_with(|ch: char| ch.is_ascii_lowercase() || ch == '_')
             && c.name.chars().all(|ch| ch.is_ascii_lowercase() || ch.is_ascii_digit() || ch == '_');

@@ -29,6 +29,11 @@ pub fn create_all(schema: &Schema) -> String {
         out.push('\n');
     }
     for table in schema.tables.values() {
+        for (partition, bound) in &table.partitions {
+            let _ = writeln!(out, "{}", create_partition(&table.name, partition, bound));
+        }
+    }
+    for table in schema.tables.values() {
         for fk in table.foreign_keys.values() {
             let _ = writeln!(out, "{}", add_foreign_key(&table.name, fk));
         }
@@ -95,7 +100,14 @@ pub fn create_table(table: &Table) -> String {
     for (name, definition) in &table.checks {
         lines.push(format!("    CONSTRAINT {} {definition}", quote_ident(name)));
     }
-    format!("CREATE TABLE {} (\n{}\n);\n", quote_ident(&table.name), lines.join(",\n"))
+    let partitioned = table.partition_by.as_ref().map(|key| format!(" PARTITION BY {key}")).unwrap_or_default();
+    format!("CREATE TABLE {} (\n{}\n){partitioned};\n", quote_ident(&table.name), lines.join(",\n"))
+}
+
+/// A partition with its bound (`FOR VALUES …` or `DEFAULT`); it takes the table's columns,
+/// keys and indexes.
+pub fn create_partition(table: &str, partition: &str, bound: &str) -> String {
+    format!("CREATE TABLE {} PARTITION OF {} {bound};", quote_ident(partition), quote_ident(table))
 }
 
 pub fn primary_key_def(pk: &PrimaryKey) -> String {

@@ -31,6 +31,7 @@ pub enum ObjectKind {
     Index,
     ForeignKey,
     Check,
+    Partition,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -133,16 +134,26 @@ pub fn diff(expected: &Schema, actual: &Schema) -> Vec<Change> {
 
 fn diff_table(e: &Table, a: &Table, out: &mut Vec<Change>) {
     let t = Some(e.name.as_str());
-    if e.partitioned != a.partitioned {
-        let kind = |p: bool| if p { "partitioned table" } else { "plain table" }.to_string();
+    if e.partition_by != a.partition_by {
+        let kind = |p: &Option<String>| p.as_ref().map_or("plain table".into(), |k| format!("partitioned by {k}"));
         out.push(Change::differs(
             ObjectKind::Table,
             None,
             &e.name,
             Aspect::Definition,
-            kind(e.partitioned),
-            kind(a.partitioned),
+            kind(&e.partition_by),
+            kind(&a.partition_by),
         ));
+    }
+    for name in union(e.partitions.keys(), a.partitions.keys()) {
+        match (e.partitions.get(name), a.partitions.get(name)) {
+            (Some(_), None) => out.push(Change::new(ObjectKind::Partition, t, name, ChangeKind::Missing)),
+            (None, Some(_)) => out.push(Change::new(ObjectKind::Partition, t, name, ChangeKind::Extra)),
+            (Some(x), Some(y)) if x != y => {
+                out.push(Change::differs(ObjectKind::Partition, t, name, Aspect::Definition, x.clone(), y.clone()));
+            }
+            _ => {}
+        }
     }
     for ec in &e.columns {
         let Some(ac) = a.column(&ec.name) else {

@@ -11,9 +11,13 @@ use sqlx::{Connection, Row};
 pub const CATALOG_QUERIES: usize = 7;
 
 const RELATIONS: &str = "
-SELECT n.nspname::text, c.relname::text, c.relkind::text
+SELECT n.nspname::text, c.relname::text, c.relkind::text,
+       CASE WHEN c.relkind = 'p' THEN pg_get_partkeydef(c.oid) END,
+       CASE WHEN c.relispartition THEN (SELECT p.relname::text FROM pg_inherits i JOIN pg_class p ON p.oid = i.inhparent
+                                        WHERE i.inhrelid = c.oid) END,
+       CASE WHEN c.relispartition THEN pg_get_expr(c.relpartbound, c.oid) END
 FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-WHERE c.relkind IN ('r', 'p', 'v', 'm', 'f') AND NOT c.relispartition
+WHERE c.relkind IN ('r', 'p', 'v', 'm', 'f')
   AND n.nspname NOT IN ('pg_catalog', 'information_schema')
   AND (n.nspname = $1 OR (n.nspname NOT LIKE 'pg\\_toast%' AND n.nspname NOT LIKE 'pg\\_temp\\_%'))
 ORDER BY 1, 2";
@@ -93,14 +97,27 @@ pub async fn introspect_url(url: &str, schema: &str) -> Result<Schema, sqlx::Err
 
 pub async fn introspect(conn: &mut PgConnection, schema: &str) -> Result<Schema, sqlx::Error> {
     let mut out = Schema { name: schema.to_string(), ..Schema::default() };
+    let mut partitions = Vec::new();
     for row in sqlx::query(RELATIONS).bind(schema).fetch_all(&mut *conn).await? {
         let (nsp, name, kind): (String, String, String) = (row.get(0), row.get(1), row.get(2));
+        // A partition belongs to its table (its rows, keys and indexes are the table's).
+        if let Some(parent) = row.get::<Option<String>, _>(4) {
+            if nsp == schema {
+                partitions.push((parent, name, row.get::<Option<String>, _>(5).unwrap_or_default()));
+            }
+            continue;
+        }
         match (nsp == schema, kind.as_str()) {
             (true, "r" | "p") => {
-                out.tables.insert(name.clone(), Table { name, partitioned: kind == "p", ..Table::default() });
+                out.tables.insert(name.clone(), Table { name, partition_by: row.get(3), ..Table::default() });
             }
             (true, _) => out.views.push(name),
             (false, _) => out.other_schemas.entry(nsp).or_default().push(name),
+        }
+    }
+    for (parent, name, bound) in partitions {
+        if let Some(t) = out.tables.get_mut(&parent) {
+            t.partitions.insert(name, bound);
         }
     }
     for row in sqlx::query(COLUMNS).bind(schema).fetch_all(&mut *conn).await? {

@@ -20,7 +20,10 @@ pub async fn compare_live(url: &str, expected: &Schema) -> Result<(Schema, Vec<C
     let actual = introspect(&mut conn, &expected.name).await?;
     let mut changes = diff(expected, &actual);
     let respelled = changes.iter().filter(|c| spelled_differently(c));
-    let tables: BTreeSet<String> = respelled.clone().filter_map(|c| c.table.clone()).collect();
+    let tables: BTreeSet<String> = respelled
+        .clone()
+        .filter_map(|c| if c.object == ObjectKind::Table { Some(c.name.clone()) } else { c.table.clone() })
+        .collect();
     let domains: BTreeSet<String> =
         respelled.filter(|c| c.object == ObjectKind::Domain).map(|c| c.name.clone()).collect();
     if !tables.is_empty() || !domains.is_empty() {
@@ -40,7 +43,13 @@ fn spelled_differently(change: &Change) -> bool {
         }
         (ChangeKind::Differs { .. }, kind) => matches!(
             kind,
-            ObjectKind::Check | ObjectKind::Index | ObjectKind::Unique | ObjectKind::PrimaryKey | ObjectKind::Domain
+            ObjectKind::Check
+                | ObjectKind::Index
+                | ObjectKind::Unique
+                | ObjectKind::PrimaryKey
+                | ObjectKind::Domain
+                | ObjectKind::Partition
+                | ObjectKind::Table
         ),
         _ => false,
     }
@@ -63,6 +72,10 @@ async fn as_postgres_spells_it(
     for name in tables {
         let table = expected.tables.get(name)?;
         sql.push_str(&ddl::create_table(table).replacen("CREATE TABLE", "CREATE TEMP TABLE", 1));
+        for (partition, bound) in &table.partitions {
+            let created = ddl::create_partition(name, partition, bound);
+            sql.push_str(&created.replacen("CREATE TABLE", "CREATE TEMP TABLE", 1));
+        }
         for u in table.uniques.values().filter(|u| u.kind == crate::ir::UniqueKind::Index) {
             sql.push_str(&ddl::create_unique_index(name, u));
         }
@@ -110,6 +123,8 @@ fn respell(table: &mut Table, spelled: &Table) {
         }
     }
     table.checks.clone_from(&spelled.checks);
+    table.partition_by.clone_from(&spelled.partition_by);
+    table.partitions.clone_from(&spelled.partitions);
     for (name, index) in &mut table.indexes {
         if let Some(s) = spelled.indexes.get(name) {
             *index = s.clone();

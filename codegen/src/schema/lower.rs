@@ -66,6 +66,8 @@ fn entity_table(model: &Model, entity: &Entity) -> Table {
             );
         }
     }
+    table.partition_by.clone_from(&entity.partition_by);
+    table.partitions = entity.partitions.iter().cloned().collect();
     for check in &entity.checks {
         table.checks.insert(check.name.clone(), format!("CHECK ({})", check.expr));
     }

@@ -59,8 +59,11 @@ impl Domain {
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Table {
     pub name: String,
-    /// A partitioned table (the specs declare plain tables only).
-    pub partitioned: bool,
+    /// A partitioned table's key as `pg_get_partkeydef()` prints it: `RANGE (payment_date)`.
+    pub partition_by: Option<String>,
+    /// Its partitions: name → bound as `pg_get_expr(relpartbound)` prints it
+    /// (`FOR VALUES FROM ('2022-01-01') TO ('2022-02-01')`, `DEFAULT`).
+    pub partitions: BTreeMap<String, String>,
     /// Physical order.
     pub columns: Vec<Column>,
     pub primary_key: Option<PrimaryKey>,
@@ -147,7 +150,8 @@ impl Schema {
         self.tables.contains_key(name)
             || self.enums.contains_key(name)
             || self.tables.values().any(|t| {
-                t.primary_key.as_ref().is_some_and(|pk| pk.name == name)
+                t.partitions.contains_key(name)
+                    || t.primary_key.as_ref().is_some_and(|pk| pk.name == name)
                     || t.uniques.contains_key(name)
                     || t.indexes.contains_key(name)
             })

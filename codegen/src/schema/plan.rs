@@ -146,6 +146,15 @@ impl<'a> Planner<'a> {
                 ObjectKind::PrimaryKey | ObjectKind::Unique | ObjectKind::Index | ObjectKind::Check,
                 ChangeKind::Extra,
             ) => self.drop_key(c.object, &table, name),
+            (ObjectKind::Partition, ChangeKind::Missing) => {
+                self.p.tables.push(ddl::create_partition(&table, name, &self.to.tables[&table].partitions[name]));
+            }
+            (ObjectKind::Partition, ChangeKind::Extra) => self.drop_partition(name),
+            (ObjectKind::Partition, ChangeKind::Differs { .. }) => {
+                // A new bound is a new partition: its rows go with the old one.
+                self.drop_partition(name);
+                self.p.tables.push(ddl::create_partition(&table, name, &self.to.tables[&table].partitions[name]));
+            }
             (ObjectKind::ForeignKey, ChangeKind::Missing) => self.add_foreign_key(&table, name),
             (ObjectKind::ForeignKey, ChangeKind::Extra) => self.drop_foreign_key(&table, name),
             (
@@ -194,6 +203,15 @@ impl<'a> Planner<'a> {
         }
     }
 
+    fn drop_partition(&mut self, name: &str) {
+        self.p.drop_tables.push(format!("DROP TABLE {};", quote_ident(name)));
+        self.losses.push(Loss {
+            what: format!("drop partition {name}"),
+            why: "its rows are deleted".into(),
+            count_sql: format!("SELECT count(*) FROM {}", quote_ident(name)),
+        });
+    }
+
     fn refuse(&mut self, c: &Change) {
         let object = match &c.table {
             Some(t) => format!("{t}.{}", c.name),
@@ -212,13 +230,10 @@ impl<'a> Planner<'a> {
 
     fn create_table(&mut self, name: &str) {
         let t = &self.to.tables[name];
-        if t.partitioned {
-            self.refused.push(format!(
-                "cannot plan this change: table {name} is partitioned, and the schema model does not keep its partition key; write this migration by hand"
-            ));
-            return;
-        }
         self.p.tables.push(ddl::create_table(t));
+        for (partition, bound) in &t.partitions {
+            self.p.tables.push(ddl::create_partition(name, partition, bound));
+        }
         for u in t.uniques.values().filter(|u| u.kind == UniqueKind::Index) {
             self.p.keys.push(ddl::create_unique_index(name, u));
         }
@@ -678,9 +693,12 @@ mod tests {
         let back = plan(&schema(checked), &schema(table()));
         assert!(back.statements.contains(&"ALTER TABLE t DROP CONSTRAINT t_n_check;".to_string()), "{back:?}");
         let mut partitioned = table();
-        partitioned.partitioned = true;
+        partitioned.partition_by = Some("RANGE (id)".into());
         let refused = plan(&schema(partitioned), &schema(table())).refused;
-        assert!(refused.len() == 1 && refused[0].contains(" of t would change from partitioned table"), "{refused:?}");
+        assert!(
+            refused.len() == 1 && refused[0].contains(" of t would change from partitioned by RANGE (id)"),
+            "{refused:?}"
+        );
     }
 
     #[test]

@@ -25,6 +25,7 @@ pub fn describe(change: &Change, sides: Sides<'_>) -> String {
         ObjectKind::Index => format!("{table}: index {}", change.name),
         ObjectKind::ForeignKey => format!("{table}: foreign key {}", change.name),
         ObjectKind::Check => format!("{table}: check constraint {}", change.name),
+        ObjectKind::Partition => format!("{table}: partition {}", change.name),
     };
     let noun = if change.object == ObjectKind::Column { "column " } else { "" };
     match &change.kind {

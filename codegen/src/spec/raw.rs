@@ -144,6 +144,12 @@ pub struct EntityDoc {
     /// Table CHECK constraints: name → boolean expression.
     #[serde(default)]
     pub checks: OrderedMap<S<String>>,
+    /// Declarative partitioning: `RANGE (column)`, `LIST (column)` or `HASH (column)`.
+    pub partition_by: Option<S<String>>,
+    /// The partitions: name → bound (`FOR VALUES FROM (…) TO (…)`, `FOR VALUES IN (…)`,
+    /// `FOR VALUES WITH (modulus 4, remainder 0)`, or `DEFAULT`).
+    #[serde(default)]
+    pub partitions: OrderedMap<S<String>>,
     pub access: Option<AccessDoc>,
     pub identity: Option<IdentityDoc>,
 }

@@ -28,12 +28,19 @@ impl Replay<'_> {
             (create.like.is_some(), "LIKE"),
             (create.clone.is_some(), "CLONE"),
             (create.inherits.is_some(), "INHERITS"),
-            (create.partition_of.is_some(), "PARTITION OF"),
         ];
         if let Some((_, what)) = unsupported.iter().find(|(used, _)| *used) {
             return Err(format!("CREATE TABLE … {what} is not supported by replay"));
         }
         let (schema, name) = self.resolve_table(&create.name)?;
+        if let (Some(parent), Some(bound)) = (&create.partition_of, &create.for_values) {
+            let Some(parent) = self.existing_table(parent)? else { return Ok(()) };
+            if self.relation_exists(&name) {
+                return Err(format!("relation '{name}' already exists"));
+            }
+            self.table_mut(&parent)?.partitions.insert(name, bound_text(bound));
+            return Ok(());
+        }
         if schema != self.schema.name {
             // Tables of other schemas are known by name only, as `introspect` knows them.
             let tables = self.schema.other_schemas.entry(schema).or_default();
@@ -50,7 +57,8 @@ impl Replay<'_> {
         if self.relation_exists(&name) || self.schema.enums.contains_key(&name) {
             return Err(format!("relation '{name}' already exists"));
         }
-        let table = Table { name: name.clone(), partitioned: create.partition_by.is_some(), ..Table::default() };
+        let partition_by = create.partition_by.as_ref().map(|key| self.partition_key(key));
+        let table = Table { name: name.clone(), partition_by, ..Table::default() };
         self.schema.tables.insert(name.clone(), table);
         for column in &create.columns {
             self.add_column(&name, column)?;
@@ -177,6 +185,21 @@ impl Replay<'_> {
             AlterTableOperation::AlterColumn { column_name, op } => {
                 self.alter_column(table, &ident(column_name), op)?;
             }
+            AlterTableOperation::AttachPartitionOf { partition, for_values } => {
+                // The attached table's columns are the table's; it is a partition from now on.
+                let Some(attached) = self.existing_table(partition)? else { return Ok(table.to_string()) };
+                self.schema.tables.remove(&attached);
+                self.table_mut(table)?.partitions.insert(attached, bound_text(for_values));
+            }
+            AlterTableOperation::DetachPartitionOf { partition, .. } => {
+                let (_, detached) = self.resolve(partition, |_, _| false)?;
+                let t = self.table_mut(table)?;
+                if t.partitions.remove(&detached).is_none() {
+                    return Err(format!("'{detached}' is not a partition of '{table}'"));
+                }
+                let columns = t.columns.clone();
+                self.schema.tables.insert(detached.clone(), Table { name: detached, columns, ..Table::default() });
+            }
             other => return Err(format!("`ALTER TABLE … {other}` is not supported by replay")),
         }
         Ok(table.to_string())
@@ -265,6 +288,11 @@ impl Replay<'_> {
         let mut dropped = Vec::new();
         for name in names {
             let (schema, table) = self.resolve_table(name)?;
+            // A partition goes with its rows; the table keeps its other partitions.
+            if let Some(parent) = self.schema.tables.values_mut().find(|t| t.partitions.contains_key(&table)) {
+                parent.partitions.remove(&table);
+                continue;
+            }
             if !self.table_exists(&schema, &table) {
                 if if_exists {
                     continue;
@@ -293,5 +321,34 @@ impl Replay<'_> {
             self.schema.tables.remove(table);
         }
         Ok(())
+    }
+}
+
+impl Replay<'_> {
+    /// `RANGE (a, b)` as `pg_get_partkeydef()` prints it (sqlparser reads it as a call).
+    fn partition_key(&self, key: &sqlparser::ast::Expr) -> String {
+        use sqlparser::ast::{Expr, FunctionArg, FunctionArgExpr, FunctionArguments};
+        let Expr::Function(call) = key else { return self.as_written(key) };
+        let FunctionArguments::List(list) = &call.args else { return self.as_written(key) };
+        let parts: Vec<String> = list
+            .args
+            .iter()
+            .map(|arg| match arg {
+                FunctionArg::Unnamed(FunctionArgExpr::Expr(e)) => self.as_written(e),
+                other => other.to_string(),
+            })
+            .collect();
+        format!("{} ({})", call.name.to_string().to_ascii_uppercase(), parts.join(", "))
+    }
+}
+
+/// A partition bound as `pg_get_expr(relpartbound)` prints it (sqlparser upper-cases the words
+/// of a hash bound, PostgreSQL does not).
+fn bound_text(bound: &sqlparser::ast::ForValues) -> String {
+    match bound {
+        sqlparser::ast::ForValues::With { modulus, remainder } => {
+            format!("FOR VALUES WITH (modulus {modulus}, remainder {remainder})")
+        }
+        other => other.to_string(),
     }
 }

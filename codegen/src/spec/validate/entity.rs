@@ -239,6 +239,30 @@ impl Validator<'_> {
             indexes.push(def);
         }
         let checks = self.checks(file, &table, doc, &decls);
+        let partition_by = doc.partition_by.as_ref().map(|p| p.value.trim().to_string());
+        let mut partitions = Vec::new();
+        for (partition, bound) in &doc.partitions.0 {
+            check_identifier(file, partition, self.diags);
+            let span = span_of(file, partition);
+            if partition_by.is_none() {
+                self.diags.push(
+                    Diagnostic::error(span.clone(), "partitions of a table that is not partitioned")
+                        .with_help("add `partition_by:`, e.g. partition_by: \"RANGE (created_at)\""),
+                );
+            }
+            let bound_ok = {
+                let b = bound.value.trim().to_ascii_uppercase();
+                b.starts_with("FOR VALUES ") || b == "DEFAULT"
+            };
+            if !bound_ok {
+                self.diags.push(
+                    Diagnostic::error(span_of(file, bound), format!("'{}' is not a partition bound", bound.value))
+                        .with_help("write FOR VALUES FROM (…) TO (…), FOR VALUES IN (…), FOR VALUES WITH (modulus m, remainder r), or DEFAULT"),
+                );
+            }
+            self.claim_relation(&partition.value, &span, "partition");
+            partitions.push((partition.value.clone(), bound.value.trim().to_string()));
+        }
         let access = self.entity_access(file, doc.access.as_ref(), &fields);
         let identity = self.identity(file, doc.identity.as_ref(), &fields);
         let entity = Entity {
@@ -249,6 +273,8 @@ impl Validator<'_> {
             primary_key,
             indexes,
             checks,
+            partition_by,
+            partitions,
             renamed_from: doc.renamed_from.as_ref().map(|r| {
                 check_identifier(file, r, self.diags);
                 r.value.clone()
