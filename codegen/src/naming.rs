@@ -179,6 +179,36 @@ pub fn quote_literal(text: &str) -> String {
     format!("'{}'", text.replace('\'', "''"))
 }
 
+/// PostgreSQL's makeObjectName: the longer of the two names loses characters until
+/// `{name1}_{name2}_{label}` fits in 63 bytes.
+pub fn make_object_name(name1: &str, name2: &str, label: &str) -> String {
+    let overhead = label.len() + 1 + usize::from(!name2.is_empty());
+    let available = MAX_IDENTIFIER_BYTES.saturating_sub(overhead);
+    let (mut len1, mut len2) = (name1.len(), name2.len());
+    while len1 + len2 > available {
+        if len1 > len2 {
+            len1 -= 1;
+        } else {
+            len2 -= 1;
+        }
+    }
+    let (name1, name2) = (clip_bytes(name1, len1), clip_bytes(name2, len2));
+    if name2.is_empty() {
+        format!("{name1}_{label}")
+    } else {
+        format!("{name1}_{name2}_{label}")
+    }
+}
+
+/// The longest prefix of `text` of at most `max` bytes that ends on a character boundary.
+fn clip_bytes(text: &str, max: usize) -> &str {
+    let mut end = text.len().min(max);
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    &text[..end]
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

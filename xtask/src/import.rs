@@ -63,7 +63,9 @@ pub fn run(opts: &ImportOpts, out: &mut dyn Write, err: &mut dyn Write) -> i32 {
     }
     let _ = writeln!(
         out,
-        "import: wrote {} entities, {} links, {} enums from {shown} (schema {}) to {}{}",
+        "import: kept {} of {} tables; wrote {} entities, {} links, {} enums from {shown} (schema {}) to {}{}",
+        imported.kept,
+        imported.tables,
         imported.entities,
         imported.links,
         imported.enums,

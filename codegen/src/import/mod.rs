@@ -42,6 +42,10 @@ pub struct Imported {
     pub entities: usize,
     pub links: usize,
     pub enums: usize,
+    /// The tables considered (bookkeeping aside, and within `--tables`), and how many were
+    /// written as entities or links.
+    pub tables: usize,
+    pub kept: usize,
 }
 
 /// What the builders of entity and link documents share.
@@ -182,7 +186,15 @@ pub fn import(schema: &Schema, options: &ImportOptions<'_>) -> Imported {
         files.push((PathBuf::from(format!("links/{}.yaml", snake_case(&l.name))), render::link(&header, l)));
     }
     files.sort_by(|a, b| a.0.cmp(&b.0));
-    Imported { files, warnings, entities: entity_docs.len(), links: link_docs.len(), enums: enum_docs.len() }
+    Imported {
+        files,
+        warnings,
+        entities: entity_docs.len(),
+        links: link_docs.len(),
+        enums: enum_docs.len(),
+        tables: chosen.len(),
+        kept: written.len(),
+    }
 }
 
 /// Templates the most objects already follow (PostgreSQL's and SQLAlchemy's conventions are the

@@ -90,7 +90,7 @@ pub fn create_domain(d: &Domain) -> String {
 }
 
 pub fn create_table(table: &Table) -> String {
-    let mut lines: Vec<String> = table.columns.iter().map(|c| format!("    {}", column_def(c))).collect();
+    let mut lines: Vec<String> = table.columns.iter().map(|c| format!("    {}", column_def(&table.name, c))).collect();
     if let Some(pk) = &table.primary_key {
         lines.push(format!("    CONSTRAINT {} {}", quote_ident(&pk.name), primary_key_def(pk)));
     }
@@ -118,8 +118,12 @@ pub fn unique_constraint_def(u: &Unique) -> String {
     u.extra.clone().unwrap_or_else(|| format!("UNIQUE ({})", column_list(&u.columns)))
 }
 
-/// `name type [COLLATE c] [GENERATED …] [DEFAULT d] [NOT NULL]`.
-pub fn column_def(c: &Column) -> String {
+/// `name type [COLLATE c] [GENERATED …] [DEFAULT d] [NOT NULL]`; `name serial NOT NULL` for a
+/// column whose default is its own sequence (PostgreSQL then creates the sequence).
+pub fn column_def(table: &str, c: &Column) -> String {
+    if let Some(word) = serial_word(table, c) {
+        return format!("{} {word} NOT NULL", quote_ident(&c.name));
+    }
     let mut def = format!("{} {}", quote_ident(&c.name), c.data_type);
     if let Some(collation) = &c.collation {
         let _ = write!(def, " COLLATE {}", quote_ident(collation));

@@ -141,6 +141,26 @@ pub struct ForeignKey {
     pub on_update: FkAction,
 }
 
+/// The default PostgreSQL gives a `serial` column of this table: the next value of the
+/// sequence it creates and owns (`{table}_{column}_seq`, shortened as PostgreSQL shortens it).
+pub fn serial_default(table: &str, column: &str) -> String {
+    let sequence = quote_ident(&crate::naming::make_object_name(table, column, "seq"));
+    format!("nextval({}::regclass)", quote_literal(&sequence))
+}
+
+/// `serial`, `bigserial` or `smallserial` when the column is one: an integer whose default is
+/// its own sequence's next value (so the DDL creates that sequence).
+pub fn serial_word(table: &str, column: &Column) -> Option<&'static str> {
+    let word = match column.data_type.as_str() {
+        "integer" => "serial",
+        "bigint" => "bigserial",
+        "smallint" => "smallserial",
+        _ => return None,
+    };
+    (column.default.as_deref() == Some(serial_default(table, &column.name).as_str()) && !column.nullable)
+        .then_some(word)
+}
+
 /// Renames, applied to the model the way PostgreSQL applies them: keys, indexes and foreign keys
 /// (ours and other tables' pointing here) follow the renamed object. Replay and the migration
 /// planner both rename through these, so a rename means one thing.

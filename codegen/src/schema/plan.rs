@@ -247,7 +247,7 @@ impl<'a> Planner<'a> {
 
     fn add_column(&mut self, table: &str, name: &str) {
         let Some(c) = self.to.tables[table].column(name) else { return };
-        self.p.columns.push(alter(table, &format!("ADD COLUMN {}", ddl::column_def(c))));
+        self.p.columns.push(alter(table, &format!("ADD COLUMN {}", ddl::column_def(table, c))));
         if !c.nullable && c.default.is_none() && c.generated.is_none() {
             self.losses.push(Loss {
                 what: format!("add NOT NULL column {table}.{name} without a default"),
@@ -372,7 +372,7 @@ impl<'a> Planner<'a> {
             self.rebuild_foreign_keys_on(table, name);
             // Dropped before the columns it reads change type (PostgreSQL refuses that otherwise).
             self.p.drop_keys.push(alter(table, &format!("DROP COLUMN {col}")));
-            self.p.add_generated.push(alter(table, &format!("ADD COLUMN {}", ddl::column_def(c))));
+            self.p.add_generated.push(alter(table, &format!("ADD COLUMN {}", ddl::column_def(table, c))));
             let to = &self.to.tables[table];
             let on_it = |columns: &[String]| columns.iter().any(|x| x == name);
             let mut rebuilt: Vec<(ObjectKind, String)> = Vec::new();

@@ -31,7 +31,7 @@ pub(super) fn path_entry(value: &Expr) -> Result<String, String> {
 }
 
 /// The longest prefix of `text` of at most `max` bytes that ends on a character boundary.
-fn clip(text: &str, max: usize) -> &str {
+pub(super) fn clip(text: &str, max: usize) -> &str {
     let mut end = text.len().min(max);
     while !text.is_char_boundary(end) {
         end -= 1;
@@ -123,29 +123,14 @@ impl Replay<'_> {
     pub(super) fn choose_name(&self, table: &str, columns: &[String], label: &str) -> String {
         let columns = columns.join("_");
         (0..)
-            .map(|n| make_object_name(table, &columns, &if n == 0 { label.to_string() } else { format!("{label}{n}") }))
+            .map(|n| {
+                crate::naming::make_object_name(
+                    table,
+                    &columns,
+                    &if n == 0 { label.to_string() } else { format!("{label}{n}") },
+                )
+            })
             .find(|name| !self.relation_exists(name) && !self.constraint_exists(name))
             .unwrap_or_default()
-    }
-}
-
-/// PostgreSQL's makeObjectName: the longer of the two names loses characters until
-/// `{name1}_{name2}_{label}` fits in 63 bytes.
-pub(super) fn make_object_name(name1: &str, name2: &str, label: &str) -> String {
-    let overhead = label.len() + 1 + usize::from(!name2.is_empty());
-    let available = MAX_IDENTIFIER_BYTES.saturating_sub(overhead);
-    let (mut len1, mut len2) = (name1.len(), name2.len());
-    while len1 + len2 > available {
-        if len1 > len2 {
-            len1 -= 1;
-        } else {
-            len2 -= 1;
-        }
-    }
-    let (name1, name2) = (clip(name1, len1), clip(name2, len2));
-    if name2.is_empty() {
-        format!("{name1}_{label}")
-    } else {
-        format!("{name1}_{name2}_{label}")
     }
 }

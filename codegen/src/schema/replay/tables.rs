@@ -1,10 +1,10 @@
 //! CREATE TABLE, ALTER TABLE and DROP TABLE: columns, and the renames that every key, index and
 //! foreign key naming the renamed column or table follows.
 
-use super::names::{ident, make_object_name};
+use super::names::ident;
 use super::types::serial_type;
 use super::Replay;
-use crate::naming::{quote_ident, quote_literal};
+
 use crate::schema::model::{Column, Table};
 use sqlparser::ast::{
     AlterColumnOperation, AlterTable, AlterTableOperation, ColumnDef, ColumnOption, CreateTable, DropBehavior,
@@ -83,8 +83,7 @@ impl Replay<'_> {
         let mut column =
             Column { name: name.clone(), data_type, nullable: true, default: None, generated: None, collation: None };
         if serial.is_some() {
-            let sequence = quote_ident(&make_object_name(table, &name, "seq"));
-            column.default = Some(format!("nextval({}::regclass)", quote_literal(&sequence)));
+            column.default = Some(crate::schema::model::serial_default(table, &name));
             column.nullable = false;
         }
         let mut constraints = Vec::new();
