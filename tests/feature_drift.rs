@@ -41,7 +41,9 @@ impl Fixture {
 #[test]
 fn each_hand_made_change_is_drift_and_named() {
     let fixture = Fixture::new();
-    let cases: [(&str, &str, &str); 11] = [
+    let cases: [(&str, &str, &str); 13] = [
+        ("table_comment", "COMMENT ON TABLE ledger IS 'Another story'", "table ledger: comment differs"),
+        ("column_comment", "COMMENT ON COLUMN sample.label IS NULL", "sample.label: comment differs"),
         (
             "check",
             "ALTER TABLE ledger DROP CONSTRAINT ledger_quantity_check, ADD CONSTRAINT ledger_quantity_check CHECK (quantity < 999)",

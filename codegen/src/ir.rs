@@ -54,6 +54,8 @@ pub struct Project {
     pub ignore_tables: Vec<String>,
     /// Extensions the migrations create, sorted.
     pub extensions: Vec<String>,
+    /// Whether `doc:` texts are the tables' and columns' comments (`COMMENT ON`).
+    pub comments: bool,
 }
 
 /// Name templates for generated database objects; see model-spec/README.md.

@@ -17,6 +17,8 @@ pub struct EntityDoc {
     pub name: String,
     /// Written when the table prefix and the entity name would give another table name.
     pub table: Option<String>,
+    /// The table's comment.
+    pub doc: Option<String>,
     pub fields: Vec<FieldDoc>,
     /// A composite primary key, in key order.
     pub primary_key: Vec<String>,
@@ -43,6 +45,8 @@ pub struct FieldDoc {
     pub references: Option<ReferenceDoc>,
     pub generated: Option<crate::ir::Generated>,
     pub collation: Option<String>,
+    /// The column's comment.
+    pub doc: Option<String>,
 }
 
 #[derive(Debug)]

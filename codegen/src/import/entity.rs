@@ -34,6 +34,7 @@ pub fn entity(ctx: &Context, table: &Table, warnings: &mut Vec<String>) -> Entit
                 references: None,
                 generated: c.generated.as_deref().and_then(generated),
                 collation: c.collation.clone(),
+                doc: c.comment.clone(),
             }
         })
         .collect();
@@ -139,6 +140,7 @@ pub fn entity(ctx: &Context, table: &Table, warnings: &mut Vec<String>) -> Entit
     EntityDoc {
         table: (default_table != table.name).then(|| table.name.clone()),
         name,
+        doc: table.comment.clone(),
         fields,
         primary_key,
         indexes,

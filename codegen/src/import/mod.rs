@@ -170,6 +170,7 @@ pub fn import(schema: &Schema, options: &ImportOptions<'_>) -> Imported {
                 naming: &ctx.naming,
                 ignore_tables: &BOOKKEEPING,
                 extensions: &schema.extensions.iter().map(String::as_str).collect::<Vec<_>>(),
+                comments: written.iter().any(|t| t.comment.is_some() || t.columns.iter().any(|c| c.comment.is_some())),
             },
         ),
     )];

@@ -17,6 +17,7 @@ pub struct ProjectSettings<'a> {
     pub naming: &'a Naming,
     pub ignore_tables: &'a [&'a str],
     pub extensions: &'a [&'a str],
+    pub comments: bool,
 }
 
 pub fn project(header: &str, p: &ProjectSettings<'_>) -> String {
@@ -36,6 +37,9 @@ pub fn project(header: &str, p: &ProjectSettings<'_>) -> String {
     ];
     out.push_str(&aligned("  ", &templates.map(|(k, v)| (k.to_string(), quoted(v)))));
     out.push_str(&format!("unmanaged:\n  ignore_tables: {}\n", flow_list(p.ignore_tables)));
+    if p.comments {
+        out.push_str("comments: true\n");
+    }
     if !p.extensions.is_empty() {
         out.push_str(&format!("extensions: {}\n", flow_list(p.extensions)));
     }
@@ -74,6 +78,9 @@ pub fn entity(header: &str, e: &EntityDoc) -> String {
     let mut out = format!("{header}entity: {}\n", scalar(&e.name));
     if let Some(table) = &e.table {
         out.push_str(&format!("table: {}\n", scalar(table)));
+    }
+    if let Some(doc) = &e.doc {
+        out.push_str(&format!("doc: {}\n", quoted(doc)));
     }
     if !e.primary_key.is_empty() {
         out.push_str(&format!("primary_key: {}\n", flow_list(&e.primary_key)));
@@ -135,6 +142,9 @@ fn field(f: &FieldDoc) -> String {
     }
     if let Some(collation) = &f.collation {
         pairs.push(("collation", scalar(collation)));
+    }
+    if let Some(doc) = &f.doc {
+        pairs.push(("doc", quoted(doc)));
     }
     if let Some(d) = &f.db_default {
         let value = match d {

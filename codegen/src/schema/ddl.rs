@@ -29,6 +29,11 @@ pub fn create_all(schema: &Schema) -> String {
         out.push('\n');
     }
     for table in schema.tables.values() {
+        for statement in comments(table) {
+            let _ = writeln!(out, "{statement}");
+        }
+    }
+    for table in schema.tables.values() {
         for (partition, bound) in &table.partitions {
             let _ = writeln!(out, "{}", create_partition(&table.name, partition, bound));
         }
@@ -102,6 +107,22 @@ pub fn create_table(table: &Table) -> String {
     }
     let partitioned = table.partition_by.as_ref().map(|key| format!(" PARTITION BY {key}")).unwrap_or_default();
     format!("CREATE TABLE {} (\n{}\n){partitioned};\n", quote_ident(&table.name), lines.join(",\n"))
+}
+
+/// `COMMENT ON` the table and its columns, for those that have one.
+pub fn comments(table: &Table) -> Vec<String> {
+    let on_table = table.comment.as_ref().map(|c| comment_on("TABLE", &quote_ident(&table.name), Some(c)));
+    let on_columns = table.columns.iter().filter(|c| c.comment.is_some()).map(|c| column_comment(&table.name, c));
+    on_table.into_iter().chain(on_columns).collect()
+}
+
+pub fn column_comment(table: &str, c: &Column) -> String {
+    comment_on("COLUMN", &format!("{}.{}", quote_ident(table), quote_ident(&c.name)), c.comment.as_deref())
+}
+
+/// `COMMENT ON kind name IS '…'`, or `IS NULL` to remove it.
+pub fn comment_on(kind: &str, name: &str, comment: Option<&str>) -> String {
+    format!("COMMENT ON {kind} {name} IS {};", comment.map_or_else(|| "NULL".into(), quote_literal))
 }
 
 /// A partition with its bound (`FOR VALUES …` or `DEFAULT`); it takes the table's columns,

@@ -63,6 +63,7 @@ pub enum Aspect {
     Definition,
     Generated,
     Collation,
+    Comment,
 }
 
 impl Change {
@@ -145,6 +146,16 @@ fn diff_table(e: &Table, a: &Table, out: &mut Vec<Change>) {
             kind(&a.partition_by),
         ));
     }
+    if e.comment != a.comment {
+        out.push(Change::differs(
+            ObjectKind::Table,
+            None,
+            &e.name,
+            Aspect::Comment,
+            shown(&e.comment),
+            shown(&a.comment),
+        ));
+    }
     for name in union(e.partitions.keys(), a.partitions.keys()) {
         match (e.partitions.get(name), a.partitions.get(name)) {
             (Some(_), None) => out.push(Change::new(ObjectKind::Partition, t, name, ChangeKind::Missing)),
@@ -185,9 +196,11 @@ fn diff_table(e: &Table, a: &Table, out: &mut Vec<Change>) {
             (Some(x), Some(y)) => same_default(x, y),
             (x, y) => x == y,
         };
-        for (aspect, x, y) in
-            [(Aspect::Generated, &ec.generated, &ac.generated), (Aspect::Collation, &ec.collation, &ac.collation)]
-        {
+        for (aspect, x, y) in [
+            (Aspect::Generated, &ec.generated, &ac.generated),
+            (Aspect::Collation, &ec.collation, &ac.collation),
+            (Aspect::Comment, &ec.comment, &ac.comment),
+        ] {
             if x != y {
                 let show = |v: &Option<String>| v.clone().unwrap_or_else(|| "none".into());
                 out.push(Change::differs(ObjectKind::Column, t, &ec.name, aspect, show(x), show(y)));
@@ -401,4 +414,9 @@ fn unique_kind(kind: UniqueKind) -> String {
         UniqueKind::Index => "unique index".into(),
         UniqueKind::Constraint => "UNIQUE constraint".into(),
     }
+}
+
+/// A comment for a report: quoted, or `no comment`.
+fn shown(comment: &Option<String>) -> String {
+    comment.as_ref().map_or_else(|| "no comment".into(), |c| format!("{c:?}"))
 }

@@ -15,7 +15,8 @@ SELECT n.nspname::text, c.relname::text, c.relkind::text,
        CASE WHEN c.relkind = 'p' THEN pg_get_partkeydef(c.oid) END,
        CASE WHEN c.relispartition THEN (SELECT p.relname::text FROM pg_inherits i JOIN pg_class p ON p.oid = i.inhparent
                                         WHERE i.inhrelid = c.oid) END,
-       CASE WHEN c.relispartition THEN pg_get_expr(c.relpartbound, c.oid) END
+       CASE WHEN c.relispartition THEN pg_get_expr(c.relpartbound, c.oid) END,
+       obj_description(c.oid, 'pg_class')
 FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
 WHERE c.relkind IN ('r', 'p', 'v', 'm', 'f')
   AND n.nspname NOT IN ('pg_catalog', 'information_schema')
@@ -26,7 +27,8 @@ const COLUMNS: &str = "
 SELECT c.relname::text, a.attname::text, format_type(a.atttypid, a.atttypmod), a.attnotnull,
        pg_get_expr(d.adbin, d.adrelid), a.attidentity::text, a.attgenerated::text,
        CASE WHEN a.attcollation <> t.typcollation THEN co.collname::text END,
-       CASE WHEN t.typtype = 'e' THEN tn.nspname WHEN et.typtype = 'e' THEN etn.nspname END::text
+       CASE WHEN t.typtype = 'e' THEN tn.nspname WHEN et.typtype = 'e' THEN etn.nspname END::text,
+       col_description(c.oid, a.attnum)
 FROM pg_attribute a
 JOIN pg_class c ON c.oid = a.attrelid
 JOIN pg_namespace n ON n.oid = c.relnamespace
@@ -109,7 +111,8 @@ pub async fn introspect(conn: &mut PgConnection, schema: &str) -> Result<Schema,
         }
         match (nsp == schema, kind.as_str()) {
             (true, "r" | "p") => {
-                out.tables.insert(name.clone(), Table { name, partition_by: row.get(3), ..Table::default() });
+                let comment = row.get(6);
+                out.tables.insert(name.clone(), Table { name, partition_by: row.get(3), comment, ..Table::default() });
             }
             (true, _) => out.views.push(name),
             (false, _) => out.other_schemas.entry(nsp).or_default().push(name),
@@ -177,7 +180,15 @@ fn column(row: &PgRow, schema: &str) -> Column {
         (_, "s") => Some(format!("GENERATED ALWAYS AS ({}) STORED", default.take().unwrap_or_default())),
         _ => None,
     };
-    Column { name: row.get(1), data_type, nullable: !row.get::<bool, _>(3), default, generated, collation: row.get(7) }
+    Column {
+        name: row.get(1),
+        data_type,
+        nullable: !row.get::<bool, _>(3),
+        default,
+        generated,
+        collation: row.get(7),
+        comment: row.get(9),
+    }
 }
 
 fn add_constraint(t: &mut Table, row: &PgRow) {

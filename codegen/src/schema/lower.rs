@@ -49,6 +49,7 @@ fn entity_table(model: &Model, entity: &Entity) -> Table {
             default: field.db_default.as_ref().map(|d| d.sql.clone()),
             generated: field.generated.as_ref().map(crate::ir::Generated::sql),
             collation: field.collation.clone(),
+            comment: field.doc.clone().filter(|_| model.project.comments),
         });
         if let Some(r) = &field.references {
             table.foreign_keys.insert(
@@ -67,6 +68,7 @@ fn entity_table(model: &Model, entity: &Entity) -> Table {
         }
     }
     table.partition_by.clone_from(&entity.partition_by);
+    table.comment = entity.doc.clone().filter(|_| model.project.comments);
     table.partitions = entity.partitions.iter().cloned().collect();
     for check in &entity.checks {
         table.checks.insert(check.name.clone(), format!("CHECK ({})", check.expr));
@@ -134,6 +136,7 @@ fn link_table(model: &Model, link: &Link) -> Table {
             default: None,
             generated: None,
             collation: None,
+            comment: None,
         });
         let r = &end.reference;
         table.foreign_keys.insert(

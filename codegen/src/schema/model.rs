@@ -61,6 +61,8 @@ pub struct Table {
     pub name: String,
     /// A partitioned table's key as `pg_get_partkeydef()` prints it: `RANGE (payment_date)`.
     pub partition_by: Option<String>,
+    /// `COMMENT ON TABLE`.
+    pub comment: Option<String>,
     /// Its partitions: name → bound as `pg_get_expr(relpartbound)` prints it
     /// (`FOR VALUES FROM ('2022-01-01') TO ('2022-02-01')`, `DEFAULT`).
     pub partitions: BTreeMap<String, String>,
@@ -90,8 +92,10 @@ pub struct Column {
     pub default: Option<String>,
     /// `GENERATED … AS IDENTITY` or `GENERATED ALWAYS AS (…) STORED`; the specs declare none.
     pub generated: Option<String>,
-    /// A collation other than the type's default; the specs declare none.
+    /// A collation other than the type's default.
     pub collation: Option<String>,
+    /// `COMMENT ON COLUMN`.
+    pub comment: Option<String>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]

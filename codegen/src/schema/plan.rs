@@ -133,6 +133,12 @@ impl<'a> Planner<'a> {
                 });
             }
             (ObjectKind::Column, ChangeKind::Differs { aspect, .. }) => match aspect {
+                Aspect::Comment => {
+                    let c = self.to.tables[&table].column(name).cloned();
+                    if let Some(c) = c {
+                        self.p.columns.push(ddl::column_comment(&table, &c));
+                    }
+                }
                 Aspect::Type | Aspect::Collation | Aspect::Generated | Aspect::Default | Aspect::Nullability => {
                     self.columns.entry((table, name.to_string())).or_default().insert(*aspect);
                 }
@@ -174,6 +180,10 @@ impl<'a> Planner<'a> {
                         self.add_key(c.object, &table, name);
                     }
                 }
+            }
+            (ObjectKind::Table, ChangeKind::Differs { aspect: Aspect::Comment, .. }) => {
+                let comment = self.to.tables[name].comment.as_deref();
+                self.p.tables.push(ddl::comment_on("TABLE", &quote_ident(name), comment));
             }
             (ObjectKind::Extension | ObjectKind::Enum | ObjectKind::Table, ChangeKind::Differs { .. }) => {
                 self.refuse(c);
@@ -231,6 +241,7 @@ impl<'a> Planner<'a> {
     fn create_table(&mut self, name: &str) {
         let t = &self.to.tables[name];
         self.p.tables.push(ddl::create_table(t));
+        self.p.tables.extend(ddl::comments(t));
         for (partition, bound) in &t.partitions {
             self.p.tables.push(ddl::create_partition(name, partition, bound));
         }
@@ -248,6 +259,9 @@ impl<'a> Planner<'a> {
     fn add_column(&mut self, table: &str, name: &str) {
         let Some(c) = self.to.tables[table].column(name) else { return };
         self.p.columns.push(alter(table, &format!("ADD COLUMN {}", ddl::column_def(table, c))));
+        if c.comment.is_some() {
+            self.p.columns.push(ddl::column_comment(table, c));
+        }
         if !c.nullable && c.default.is_none() && c.generated.is_none() {
             self.losses.push(Loss {
                 what: format!("add NOT NULL column {table}.{name} without a default"),
@@ -673,6 +687,7 @@ mod tests {
             default: None,
             generated: None,
             collation: None,
+            comment: None,
         };
         Table { name: "t".into(), columns: vec![n], ..Table::default() }
     }

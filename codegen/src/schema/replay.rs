@@ -170,6 +170,9 @@ impl Replay<'_> {
                 // `"$user"` names the role's own schema, which migrations never create here.
                 self.search_path = entries.into_iter().filter(|s| !s.starts_with('$')).collect();
             }
+            Statement::Comment { object_type, object_name, comment, .. } => {
+                self.comment(*object_type, object_name, comment)?;
+            }
             Statement::DropDomain(drop) => self.drop_domain(&drop.name, drop.if_exists)?,
             Statement::CreateExtension(create) => {
                 self.schema.extensions.insert(create.name.value.clone());
@@ -186,7 +189,6 @@ impl Replay<'_> {
             | Statement::Commit { .. }
             | Statement::Set(_)
             | Statement::CreateSchema { .. }
-            | Statement::Comment { .. }
             | Statement::Grant(_)
             | Statement::Revoke(_) => {}
             _ => return Err(None),

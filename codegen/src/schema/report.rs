@@ -51,6 +51,7 @@ fn aspect_word(aspect: Aspect) -> &'static str {
         Aspect::Definition => "definition differs",
         Aspect::Generated => "generation differs",
         Aspect::Collation => "collation differs",
+        Aspect::Comment => "comment differs",
     }
 }
 

@@ -50,6 +50,8 @@ pub struct ProjectDoc {
     pub unique_default: Option<S<String>>,
     pub naming: Option<NamingDoc>,
     pub unmanaged: Option<UnmanagedDoc>,
+    /// `doc:` texts become `COMMENT ON` the tables and columns (and are compared with them).
+    pub comments: Option<S<bool>>,
     /// PostgreSQL extensions the schema needs (`vector`, `citext`), created by the migrations.
     #[serde(default)]
     pub extensions: Vec<S<String>>,

@@ -80,8 +80,15 @@ impl Replay<'_> {
             Some(integer) => integer.to_string(),
             None => self.pg_type(&def.data_type)?,
         };
-        let mut column =
-            Column { name: name.clone(), data_type, nullable: true, default: None, generated: None, collation: None };
+        let mut column = Column {
+            name: name.clone(),
+            data_type,
+            nullable: true,
+            default: None,
+            generated: None,
+            collation: None,
+            comment: None,
+        };
         if serial.is_some() {
             column.default = Some(crate::schema::model::serial_default(table, &name));
             column.nullable = false;
@@ -324,6 +331,38 @@ impl Replay<'_> {
 }
 
 impl Replay<'_> {
+    /// `COMMENT ON TABLE t | COLUMN t.c IS …` (other objects' comments are not modeled).
+    pub(super) fn comment(
+        &mut self,
+        kind: sqlparser::ast::CommentObject,
+        name: &ObjectName,
+        comment: &Option<String>,
+    ) -> Result<(), String> {
+        use sqlparser::ast::CommentObject;
+        match kind {
+            CommentObject::Table => {
+                let Some(table) = self.existing_table(name)? else { return Ok(()) };
+                self.table_mut(&table)?.comment.clone_from(comment);
+            }
+            CommentObject::Column => {
+                let mut parts = name.0.clone();
+                let column = parts.pop().ok_or("COMMENT ON COLUMN without a column")?;
+                let column = match column {
+                    sqlparser::ast::ObjectNamePart::Identifier(id) => ident(&id),
+                    other => return Err(format!("`{other}` is not a column name")),
+                };
+                let Some(table) = self.existing_table(&ObjectName(parts))? else { return Ok(()) };
+                let t = self.table_mut(&table)?;
+                let c = t.columns.iter_mut().find(|c| c.name == column);
+                c.ok_or_else(|| format!("column '{column}' of table '{table}' does not exist"))?
+                    .comment
+                    .clone_from(comment);
+            }
+            _ => {}
+        }
+        Ok(())
+    }
+
     /// `RANGE (a, b)` as `pg_get_partkeydef()` prints it (sqlparser reads it as a call).
     fn partition_key(&self, key: &sqlparser::ast::Expr) -> String {
         use sqlparser::ast::{Expr, FunctionArg, FunctionArgExpr, FunctionArguments};

@@ -265,9 +265,14 @@ fn dropping_columns_takes_their_keys_and_indexes_and_needs_cascade_for_reference
 }
 
 #[test]
-fn comments_transactions_and_settings_are_ignored() {
-    let plain = run("public", &[BASE]);
-    let wrapped = format!("-- a comment\nBEGIN;\n/* block */\nSET statement_timeout = 0;\n{BASE}\nCOMMENT ON TABLE note IS 'x';\nCOMMIT;\n");
+fn sql_comments_transactions_and_settings_are_ignored_and_comment_on_is_kept() {
+    let mut plain = run("public", &[BASE]);
+    let wrapped = format!(
+        "-- a comment\nBEGIN;\n/* block */\nSET statement_timeout = 0;\n{BASE}\nCOMMENT ON TABLE note IS 'x';\nCOMMENT ON COLUMN note.mood IS 'how';\nCOMMENT ON INDEX nothing IS 'y';\nCOMMIT;\n"
+    );
+    let note = plain.tables.get_mut("note").unwrap();
+    note.comment = Some("x".into());
+    note.columns.iter_mut().find(|c| c.name == "mood").unwrap().comment = Some("how".into());
     assert_eq!(run("public", &[&wrapped]), plain);
 }
 

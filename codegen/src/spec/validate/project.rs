@@ -17,6 +17,7 @@ pub(super) fn project(raw: &RawSpecs, diags: &mut Diagnostics) -> Project {
         naming: Naming::default(),
         ignore_tables: vec!["_sqlx_migrations".into()],
         extensions: Vec::new(),
+        comments: false,
     };
     let Some((file, doc)) = &raw.project else {
         return project;
@@ -58,6 +59,7 @@ pub(super) fn project(raw: &RawSpecs, diags: &mut Diagnostics) -> Project {
             project.naming.enum_type.clone_from(&template.value);
         }
     }
+    project.comments = doc.comments.as_ref().is_some_and(|c| c.value);
     for extension in &doc.extensions {
         let name = &extension.value;
         // Extension names are the control files' names: `uuid-ossp` has a dash.
