@@ -6,10 +6,10 @@
 
 use codegen::schema::introspect::introspect_url;
 use codegen::schema::{diff, Schema};
-use tests::{block_on, repo_root, xtask, TempDir, TestDb};
+use tests::{block_on, pg18, repo_root, server_url, xtask, TempDir, TestDb};
 
-fn pagila() -> TestDb {
-    let db = TestDb::new("pagila");
+fn pagila(server: &str) -> TestDb {
+    let db = TestDb::on(server, "pagila");
     let sql = std::fs::read_to_string(repo_root().join("tests/fixtures/pagila/schema.sql")).expect("pagila schema");
     db.execute(&sql);
     db
@@ -23,7 +23,16 @@ fn schema(url: &str) -> Schema {
 
 #[test]
 fn pagila_imports_whole_checks_clean_and_rebuilds_the_same_schema() {
-    let db = pagila();
+    imports_whole_checks_clean_and_rebuilds(server_url());
+}
+
+#[test]
+fn pagila_on_postgres_18() {
+    imports_whole_checks_clean_and_rebuilds(pg18::server_url());
+}
+
+fn imports_whole_checks_clean_and_rebuilds(server: &str) {
+    let db = pagila(server);
     let tmp = TempDir::new("pagila");
     let (root, spec) = (tmp.path().to_str().unwrap(), tmp.path().join("model-spec"));
     let spec = spec.to_str().unwrap();
@@ -38,7 +47,7 @@ fn pagila_imports_whole_checks_clean_and_rebuilds_the_same_schema() {
     let run = xtask(&["check", "--root", root, "--spec-dir", spec, "--database-url", &db.url]);
     assert_eq!(run.code, 0, "check against pagila itself: {run:?}");
 
-    let empty = TestDb::new("pagila_rebuilt");
+    let empty = TestDb::on(server, "pagila_rebuilt");
     let run = xtask(&["migrate", "--database-url", &empty.url, "--migrations", &format!("{root}/migrations")]);
     assert_eq!(run.code, 0, "migrate an empty database: {run:?}");
     let (original, rebuilt) = (schema(&db.url), schema(&empty.url));

@@ -8,8 +8,15 @@ use std::process::{Command, Stdio};
 
 pub fn start() -> Result<String, String> {
     let bin = find_bin_dir().ok_or("no initdb/pg_ctl on PATH or under /usr/lib/postgresql/*/bin")?;
+    start_with(&bin, "pg-test")
+}
+
+/// A throwaway cluster from the server binaries in `bin`, in a temporary directory named after
+/// `label` and this process.
+pub fn start_with(bin: &Path, label: &str) -> Result<String, String> {
+    let bin = bin.to_path_buf();
     let as_root = Command::new("id").arg("-u").output().is_ok_and(|o| String::from_utf8_lossy(&o.stdout).trim() == "0");
-    let dir = std::env::temp_dir().join(format!("pg-test-{}", std::process::id()));
+    let dir = std::env::temp_dir().join(format!("{label}-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
     // PostgreSQL refuses to run as root: hand the directory to the `postgres` user then.

@@ -4,6 +4,7 @@
 //! started with PostgreSQL's own `initdb`/`pg_ctl`; with neither, tests fail saying how to get one.
 
 mod cluster;
+pub mod pg18;
 pub mod project;
 pub mod rng;
 pub mod server;
@@ -61,23 +62,29 @@ fn reachable(url: &str) -> bool {
 pub struct TestDb {
     pub name: String,
     pub url: String,
+    /// The server's admin URL (it drops the database).
+    admin: String,
 }
 
 impl TestDb {
     /// A new, empty database with a unique name (`t_<label>_<pid>_<n>`).
     pub fn new(label: &str) -> Self {
+        Self::on(server_url(), label)
+    }
+
+    /// [`TestDb::new`] on another server (PostgreSQL 18: `pg18::server_url()`).
+    pub fn on(admin: &str, label: &str) -> Self {
         static COUNTER: AtomicU32 = AtomicU32::new(0);
         let n = COUNTER.fetch_add(1, Ordering::Relaxed);
         let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.subsec_nanos());
         let label: String = label.chars().filter(|c| c.is_ascii_alphanumeric() || *c == '_').take(30).collect();
         let name = format!("t_{}_{}_{n}_{nanos:x}", label.to_ascii_lowercase(), std::process::id());
-        let admin = server_url();
         block_on(async {
             let mut conn = PgConnection::connect(admin).await.expect("connect to the test server");
             conn.execute(format!("CREATE DATABASE \"{name}\"").as_str()).await.expect("create test database");
         });
         let url = with_database(admin, &name);
-        Self { name, url }
+        Self { name, url, admin: admin.to_string() }
     }
 
     /// [`TestDb::execute`], from async code.
@@ -97,7 +104,7 @@ impl TestDb {
 
 impl Drop for TestDb {
     fn drop(&mut self) {
-        let admin = server_url().to_string();
+        let admin = self.admin.clone();
         let name = self.name.clone();
         let _ = block_on(async move {
             let mut conn = PgConnection::connect(&admin).await?;
