@@ -41,7 +41,22 @@ impl Fixture {
 #[test]
 fn each_hand_made_change_is_drift_and_named() {
     let fixture = Fixture::new();
-    let cases: [(&str, &str, &str); 13] = [
+    let cases: [(&str, &str, &str); 16] = [
+        (
+            "exclusion",
+            "ALTER TABLE ledger DROP CONSTRAINT ledger_no_overlap, ADD CONSTRAINT ledger_no_overlap EXCLUDE USING gist (during WITH &&)",
+            "ledger: check constraint ledger_no_overlap",
+        ),
+        (
+            "nulls_distinct",
+            "DROP INDEX ux_sample_code; CREATE UNIQUE INDEX ux_sample_code ON sample (code)",
+            "sample: unique key ux_sample_code",
+        ),
+        (
+            "composite_fk",
+            "ALTER TABLE reading_note DROP CONSTRAINT reading_note_reading_id_reading_taken_at_fkey",
+            "reading_note: foreign key reading_note_reading_id_reading_taken_at_fkey",
+        ),
         ("table_comment", "COMMENT ON TABLE ledger IS 'Another story'", "table ledger: comment differs"),
         ("column_comment", "COMMENT ON COLUMN sample.label IS NULL", "sample.label: comment differs"),
         (

@@ -45,7 +45,7 @@ fn every_type_on_postgres_18() {
         assert!(text.contains(from), "{file} no longer holds {from:?}");
         std::fs::write(&path, text.replace(from, to)).expect("write the copy");
     };
-    edit("project.yaml", "extensions: [citext]", "extensions: []");
+    edit("project.yaml", "extensions: [btree_gist, citext]", "extensions: [btree_gist]");
     edit("entities/sample.yaml", "  email: { type: citext, nullable: true }\n", "");
     migrates_checks_clean_and_imports_back(&spec, pg18::server_url());
 }

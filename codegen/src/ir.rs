@@ -103,6 +103,10 @@ pub struct Entity {
     pub indexes: Vec<IndexDef>,
     /// CHECK constraints (the table's and its fields'), in spec order.
     pub checks: Vec<CheckDef>,
+    /// Foreign keys over several columns.
+    pub foreign_keys: Vec<ForeignKeyDef>,
+    /// EXCLUDE constraints: name → `EXCLUDE USING …` as sqlparser renders it.
+    pub exclusions: Vec<(String, String)>,
     /// `RANGE (col)`, `LIST (col)`, `HASH (col)`: a partitioned table.
     pub partition_by: Option<String>,
     /// Partition name → bound.
@@ -255,6 +259,19 @@ impl Generated {
     }
 }
 
+/// A foreign key over several columns, resolved to its target table.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ForeignKeyDef {
+    pub name: String,
+    pub columns: Vec<String>,
+    pub ref_table: String,
+    pub ref_columns: Vec<String>,
+    pub on_delete: FkAction,
+    pub on_update: FkAction,
+    /// As `Reference::deferrable`.
+    pub deferrable: String,
+}
+
 /// A named CHECK constraint: a boolean expression over the row.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct CheckDef {
@@ -400,6 +417,8 @@ pub struct IndexDef {
     pub method: String,
     pub predicate: Option<String>,
     pub include: Vec<String>,
+    /// `NULLS NOT DISTINCT`.
+    pub nulls_not_distinct: bool,
 }
 
 impl IndexDef {
@@ -415,6 +434,7 @@ impl IndexDef {
             method: "btree".into(),
             predicate: None,
             include: Vec::new(),
+            nulls_not_distinct: false,
         }
     }
 
@@ -423,6 +443,7 @@ impl IndexDef {
         self.method == "btree"
             && self.predicate.is_none()
             && self.include.is_empty()
+            && !self.nulls_not_distinct
             && self.elements.iter().zip(&self.columns).all(|(e, c)| *e == crate::naming::quote_ident(c))
     }
 }

@@ -25,6 +25,9 @@ pub struct EntityDoc {
     pub indexes: Vec<IndexDoc>,
     /// CHECK constraints: name → expression.
     pub checks: Vec<(String, String)>,
+    pub foreign_keys: Vec<ForeignKeyDoc>,
+    /// EXCLUDE constraints: name → definition after EXCLUDE.
+    pub exclusions: Vec<(String, String)>,
     pub partition_by: Option<String>,
     /// Partition name → bound.
     pub partitions: Vec<(String, String)>,
@@ -71,6 +74,20 @@ pub struct IndexDoc {
     pub using: Option<String>,
     pub predicate: Option<String>,
     pub include: Vec<String>,
+    pub nulls_not_distinct: bool,
+}
+
+/// An entry of `foreign_keys:` (a key over several columns).
+#[derive(Debug)]
+pub struct ForeignKeyDoc {
+    pub columns: Vec<String>,
+    pub references: String,
+    /// When not the target's primary key.
+    pub ref_columns: Option<Vec<String>>,
+    pub on_delete: FkAction,
+    pub on_update: FkAction,
+    pub deferrable: Option<&'static str>,
+    pub name: Option<String>,
 }
 
 #[derive(Debug)]

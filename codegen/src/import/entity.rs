@@ -85,6 +85,7 @@ pub fn entity(ctx: &Context, table: &Table, warnings: &mut Vec<String>) -> Entit
                     using: None,
                     predicate: None,
                     include: Vec::new(),
+                    nulls_not_distinct: false,
                 });
             }
         }
@@ -110,7 +111,15 @@ pub fn entity(ctx: &Context, table: &Table, warnings: &mut Vec<String>) -> Entit
             },
         }
     }
+    let mut foreign_keys = Vec::new();
     for fk in table.foreign_keys.values() {
+        if fk.columns.len() > 1 {
+            match composite_foreign_key(ctx, fk) {
+                Ok(doc) => foreign_keys.push(doc),
+                Err(why) => warnings.push(format!("{t}: foreign key {} {why}; skipped", fk.name)),
+            }
+            continue;
+        }
         match reference(ctx, table, fk, &fields) {
             Ok(r) => {
                 let column = &fk.columns[0];
@@ -126,10 +135,14 @@ pub fn entity(ctx: &Context, table: &Table, warnings: &mut Vec<String>) -> Entit
         }
     }
     let mut checks = Vec::new();
+    let mut exclusions = Vec::new();
     for (check, definition) in &table.checks {
         // `CHECK (expr)` exactly: lowering writes it back the same way.
         match definition.strip_prefix("CHECK (").and_then(|d| d.strip_suffix(')')).filter(|e| balanced(e)) {
             Some(expr) => checks.push((check.clone(), expr.to_string())),
+            None if definition.starts_with("EXCLUDE ") => {
+                exclusions.push((check.clone(), definition["EXCLUDE ".len()..].to_string()));
+            }
             None => {
                 warnings.push(format!("{t}: constraint {check} ({definition}) is not expressible in specs; skipped"));
             }
@@ -145,6 +158,8 @@ pub fn entity(ctx: &Context, table: &Table, warnings: &mut Vec<String>) -> Entit
         primary_key,
         indexes,
         checks,
+        foreign_keys,
+        exclusions,
         partition_by: table.partition_by.clone(),
         partitions: table.partitions.iter().map(|(n, b)| (n.clone(), b.clone())).collect(),
     }
@@ -168,6 +183,7 @@ fn generated(definition: &str) -> Option<crate::ir::Generated> {
 fn index_doc(ctx: &Context, table: &Table, ix: &Index) -> Result<IndexDoc, String> {
     let t = table.name.as_str();
     let plain_elements: Vec<String> = ix.columns.iter().map(|c| quote_ident(c)).collect();
+    let mut nulls_not_distinct = false;
     let (elements, include, predicate) = match &ix.extra {
         None => (plain_elements, Vec::new(), ix.predicate.clone()),
         Some(tail) => {
@@ -180,6 +196,10 @@ fn index_doc(ctx: &Context, table: &Table, ix: &Index) -> Result<IndexDoc, Strin
                 let close = closing_paren(after).ok_or_else(|| tail.clone())?;
                 include = split_top_level(&after[..close]).iter().map(|c| unquote(c)).collect();
                 rest = &after[close + 1..];
+            }
+            if let Some(after) = rest.strip_prefix(" NULLS NOT DISTINCT") {
+                nulls_not_distinct = true;
+                rest = after;
             }
             let predicate = match rest.strip_prefix(" WHERE ") {
                 Some(p) => Some(p.to_string()),
@@ -214,6 +234,7 @@ fn index_doc(ctx: &Context, table: &Table, ix: &Index) -> Result<IndexDoc, Strin
         using: (ix.method != "btree").then(|| ix.method.clone()),
         predicate,
         include,
+        nulls_not_distinct,
     })
 }
 
@@ -358,5 +379,36 @@ fn reference(ctx: &Context, table: &Table, fk: &ForeignKey, fields: &[FieldDoc])
         on_update: fk.on_update,
         deferrable,
         fk_name: (fk.name != conventional).then(|| fk.name.clone()),
+    })
+}
+
+/// A foreign key over several columns, as an entity's `foreign_keys:` entry.
+fn composite_foreign_key(ctx: &Context, fk: &ForeignKey) -> Result<super::docs::ForeignKeyDoc, String> {
+    if fk.ref_schema != ctx.schema.name {
+        return Err(format!("references {}.{}, outside the imported schema", fk.ref_schema, fk.ref_table));
+    }
+    let target = ctx
+        .entity_tables
+        .get(&fk.ref_table)
+        .ok_or_else(|| format!("references {}, which is not imported as an entity", fk.ref_table))?;
+    let deferrable = match fk.options.as_str() {
+        "" => None,
+        "DEFERRABLE" => Some("immediate"),
+        "DEFERRABLE INITIALLY DEFERRED" => Some("deferred"),
+        other => return Err(format!("is {other}, which specs cannot express")),
+    };
+    let target_pk = ctx.schema.tables.get(&fk.ref_table).and_then(|t| t.primary_key.as_ref()).map(|pk| &pk.columns);
+    let table =
+        ctx.schema.tables.values().find(|t| t.foreign_keys.contains_key(&fk.name)).map_or("", |t| t.name.as_str());
+    let cols: Vec<&str> = fk.columns.iter().map(String::as_str).collect();
+    let conventional = fill(&ctx.naming.foreign_key, table, &cols, "");
+    Ok(super::docs::ForeignKeyDoc {
+        columns: fk.columns.clone(),
+        references: target.clone(),
+        ref_columns: (target_pk != Some(&fk.ref_columns)).then(|| fk.ref_columns.clone()),
+        on_delete: fk.on_delete,
+        on_update: fk.on_update,
+        deferrable,
+        name: (fk.name != conventional).then(|| fk.name.clone()),
     })
 }

@@ -107,8 +107,38 @@ pub fn entity(header: &str, e: &EntityDoc) -> String {
             if let Some(predicate) = &ix.predicate {
                 pairs.push(("where", quoted(predicate)));
             }
+            if ix.nulls_not_distinct {
+                pairs.push(("nulls_distinct", "false".into()));
+            }
             out.push_str(&format!("  - {}\n", flow_map(&pairs)));
         }
+    }
+    if !e.foreign_keys.is_empty() {
+        out.push_str("foreign_keys:\n");
+        for fk in &e.foreign_keys {
+            let mut pairs = vec![("columns", flow_list(&fk.columns)), ("references", scalar(&fk.references))];
+            if let Some(cols) = &fk.ref_columns {
+                pairs.push(("ref_columns", flow_list(cols)));
+            }
+            if fk.on_delete != FkAction::NoAction {
+                pairs.push(("on_delete", action_word(fk.on_delete).into()));
+            }
+            if fk.on_update != FkAction::NoAction {
+                pairs.push(("on_update", action_word(fk.on_update).into()));
+            }
+            if let Some(d) = fk.deferrable {
+                pairs.push(("deferrable", d.into()));
+            }
+            if let Some(name) = &fk.name {
+                pairs.push(("name", scalar(name)));
+            }
+            out.push_str(&format!("  - {}\n", flow_map(&pairs)));
+        }
+    }
+    if !e.exclusions.is_empty() {
+        out.push_str("exclusions:\n");
+        let rows: Vec<(String, String)> = e.exclusions.iter().map(|(n, d)| (n.clone(), quoted(d))).collect();
+        out.push_str(&aligned("  ", &rows));
     }
     if let Some(key) = &e.partition_by {
         out.push_str(&format!("partition_by: {}\n", quoted(key)));

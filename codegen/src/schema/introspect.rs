@@ -56,6 +56,8 @@ JOIN pg_namespace n ON n.oid = c.relnamespace
 LEFT JOIN pg_class rc ON rc.oid = con.confrelid
 LEFT JOIN pg_namespace rn ON rn.oid = rc.relnamespace
 WHERE n.nspname = $1 AND c.relkind IN ('r', 'p') AND con.contype IN ('p', 'u', 'f', 'c', 'x')
+  -- A foreign key to a partitioned table has a clone per partition: PostgreSQL's, not a key of ours.
+  AND con.conparentid = 0
 ORDER BY 1, 2";
 
 const INDEXES: &str = "

@@ -73,6 +73,24 @@ fn entity_table(model: &Model, entity: &Entity) -> Table {
     for check in &entity.checks {
         table.checks.insert(check.name.clone(), format!("CHECK ({})", check.expr));
     }
+    for (name, definition) in &entity.exclusions {
+        table.checks.insert(name.clone(), definition.clone());
+    }
+    for fk in &entity.foreign_keys {
+        table.foreign_keys.insert(
+            fk.name.clone(),
+            ForeignKey {
+                name: fk.name.clone(),
+                columns: fk.columns.clone(),
+                ref_schema: model.project.schema.clone(),
+                ref_table: fk.ref_table.clone(),
+                ref_columns: fk.ref_columns.clone(),
+                on_delete: fk.on_delete,
+                on_update: fk.on_update,
+                options: fk.deferrable.clone(),
+            },
+        );
+    }
     table.primary_key = Some(PrimaryKey {
         name: entity.primary_key.name.clone(),
         columns: entity.primary_key.columns.clone(),
@@ -86,6 +104,9 @@ fn entity_table(model: &Model, entity: &Entity) -> Table {
         if !ix.include.is_empty() {
             let include: Vec<String> = ix.include.iter().map(|c| quote_ident(c)).collect();
             tail.push_str(&format!(" INCLUDE ({})", include.join(", ")));
+        }
+        if ix.nulls_not_distinct {
+            tail.push_str(" NULLS NOT DISTINCT");
         }
         if let Some(predicate) = &predicate {
             tail.push_str(&format!(" WHERE {predicate}"));

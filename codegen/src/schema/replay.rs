@@ -214,3 +214,20 @@ fn unsupported(chunk: &Chunk) -> String {
     let what = if words.is_empty() { "this statement".to_string() } else { format!("`{}`", words.join(" ")) };
     format!("{what} is not supported by replay (it models tables, columns, keys, indexes, foreign keys and enum types)")
 }
+
+/// An EXCLUDE constraint's definition as replay renders it (`EXCLUDE USING gist (…)`), from what
+/// a spec writes after EXCLUDE: the specs and replay spell it through the same parser.
+pub fn exclusion_definition(text: &str) -> Result<String, String> {
+    use sqlparser::ast::{AlterTableOperation, TableConstraint};
+    let sql = format!("ALTER TABLE t ADD CONSTRAINT c EXCLUDE {text}");
+    let statements = Parser::parse_sql(&PostgreSqlDialect {}, &sql).map_err(|e| e.to_string())?;
+    let [Statement::AlterTable(alter)] = statements.as_slice() else { return Err("more than one statement".into()) };
+    match alter.operations.as_slice() {
+        [AlterTableOperation::AddConstraint { constraint: TableConstraint::Exclude(exclude), .. }] => {
+            let mut exclude = exclude.clone();
+            exclude.name = None;
+            Ok(exclude.to_string())
+        }
+        _ => Err("more than one constraint".into()),
+    }
+}

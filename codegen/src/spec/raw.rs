@@ -146,6 +146,12 @@ pub struct EntityDoc {
     /// Table CHECK constraints: name → boolean expression.
     #[serde(default)]
     pub checks: OrderedMap<S<String>>,
+    /// Foreign keys over several columns (one-column ones are a field's `references:`).
+    #[serde(default)]
+    pub foreign_keys: Vec<ForeignKeySpec>,
+    /// EXCLUDE constraints: name → definition after EXCLUDE (`USING gist (room WITH =, during WITH &&)`).
+    #[serde(default)]
+    pub exclusions: OrderedMap<S<String>>,
     /// Declarative partitioning: `RANGE (column)`, `LIST (column)` or `HASH (column)`.
     pub partition_by: Option<S<String>>,
     /// The partitions: name → bound (`FOR VALUES FROM (…) TO (…)`, `FOR VALUES IN (…)`,
@@ -259,6 +265,22 @@ pub struct IndexSpec {
     pub predicate: Option<S<String>>,
     #[serde(default)]
     pub include: Vec<S<String>>,
+    /// `false`: NULLs are equal in a unique index (`NULLS NOT DISTINCT`, PostgreSQL 15+).
+    pub nulls_distinct: Option<S<bool>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ForeignKeySpec {
+    pub columns: S<Vec<S<String>>>,
+    /// The target entity.
+    pub references: S<String>,
+    /// The target's columns (default: its primary key).
+    pub ref_columns: Option<S<Vec<S<String>>>>,
+    pub on_delete: Option<S<String>>,
+    pub on_update: Option<S<String>>,
+    pub deferrable: Option<S<String>>,
+    pub name: Option<S<String>>,
 }
 
 #[derive(Debug, Deserialize)]

@@ -63,6 +63,19 @@ impl Replay<'_> {
                 let definition = format!("CHECK ({}){valid}", self.as_written(&check.expr));
                 self.table_mut(table)?.checks.insert(name, definition);
             }
+            TableConstraint::Exclude(exclude) => {
+                let first = exclude.elements.first().and_then(|e| column_name(&e.column.column.expr));
+                let name = match &exclude.name {
+                    Some(name) => ident(name),
+                    None => self.choose_name(table, first.as_slice(), "excl"),
+                };
+                if self.table(table)?.checks.contains_key(&name) || self.relation_exists(&name) {
+                    return Err(format!("constraint '{name}' for table '{table}' already exists"));
+                }
+                let mut unnamed = exclude.clone();
+                unnamed.name = None;
+                self.table_mut(table)?.checks.insert(name, unnamed.to_string());
+            }
             other => return Err(format!("constraint `{other}` is not supported by replay")),
         }
         Ok(())

@@ -239,6 +239,17 @@ impl Validator<'_> {
             indexes.push(def);
         }
         let checks = self.checks(file, &table, doc, &decls);
+        let mut exclusions = Vec::new();
+        for (constraint, definition) in &doc.exclusions.0 {
+            check_identifier(file, constraint, self.diags);
+            match crate::schema::replay::exclusion_definition(&definition.value) {
+                Ok(text) => exclusions.push((constraint.value.clone(), text)),
+                Err(why) => self.diags.push(
+                    Diagnostic::error(span_of(file, definition), format!("not an EXCLUDE constraint: {why}"))
+                        .with_help("write what follows EXCLUDE, e.g. \"USING gist (room WITH =, during WITH &&)\""),
+                ),
+            }
+        }
         let partition_by = doc.partition_by.as_ref().map(|p| p.value.trim().to_string());
         let mut partitions = Vec::new();
         for (partition, bound) in &doc.partitions.0 {
@@ -273,6 +284,8 @@ impl Validator<'_> {
             primary_key,
             indexes,
             checks,
+            foreign_keys: Vec::new(),
+            exclusions,
             partition_by,
             partitions,
             renamed_from: doc.renamed_from.as_ref().map(|r| {
@@ -413,7 +426,14 @@ impl Validator<'_> {
             method,
             predicate,
             include,
+            nulls_not_distinct: spec.nulls_distinct.as_ref().is_some_and(|d| !d.value),
         };
+        if def.nulls_not_distinct && def.unique.is_none() {
+            self.diags.push(
+                Diagnostic::error(span.clone(), "`nulls_distinct: false` applies to a unique index")
+                    .with_help("add `unique: index`, or remove `nulls_distinct`"),
+            );
+        }
         if def.unique == Some(UniqueKind::Constraint) && !def.is_plain() {
             self.diags.push(
                 Diagnostic::error(span.clone(), "a UNIQUE constraint holds plain columns only").with_help(

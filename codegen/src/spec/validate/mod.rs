@@ -6,6 +6,7 @@ mod domains;
 mod entity;
 mod enums;
 mod field;
+mod foreign_keys;
 mod links;
 mod mixins;
 mod project;
@@ -54,6 +55,7 @@ pub fn validate(raw: &RawSpecs, diags: &mut Diagnostics) -> Option<Model> {
         pending.push(entity);
     }
     v.resolve_references(&mut pending, &raw.broken_entities);
+    v.resolve_foreign_keys(&raw.entities, &mut pending);
     let entities: Vec<Entity> = pending.into_iter().map(|p| p.entity).collect();
     let mut links = Vec::new();
     for (file, doc) in &raw.links {
