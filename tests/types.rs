@@ -181,3 +181,57 @@ fn every_type_round_trips_through_the_generated_api() {
     });
     drop(served);
 }
+
+/// The fixture's constructs changed by a second spec version: `generate` plans the migration
+/// (a CHECK, a domain's CHECK, an identity kind, an ON UPDATE action, a comment, a partition
+/// added), it applies, `check` is clean, and its down migration returns the first schema.
+#[test]
+fn the_new_constructs_evolve_and_revert() {
+    let project = Project::generate("types-evolve", &fixture(), "types-api");
+    let root = project.path().to_str().unwrap().to_string();
+    let db = TestDb::new("types_evolve");
+    let migrate =
+        |db: &TestDb| xtask(&["migrate", "--database-url", &db.url, "--migrations", &format!("{root}/migrations")]);
+    assert_eq!(migrate(&db).code, 0);
+    let first = introspect(&db.url);
+
+    let spec = project.path().join("model-spec");
+    let edit = |file: &str, from: &str, to: &str| {
+        let path = spec.join(file);
+        let text = std::fs::read_to_string(&path).expect("spec file");
+        assert!(text.contains(from), "{file} no longer holds {from:?}");
+        std::fs::write(&path, text.replacen(from, to, 1)).expect("write spec");
+    };
+    edit("entities/ledger.yaml", "check: \"quantity < 1000\"", "check: \"quantity < 2000\"");
+    edit("entities/ledger.yaml", "identity: by_default", "identity: always");
+    edit("entities/ledger.yaml", "on_update: cascade", "on_update: restrict");
+    edit("domains/domains.yaml", "VALUE >= 1901", "VALUE >= 1900");
+    edit("entities/sample.yaml", "What the row is called", "The row's name");
+    edit(
+        "entities/reading.yaml",
+        "  reading_other: DEFAULT",
+        "  reading_2027: \"FOR VALUES FROM ('2027-01-01') TO ('2028-01-01')\"\n  reading_other: DEFAULT",
+    );
+    let run = xtask(&["generate", "--root", &root]);
+    assert_eq!(run.code, 0, "generate the second version: {run:?}");
+    let migrations: Vec<String> = std::fs::read_dir(project.path().join("migrations"))
+        .unwrap()
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with("0002_"))
+        .collect();
+    assert_eq!(migrations.len(), 2, "an up and a down migration: {migrations:?}");
+    assert_eq!(migrate(&db).code, 0, "apply the second version");
+    let run = xtask(&["check", "--root", &root, "--database-url", &db.url]);
+    assert_eq!(run.code, 0, "check after the second version: {run:?}");
+
+    let down = migrations.iter().find(|n| n.ends_with(".down.sql")).unwrap();
+    db.execute(&std::fs::read_to_string(project.path().join("migrations").join(down)).unwrap());
+    assert_eq!(codegen::schema::diff(&first, &introspect(&db.url)), vec![], "{down} does not return the first schema");
+}
+
+fn introspect(url: &str) -> codegen::schema::Schema {
+    let mut schema = block_on(codegen::schema::introspect::introspect_url(url, "public")).expect("introspect");
+    schema.tables.remove("_sqlx_migrations");
+    schema
+}

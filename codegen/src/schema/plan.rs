@@ -155,10 +155,10 @@ impl<'a> Planner<'a> {
             (ObjectKind::Partition, ChangeKind::Missing) => {
                 self.p.tables.push(ddl::create_partition(&table, name, &self.to.tables[&table].partitions[name]));
             }
-            (ObjectKind::Partition, ChangeKind::Extra) => self.drop_partition(name),
+            (ObjectKind::Partition, ChangeKind::Extra) => self.drop_partition(&table, name),
             (ObjectKind::Partition, ChangeKind::Differs { .. }) => {
                 // A new bound is a new partition: its rows go with the old one.
-                self.drop_partition(name);
+                self.drop_partition(&table, name);
                 self.p.tables.push(ddl::create_partition(&table, name, &self.to.tables[&table].partitions[name]));
             }
             (ObjectKind::ForeignKey, ChangeKind::Missing) => self.add_foreign_key(&table, name),
@@ -213,7 +213,10 @@ impl<'a> Planner<'a> {
         }
     }
 
-    fn drop_partition(&mut self, name: &str) {
+    /// Detached first: a foreign key to the table has a clone on each partition, which only
+    /// detaching removes.
+    fn drop_partition(&mut self, table: &str, name: &str) {
+        self.p.drop_tables.push(alter(table, &format!("DETACH PARTITION {}", quote_ident(name))));
         self.p.drop_tables.push(format!("DROP TABLE {};", quote_ident(name)));
         self.losses.push(Loss {
             what: format!("drop partition {name}"),

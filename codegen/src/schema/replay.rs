@@ -124,6 +124,9 @@ impl Replay<'_> {
         if domains::starts_with(chunk, &["ALTER", "DOMAIN"]) {
             return self.alter_domain(chunk);
         }
+        if let Some(result) = self.set_generated(chunk) {
+            return result;
+        }
         let (tokens, not_null) = if domains::starts_with(chunk, &["CREATE", "DOMAIN"]) {
             domains::without_not_null(&chunk.tokens)
         } else {

@@ -8,7 +8,7 @@ use sqlparser::ast::{CreateDomain, ObjectName, TableConstraint};
 use sqlparser::tokenizer::{Token, TokenWithSpan};
 
 /// The statement's words, upper-cased, without whitespace and comments.
-fn words(tokens: &[TokenWithSpan]) -> Vec<String> {
+pub(super) fn words(tokens: &[TokenWithSpan]) -> Vec<String> {
     tokens
         .iter()
         .filter(|t| !matches!(t.token, Token::Whitespace(_)))
