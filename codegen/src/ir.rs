@@ -419,6 +419,8 @@ pub struct IndexDef {
     pub include: Vec<String>,
     /// `NULLS NOT DISTINCT`.
     pub nulls_not_distinct: bool,
+    /// Storage parameters, as `pg_get_indexdef()` prints them: `fillfactor='70'`.
+    pub storage: Vec<String>,
 }
 
 impl IndexDef {
@@ -435,6 +437,7 @@ impl IndexDef {
             predicate: None,
             include: Vec::new(),
             nulls_not_distinct: false,
+            storage: Vec::new(),
         }
     }
 
@@ -444,6 +447,7 @@ impl IndexDef {
             && self.predicate.is_none()
             && self.include.is_empty()
             && !self.nulls_not_distinct
+            && self.storage.is_empty()
             && self.elements.iter().zip(&self.columns).all(|(e, c)| *e == crate::naming::quote_ident(c))
     }
 }

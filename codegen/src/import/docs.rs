@@ -75,6 +75,8 @@ pub struct IndexDoc {
     pub predicate: Option<String>,
     pub include: Vec<String>,
     pub nulls_not_distinct: bool,
+    /// Storage parameters: `fillfactor = 70`.
+    pub storage: Option<String>,
 }
 
 /// An entry of `foreign_keys:` (a key over several columns).

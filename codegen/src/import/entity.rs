@@ -86,6 +86,7 @@ pub fn entity(ctx: &Context, table: &Table, warnings: &mut Vec<String>) -> Entit
                     predicate: None,
                     include: Vec::new(),
                     nulls_not_distinct: false,
+                    storage: None,
                 });
             }
         }
@@ -184,6 +185,7 @@ fn index_doc(ctx: &Context, table: &Table, ix: &Index) -> Result<IndexDoc, Strin
     let t = table.name.as_str();
     let plain_elements: Vec<String> = ix.columns.iter().map(|c| quote_ident(c)).collect();
     let mut nulls_not_distinct = false;
+    let mut storage = None;
     let (elements, include, predicate) = match &ix.extra {
         None => (plain_elements, Vec::new(), ix.predicate.clone()),
         Some(tail) => {
@@ -200,6 +202,15 @@ fn index_doc(ctx: &Context, table: &Table, ix: &Index) -> Result<IndexDoc, Strin
             if let Some(after) = rest.strip_prefix(" NULLS NOT DISTINCT") {
                 nulls_not_distinct = true;
                 rest = after;
+            }
+            if let Some(after) = rest.strip_prefix(" WITH (") {
+                let close = closing_paren(after).ok_or_else(|| tail.clone())?;
+                let pairs: Vec<String> = split_top_level(&after[..close])
+                    .iter()
+                    .map(|p| p.split_once('=').map_or(p.clone(), |(k, v)| format!("{k} = {}", v.trim_matches('\''))))
+                    .collect();
+                storage = Some(pairs.join(", "));
+                rest = &after[close + 1..];
             }
             let predicate = match rest.strip_prefix(" WHERE ") {
                 Some(p) => Some(p.to_string()),
@@ -235,6 +246,7 @@ fn index_doc(ctx: &Context, table: &Table, ix: &Index) -> Result<IndexDoc, Strin
         predicate,
         include,
         nulls_not_distinct,
+        storage,
     })
 }
 

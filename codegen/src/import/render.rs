@@ -110,6 +110,9 @@ pub fn entity(header: &str, e: &EntityDoc) -> String {
             if ix.nulls_not_distinct {
                 pairs.push(("nulls_distinct", "false".into()));
             }
+            if let Some(with) = &ix.storage {
+                pairs.push(("with", quoted(with)));
+            }
             out.push_str(&format!("  - {}\n", flow_map(&pairs)));
         }
     }

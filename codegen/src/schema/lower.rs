@@ -108,6 +108,9 @@ fn entity_table(model: &Model, entity: &Entity) -> Table {
         if ix.nulls_not_distinct {
             tail.push_str(" NULLS NOT DISTINCT");
         }
+        if !ix.storage.is_empty() {
+            tail.push_str(&format!(" WITH ({})", ix.storage.join(", ")));
+        }
         if let Some(predicate) = &predicate {
             tail.push_str(&format!(" WHERE {predicate}"));
         }

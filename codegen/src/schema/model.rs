@@ -165,6 +165,18 @@ pub fn serial_word(table: &str, column: &Column) -> Option<&'static str> {
         .then_some(word)
 }
 
+/// `fillfactor = 70, m = 16` as `pg_get_indexdef()` prints storage parameters: `fillfactor='70'`.
+pub fn storage_parameters(text: &str) -> Option<Vec<String>> {
+    text.split(',')
+        .map(|pair| {
+            let (name, value) = pair.split_once('=')?;
+            let (name, value) = (name.trim().to_ascii_lowercase(), value.trim().trim_matches('\''));
+            let plain = |s: &str| !s.is_empty() && s.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '.');
+            (plain(&name) && plain(value)).then(|| format!("{name}='{value}'"))
+        })
+        .collect()
+}
+
 /// Renames, applied to the model the way PostgreSQL applies them: keys, indexes and foreign keys
 /// (ours and other tables' pointing here) follow the renamed object. Replay and the migration
 /// planner both rename through these, so a rename means one thing.

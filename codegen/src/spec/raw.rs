@@ -267,6 +267,8 @@ pub struct IndexSpec {
     pub include: Vec<S<String>>,
     /// `false`: NULLs are equal in a unique index (`NULLS NOT DISTINCT`, PostgreSQL 15+).
     pub nulls_distinct: Option<S<bool>>,
+    /// Storage parameters: `fillfactor = 70`, `m = 16, ef_construction = 64`.
+    pub with: Option<S<String>>,
 }
 
 #[derive(Debug, Deserialize)]

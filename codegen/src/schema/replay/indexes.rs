@@ -12,9 +12,18 @@ use sqlparser::ast::{AlterIndexOperation, CreateIndex, Expr, IndexColumn, IndexT
 
 impl Replay<'_> {
     pub(super) fn create_index(&mut self, create: &CreateIndex) -> Result<(), String> {
-        if !create.with.is_empty() || !create.index_options.is_empty() || !create.alter_options.is_empty() {
-            return Err("index storage parameters and options are not supported by replay".into());
+        if !create.index_options.is_empty() || !create.alter_options.is_empty() {
+            return Err("index options other than storage parameters are not supported by replay".into());
         }
+        let with: Vec<String> = create
+            .with
+            .iter()
+            .map(|e| {
+                crate::schema::storage_parameters(&e.to_string())
+                    .and_then(|p| p.into_iter().next())
+                    .ok_or_else(|| format!("storage parameter `{e}` is not `name = value`"))
+            })
+            .collect::<Result<_, _>>()?;
         let Some(table) = self.existing_table(&create.table_name)? else { return Ok(()) };
         let method = match &create.using {
             None | Some(IndexType::BTree) => "btree".to_string(),
@@ -56,6 +65,9 @@ impl Replay<'_> {
         }
         if create.nulls_distinct == Some(false) {
             tail.push_str(" NULLS NOT DISTINCT");
+        }
+        if !with.is_empty() {
+            tail.push_str(&format!(" WITH ({})", with.join(", ")));
         }
         if let Some(predicate) = &predicate {
             tail.push_str(&format!(" WHERE {predicate}"));

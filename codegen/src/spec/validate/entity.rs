@@ -427,6 +427,22 @@ impl Validator<'_> {
             predicate,
             include,
             nulls_not_distinct: spec.nulls_distinct.as_ref().is_some_and(|d| !d.value),
+            storage: match &spec.with {
+                None => Vec::new(),
+                Some(with) => match crate::schema::storage_parameters(&with.value) {
+                    Some(params) => params,
+                    None => {
+                        self.diags.push(
+                            Diagnostic::error(
+                                span_of(file, with),
+                                format!("'{}' is not a list of storage parameters", with.value),
+                            )
+                            .with_help("write name = value pairs separated by commas, e.g. \"fillfactor = 70\""),
+                        );
+                        Vec::new()
+                    }
+                },
+            },
         };
         if def.nulls_not_distinct && def.unique.is_none() {
             self.diags.push(
