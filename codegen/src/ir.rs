@@ -386,6 +386,26 @@ impl FkAction {
     pub const SPEC_WORDS: [&'static str; 5] = ["no_action", "restrict", "cascade", "set_null", "set_default"];
 }
 
+/// The spec's `deferrable:` words and the foreign key options they stand for (as `introspect`
+/// spells them); one table for validation and import.
+pub const DEFERRABLE: [(&str, &str); 2] = [("immediate", "DEFERRABLE"), ("deferred", "DEFERRABLE INITIALLY DEFERRED")];
+
+/// The options of a `deferrable:` word.
+pub fn deferrable_options(word: &str) -> Option<&'static str> {
+    DEFERRABLE.iter().find(|(w, _)| *w == word).map(|(_, sql)| *sql)
+}
+
+/// The `deferrable:` word of a foreign key's options: `Ok(None)` when not deferrable, `Err` for
+/// options the spec cannot state (MATCH FULL, NOT VALID).
+pub fn deferrable_word(options: &str) -> Result<Option<&'static str>, String> {
+    match options {
+        "" => Ok(None),
+        other => {
+            DEFERRABLE.iter().find(|(_, sql)| *sql == other).map(|(w, _)| Some(*w)).ok_or_else(|| other.to_string())
+        }
+    }
+}
+
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Validation {
     pub min_length: Option<u64>,

@@ -280,32 +280,14 @@ const fn textual(
     }
 }
 
-/// A character type sqlx decodes as `String`.
-const fn character(
-    ty: FieldType,
-    spec: &'static str,
-    aliases: &'static [&'static str],
-    catalog: &'static str,
-    args: Args,
-) -> Scalar {
-    Scalar {
-        ty,
-        spec,
-        aliases,
-        catalog,
-        args,
-        rust: || quote!(String),
-        text_io: false,
-        wire: "Text",
-        json: Json::Pattern(patterns::TEXT),
-        typescript: "string",
-        filter: Some(|| patterns::TEXT.into()),
-        btree: true,
-        extension: None,
-    }
-}
-
 impl Scalar {
+    /// A character type: sqlx decodes it as `String` directly, lists filter and order on it.
+    const fn character(mut self) -> Self {
+        self.text_io = false;
+        self.filter = Some(|| patterns::TEXT.into());
+        self
+    }
+
     /// The same textual type under a stricter wire rule and pattern.
     const fn with_rule(mut self, wire: &'static str, pattern: &'static str) -> Self {
         self.wire = wire;
@@ -334,16 +316,20 @@ pub static SCALARS: [Scalar; 40] = [
         extension: None,
     },
     // Checked against the length by the server (`Wire::Varchar`), not by this entry's wire rule.
-    character(
+    textual(
         FieldType::String(0),
         "string",
         &["varchar", "character varying"],
         "character varying",
         Args::Length { required: true },
-    ),
-    character(FieldType::Varchar, "varchar", &["character varying"], "character varying", NO_ARGS),
-    character(FieldType::Char(1), "char", &["character", "bpchar"], "character", LENGTH),
-    character(FieldType::Text, "text", &[], "text", NO_ARGS),
+        true,
+        None,
+    )
+    .character(),
+    textual(FieldType::Varchar, "varchar", &["character varying"], "character varying", NO_ARGS, true, None)
+        .character(),
+    textual(FieldType::Char(1), "char", &["character", "bpchar"], "character", LENGTH, true, None).character(),
+    textual(FieldType::Text, "text", &[], "text", NO_ARGS, true, None).character(),
     textual(FieldType::Citext, "citext", &[], "citext", NO_ARGS, true, Some("citext")),
     Scalar {
         ty: FieldType::Bool,

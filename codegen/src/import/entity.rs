@@ -352,12 +352,8 @@ fn reference(ctx: &Context, table: &Table, fk: &ForeignKey, fields: &[FieldDoc])
     let Some(target_entity) = ctx.entity_tables.get(&fk.ref_table) else {
         return Err(format!("references {}, which is not imported as an entity", fk.ref_table));
     };
-    let deferrable = match fk.options.as_str() {
-        "" => None,
-        "DEFERRABLE" => Some("immediate"),
-        "DEFERRABLE INITIALLY DEFERRED" => Some("deferred"),
-        other => return Err(format!("is {other}, which specs cannot express")),
-    };
+    let deferrable =
+        crate::ir::deferrable_word(&fk.options).map_err(|other| format!("is {other}, which specs cannot express"))?;
     let field = fields.iter().find(|f| &f.name == column).expect("a foreign key column exists");
     if field.references.is_some() {
         return Err(format!("is a second foreign key on {column}; specs allow one per field"));
@@ -403,12 +399,8 @@ fn composite_foreign_key(ctx: &Context, fk: &ForeignKey) -> Result<super::docs::
         .entity_tables
         .get(&fk.ref_table)
         .ok_or_else(|| format!("references {}, which is not imported as an entity", fk.ref_table))?;
-    let deferrable = match fk.options.as_str() {
-        "" => None,
-        "DEFERRABLE" => Some("immediate"),
-        "DEFERRABLE INITIALLY DEFERRED" => Some("deferred"),
-        other => return Err(format!("is {other}, which specs cannot express")),
-    };
+    let deferrable =
+        crate::ir::deferrable_word(&fk.options).map_err(|other| format!("is {other}, which specs cannot express"))?;
     let target_pk = ctx.schema.tables.get(&fk.ref_table).and_then(|t| t.primary_key.as_ref()).map(|pk| &pk.columns);
     let table =
         ctx.schema.tables.values().find(|t| t.foreign_keys.contains_key(&fk.name)).map_or("", |t| t.name.as_str());

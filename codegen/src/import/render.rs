@@ -123,15 +123,7 @@ pub fn entity(header: &str, e: &EntityDoc) -> String {
             if let Some(cols) = &fk.ref_columns {
                 pairs.push(("ref_columns", flow_list(cols)));
             }
-            if fk.on_delete != FkAction::NoAction {
-                pairs.push(("on_delete", action_word(fk.on_delete).into()));
-            }
-            if fk.on_update != FkAction::NoAction {
-                pairs.push(("on_update", action_word(fk.on_update).into()));
-            }
-            if let Some(d) = fk.deferrable {
-                pairs.push(("deferrable", d.into()));
-            }
+            fk_options(&mut pairs, fk.on_delete, fk.on_update, fk.deferrable);
             if let Some(name) = &fk.name {
                 pairs.push(("name", scalar(name)));
             }
@@ -202,15 +194,7 @@ fn field(f: &FieldDoc) -> String {
     }
     if let Some(r) = &f.references {
         pairs.push(("references", scalar(&r.target)));
-        if r.on_delete != FkAction::NoAction {
-            pairs.push(("on_delete", action_word(r.on_delete).into()));
-        }
-        if r.on_update != FkAction::NoAction {
-            pairs.push(("on_update", action_word(r.on_update).into()));
-        }
-        if let Some(deferrable) = r.deferrable {
-            pairs.push(("deferrable", deferrable.into()));
-        }
+        fk_options(&mut pairs, r.on_delete, r.on_update, r.deferrable);
         if let Some(name) = &r.fk_name {
             pairs.push(("fk_name", scalar(name)));
         }
@@ -243,6 +227,19 @@ fn unique_word(kind: UniqueKind) -> &'static str {
     match kind {
         UniqueKind::Index => "index",
         UniqueKind::Constraint => "constraint",
+    }
+}
+
+/// A foreign key's actions and deferrability, where they are not the defaults.
+fn fk_options(pairs: &mut Vec<(&str, String)>, on_delete: FkAction, on_update: FkAction, deferrable: Option<&str>) {
+    if on_delete != FkAction::NoAction {
+        pairs.push(("on_delete", action_word(on_delete).into()));
+    }
+    if on_update != FkAction::NoAction {
+        pairs.push(("on_update", action_word(on_update).into()));
+    }
+    if let Some(d) = deferrable {
+        pairs.push(("deferrable", d.into()));
     }
 }
 

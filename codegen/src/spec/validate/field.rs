@@ -262,10 +262,10 @@ impl Validator<'_> {
                     .with_help("add `references: Entity`"),
             );
         }
-        match d.value.as_str() {
-            "immediate" => "DEFERRABLE".into(),
-            "deferred" => "DEFERRABLE INITIALLY DEFERRED".into(),
-            other => {
+        match deferrable_options(&d.value) {
+            Some(options) => options.into(),
+            None => {
+                let other = &d.value;
                 self.diags.push(
                     Diagnostic::error(span_of(file, d), format!("unknown deferrable '{other}'")).with_help(
                         "use immediate (checked at each statement unless deferred) or deferred (checked at commit)",

@@ -110,18 +110,15 @@ impl Validator<'_> {
             }),
         };
         let (on_delete, on_update) = (action(self, &spec.on_delete), action(self, &spec.on_update));
-        let deferrable = match spec.deferrable.as_ref().map(|d| d.value.as_str()) {
+        let deferrable = match &spec.deferrable {
             None => String::new(),
-            Some("immediate") => "DEFERRABLE".into(),
-            Some("deferred") => "DEFERRABLE INITIALLY DEFERRED".into(),
-            Some(other) => {
-                let d = spec.deferrable.as_ref().unwrap();
+            Some(d) => crate::ir::deferrable_options(&d.value).map(str::to_string).unwrap_or_else(|| {
                 self.diags.push(
-                    Diagnostic::error(span_of(file, d), format!("unknown deferrable '{other}'"))
+                    Diagnostic::error(span_of(file, d), format!("unknown deferrable '{}'", d.value))
                         .with_help("use immediate or deferred"),
                 );
                 String::new()
-            }
+            }),
         };
         if let Some(name) = &spec.name {
             check_identifier(file, name, self.diags);
