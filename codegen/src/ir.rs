@@ -12,8 +12,8 @@ pub struct Model {
     pub entities: Vec<Entity>,
     /// Sorted by name.
     pub links: Vec<Link>,
-    /// Entities with a composite primary key, sorted by name: in the schema (lowered, migrated,
-    /// checked, imported), not yet in the generated code or the API.
+    /// Entities with a composite primary key or none, sorted by name: in the schema (lowered,
+    /// migrated, checked, imported), not yet in the generated code or the API.
     pub keyed: Vec<Entity>,
     /// Sorted by name.
     pub domains: Vec<DomainDef>,
@@ -38,7 +38,7 @@ impl Model {
         let mut text =
             format!("{} entities, {} links, {} enums", self.entities.len(), self.links.len(), self.enums.len());
         if !self.keyed.is_empty() {
-            text.push_str(&format!(", {} with composite keys (schema only, no API yet)", self.keyed.len()));
+            text.push_str(&format!(", {} with composite keys or none (schema only, no API yet)", self.keyed.len()));
         }
         text
     }

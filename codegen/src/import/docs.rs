@@ -20,8 +20,8 @@ pub struct EntityDoc {
     /// The table's comment.
     pub doc: Option<String>,
     pub fields: Vec<FieldDoc>,
-    /// A composite primary key, in key order.
-    pub primary_key: Vec<String>,
+    /// A composite primary key in key order, or `[]` for none; None for a one-field key.
+    pub primary_key: Option<Vec<String>>,
     pub indexes: Vec<IndexDoc>,
     /// CHECK constraints: name → expression.
     pub checks: Vec<(String, String)>,

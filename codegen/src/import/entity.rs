@@ -150,7 +150,8 @@ pub fn entity(ctx: &Context, table: &Table, warnings: &mut Vec<String>) -> Entit
         }
     }
     let default_table = format!("{}{}", ctx.prefix, snake_case(&name));
-    let primary_key = if pk_columns.len() > 1 { pk_columns } else { Vec::new() };
+    // Written on the entity when it is not one field's: composite, or none at all (`[]`).
+    let primary_key = (pk_columns.len() != 1).then_some(pk_columns);
     EntityDoc {
         table: (default_table != table.name).then(|| table.name.clone()),
         name,

@@ -82,8 +82,8 @@ pub fn entity(header: &str, e: &EntityDoc) -> String {
     if let Some(doc) = &e.doc {
         out.push_str(&format!("doc: {}\n", quoted(doc)));
     }
-    if !e.primary_key.is_empty() {
-        out.push_str(&format!("primary_key: {}\n", flow_list(&e.primary_key)));
+    if let Some(key) = &e.primary_key {
+        out.push_str(&format!("primary_key: {}\n", flow_list(key)));
     }
     out.push_str("fields:\n");
     let rows: Vec<(String, String)> = e.fields.iter().map(|f| (f.name.clone(), field(f))).collect();

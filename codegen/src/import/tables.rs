@@ -32,8 +32,8 @@ pub fn select<'s>(
             continue;
         }
         match table.primary_key.as_ref().map(|pk| pk.columns.len()) {
-            Some(1) => entities.push(table),
-            _ => link_candidates.push(table),
+            Some(2) => link_candidates.push(table),
+            _ => entities.push(table),
         }
     }
     // A composite key on a pure join table is a link; on any other table, an entity keyed by
@@ -60,7 +60,7 @@ fn table_problems(table: &Table, primary_key_template: &str) -> Vec<String> {
         }
     }
     match &table.primary_key {
-        None => problems.push("no primary key (an entity needs one)".to_string()),
+        None => {}
         Some(pk) => {
             if let Some(extra) = &pk.extra {
                 problems.push(format!("primary key {} is {extra}, more than specs can express", pk.name));

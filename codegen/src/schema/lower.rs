@@ -91,7 +91,7 @@ fn entity_table(model: &Model, entity: &Entity) -> Table {
             },
         );
     }
-    table.primary_key = Some(PrimaryKey {
+    table.primary_key = (!entity.primary_key.columns.is_empty()).then(|| PrimaryKey {
         name: entity.primary_key.name.clone(),
         columns: entity.primary_key.columns.clone(),
         extra: None,

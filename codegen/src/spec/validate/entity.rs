@@ -171,10 +171,17 @@ impl Validator<'_> {
             }
         };
         let primary_key = match pk_fields.as_slice() {
+            // `primary_key: []`: a table without one (a log, say), in the schema only.
+            [] if doc.primary_key.as_ref().is_some_and(|l| l.value.is_empty()) => {
+                if doc.identity.is_some() {
+                    self.diags.push(Diagnostic::error(name_span.clone(), "the identity entity needs a primary key"));
+                }
+                PrimaryKey { name: String::new(), columns: Vec::new() }
+            }
             [] => {
                 self.diags.push(
                     Diagnostic::error(name_span, format!("entity '{name}' has no primary key"))
-                        .with_help("add `mixins: [base]`, or mark one field `primary_key: true`"),
+                        .with_help("add `mixins: [base]`, mark one field `primary_key: true`, or write `primary_key: []` for a table without one"),
                 );
                 return None;
             }
@@ -207,8 +214,10 @@ impl Validator<'_> {
             self.diags
                 .push(Diagnostic::error(span_of(decl.file, decl.name), "only one field can be the version column"));
         }
-        let keyed = std::iter::once((primary_key.columns.as_slice(), pk_fields[0]))
-            .map(|(cols, decl)| (cols.to_vec(), span_of(decl.file, decl.name), "a primary key"));
+        let keyed = pk_fields
+            .first()
+            .map(|decl| (primary_key.columns.clone(), span_of(decl.file, decl.name), "a primary key"))
+            .into_iter();
         // Other access methods have their own operator classes (gin on jsonb, say).
         let indexed = uniques
             .iter()

@@ -35,9 +35,9 @@ impl Validator<'_> {
                     continue;
                 };
                 let target = &target.entity;
-                if target_field.is_none() && target.primary_key.columns.len() > 1 {
+                if target_field.is_none() && target.primary_key.columns.len() != 1 {
                     self.diags.push(
-                        Diagnostic::error(span, format!("'{target_name}' has a composite primary key"))
+                        Diagnostic::error(span, format!("'{target_name}' has a composite primary key, or none"))
                             .with_help(format!("reference one of its unique fields: `{target_name}.field`")),
                     );
                     continue;
