@@ -64,27 +64,38 @@ async fn as_postgres_spells_it(
     domains: &BTreeSet<String>,
 ) -> Option<Schema> {
     let mut tx = conn.begin().await.ok()?;
-    let mut sql = format!("SET LOCAL search_path TO {}, public;\n", quote_ident(&expected.name));
+    // One statement each, through the extended protocol: a spec's expression is text a reviewer
+    // may not read closely, and `check` must not run a second statement smuggled into it (a
+    // `COMMIT`, say) against the database it only reads.
+    let mut statements = vec![format!("SET LOCAL search_path TO {}, public", quote_ident(&expected.name))];
     for name in domains {
         let domain = ddl::create_domain(expected.domains.get(name)?);
-        sql.push_str(&domain.replacen("CREATE DOMAIN ", "CREATE DOMAIN pg_temp.", 1));
+        statements.push(domain.replacen("CREATE DOMAIN ", "CREATE DOMAIN pg_temp.", 1));
     }
     for name in tables {
         let table = expected.tables.get(name)?;
-        sql.push_str(&ddl::create_table(table).replacen("CREATE TABLE", "CREATE TEMP TABLE", 1));
+        statements.push(ddl::create_table(table).replacen("CREATE TABLE", "CREATE TEMP TABLE", 1));
         for (partition, bound) in &table.partitions {
             let created = ddl::create_partition(name, partition, bound);
-            sql.push_str(&created.replacen("CREATE TABLE", "CREATE TEMP TABLE", 1));
+            statements.push(created.replacen("CREATE TABLE", "CREATE TEMP TABLE", 1));
         }
         for u in table.uniques.values().filter(|u| u.kind == crate::ir::UniqueKind::Index) {
-            sql.push_str(&ddl::create_unique_index(name, u));
+            statements.push(ddl::create_unique_index(name, u));
         }
         for ix in table.indexes.values() {
-            sql.push_str(&ddl::create_index(name, ix));
+            statements.push(ddl::create_index(name, ix));
         }
     }
-    let probed = match sqlx::raw_sql(&sql).execute(&mut *tx).await {
-        Ok(_) => {
+    let mut applied = true;
+    for statement in &statements {
+        let one = statement.trim().trim_end_matches(';');
+        if sqlx::query(one).persistent(false).execute(&mut *tx).await.is_err() {
+            applied = false;
+            break;
+        }
+    }
+    let probed = match applied {
+        true => {
             let temp: Option<String> =
                 sqlx::query_scalar("SELECT nspname::text FROM pg_namespace WHERE oid = pg_my_temp_schema()")
                     .fetch_optional(&mut *tx)
@@ -96,7 +107,7 @@ async fn as_postgres_spells_it(
                 None => None,
             }
         }
-        Err(_) => None,
+        false => None,
     };
     let _ = tx.rollback().await;
     let probed = probed?;
