@@ -98,12 +98,29 @@ impl Replay<'_> {
         let text: String = chunk.tokens.iter().map(|t| t.token.to_string()).collect();
         let meaningful: Vec<(usize, &TokenWithSpan)> =
             chunk.tokens.iter().enumerate().filter(|(_, t)| !matches!(t.token, Token::Whitespace(_))).collect();
-        let Some((at, Token::Word(name))) = meaningful.get(2).map(|(i, t)| (*i, &t.token)) else {
+        // `name` or `schema.name` (pg_dump qualifies every name).
+        let qualified = matches!(meaningful.get(3).map(|(_, t)| &t.token), Some(Token::Period));
+        let name_at = if qualified { 4 } else { 2 };
+        let Some((at, Token::Word(name))) = meaningful.get(name_at).map(|(i, t)| (*i, &t.token)) else {
             return Err("ALTER DOMAIN without a name".into());
         };
+        if qualified {
+            let schema = match &meaningful[2].1.token {
+                Token::Word(w) if w.quote_style.is_some() => w.value.clone(),
+                Token::Word(w) => w.value.to_ascii_lowercase(),
+                _ => String::new(),
+            };
+            if schema != self.schema.name {
+                return Ok(());
+            }
+        }
         let name = if name.quote_style.is_some() { name.value.clone() } else { name.value.to_ascii_lowercase() };
         let w = words(&chunk.tokens);
-        let rest: Vec<&str> = w.iter().skip(3).map(String::as_str).collect();
+        let rest: Vec<&str> = w.iter().skip(name_at + 1).map(String::as_str).collect();
+        // Ownership is not part of the model (as GRANT is not).
+        if rest.first() == Some(&"OWNER") {
+            return Ok(());
+        }
         // The text after `ALTER DOMAIN name`: the action's own words as written.
         let after: String = chunk.tokens[at + 1..].iter().map(|t| t.token.to_string()).collect();
         let after_name = after.trim();
@@ -123,7 +140,7 @@ impl Replay<'_> {
                 let check = check.ok_or("ADD CONSTRAINT without CHECK")?.trim();
                 let constraint = constraint.trim_matches('"').to_string();
                 let constraint = if meaningful
-                    .get(5)
+                    .get(name_at + 3)
                     .is_some_and(|(_, t)| matches!(&t.token, Token::Word(w) if w.quote_style.is_none()))
                 {
                     constraint.to_ascii_lowercase()

@@ -378,9 +378,13 @@ fn domains_are_created_altered_and_dropped() {
              ALTER DOMAIN code SET DEFAULT 'y';
              ALTER DOMAIN code DROP CONSTRAINT code_check;
              ALTER DOMAIN code ADD CONSTRAINT code_short CHECK (length(VALUE) < 5);
-             ALTER DOMAIN year DROP DEFAULT;",
+             ALTER DOMAIN year DROP DEFAULT;
+             ALTER DOMAIN public.code OWNER TO postgres;
+             ALTER DOMAIN elsewhere.code DROP NOT NULL;
+             ALTER DOMAIN public.year SET DEFAULT 2000;",
         ],
     );
+    assert_eq!(schema.domains["year"].default.as_deref(), Some("2000"));
     let code = &schema.domains["code"];
     assert_eq!(
         (code.base.as_str(), code.not_null, code.default.as_deref()),
@@ -404,7 +408,7 @@ fn domains_are_created_altered_and_dropped() {
          CREATE DOMAIN year AS integer CONSTRAINT year_check CHECK (((VALUE >= 1901) AND (VALUE <= 2155)));
          CREATE TABLE t (y year, c code);
          ALTER DOMAIN code DROP NOT NULL; ALTER DOMAIN code SET DEFAULT 'y'; ALTER DOMAIN code DROP CONSTRAINT code_check;
-         ALTER DOMAIN code ADD CONSTRAINT code_short CHECK (length(VALUE) < 5);"
+         ALTER DOMAIN code ADD CONSTRAINT code_short CHECK (length(VALUE) < 5); ALTER DOMAIN year SET DEFAULT 2000;"
     );
     let replayed = run("public", &[&history, &statements.join("\n")]);
     assert_eq!(diff(&to, &replayed), vec![], "{statements:#?}");
