@@ -130,7 +130,7 @@ pub fn import(schema: &Schema, options: &ImportOptions<'_>) -> Imported {
             .checks
             .iter()
             .map(|(name, def)| {
-                let expr = def.strip_prefix("CHECK (").and_then(|e| e.strip_suffix(')')).unwrap_or(def);
+                let expr = entity::check_expr(def).unwrap_or(def);
                 (name.clone(), expr.to_string())
             })
             .collect();

@@ -100,23 +100,17 @@ fn entity_table(model: &Model, entity: &Entity) -> Table {
         // What `pg_get_indexdef()` prints after USING, kept when it is more than plain columns.
         // The predicate in parentheses, as `pg_get_expr()` prints it.
         let predicate = ix.predicate.as_ref().map(|p| format!("({p})"));
-        let mut tail = format!("{} ({})", ix.method, ix.elements.join(", "));
-        if !ix.include.is_empty() {
-            let include: Vec<String> = ix.include.iter().map(|c| quote_ident(c)).collect();
-            tail.push_str(&format!(" INCLUDE ({})", include.join(", ")));
+        let include: Vec<String> = ix.include.iter().map(|c| quote_ident(c)).collect();
+        let extra = IndexParts {
+            method: &ix.method,
+            columns: &ix.columns,
+            elements: &ix.elements,
+            include: &include,
+            nulls_not_distinct: ix.nulls_not_distinct,
+            storage: &ix.storage,
+            predicate: predicate.as_deref(),
         }
-        if ix.nulls_not_distinct {
-            tail.push_str(" NULLS NOT DISTINCT");
-        }
-        if !ix.storage.is_empty() {
-            tail.push_str(&format!(" WITH ({})", ix.storage.join(", ")));
-        }
-        if let Some(predicate) = &predicate {
-            tail.push_str(&format!(" WHERE {predicate}"));
-        }
-        let plain_tail =
-            format!("{} ({})", ix.method, ix.columns.iter().map(|c| quote_ident(c)).collect::<Vec<_>>().join(", "));
-        let extra = (tail != plain_tail).then_some(tail);
+        .extra();
         let plain_columns = ix.elements.iter().zip(&ix.columns).all(|(e, c)| e.starts_with(&quote_ident(c)));
         let unique_key = ix.method == "btree" && ix.predicate.is_none() && plain_columns;
         match ix.unique.filter(|_| unique_key) {

@@ -177,6 +177,39 @@ pub fn storage_parameters(text: &str) -> Option<Vec<String>> {
         .collect()
 }
 
+/// What `pg_get_indexdef()` prints after USING, in its order — `method (keys) INCLUDE (…)
+/// NULLS NOT DISTINCT WITH (…) WHERE (…)` — or None when it is just the plain columns. `include`
+/// is quoted names, `predicate` parenthesized; lowering and replay both spell an index here.
+pub struct IndexParts<'a> {
+    pub method: &'a str,
+    pub columns: &'a [String],
+    pub elements: &'a [String],
+    pub include: &'a [String],
+    pub nulls_not_distinct: bool,
+    pub storage: &'a [String],
+    pub predicate: Option<&'a str>,
+}
+
+impl IndexParts<'_> {
+    pub fn extra(&self) -> Option<String> {
+        let mut tail = format!("{} ({})", self.method, self.elements.join(", "));
+        if !self.include.is_empty() {
+            tail.push_str(&format!(" INCLUDE ({})", self.include.join(", ")));
+        }
+        if self.nulls_not_distinct {
+            tail.push_str(" NULLS NOT DISTINCT");
+        }
+        if !self.storage.is_empty() {
+            tail.push_str(&format!(" WITH ({})", self.storage.join(", ")));
+        }
+        if let Some(predicate) = self.predicate {
+            tail.push_str(&format!(" WHERE {predicate}"));
+        }
+        let plain: Vec<String> = self.columns.iter().map(|c| quote_ident(c)).collect();
+        (tail != format!("{} ({})", self.method, plain.join(", "))).then_some(tail)
+    }
+}
+
 /// Renames, applied to the model the way PostgreSQL applies them: keys, indexes and foreign keys
 /// (ours and other tables' pointing here) follow the renamed object. Replay and the migration
 /// planner both rename through these, so a rename means one thing.

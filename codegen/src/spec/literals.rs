@@ -37,18 +37,10 @@ pub fn check_literal(ty: &FieldType, value: &Value, enums: &[EnumDef]) -> Result
                 )),
             )
         }),
-        FieldType::String(n) => match value.as_str() {
+        FieldType::String(n) | FieldType::Char(n) => match value.as_str() {
             Some(s) if s.chars().count() <= *n as usize => Ok(()),
             Some(s) => Err((
-                format!("default is {} characters long, longer than string({n})", s.chars().count()),
-                Some("shorten the default or widen the column".into()),
-            )),
-            None => Err(mismatch()),
-        },
-        FieldType::Char(n) => match value.as_str() {
-            Some(s) if s.chars().count() <= *n as usize => Ok(()),
-            Some(s) => Err((
-                format!("default is {} characters long, longer than char({n})", s.chars().count()),
+                format!("default is {} characters long, longer than {}", s.chars().count(), spec_name(ty)),
                 Some("shorten the default or widen the column".into()),
             )),
             None => Err(mismatch()),

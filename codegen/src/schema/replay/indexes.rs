@@ -58,23 +58,17 @@ impl Replay<'_> {
             _ => format!("({})", self.as_written(p)),
         });
         // What `pg_get_indexdef()` prints after USING; kept when it is more than the plain columns.
-        let mut tail = format!("{method} ({})", elements.join(", "));
-        if !create.include.is_empty() {
-            let include: Vec<String> = create.include.iter().map(|c| quote_ident(&ident(c))).collect();
-            tail.push_str(&format!(" INCLUDE ({})", include.join(", ")));
+        let include: Vec<String> = create.include.iter().map(|c| quote_ident(&ident(c))).collect();
+        let extra = crate::schema::model::IndexParts {
+            method: &method,
+            columns: &columns,
+            elements: &elements,
+            include: &include,
+            nulls_not_distinct: create.nulls_distinct == Some(false),
+            storage: &with,
+            predicate: predicate.as_deref(),
         }
-        if create.nulls_distinct == Some(false) {
-            tail.push_str(" NULLS NOT DISTINCT");
-        }
-        if !with.is_empty() {
-            tail.push_str(&format!(" WITH ({})", with.join(", ")));
-        }
-        if let Some(predicate) = &predicate {
-            tail.push_str(&format!(" WHERE {predicate}"));
-        }
-        let plain_tail =
-            format!("{method} ({})", columns.iter().map(|c| quote_ident(c)).collect::<Vec<_>>().join(", "));
-        let extra = (tail != plain_tail).then_some(tail);
+        .extra();
         let plain_columns = create.columns.iter().all(|c| column_name(&c.column.expr).is_some());
         let t = self.table_mut(&table)?;
         if create.unique && predicate.is_none() && plain_columns && method == "btree" {

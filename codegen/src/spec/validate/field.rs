@@ -262,18 +262,20 @@ impl Validator<'_> {
                     .with_help("add `references: Entity`"),
             );
         }
-        match deferrable_options(&d.value) {
-            Some(options) => options.into(),
-            None => {
-                let other = &d.value;
-                self.diags.push(
-                    Diagnostic::error(span_of(file, d), format!("unknown deferrable '{other}'")).with_help(
-                        "use immediate (checked at each statement unless deferred) or deferred (checked at commit)",
-                    ),
-                );
-                String::new()
-            }
-        }
+        self.deferrable_options(file, d)
+    }
+
+    /// The foreign key options a `deferrable:` word stands for (empty, with an error, for
+    /// another word); a field's reference and an entity's `foreign_keys:` read it alike.
+    pub(super) fn deferrable_options(&mut self, file: &Path, d: &S<String>) -> String {
+        deferrable_options(&d.value).map(str::to_string).unwrap_or_else(|| {
+            self.diags.push(
+                Diagnostic::error(span_of(file, d), format!("unknown deferrable '{}'", d.value)).with_help(
+                    "use immediate (checked at each statement unless deferred) or deferred (checked at commit)",
+                ),
+            );
+            String::new()
+        })
     }
 
     /// `identity:` or `generated:`: what the database computes, and what cannot go with it.

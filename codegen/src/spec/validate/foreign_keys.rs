@@ -110,16 +110,7 @@ impl Validator<'_> {
             }),
         };
         let (on_delete, on_update) = (action(self, &spec.on_delete), action(self, &spec.on_update));
-        let deferrable = match &spec.deferrable {
-            None => String::new(),
-            Some(d) => crate::ir::deferrable_options(&d.value).map(str::to_string).unwrap_or_else(|| {
-                self.diags.push(
-                    Diagnostic::error(span_of(file, d), format!("unknown deferrable '{}'", d.value))
-                        .with_help("use immediate or deferred"),
-                );
-                String::new()
-            }),
-        };
+        let deferrable = spec.deferrable.as_ref().map_or_else(String::new, |d| self.deferrable_options(file, d));
         if let Some(name) = &spec.name {
             check_identifier(file, name, self.diags);
         }
