@@ -183,7 +183,7 @@ fn every_type_round_trips_through_the_generated_api() {
 }
 
 /// The fixture's constructs changed by a second spec version: `generate` plans the migration
-/// (a CHECK, a domain's CHECK, an identity kind, an ON UPDATE action, a comment, a partition
+/// (a CHECK, a domain's CHECK, an identity's kind and sequence options, an ON UPDATE action, a comment, a partition
 /// added), it applies, `check` is clean, and its down migration returns the first schema.
 #[test]
 fn the_new_constructs_evolve_and_revert() {
@@ -204,6 +204,7 @@ fn the_new_constructs_evolve_and_revert() {
     };
     edit("entities/ledger.yaml", "check: \"quantity < 1000\"", "check: \"quantity < 2000\"");
     edit("entities/ledger.yaml", "identity: by_default", "identity: always");
+    edit("entities/ledger.yaml", "increment: 10", "increment: 5, max: 1000000");
     edit("entities/ledger.yaml", "on_update: cascade", "on_update: restrict");
     edit("domains/domains.yaml", "VALUE >= 1901", "VALUE >= 1900");
     edit("entities/sample.yaml", "What the row is called", "The row's name");

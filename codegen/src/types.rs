@@ -87,7 +87,17 @@ impl FieldType {
     }
 
     pub fn is_integer(&self) -> bool {
-        matches!(self.base(), Self::SmallInt | Self::Int | Self::BigInt)
+        self.integer_bounds().is_some()
+    }
+
+    /// The least and greatest value of an integer type (an identity's sequence defaults to them).
+    pub fn integer_bounds(&self) -> Option<(i64, i64)> {
+        match self.base() {
+            Self::SmallInt => Some((i16::MIN.into(), i16::MAX.into())),
+            Self::Int => Some((i32::MIN.into(), i32::MAX.into())),
+            Self::BigInt => Some((i64::MIN, i64::MAX)),
+            _ => None,
+        }
     }
 
     /// Character types: the API's text rules (length, pattern, like filters) apply.

@@ -160,8 +160,20 @@ fn field(f: &FieldDoc) -> String {
         pairs.push(("primary_key", "true".into()));
     }
     match &f.generated {
-        Some(crate::ir::Generated::IdentityAlways) => pairs.push(("identity", "always".into())),
-        Some(crate::ir::Generated::IdentityByDefault) => pairs.push(("identity", "by_default".into())),
+        Some(crate::ir::Generated::Identity { always, sequence }) => {
+            pairs.push(("identity", if *always { "always" } else { "by_default" }.into()));
+            let s = sequence;
+            let named =
+                [("start", s.start), ("increment", s.increment), ("min", s.min), ("max", s.max), ("cache", s.cache)];
+            let options: Vec<String> = named
+                .into_iter()
+                .filter_map(|(key, value)| value.map(|v| format!("{key}: {v}")))
+                .chain(s.cycle.then(|| "cycle: true".to_string()))
+                .collect();
+            if !options.is_empty() {
+                pairs.push(("sequence", format!("{{{}}}", options.join(", "))));
+            }
+        }
         Some(crate::ir::Generated::Stored(expr)) => pairs.push(("generated", quoted(expr))),
         None => {}
     }

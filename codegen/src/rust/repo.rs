@@ -52,7 +52,7 @@ pub fn render(model: &Model, entity: &Entity) -> TokenStream {
         columns.push(quote_ident(&f.name));
         let n = columns.len();
         // A value left out takes the database's: its default, or the identity's next value.
-        let identity = (f.generated == Some(crate::ir::Generated::IdentityByDefault)).then(|| {
+        let identity = matches!(f.generated, Some(crate::ir::Generated::Identity { always: false, .. })).then(|| {
             let sequence = format!("{}.{}", quote_ident(&model.project.schema), quote_ident(&entity.table));
             format!("nextval(pg_get_serial_sequence({}, {}))", quote_literal(&sequence), quote_literal(&f.name))
         });

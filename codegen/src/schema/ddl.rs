@@ -155,7 +155,7 @@ pub fn column_def(table: &str, c: &Column) -> String {
     if let Some(default) = &c.default {
         let _ = write!(def, " DEFAULT {default}");
     }
-    if !c.nullable && !c.generated.as_deref().is_some_and(|g| g.ends_with("IDENTITY")) {
+    if !c.nullable && !c.generated.as_deref().is_some_and(crate::ir::Generated::is_identity_sql) {
         def.push_str(" NOT NULL");
     }
     def

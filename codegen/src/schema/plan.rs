@@ -8,7 +8,7 @@
 use super::ddl;
 use super::diff::{diff, Aspect, Change, ChangeKind, ObjectKind};
 use super::model::*;
-use crate::ir::UniqueKind;
+use crate::ir::{Generated, UniqueKind};
 use crate::naming::{quote_ident, quote_literal};
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -425,13 +425,13 @@ impl<'a> Planner<'a> {
         // First: what stops being generated lets a default or a type change through.
         if aspects.contains(&Aspect::Generated) {
             match (&before.generated, &c.generated) {
-                (Some(b), None) if b.ends_with("IDENTITY") => {
+                (Some(b), None) if Generated::is_identity_sql(b) => {
                     self.p.columns.push(alter(table, &format!("ALTER COLUMN {col} DROP IDENTITY")));
                 }
                 (Some(_), None) => self.p.columns.push(alter(table, &format!("ALTER COLUMN {col} DROP EXPRESSION"))),
-                (Some(_), Some(g)) => {
-                    let how = g.trim_start_matches("GENERATED ").trim_end_matches(" AS IDENTITY");
-                    self.p.columns.push(alter(table, &format!("ALTER COLUMN {col} SET GENERATED {how}")));
+                (Some(b), Some(g)) => {
+                    let actions = identity_changes(b, g, &c.data_type);
+                    self.p.columns.push(alter(table, &format!("ALTER COLUMN {col} {}", actions.join(" "))));
                 }
                 (None, _) => {}
             }
@@ -596,11 +596,40 @@ fn alter(table: &str, action: &str) -> String {
 /// Identity can be added, dropped or switched in place, and a stored expression dropped; anything
 /// else about generation rebuilds the column.
 fn generation_alterable(before: &Option<String>, after: &Option<String>) -> bool {
-    let identity = |g: &Option<String>| g.as_deref().is_none_or(|g| g.ends_with("IDENTITY"));
+    let identity = |g: &Option<String>| g.as_deref().is_none_or(Generated::is_identity_sql);
     match (before, after) {
         (_, None) => true,
         (b, Some(_)) => identity(b) && identity(after),
     }
+}
+
+/// The `ALTER COLUMN` actions turning one identity into another in place (its sequence and
+/// current value kept): `SET GENERATED …` when the kind changed, `SET <option>` for each option
+/// whose value changed (an option back to its default is set to the default's value).
+fn identity_changes(before: &str, after: &str, data_type: &str) -> Vec<String> {
+    let identity = |g: &str| match Generated::from_sql(g) {
+        Some(Generated::Identity { always, sequence }) => (always, sequence),
+        _ => unreachable!("both sides are identities: {g}"),
+    };
+    let ((was_always, old), (always, new)) = (identity(before), identity(after));
+    let bounds = crate::types::parse_builtin(data_type).ok().flatten().and_then(|t| t.integer_bounds());
+    let bounds = bounds.unwrap_or((i64::MIN, i64::MAX));
+    let (from, to) = (old.values(bounds), new.values(bounds));
+    let mut actions = Vec::new();
+    if was_always != always {
+        actions.push(format!("SET GENERATED {}", if always { "ALWAYS" } else { "BY DEFAULT" }));
+    }
+    let bound = |word: &str, value: Option<i64>| value.map_or(format!("SET NO {word}"), |v| format!("SET {word} {v}"));
+    let changes = [
+        (from.start != to.start, format!("SET START WITH {}", to.start)),
+        (from.increment != to.increment, format!("SET INCREMENT BY {}", to.increment)),
+        (from.min != to.min, bound("MINVALUE", new.min)),
+        (from.max != to.max, bound("MAXVALUE", new.max)),
+        (from.cache != to.cache, format!("SET CACHE {}", to.cache)),
+        (from.cycle != to.cycle, if to.cycle { "SET CYCLE" } else { "SET NO CYCLE" }.to_string()),
+    ];
+    actions.extend(changes.into_iter().filter(|(changed, _)| *changed).map(|(_, action)| action));
+    actions
 }
 
 /// `USING` for a type change: a direct cast where PostgreSQL has one, else through text (every

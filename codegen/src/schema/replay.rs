@@ -7,6 +7,7 @@
 mod constraints;
 mod domains;
 mod enums;
+mod identity;
 mod indexes;
 mod names;
 mod tables;
@@ -124,11 +125,14 @@ impl Replay<'_> {
         if domains::starts_with(chunk, &["ALTER", "DOMAIN"]) {
             return self.alter_domain(chunk);
         }
-        if let Some(result) = self.set_generated(chunk) {
+        if let Some(result) = self.alter_identity(chunk) {
             return result;
         }
         let (tokens, not_null) = if domains::starts_with(chunk, &["CREATE", "DOMAIN"]) {
             domains::without_not_null(&chunk.tokens)
+        } else if domains::starts_with(chunk, &["CREATE", "TABLE"]) || domains::starts_with(chunk, &["ALTER", "TABLE"])
+        {
+            (identity::without_sequence_name(&chunk.tokens), false)
         } else {
             (chunk.tokens.clone(), false)
         };

@@ -230,6 +230,8 @@ pub struct FieldSpec {
     pub access: Option<FieldAccessDoc>,
     /// `always` or `by_default`: an identity column.
     pub identity: Option<S<String>>,
+    /// An identity's sequence options (only with `identity:`).
+    pub sequence: Option<S<SequenceDoc>>,
     /// A stored generated column's expression, as PostgreSQL prints it.
     pub generated: Option<S<String>>,
     pub collation: Option<S<String>>,
@@ -237,6 +239,18 @@ pub struct FieldSpec {
     pub check: Option<S<String>>,
     /// `immediate` or `deferred`: a DEFERRABLE foreign key.
     pub deferrable: Option<S<String>>,
+}
+
+/// `CREATE SEQUENCE`'s options, each left out for PostgreSQL's default.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SequenceDoc {
+    pub start: Option<S<i64>>,
+    pub increment: Option<S<i64>>,
+    pub min: Option<S<i64>>,
+    pub max: Option<S<i64>>,
+    pub cache: Option<S<i64>>,
+    pub cycle: Option<S<bool>>,
 }
 
 #[derive(Debug, Deserialize)]

@@ -8,7 +8,7 @@ use crate::ir::*;
 use crate::naming::{fill, snake_case};
 use crate::spec::literals::{check_literal, sql_literal};
 use crate::spec::load::span_of;
-use crate::spec::raw::{FieldSpec, S};
+use crate::spec::raw::{FieldSpec, SequenceDoc, S};
 use crate::spec::types::parse_type;
 use std::path::Path;
 
@@ -280,6 +280,12 @@ impl Validator<'_> {
 
     /// `identity:` or `generated:`: what the database computes, and what cannot go with it.
     fn generated(&mut self, file: &Path, spec: &FieldSpec, ty: &FieldType, nullable: bool) -> Option<Generated> {
+        if let (Some(sequence), None) = (&spec.sequence, &spec.identity) {
+            self.diags.push(
+                Diagnostic::error(span_of(file, sequence), "`sequence:` sets an identity's options")
+                    .with_help("add `identity: always` (or by_default), or remove `sequence:`"),
+            );
+        }
         let (span, generated) = match (&spec.identity, &spec.generated) {
             (None, None) => return None,
             (Some(i), Some(g)) => {
@@ -290,9 +296,9 @@ impl Validator<'_> {
                 return None;
             }
             (Some(i), None) => {
-                let kind = match i.value.as_str() {
-                    "always" => Generated::IdentityAlways,
-                    "by_default" => Generated::IdentityByDefault,
+                let always = match i.value.as_str() {
+                    "always" => true,
+                    "by_default" => false,
                     other => {
                         self.diags.push(
                             Diagnostic::error(span_of(file, i), format!("unknown identity '{other}'"))
@@ -301,19 +307,25 @@ impl Validator<'_> {
                         return None;
                     }
                 };
-                if !ty.is_integer() {
-                    self.diags.push(
-                        Diagnostic::error(span_of(file, &spec.ty), "an identity column must be an integer type")
-                            .with_help("use smallint, int or bigint"),
-                    );
-                }
+                let sequence = match ty.integer_bounds() {
+                    Some(bounds) => {
+                        spec.sequence.as_ref().map_or_else(SequenceOptions::default, |s| self.sequence(file, s, bounds))
+                    }
+                    None => {
+                        self.diags.push(
+                            Diagnostic::error(span_of(file, &spec.ty), "an identity column must be an integer type")
+                                .with_help("use smallint, int or bigint"),
+                        );
+                        SequenceOptions::default()
+                    }
+                };
                 if nullable {
                     self.diags.push(
                         Diagnostic::error(span_of(file, i), "an identity column cannot be nullable")
                             .with_help("remove `nullable: true`"),
                     );
                 }
-                (span_of(file, i), kind)
+                (span_of(file, i), Generated::Identity { always, sequence })
             }
             (None, Some(g)) if g.value.trim().is_empty() => {
                 self.diags.push(
@@ -331,6 +343,49 @@ impl Validator<'_> {
             );
         }
         Some(generated)
+    }
+
+    /// `sequence:` checked as CREATE SEQUENCE would check it, for an integer type whose range is
+    /// `bounds`, and kept without the options that are defaults.
+    fn sequence(&mut self, file: &Path, doc: &S<SequenceDoc>, bounds: (i64, i64)) -> SequenceOptions {
+        let d = &doc.value;
+        let given = SequenceOptions {
+            start: d.start.as_ref().map(|v| v.value),
+            increment: d.increment.as_ref().map(|v| v.value),
+            min: d.min.as_ref().map(|v| v.value),
+            max: d.max.as_ref().map(|v| v.value),
+            cache: d.cache.as_ref().map(|v| v.value),
+            cycle: d.cycle.as_ref().is_some_and(|v| v.value),
+        };
+        let values = given.values(bounds);
+        let mut error = |at: Option<&S<i64>>, message: String, help: &str| {
+            let span = at.map_or_else(|| span_of(file, doc), |v| span_of(file, v));
+            self.diags.push(Diagnostic::error(span, message).with_help(help.to_string()));
+        };
+        let (lo, hi) = bounds;
+        if values.increment == 0 {
+            // The other options' defaults hang on the increment's sign: nothing more to check.
+            error(d.increment.as_ref(), "a sequence's increment cannot be 0".into(), "use a positive or negative step");
+            return SequenceOptions::default();
+        }
+        for (name, at, value) in [("min", &d.min, values.min), ("max", &d.max, values.max)] {
+            if !(lo..=hi).contains(&value) {
+                let help = format!("the column's type holds {lo} to {hi}");
+                error(at.as_ref(), format!("sequence {name} {value} is out of the column's range"), &help);
+            }
+        }
+        if values.min >= values.max {
+            let message = format!("sequence min ({}) must be less than max ({})", values.min, values.max);
+            error(d.min.as_ref().or(d.max.as_ref()), message, "raise max or lower min");
+        } else if !(values.min..=values.max).contains(&values.start) {
+            let message =
+                format!("sequence start {} is outside min {} .. max {}", values.start, values.min, values.max);
+            error(d.start.as_ref(), message, "start between min and max");
+        }
+        if values.cache < 1 {
+            error(d.cache.as_ref(), format!("sequence cache {} is less than 1", values.cache), "use 1 or more");
+        }
+        SequenceOptions::canonical(values, bounds)
     }
 
     fn db_default(&mut self, file: &Path, ty: &FieldType, value: &S<serde_json::Value>) -> Option<DbDefault> {
