@@ -41,7 +41,7 @@ impl Fixture {
 #[test]
 fn each_hand_made_change_is_drift_and_named() {
     let fixture = Fixture::new();
-    let cases: [(&str, &str, &str); 17] = [
+    let cases: [(&str, &str, &str); 18] = [
         (
             "exclusion",
             "ALTER TABLE ledger DROP CONSTRAINT ledger_no_overlap, ADD CONSTRAINT ledger_no_overlap EXCLUDE USING gist (during WITH &&)",
@@ -73,6 +73,7 @@ fn each_hand_made_change_is_drift_and_named() {
         ("element", "ALTER TABLE sample ALTER COLUMN scores TYPE numeric(6,2)[]", "sample.scores"),
         ("identity", "ALTER TABLE ledger ALTER COLUMN position SET GENERATED ALWAYS", "ledger.position"),
         ("sequence", "ALTER TABLE ledger ALTER COLUMN position SET INCREMENT BY 3", "ledger.position"),
+        ("other_schema", "ALTER TABLE audit.audit_entry ADD COLUMN note text", "audit.audit_entry.note"),
         (
             "generated",
             "ALTER TABLE ledger DROP COLUMN total; ALTER TABLE ledger ADD COLUMN total numeric(12,2) GENERATED ALWAYS AS (quantity::numeric * unit_price * 2) STORED",

@@ -61,7 +61,8 @@ fn migrates_checks_clean_and_imports_back(specs: &Path, server: &str) {
 
     let tmp = TempDir::new("types-import");
     let spec = tmp.path().join("model-spec");
-    let run = xtask(&["import", "--database-url", &db.url, "--spec-dir", spec.to_str().unwrap()]);
+    let schemas = "public,audit";
+    let run = xtask(&["import", "--database-url", &db.url, "--schema", schemas, "--spec-dir", spec.to_str().unwrap()]);
     assert_eq!(run.code, 0, "import: {run:?}");
     assert!(run.stderr.is_empty(), "every column is expressible, yet:\n{}", run.stderr);
     let imported_root = tmp.path().to_str().unwrap();
@@ -85,6 +86,8 @@ fn migrates_checks_clean_and_imports_back(specs: &Path, server: &str) {
         "import",
         "--database-url",
         &again.url,
+        "--schema",
+        schemas,
         "--spec-dir",
         second.path().join("model-spec").to_str().unwrap(),
     ]);
@@ -160,7 +163,21 @@ fn every_type_round_trips_through_the_generated_api() {
             "{}",
             first.text
         );
-        assert!(first.json["id"].is_i64() && first.json["position"].is_i64(), "{}", first.text);
+        assert!(first.json["id"].is_i64(), "{}", first.text);
+        assert_eq!(first.json["position"].as_i64(), Some(100), "the identity's `start: 100`: {}", first.text);
+        let second = api.post("/api/v1/ledgers", &json!({ "quantity": 1, "unit_price": "1", "code": "c" })).await;
+        // `increment: 10, cache: 5`: another pooled connection may take the next cached block.
+        let next = second.json["position"].as_i64().unwrap_or_default();
+        assert!(next > 100 && next % 10 == 0, "the identity's `increment: 10`: {}", second.text);
+
+        // Tables of another schema are served like the project's, references across included.
+        let entry = api.post("/api/v1/audit_entries", &json!({ "sample_id": sample, "action": "created" })).await;
+        assert_eq!(entry.status, 201, "{}", entry.text);
+        let detail =
+            api.post("/api/v1/audit_details", &json!({ "entry_id": entry.json["id"], "body": { "k": [1] } })).await;
+        assert_eq!((detail.status, &detail.json["body"]), (201, &json!({ "k": [1] })), "{}", detail.text);
+        let listed = api.get(&format!("/api/v1/audit_entries?sample_id=eq.{}", sample.as_str().unwrap())).await;
+        assert_eq!((listed.status, listed.json[0]["action"].as_str()), (200, Some("created")), "{}", listed.text);
         let chosen = api
             .post("/api/v1/ledgers", &json!({ "position": 40, "quantity": 1, "unit_price": "1", "code": "a" }))
             .await;

@@ -96,6 +96,8 @@ pub struct EnumDef {
 pub struct Entity {
     pub name: String,
     pub table: String,
+    /// The PostgreSQL schema holding the table; None: the project's.
+    pub schema: Option<String>,
     pub doc: Option<String>,
     /// Column order.
     pub fields: Vec<Field>,
@@ -235,6 +237,19 @@ pub struct Field {
     pub generated: Option<Generated>,
     /// A collation other than the type's default.
     pub collation: Option<String>,
+}
+
+impl Entity {
+    /// The table's key in the schema model (and its name in reports): `table`, or
+    /// `schema.table` outside the project's schema `ours`.
+    pub fn table_key(&self, ours: &str) -> String {
+        crate::schema::model::table_key(self.schema.as_deref().unwrap_or(ours), &self.table, ours)
+    }
+
+    /// The table as SQL names it (the project's schema is on the search path).
+    pub fn table_sql(&self, ours: &str) -> String {
+        crate::schema::model::quote_table(&self.table_key(ours))
+    }
 }
 
 /// How the database computes a column.
@@ -386,6 +401,8 @@ pub struct ForeignKeyDef {
     pub name: String,
     pub columns: Vec<String>,
     pub ref_table: String,
+    /// As `Reference::schema`.
+    pub ref_schema: Option<String>,
     pub ref_columns: Vec<String>,
     pub on_delete: FkAction,
     pub on_update: FkAction,
@@ -464,6 +481,8 @@ pub struct DbDefault {
 pub struct Reference {
     pub entity: String,
     pub table: String,
+    /// The target table's schema; None: the project's.
+    pub schema: Option<String>,
     pub column: String,
     pub on_delete: FkAction,
     pub on_update: FkAction,

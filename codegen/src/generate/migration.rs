@@ -5,8 +5,9 @@
 use super::{GeneratedFile, HEADER_TEXT};
 use crate::ir::Model;
 use crate::naming::{quote_ident, quote_literal};
+use crate::schema::model::{quote_table, split_table, table_key};
 use crate::schema::plan::{plan, Loss};
-use crate::schema::replay::{replay, ReplayError};
+use crate::schema::replay::{replay_managed, ReplayError};
 use crate::schema::{ddl, diff, lower::lower, Change, Schema};
 use std::path::PathBuf;
 
@@ -78,7 +79,8 @@ pub fn read_existing(dir: &std::path::Path) -> std::io::Result<Vec<Existing>> {
 /// The schema the existing migrations build, replayed offline.
 pub fn history(model: &Model, existing: &[Existing]) -> Result<Schema, Vec<ReplayError>> {
     let files: Vec<(PathBuf, String)> = existing.iter().map(|m| (m.path.clone(), m.up.clone())).collect();
-    replay(&model.project.schema, &files)
+    let managed = model.entities.iter().chain(&model.keyed).filter_map(|e| e.schema.clone()).collect();
+    replay_managed(&model.project.schema, &managed, &files)
 }
 
 /// What the migrations lack: `diff(lower(IR), replay(migrations))`; empty when they are current.
@@ -157,11 +159,12 @@ impl Rename {
         match self {
             Rename::Table { old, new } => {
                 let (o, n) = pair(old, new);
-                format!("ALTER TABLE {} RENAME TO {};", quote_ident(&o), quote_ident(&n))
+                let (table, new_name) = (quote_table(&o), quote_ident(split_table(&n).1));
+                format!("ALTER TABLE {table} RENAME TO {new_name};")
             }
             Rename::Column { table, old, new } => {
                 let (o, n) = pair(old, new);
-                format!("ALTER TABLE {} RENAME COLUMN {} TO {};", quote_ident(table), quote_ident(&o), quote_ident(&n))
+                format!("ALTER TABLE {} RENAME COLUMN {} TO {};", quote_table(table), quote_ident(&o), quote_ident(&n))
             }
             Rename::Value { enum_type, old, new } => {
                 let (o, n) = pair(old, new);
@@ -189,15 +192,17 @@ impl Rename {
 fn renames(model: &Model, history: &Schema) -> Vec<Rename> {
     let mut out = Vec::new();
     for entity in model.entities.iter().chain(&model.keyed) {
-        let table = &entity.table;
-        if let Some(old) = entity
-            .renamed_from
-            .as_ref()
-            .filter(|old| history.tables.contains_key(*old) && !history.tables.contains_key(table))
+        let table = &entity.table_key(&model.project.schema);
+        // The old name is in the table's own schema.
+        let ours = &model.project.schema;
+        let old_key =
+            entity.renamed_from.as_ref().map(|old| table_key(entity.schema.as_deref().unwrap_or(ours), old, ours));
+        if let Some(old) =
+            old_key.as_ref().filter(|old| history.tables.contains_key(*old) && !history.tables.contains_key(table))
         {
             out.push(Rename::Table { old: old.clone(), new: table.clone() });
         }
-        let current = entity.renamed_from.as_ref().filter(|_| !history.tables.contains_key(table)).unwrap_or(table);
+        let current = old_key.as_ref().filter(|_| !history.tables.contains_key(table)).unwrap_or(table);
         let Some(columns) = history.tables.get(current) else { continue };
         for field in &entity.fields {
             if let Some(old) = field

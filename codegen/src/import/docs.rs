@@ -17,6 +17,8 @@ pub struct EntityDoc {
     pub name: String,
     /// Written when the table prefix and the entity name would give another table name.
     pub table: Option<String>,
+    /// The table's schema, when it is not the project's.
+    pub schema: Option<String>,
     /// The table's comment.
     pub doc: Option<String>,
     pub fields: Vec<FieldDoc>,

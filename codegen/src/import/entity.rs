@@ -10,12 +10,14 @@ use super::types::field_type;
 use super::Context;
 use crate::ir::{FkAction, UniqueKind};
 use crate::naming::{fill, quote_ident, snake_case};
-use crate::schema::{ForeignKey, Index, Table};
+use crate::schema::{split_table, ForeignKey, Index, Table};
 use crate::spec::types::spec_name;
 
 pub fn entity(ctx: &Context, table: &Table, warnings: &mut Vec<String>) -> EntityDoc {
     let name = ctx.names[&table.name].clone();
     let t = table.name.as_str();
+    // Constraint names follow the bare table name, in whichever schema.
+    let (schema, bare) = split_table(t);
     let pk_columns = table.primary_key.as_ref().map(|pk| pk.columns.clone()).unwrap_or_default();
     let mut fields: Vec<FieldDoc> = table
         .columns
@@ -72,12 +74,12 @@ pub fn entity(ctx: &Context, table: &Table, warnings: &mut Vec<String>) -> Entit
         };
         match field {
             Some(f) => {
-                let conventional = fill(template, t, &[&f.name], &f.name);
+                let conventional = fill(template, bare, &[&f.name], &f.name);
                 f.unique = Some((u.kind, (u.name != conventional).then(|| u.name.clone())));
             }
             None => {
                 let cols: Vec<&str> = u.columns.iter().map(String::as_str).collect();
-                let conventional = fill(template, t, &cols, "");
+                let conventional = fill(template, bare, &cols, "");
                 indexes.push(IndexDoc {
                     fields: u.columns.clone(),
                     unique: Some(u.kind),
@@ -101,7 +103,7 @@ pub fn entity(ctx: &Context, table: &Table, warnings: &mut Vec<String>) -> Entit
         };
         match field {
             Some(f) => {
-                let conventional = fill(&ctx.naming.index, t, &[&f.name], &f.name);
+                let conventional = fill(&ctx.naming.index, bare, &[&f.name], &f.name);
                 f.index = Some((ix.name != conventional).then(|| ix.name.clone()));
             }
             None => match index_doc(ctx, table, ix) {
@@ -115,7 +117,7 @@ pub fn entity(ctx: &Context, table: &Table, warnings: &mut Vec<String>) -> Entit
     let mut foreign_keys = Vec::new();
     for fk in table.foreign_keys.values() {
         if fk.columns.len() > 1 {
-            match composite_foreign_key(ctx, t, fk) {
+            match composite_foreign_key(ctx, bare, fk) {
                 Ok(doc) => foreign_keys.push(doc),
                 Err(why) => warnings.push(format!("{t}: foreign key {} {why}; skipped", fk.name)),
             }
@@ -153,7 +155,8 @@ pub fn entity(ctx: &Context, table: &Table, warnings: &mut Vec<String>) -> Entit
     // Written on the entity when it is not one field's: composite, or none at all (`[]`).
     let primary_key = (pk_columns.len() != 1).then_some(pk_columns);
     EntityDoc {
-        table: (default_table != table.name).then(|| table.name.clone()),
+        table: (default_table != bare).then(|| bare.to_string()),
+        schema: schema.map(str::to_string),
         name,
         doc: table.comment.clone(),
         fields,
@@ -225,7 +228,7 @@ fn index_doc(ctx: &Context, table: &Table, ix: &Index) -> Result<IndexDoc, Strin
     let unique = ix.unique.then_some(UniqueKind::Index);
     let template = if ix.unique { &ctx.naming.unique_index } else { &ctx.naming.index };
     let cols: Vec<&str> = ix.columns.iter().map(String::as_str).collect();
-    let conventional = fill(template, t, &cols, "");
+    let conventional = fill(template, split_table(t).1, &cols, "");
     Ok(IndexDoc {
         fields,
         unique,
@@ -335,16 +338,23 @@ fn unquote(name: &str) -> String {
         .map_or_else(|| name.to_string(), |n| n.replace("\"\"", "\""))
 }
 
+/// The key of the table a foreign key references, when it is in an imported schema.
+fn imported_target(ctx: &Context, fk: &ForeignKey) -> Result<String, String> {
+    let key = fk.target(&ctx.schema.name);
+    if fk.ref_schema != ctx.schema.name && !ctx.schema.managed.contains(&fk.ref_schema) {
+        return Err(format!("references {key}, outside the imported schemas"));
+    }
+    Ok(key)
+}
+
 /// The `references:` of a foreign key, or why it has none.
 fn reference(ctx: &Context, table: &Table, fk: &ForeignKey, fields: &[FieldDoc]) -> Result<ReferenceDoc, String> {
     let [column] = fk.columns.as_slice() else {
         return Err(format!("spans {} columns; specs reference from one", fk.columns.len()));
     };
-    if fk.ref_schema != ctx.schema.name {
-        return Err(format!("references {}.{}, outside the imported schema", fk.ref_schema, fk.ref_table));
-    }
-    let Some(target_entity) = ctx.entity_tables.get(&fk.ref_table) else {
-        return Err(format!("references {}, which is not imported as an entity", fk.ref_table));
+    let target_key = imported_target(ctx, fk)?;
+    let Some(target_entity) = ctx.entity_tables.get(&target_key) else {
+        return Err(format!("references {target_key}, which is not imported as an entity"));
     };
     let deferrable =
         crate::ir::deferrable_word(&fk.options).map_err(|other| format!("is {other}, which specs cannot express"))?;
@@ -355,7 +365,7 @@ fn reference(ctx: &Context, table: &Table, fk: &ForeignKey, fields: &[FieldDoc])
     if fk.on_delete == FkAction::SetNull && !field.nullable {
         return Err(format!("is ON DELETE SET NULL on the NOT NULL column {column}, which specs refuse"));
     }
-    let target = &ctx.schema.tables[&fk.ref_table];
+    let target = &ctx.schema.tables[&target_key];
     let [ref_column] = fk.ref_columns.as_slice() else {
         return Err(format!("references {} columns", fk.ref_columns.len()));
     };
@@ -363,14 +373,14 @@ fn reference(ctx: &Context, table: &Table, fk: &ForeignKey, fields: &[FieldDoc])
     let is_key = target_pk == Some(ref_column.as_str())
         || target.uniques.values().any(|u| u.extra.is_none() && u.columns == [ref_column.clone()]);
     if !is_key {
-        return Err(format!("references {}.{ref_column}, which is neither its primary key nor unique", fk.ref_table));
+        return Err(format!("references {target_key}.{ref_column}, which is neither its primary key nor unique"));
     }
     let own_type = table.column(column).map(|c| field_type(&c.data_type, &ctx.enums, &ctx.domains));
     let target_type = target.column(ref_column).map(|c| field_type(&c.data_type, &ctx.enums, &ctx.domains));
     if own_type != target_type {
-        return Err(format!("joins columns of different types ({column} and {}.{ref_column})", fk.ref_table));
+        return Err(format!("joins columns of different types ({column} and {target_key}.{ref_column})"));
     }
-    let conventional = fill(&ctx.naming.foreign_key, &table.name, &[column], column);
+    let conventional = fill(&ctx.naming.foreign_key, split_table(&table.name).1, &[column], column);
     Ok(ReferenceDoc {
         target: if target_pk == Some(ref_column.as_str()) {
             target_entity.clone()
@@ -386,16 +396,14 @@ fn reference(ctx: &Context, table: &Table, fk: &ForeignKey, fields: &[FieldDoc])
 
 /// A foreign key over several columns, as an entity's `foreign_keys:` entry.
 fn composite_foreign_key(ctx: &Context, table: &str, fk: &ForeignKey) -> Result<super::docs::ForeignKeyDoc, String> {
-    if fk.ref_schema != ctx.schema.name {
-        return Err(format!("references {}.{}, outside the imported schema", fk.ref_schema, fk.ref_table));
-    }
+    let target_key = imported_target(ctx, fk)?;
     let target = ctx
         .entity_tables
-        .get(&fk.ref_table)
-        .ok_or_else(|| format!("references {}, which is not imported as an entity", fk.ref_table))?;
+        .get(&target_key)
+        .ok_or_else(|| format!("references {target_key}, which is not imported as an entity"))?;
     let deferrable =
         crate::ir::deferrable_word(&fk.options).map_err(|other| format!("is {other}, which specs cannot express"))?;
-    let target_pk = ctx.schema.tables.get(&fk.ref_table).and_then(|t| t.primary_key.as_ref()).map(|pk| &pk.columns);
+    let target_pk = ctx.schema.tables.get(&target_key).and_then(|t| t.primary_key.as_ref()).map(|pk| &pk.columns);
     let cols: Vec<&str> = fk.columns.iter().map(String::as_str).collect();
     let conventional = fill(&ctx.naming.foreign_key, table, &cols, "");
     Ok(super::docs::ForeignKeyDoc {

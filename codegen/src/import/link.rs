@@ -12,7 +12,7 @@ pub fn link(ctx: &Context, table: &Table) -> LinkDoc {
         let fk = table.foreign_keys.values().find(|fk| fk.columns == std::slice::from_ref(column)).expect("checked");
         let conventional = fill(&ctx.naming.foreign_key, &table.name, &[column], column);
         LinkEndDoc {
-            entity: ctx.entity_tables[&fk.ref_table].clone(),
+            entity: ctx.entity_tables[&fk.target(&ctx.schema.name)].clone(),
             column: column.clone(),
             on_delete: fk.on_delete,
             fk_name: (fk.name != conventional).then(|| fk.name.clone()),

@@ -87,13 +87,15 @@ pub fn import(schema: &Schema, options: &ImportOptions<'_>) -> Imported {
         all.sort_by(|a, b| a.name.cmp(&b.name));
         all
     };
-    let prefix = common_prefix(written.iter().map(|t| t.name.as_str()));
+    let bare = |t: &Table| crate::schema::split_table(&t.name).1.to_string();
+    let prefix = common_prefix(written.iter().map(|t| crate::schema::split_table(&t.name).1));
     let mut claims = NameClaims::default();
     let mut names = BTreeMap::new();
     for t in &written {
         let is_link = selection.links.iter().any(|l| l.name == t.name);
-        let bare = t.name.strip_prefix(prefix.as_str()).unwrap_or(&t.name);
-        names.insert(t.name.clone(), claims.claim(&pascal_case(bare), if is_link { "Link" } else { "Table" }));
+        let name = bare(t);
+        let unprefixed = name.strip_prefix(prefix.as_str()).unwrap_or(&name);
+        names.insert(t.name.clone(), claims.claim(&pascal_case(unprefixed), if is_link { "Link" } else { "Table" }));
     }
     let entity_tables: BTreeMap<String, String> =
         selection.entities.iter().map(|t| (t.name.clone(), names[&t.name].clone())).collect();
@@ -209,17 +211,17 @@ fn choose_naming(tables: &[&Table]) -> Naming {
     let mut unique_constraints = Vec::new();
     for t in tables {
         if let Some(pk) = &t.primary_key {
-            pks.push((pk.name.clone(), t.name.clone(), pk.columns.clone()));
+            pks.push((pk.name.clone(), crate::schema::split_table(&t.name).1.to_string(), pk.columns.clone()));
         }
         for fk in t.foreign_keys.values() {
-            fks.push((fk.name.clone(), t.name.clone(), fk.columns.clone()));
+            fks.push((fk.name.clone(), crate::schema::split_table(&t.name).1.to_string(), fk.columns.clone()));
         }
         for ix in t.indexes.values() {
-            plain.push((ix.name.clone(), t.name.clone(), ix.columns.clone()));
+            plain.push((ix.name.clone(), crate::schema::split_table(&t.name).1.to_string(), ix.columns.clone()));
         }
         for u in t.uniques.values() {
             let list = if u.kind == UniqueKind::Index { &mut unique_indexes } else { &mut unique_constraints };
-            list.push((u.name.clone(), t.name.clone(), u.columns.clone()));
+            list.push((u.name.clone(), crate::schema::split_table(&t.name).1.to_string(), u.columns.clone()));
         }
     }
     Naming {

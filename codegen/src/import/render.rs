@@ -79,6 +79,9 @@ pub fn entity(header: &str, e: &EntityDoc) -> String {
     if let Some(table) = &e.table {
         out.push_str(&format!("table: {}\n", scalar(table)));
     }
+    if let Some(schema) = &e.schema {
+        out.push_str(&format!("schema: {}\n", scalar(schema)));
+    }
     if let Some(doc) = &e.doc {
         out.push_str(&format!("doc: {}\n", quoted(doc)));
     }

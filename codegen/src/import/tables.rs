@@ -31,8 +31,10 @@ pub fn select<'s>(
             }
             continue;
         }
+        // Links live in the project's schema: a two-column key elsewhere is an entity's.
+        let ours = crate::schema::split_table(&table.name).0.is_none();
         match table.primary_key.as_ref().map(|pk| pk.columns.len()) {
-            Some(2) => link_candidates.push(table),
+            Some(2) if ours => link_candidates.push(table),
             _ => entities.push(table),
         }
     }
@@ -66,7 +68,7 @@ fn table_problems(table: &Table, primary_key_template: &str) -> Vec<String> {
                 problems.push(format!("primary key {} is {extra}, more than specs can express", pk.name));
             }
             let cols: Vec<&str> = pk.columns.iter().map(String::as_str).collect();
-            let conventional = fill(primary_key_template, &table.name, &cols, "");
+            let conventional = fill(primary_key_template, crate::schema::split_table(&table.name).1, &cols, "");
             if pk.name != conventional {
                 problems.push(format!(
                     "primary key {} is not named {conventional} (naming.primary_key), and specs cannot name a primary key",
@@ -101,7 +103,7 @@ fn link_problem(schema: &Schema, table: &Table, entities: &[&Table]) -> Option<S
         let [fk] = fks.as_slice() else {
             return Some(format!("column {column} is not the single column of one foreign key"));
         };
-        let Some(target) = entities.iter().find(|t| t.name == fk.ref_table && fk.ref_schema == schema.name) else {
+        let Some(target) = entities.iter().find(|t| t.name == fk.target(&schema.name)) else {
             return Some(format!(
                 "foreign key {} references {}, which is not imported as an entity",
                 fk.name, fk.ref_table

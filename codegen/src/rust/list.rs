@@ -10,7 +10,8 @@ use quote::{format_ident, quote};
 
 use crate::api::listable;
 
-pub fn render(entity: &Entity, select_list: &str) -> TokenStream {
+/// `table`: the entity's table as SQL names it.
+pub fn render(entity: &Entity, table: &str, select_list: &str) -> TokenStream {
     let name = format_ident!("{}", entity.name);
     let field_enum = format_ident!("{}Field", entity.name);
     let filter_enum = format_ident!("{}Filter", entity.name);
@@ -22,7 +23,7 @@ pub fn render(entity: &Entity, select_list: &str) -> TokenStream {
     let pushes =
         variants.iter().zip(&columns).map(|(v, c)| quote!(#filter_enum::#v(cmp) => { rt::push_cmp(&mut q, #c, cmp); }));
     let key = quote_ident(&entity.pk_field().name);
-    let head = format!("SELECT {select_list} FROM {}", quote_ident(&entity.table));
+    let head = format!("SELECT {select_list} FROM {table}");
     // Most columns need no quoting: then the column is the name, and no second match is emitted.
     let column_fn = if columns.iter().zip(&names).all(|(c, n)| c == n) {
         quote!(

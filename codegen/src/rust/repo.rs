@@ -14,7 +14,7 @@ pub fn render(model: &Model, entity: &Entity) -> TokenStream {
     let name = format_ident!("{}", entity.name);
     let new_name = format_ident!("New{}", entity.name);
     let patch_name = format_ident!("{}Patch", entity.name);
-    let table = quote_ident(&entity.table);
+    let table = entity.table_sql(&model.project.schema);
     let select_list = select_list(entity);
     let pk = entity.pk_field();
     let pk_ident = field_ident(&pk.name);
@@ -53,7 +53,8 @@ pub fn render(model: &Model, entity: &Entity) -> TokenStream {
         let n = columns.len();
         // A value left out takes the database's: its default, or the identity's next value.
         let identity = matches!(f.generated, Some(crate::ir::Generated::Identity { always: false, .. })).then(|| {
-            let sequence = format!("{}.{}", quote_ident(&model.project.schema), quote_ident(&entity.table));
+            let schema = entity.schema.as_ref().unwrap_or(&model.project.schema);
+            let sequence = format!("{}.{}", quote_ident(schema), quote_ident(&entity.table));
             format!("nextval(pg_get_serial_sequence({}, {}))", quote_literal(&sequence), quote_literal(&f.name))
         });
         let database_value = f.db_default.as_ref().map(|db| db.sql.clone()).or(identity);
@@ -96,7 +97,7 @@ pub fn render(model: &Model, entity: &Entity) -> TokenStream {
         });
 
     let update = update_fn(model, entity, &table, &select_list);
-    let list = super::list::render(entity, &select_list);
+    let list = super::list::render(entity, &table, &select_list);
 
     quote! {
         impl #name {

@@ -16,6 +16,9 @@ pub fn create_all(schema: &Schema) -> String {
     if !schema.extensions.is_empty() {
         out.push('\n');
     }
+    for name in &schema.managed {
+        let _ = writeln!(out, "{}\n", create_schema(name));
+    }
     for e in schema.enums.values() {
         out.push_str(&create_enum(e));
         out.push('\n');
@@ -40,7 +43,7 @@ pub fn create_all(schema: &Schema) -> String {
     }
     for table in schema.tables.values() {
         for fk in table.foreign_keys.values() {
-            let _ = writeln!(out, "{}", add_foreign_key(&table.name, fk));
+            let _ = writeln!(out, "{}", add_foreign_key(&table.name, fk, &schema.name));
         }
     }
     out.push('\n');
@@ -60,7 +63,7 @@ pub fn drop_all(schema: &Schema) -> String {
     let mut out = String::new();
     if !schema.tables.is_empty() {
         // One statement, so foreign keys between the dropped tables never block the drop.
-        let names: Vec<String> = schema.tables.keys().map(|t| format!("    {}", quote_ident(t))).collect();
+        let names: Vec<String> = schema.tables.keys().map(|t| format!("    {}", quote_table(t))).collect();
         let _ = writeln!(out, "DROP TABLE\n{};", names.join(",\n"));
     }
     for name in schema.domains.keys() {
@@ -74,6 +77,11 @@ pub fn drop_all(schema: &Schema) -> String {
         out.push_str(&drop_extension(name));
     }
     out
+}
+
+/// `IF NOT EXISTS`: a schema outlives the tables a down migration drops, and may hold others.
+pub fn create_schema(name: &str) -> String {
+    format!("CREATE SCHEMA IF NOT EXISTS {};", quote_ident(name))
 }
 
 /// `IF NOT EXISTS`: another schema of the database may have installed it already.
@@ -106,18 +114,18 @@ pub fn create_table(table: &Table) -> String {
         lines.push(format!("    CONSTRAINT {} {definition}", quote_ident(name)));
     }
     let partitioned = table.partition_by.as_ref().map(|key| format!(" PARTITION BY {key}")).unwrap_or_default();
-    format!("CREATE TABLE {} (\n{}\n){partitioned};\n", quote_ident(&table.name), lines.join(",\n"))
+    format!("CREATE TABLE {} (\n{}\n){partitioned};\n", quote_table(&table.name), lines.join(",\n"))
 }
 
 /// `COMMENT ON` the table and its columns, for those that have one.
 pub fn comments(table: &Table) -> Vec<String> {
-    let on_table = table.comment.as_ref().map(|c| comment_on("TABLE", &quote_ident(&table.name), Some(c)));
+    let on_table = table.comment.as_ref().map(|c| comment_on("TABLE", &quote_table(&table.name), Some(c)));
     let on_columns = table.columns.iter().filter(|c| c.comment.is_some()).map(|c| column_comment(&table.name, c));
     on_table.into_iter().chain(on_columns).collect()
 }
 
 pub fn column_comment(table: &str, c: &Column) -> String {
-    comment_on("COLUMN", &format!("{}.{}", quote_ident(table), quote_ident(&c.name)), c.comment.as_deref())
+    comment_on("COLUMN", &format!("{}.{}", quote_table(table), quote_ident(&c.name)), c.comment.as_deref())
 }
 
 /// `COMMENT ON kind name IS '…'`, or `IS NULL` to remove it.
@@ -128,7 +136,7 @@ pub fn comment_on(kind: &str, name: &str, comment: Option<&str>) -> String {
 /// A partition with its bound (`FOR VALUES …` or `DEFAULT`); it takes the table's columns,
 /// keys and indexes.
 pub fn create_partition(table: &str, partition: &str, bound: &str) -> String {
-    format!("CREATE TABLE {} PARTITION OF {} {bound};", quote_ident(partition), quote_ident(table))
+    format!("CREATE TABLE {} PARTITION OF {} {bound};", quote_in_table_schema(table, partition), quote_table(table))
 }
 
 pub fn primary_key_def(pk: &PrimaryKey) -> String {
@@ -161,13 +169,14 @@ pub fn column_def(table: &str, c: &Column) -> String {
     def
 }
 
-pub fn add_foreign_key(table: &str, fk: &ForeignKey) -> String {
+/// `ours`: the project's schema, where an unqualified target lives.
+pub fn add_foreign_key(table: &str, fk: &ForeignKey, ours: &str) -> String {
     let mut sql = format!(
         "ALTER TABLE {} ADD CONSTRAINT {} FOREIGN KEY ({}) REFERENCES {} ({})",
-        quote_ident(table),
+        quote_table(table),
         quote_ident(&fk.name),
         column_list(&fk.columns),
-        quote_ident(&fk.ref_table),
+        quote_table(&fk.target(ours)),
         column_list(&fk.ref_columns)
     );
     // MATCH comes before the actions, DEFERRABLE and NOT VALID after them.
@@ -194,12 +203,12 @@ pub fn add_foreign_key(table: &str, fk: &ForeignKey) -> String {
 pub fn create_unique_index(table: &str, u: &Unique) -> String {
     match &u.extra {
         Some(tail) => {
-            format!("CREATE UNIQUE INDEX {} ON {} USING {};", quote_ident(&u.name), quote_ident(table), valid(tail))
+            format!("CREATE UNIQUE INDEX {} ON {} USING {};", quote_ident(&u.name), quote_table(table), valid(tail))
         }
         None => format!(
             "CREATE UNIQUE INDEX {} ON {} ({});",
             quote_ident(&u.name),
-            quote_ident(table),
+            quote_table(table),
             column_list(&u.columns)
         ),
     }
@@ -210,7 +219,7 @@ pub fn create_index(table: &str, ix: &Index) -> String {
         "CREATE {}INDEX {} ON {}",
         if ix.unique { "UNIQUE " } else { "" },
         quote_ident(&ix.name),
-        quote_ident(table)
+        quote_table(table)
     );
     // `extra` is everything `pg_get_indexdef()` prints after USING, the predicate included.
     if let Some(tail) = &ix.extra {

@@ -6,6 +6,7 @@ use crate::ir::{FkAction, Generated, SequenceOptions, SequenceValues, UniqueKind
 use crate::naming::quote_ident;
 use sqlx::postgres::{PgConnection, PgRow};
 use sqlx::{Connection, Row};
+use std::collections::BTreeSet;
 
 /// Catalog queries sent per introspection (the benchmark asserts this stays fixed).
 pub const CATALOG_QUERIES: usize = 7;
@@ -20,11 +21,11 @@ SELECT n.nspname::text, c.relname::text, c.relkind::text,
 FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
 WHERE c.relkind IN ('r', 'p', 'v', 'm', 'f')
   AND n.nspname NOT IN ('pg_catalog', 'information_schema')
-  AND (n.nspname = $1 OR (n.nspname NOT LIKE 'pg\\_toast%' AND n.nspname NOT LIKE 'pg\\_temp\\_%'))
+  AND (n.nspname = ANY($1) OR (n.nspname NOT LIKE 'pg\\_toast%' AND n.nspname NOT LIKE 'pg\\_temp\\_%'))
 ORDER BY 1, 2";
 
 const COLUMNS: &str = "
-SELECT c.relname::text, a.attname::text, format_type(a.atttypid, a.atttypmod), a.attnotnull,
+SELECT CASE WHEN n.nspname = ($1::text[])[1] THEN c.relname::text ELSE n.nspname || '.' || c.relname END, a.attname::text, format_type(a.atttypid, a.atttypmod), a.attnotnull,
        pg_get_expr(d.adbin, d.adrelid), a.attidentity::text, a.attgenerated::text,
        CASE WHEN a.attcollation <> t.typcollation THEN co.collname::text END,
        CASE WHEN t.typtype = 'e' THEN tn.nspname WHEN et.typtype = 'e' THEN etn.nspname END::text,
@@ -42,11 +43,11 @@ LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
 LEFT JOIN (pg_depend dep JOIN pg_sequence s ON s.seqrelid = dep.objid)
   ON a.attidentity <> '' AND dep.refobjid = c.oid AND dep.refobjsubid = a.attnum AND dep.deptype = 'i'
      AND dep.classid = 'pg_class'::regclass
-WHERE n.nspname = $1 AND c.relkind IN ('r', 'p') AND NOT c.relispartition AND a.attnum > 0 AND NOT a.attisdropped
+WHERE n.nspname = ANY($1) AND c.relkind IN ('r', 'p') AND NOT c.relispartition AND a.attnum > 0 AND NOT a.attisdropped
 ORDER BY c.relname, a.attnum";
 
 const CONSTRAINTS: &str = "
-SELECT c.relname::text, con.conname::text, con.contype::text,
+SELECT CASE WHEN n.nspname = ($1::text[])[1] THEN c.relname::text ELSE n.nspname || '.' || c.relname END, con.conname::text, con.contype::text,
        ARRAY(SELECT a.attname::text FROM unnest(con.conkey) WITH ORDINALITY k(num, ord)
              JOIN pg_attribute a ON a.attrelid = con.conrelid AND a.attnum = k.num ORDER BY k.ord),
        rc.relname::text,
@@ -59,13 +60,13 @@ JOIN pg_class c ON c.oid = con.conrelid
 JOIN pg_namespace n ON n.oid = c.relnamespace
 LEFT JOIN pg_class rc ON rc.oid = con.confrelid
 LEFT JOIN pg_namespace rn ON rn.oid = rc.relnamespace
-WHERE n.nspname = $1 AND c.relkind IN ('r', 'p') AND con.contype IN ('p', 'u', 'f', 'c', 'x')
+WHERE n.nspname = ANY($1) AND c.relkind IN ('r', 'p') AND con.contype IN ('p', 'u', 'f', 'c', 'x')
   -- A foreign key to a partitioned table has a clone per partition: PostgreSQL's, not a key of ours.
   AND con.conparentid = 0
 ORDER BY 1, 2";
 
 const INDEXES: &str = "
-SELECT t.relname::text, i.relname::text, ix.indisunique,
+SELECT CASE WHEN n.nspname = ($1::text[])[1] THEN t.relname::text ELSE n.nspname || '.' || t.relname END, i.relname::text, ix.indisunique,
        ARRAY(SELECT pg_get_indexdef(ix.indexrelid, k, true) FROM generate_series(1, ix.indnkeyatts) k ORDER BY k),
        pg_get_expr(ix.indpred, ix.indrelid), am.amname::text, pg_get_indexdef(ix.indexrelid), ix.indisvalid
 FROM pg_index ix
@@ -73,7 +74,7 @@ JOIN pg_class i ON i.oid = ix.indexrelid
 JOIN pg_class t ON t.oid = ix.indrelid
 JOIN pg_namespace n ON n.oid = t.relnamespace
 JOIN pg_am am ON am.oid = i.relam
-WHERE n.nspname = $1 AND t.relkind IN ('r', 'p')
+WHERE n.nspname = ANY($1) AND t.relkind IN ('r', 'p')
   AND NOT EXISTS (SELECT 1 FROM pg_constraint con
                   WHERE con.conindid = ix.indexrelid AND con.contype IN ('p', 'u', 'x'))
 ORDER BY 1, 2";
@@ -82,7 +83,7 @@ const ENUMS: &str = "
 SELECT t.typname::text,
        ARRAY(SELECT e.enumlabel::text FROM pg_enum e WHERE e.enumtypid = t.oid ORDER BY e.enumsortorder)
 FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace
-WHERE n.nspname = $1 AND t.typtype = 'e'
+WHERE n.nspname = ($1::text[])[1] AND t.typtype = 'e'
 ORDER BY 1";
 
 const DOMAINS: &str = "
@@ -90,37 +91,59 @@ SELECT t.typname::text, format_type(t.typbasetype, t.typtypmod), t.typnotnull, t
        ARRAY(SELECT c.conname::text FROM pg_constraint c WHERE c.contypid = t.oid AND c.contype = 'c' ORDER BY 1),
        ARRAY(SELECT pg_get_constraintdef(c.oid) FROM pg_constraint c WHERE c.contypid = t.oid AND c.contype = 'c' ORDER BY c.conname)
 FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace
-WHERE n.nspname = $1 AND t.typtype = 'd'
+WHERE n.nspname = ($1::text[])[1] AND t.typtype = 'd'
 ORDER BY 1";
 
 const EXTENSIONS: &str = "SELECT extname::text FROM pg_extension WHERE extname <> 'plpgsql' ORDER BY 1";
 
 /// Connects and introspects `schema`.
 pub async fn introspect_url(url: &str, schema: &str) -> Result<Schema, sqlx::Error> {
+    introspect_url_managed(url, schema, &BTreeSet::new()).await
+}
+
+/// Connects and introspects `schema` and the `managed` ones.
+pub async fn introspect_url_managed(
+    url: &str,
+    schema: &str,
+    managed: &BTreeSet<String>,
+) -> Result<Schema, sqlx::Error> {
     let mut conn = PgConnection::connect(url).await?;
-    let result = introspect(&mut conn, schema).await;
+    let result = introspect_managed(&mut conn, schema, managed).await;
     let _ = conn.close().await;
     result
 }
 
 pub async fn introspect(conn: &mut PgConnection, schema: &str) -> Result<Schema, sqlx::Error> {
-    let mut out = Schema { name: schema.to_string(), ..Schema::default() };
+    introspect_managed(conn, schema, &BTreeSet::new()).await
+}
+
+/// As [`introspect`], with the tables of the `managed` schemas too (keyed `schema.table`).
+pub async fn introspect_managed(
+    conn: &mut PgConnection,
+    schema: &str,
+    managed: &BTreeSet<String>,
+) -> Result<Schema, sqlx::Error> {
+    let mut out = Schema { name: schema.to_string(), managed: managed.clone(), ..Schema::default() };
+    // The project's schema first: the queries key its tables by bare name.
+    let schemas: Vec<&str> = std::iter::once(schema).chain(managed.iter().map(String::as_str)).collect();
     let mut partitions = Vec::new();
-    for row in sqlx::query(RELATIONS).bind(schema).fetch_all(&mut *conn).await? {
+    for row in sqlx::query(RELATIONS).bind(&schemas).fetch_all(&mut *conn).await? {
         let (nsp, name, kind): (String, String, String) = (row.get(0), row.get(1), row.get(2));
+        let ours = schemas.contains(&nsp.as_str());
         // A partition belongs to its table (its rows, keys and indexes are the table's).
         if let Some(parent) = row.get::<Option<String>, _>(4) {
-            if nsp == schema {
+            if ours {
+                let parent = table_key(&nsp, &parent, schema);
                 partitions.push((parent, name, row.get::<Option<String>, _>(5).unwrap_or_default()));
             }
             continue;
         }
-        match (nsp == schema, kind.as_str()) {
+        match (ours, kind.as_str()) {
             (true, "r" | "p") => {
-                let comment = row.get(6);
+                let (comment, name) = (row.get(6), table_key(&nsp, &name, schema));
                 out.tables.insert(name.clone(), Table { name, partition_by: row.get(3), comment, ..Table::default() });
             }
-            (true, _) => out.views.push(name),
+            (true, _) => out.views.push(table_key(&nsp, &name, schema)),
             (false, _) => out.other_schemas.entry(nsp).or_default().push(name),
         }
     }
@@ -129,27 +152,27 @@ pub async fn introspect(conn: &mut PgConnection, schema: &str) -> Result<Schema,
             t.partitions.insert(name, bound);
         }
     }
-    for row in sqlx::query(COLUMNS).bind(schema).fetch_all(&mut *conn).await? {
+    for row in sqlx::query(COLUMNS).bind(&schemas).fetch_all(&mut *conn).await? {
         let table: String = row.get(0);
         let Some(t) = out.tables.get_mut(&table) else { continue };
         let column = column(&row, schema);
         t.columns.push(column);
     }
-    for row in sqlx::query(CONSTRAINTS).bind(schema).fetch_all(&mut *conn).await? {
+    for row in sqlx::query(CONSTRAINTS).bind(&schemas).fetch_all(&mut *conn).await? {
         let table: String = row.get(0);
         let Some(t) = out.tables.get_mut(&table) else { continue };
         add_constraint(t, &row);
     }
-    for row in sqlx::query(INDEXES).bind(schema).fetch_all(&mut *conn).await? {
+    for row in sqlx::query(INDEXES).bind(&schemas).fetch_all(&mut *conn).await? {
         let table: String = row.get(0);
         let Some(t) = out.tables.get_mut(&table) else { continue };
         add_index(t, &row);
     }
-    for row in sqlx::query(ENUMS).bind(schema).fetch_all(&mut *conn).await? {
+    for row in sqlx::query(ENUMS).bind(&schemas).fetch_all(&mut *conn).await? {
         let name: String = row.get(0);
         out.enums.insert(name.clone(), EnumType { name, values: row.get(1) });
     }
-    for row in sqlx::query(DOMAINS).bind(schema).fetch_all(&mut *conn).await? {
+    for row in sqlx::query(DOMAINS).bind(&schemas).fetch_all(&mut *conn).await? {
         let (name, names, checks): (String, Vec<String>, Vec<String>) = (row.get(0), row.get(4), row.get(5));
         let domain = Domain {
             name: name.clone(),

@@ -7,17 +7,17 @@
 
 use super::ddl;
 use super::diff::{diff, Aspect, Change, ChangeKind, ObjectKind};
-use super::introspect::introspect;
-use super::model::{Schema, Table};
+use super::introspect::{introspect, introspect_managed};
+use super::model::{split_table, Schema, Table};
 use crate::naming::quote_ident;
 use sqlx::postgres::PgConnection;
 use sqlx::Connection;
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 /// The live schema and its differences from `expected`.
 pub async fn compare_live(url: &str, expected: &Schema) -> Result<(Schema, Vec<Change>), sqlx::Error> {
     let mut conn = PgConnection::connect(url).await?;
-    let actual = introspect(&mut conn, &expected.name).await?;
+    let actual = introspect_managed(&mut conn, &expected.name, &expected.managed).await?;
     let mut changes = diff(expected, &actual);
     let respelled = changes.iter().filter(|c| spelled_differently(c));
     let tables: BTreeSet<String> = respelled
@@ -72,18 +72,27 @@ async fn as_postgres_spells_it(
         let domain = ddl::create_domain(expected.domains.get(name)?);
         statements.push(domain.replacen("CREATE DOMAIN ", "CREATE DOMAIN pg_temp.", 1));
     }
-    for name in tables {
-        let table = expected.tables.get(name)?;
-        statements.push(ddl::create_table(table).replacen("CREATE TABLE", "CREATE TEMP TABLE", 1));
+    // Temporary tables all live in one schema: a table of another managed schema is probed
+    // under its bare name (the first of two tables sharing one keeps its spelling as written).
+    let mut probed_as = BTreeMap::new();
+    for key in tables {
+        let mut table = expected.tables.get(key)?.clone();
+        let name = split_table(key).1.to_string();
+        if probed_as.values().any(|n| *n == name) {
+            continue;
+        }
+        probed_as.insert(key.clone(), name.clone());
+        table.name.clone_from(&name);
+        statements.push(ddl::create_table(&table).replacen("CREATE TABLE", "CREATE TEMP TABLE", 1));
         for (partition, bound) in &table.partitions {
-            let created = ddl::create_partition(name, partition, bound);
+            let created = ddl::create_partition(&name, partition, bound);
             statements.push(created.replacen("CREATE TABLE", "CREATE TEMP TABLE", 1));
         }
         for u in table.uniques.values().filter(|u| u.kind == crate::ir::UniqueKind::Index) {
-            statements.push(ddl::create_unique_index(name, u));
+            statements.push(ddl::create_unique_index(&name, u));
         }
         for ix in table.indexes.values() {
-            statements.push(ddl::create_index(name, ix));
+            statements.push(ddl::create_index(&name, ix));
         }
     }
     let mut applied = true;
@@ -118,8 +127,8 @@ async fn as_postgres_spells_it(
             domain.checks.clone_from(&spelled.checks);
         }
     }
-    for name in tables {
-        let (Some(table), Some(spelled)) = (settled.tables.get_mut(name), probed.tables.get(name)) else { continue };
+    for (key, name) in &probed_as {
+        let (Some(table), Some(spelled)) = (settled.tables.get_mut(key), probed.tables.get(name)) else { continue };
         respell(table, spelled);
     }
     Some(settled)

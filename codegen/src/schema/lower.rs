@@ -24,7 +24,8 @@ pub fn lower(model: &Model) -> Schema {
         schema.domains.insert(d.name.clone(), domain);
     }
     for entity in model.entities.iter().chain(&model.keyed) {
-        schema.tables.insert(entity.table.clone(), entity_table(model, entity));
+        schema.managed.extend(entity.schema.clone());
+        schema.tables.insert(entity.table_key(&model.project.schema), entity_table(model, entity));
     }
     for link in &model.links {
         schema.tables.insert(link.table.clone(), link_table(model, link));
@@ -40,7 +41,7 @@ pub fn pg_type(model: &Model, ty: &FieldType) -> String {
 }
 
 fn entity_table(model: &Model, entity: &Entity) -> Table {
-    let mut table = Table { name: entity.table.clone(), ..Table::default() };
+    let mut table = Table { name: entity.table_key(&model.project.schema), ..Table::default() };
     for field in &entity.fields {
         table.columns.push(Column {
             name: field.name.clone(),
@@ -57,7 +58,7 @@ fn entity_table(model: &Model, entity: &Entity) -> Table {
                 ForeignKey {
                     name: r.name.clone(),
                     columns: vec![field.name.clone()],
-                    ref_schema: model.project.schema.clone(),
+                    ref_schema: r.schema.clone().unwrap_or_else(|| model.project.schema.clone()),
                     ref_table: r.table.clone(),
                     ref_columns: vec![r.column.clone()],
                     on_delete: r.on_delete,
@@ -82,7 +83,7 @@ fn entity_table(model: &Model, entity: &Entity) -> Table {
             ForeignKey {
                 name: fk.name.clone(),
                 columns: fk.columns.clone(),
-                ref_schema: model.project.schema.clone(),
+                ref_schema: fk.ref_schema.clone().unwrap_or_else(|| model.project.schema.clone()),
                 ref_table: fk.ref_table.clone(),
                 ref_columns: fk.ref_columns.clone(),
                 on_delete: fk.on_delete,
@@ -162,7 +163,7 @@ fn link_table(model: &Model, link: &Link) -> Table {
             ForeignKey {
                 name: r.name.clone(),
                 columns: vec![end.column.clone()],
-                ref_schema: model.project.schema.clone(),
+                ref_schema: r.schema.clone().unwrap_or_else(|| model.project.schema.clone()),
                 ref_table: r.table.clone(),
                 ref_columns: vec![r.column.clone()],
                 on_delete: r.on_delete,

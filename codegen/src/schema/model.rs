@@ -13,7 +13,10 @@ pub struct Schema {
     pub extensions: BTreeSet<String>,
     pub enums: BTreeMap<String, EnumType>,
     pub domains: BTreeMap<String, Domain>,
+    /// By key: the name in this schema, `schema.name` in another managed one (see [`table_key`]).
     pub tables: BTreeMap<String, Table>,
+    /// Other schemas whose tables are managed too (the specs name them per entity).
+    pub managed: BTreeSet<String>,
     /// Views and materialized views in the schema (never managed by the specs).
     pub views: Vec<String>,
     /// Tables in other schemas, by schema (never managed by the specs).
@@ -145,10 +148,54 @@ pub struct ForeignKey {
     pub on_update: FkAction,
 }
 
+/// A table's key in [`Schema::tables`] (and its name in reports): `name` in the project's schema
+/// `ours`, `schema.name` in another managed schema.
+pub fn table_key(schema: &str, name: &str, ours: &str) -> String {
+    if schema == ours {
+        name.to_string()
+    } else {
+        format!("{schema}.{name}")
+    }
+}
+
+/// A table key's schema (None: the project's) and name. A key holds a dot only when it is
+/// qualified: the project's own tables with a dot in their names are not supported.
+pub fn split_table(key: &str) -> (Option<&str>, &str) {
+    match key.split_once('.') {
+        Some((schema, name)) => (Some(schema), name),
+        None => (None, key),
+    }
+}
+
+/// A table key as SQL names it: `"invoice"`, or `billing.invoice` outside the project's schema
+/// (which migrations put first on the search path).
+pub fn quote_table(key: &str) -> String {
+    match split_table(key) {
+        (Some(schema), name) => format!("{}.{}", quote_ident(schema), quote_ident(name)),
+        (None, name) => quote_ident(name),
+    }
+}
+
+/// An object living in a table's schema (an index, a sequence) as SQL names it.
+pub fn quote_in_table_schema(table_key: &str, object: &str) -> String {
+    match split_table(table_key) {
+        (Some(schema), _) => format!("{}.{}", quote_ident(schema), quote_ident(object)),
+        (None, _) => quote_ident(object),
+    }
+}
+
+impl ForeignKey {
+    /// The key of the table it references, for a schema whose own name is `ours`.
+    pub fn target(&self, ours: &str) -> String {
+        table_key(&self.ref_schema, &self.ref_table, ours)
+    }
+}
+
 /// The default PostgreSQL gives a `serial` column of this table: the next value of the
 /// sequence it creates and owns (`{table}_{column}_seq`, shortened as PostgreSQL shortens it).
 pub fn serial_default(table: &str, column: &str) -> String {
-    let sequence = quote_ident(&crate::naming::make_object_name(table, column, "seq"));
+    let sequence = crate::naming::make_object_name(split_table(table).1, column, "seq");
+    let sequence = quote_in_table_schema(table, &sequence);
     format!("nextval({}::regclass)", quote_literal(&sequence))
 }
 
@@ -235,8 +282,8 @@ impl Schema {
         self.tables.insert(new.to_string(), t);
         let ours = self.name.clone();
         for fk in self.tables.values_mut().flat_map(|t| t.foreign_keys.values_mut()) {
-            if fk.ref_schema == ours && fk.ref_table == old {
-                new.clone_into(&mut fk.ref_table);
+            if fk.target(&ours) == old {
+                split_table(new).1.clone_into(&mut fk.ref_table);
             }
         }
         Ok(())
@@ -258,7 +305,7 @@ impl Schema {
         t.indexes.values_mut().for_each(|i| rename(&mut i.columns));
         t.foreign_keys.values_mut().for_each(|fk| rename(&mut fk.columns));
         for fk in self.tables.values_mut().flat_map(|t| t.foreign_keys.values_mut()) {
-            if fk.ref_schema == ours && fk.ref_table == table {
+            if fk.target(&ours) == table {
                 rename(&mut fk.ref_columns);
             }
         }

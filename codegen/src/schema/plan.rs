@@ -46,6 +46,7 @@ pub fn plan(from: &Schema, to: &Schema) -> Plan {
         dropped_tables: Vec::new(),
         defaults_handled: BTreeSet::new(),
         fks_dropped: BTreeSet::new(),
+        schemas_created: BTreeSet::new(),
     };
     for change in &changes {
         planner.change(change);
@@ -91,6 +92,8 @@ struct Planner<'a> {
     defaults_handled: BTreeSet<(String, String)>,
     /// Foreign keys (table, name) dropped because what they point at or hold is rebuilt.
     fks_dropped: BTreeSet<(String, String)>,
+    /// Schemas this migration creates (for the first table in each).
+    schemas_created: BTreeSet<String>,
 }
 
 impl<'a> Planner<'a> {
@@ -116,7 +119,7 @@ impl<'a> Planner<'a> {
                 self.losses.push(Loss {
                     what: format!("drop table {name}"),
                     why: "every row of the table is deleted".into(),
-                    count_sql: format!("SELECT count(*) FROM {}", quote_ident(name)),
+                    count_sql: format!("SELECT count(*) FROM {}", quote_table(name)),
                 });
             }
             (ObjectKind::Column, ChangeKind::Missing) => self.add_column(&table, name),
@@ -127,7 +130,7 @@ impl<'a> Planner<'a> {
                     why: "its values are deleted".into(),
                     count_sql: format!(
                         "SELECT count(*) FROM {} WHERE {} IS NOT NULL",
-                        quote_ident(&table),
+                        quote_table(&table),
                         quote_ident(name)
                     ),
                 });
@@ -183,7 +186,7 @@ impl<'a> Planner<'a> {
             }
             (ObjectKind::Table, ChangeKind::Differs { aspect: Aspect::Comment, .. }) => {
                 let comment = self.to.tables[name].comment.as_deref();
-                self.p.tables.push(ddl::comment_on("TABLE", &quote_ident(name), comment));
+                self.p.tables.push(ddl::comment_on("TABLE", &quote_table(name), comment));
             }
             (ObjectKind::Extension | ObjectKind::Enum | ObjectKind::Table, ChangeKind::Differs { .. }) => {
                 self.refuse(c);
@@ -216,12 +219,13 @@ impl<'a> Planner<'a> {
     /// Detached first: a foreign key to the table has a clone on each partition, which only
     /// detaching removes.
     fn drop_partition(&mut self, table: &str, name: &str) {
-        self.p.drop_tables.push(alter(table, &format!("DETACH PARTITION {}", quote_ident(name))));
-        self.p.drop_tables.push(format!("DROP TABLE {};", quote_ident(name)));
+        self.p.drop_tables.push(alter(table, &format!("DETACH PARTITION {}", quote_in_table_schema(table, name))));
+        let partition = quote_in_table_schema(table, name);
+        self.p.drop_tables.push(format!("DROP TABLE {partition};"));
         self.losses.push(Loss {
             what: format!("drop partition {name}"),
             why: "its rows are deleted".into(),
-            count_sql: format!("SELECT count(*) FROM {}", quote_ident(name)),
+            count_sql: format!("SELECT count(*) FROM {partition}"),
         });
     }
 
@@ -243,6 +247,11 @@ impl<'a> Planner<'a> {
 
     fn create_table(&mut self, name: &str) {
         let t = &self.to.tables[name];
+        if let (Some(schema), _) = split_table(name) {
+            if !self.from.managed.contains(schema) && self.schemas_created.insert(schema.to_string()) {
+                self.p.extensions.push(ddl::create_schema(schema));
+            }
+        }
         self.p.tables.push(ddl::create_table(t));
         self.p.tables.extend(ddl::comments(t));
         for (partition, bound) in &t.partitions {
@@ -255,7 +264,7 @@ impl<'a> Planner<'a> {
             self.p.keys.push(ddl::create_index(name, ix));
         }
         for fk in t.foreign_keys.values() {
-            self.p.foreign_keys.push(ddl::add_foreign_key(name, fk));
+            self.p.foreign_keys.push(ddl::add_foreign_key(name, fk, &self.to.name));
         }
     }
 
@@ -269,7 +278,7 @@ impl<'a> Planner<'a> {
             self.losses.push(Loss {
                 what: format!("add NOT NULL column {table}.{name} without a default"),
                 why: "existing rows have no value for it (PostgreSQL refuses unless the table is empty)".into(),
-                count_sql: format!("SELECT count(*) FROM {}", quote_ident(table)),
+                count_sql: format!("SELECT count(*) FROM {}", quote_table(table)),
             });
         }
     }
@@ -304,7 +313,7 @@ impl<'a> Planner<'a> {
             _ => false,
         };
         self.p.drop_keys.push(if index {
-            format!("DROP INDEX {};", quote_ident(name))
+            format!("DROP INDEX {};", quote_in_table_schema(table, name))
         } else {
             alter(table, &format!("DROP CONSTRAINT {}", quote_ident(name)))
         });
@@ -331,7 +340,7 @@ impl<'a> Planner<'a> {
         let from = self.from;
         for (owner, fk) in from.tables.values().flat_map(|t| t.foreign_keys.values().map(move |fk| (t, fk))) {
             // A dropped table's too: it goes only after the keys, and would hold the key up.
-            if fk.ref_schema == from.name && fk.ref_table == table && hits(fk) {
+            if fk.target(&from.name) == table && hits(fk) {
                 let kept = self.to.tables.get(&owner.name).and_then(|t| t.foreign_keys.get(&fk.name)).is_some();
                 if self.recreated.insert((ObjectKind::ForeignKey, owner.name.clone(), fk.name.clone())) {
                     self.drop_foreign_key(&owner.name, &fk.name);
@@ -363,7 +372,7 @@ impl<'a> Planner<'a> {
 
     fn add_foreign_key(&mut self, table: &str, name: &str) {
         if let Some(fk) = self.to.tables[table].foreign_keys.get(name) {
-            self.p.foreign_keys.push(ddl::add_foreign_key(table, fk));
+            self.p.foreign_keys.push(ddl::add_foreign_key(table, fk, &self.to.name));
         }
     }
 
@@ -415,7 +424,7 @@ impl<'a> Planner<'a> {
             self.losses.push(Loss {
                 what: format!("recreate {table}.{name} as {}", c.generated.as_deref().unwrap_or("a plain column")),
                 why: "its values are replaced".into(),
-                count_sql: format!("SELECT count(*) FROM {} WHERE {col} IS NOT NULL", quote_ident(table)),
+                count_sql: format!("SELECT count(*) FROM {} WHERE {col} IS NOT NULL", quote_table(table)),
             });
             return;
         }
@@ -454,7 +463,7 @@ impl<'a> Planner<'a> {
                 self.losses.push(Loss {
                     what: format!("change {table}.{name} from {} to {}", before.data_type, c.data_type),
                     why: "not a widening: values may be cut, rounded or refused".into(),
-                    count_sql: format!("SELECT count(*) FROM {} WHERE {col} IS NOT NULL", quote_ident(table)),
+                    count_sql: format!("SELECT count(*) FROM {} WHERE {col} IS NOT NULL", quote_table(table)),
                 });
             }
         }
@@ -472,7 +481,7 @@ impl<'a> Planner<'a> {
                 self.losses.push(Loss {
                     what: format!("make {table}.{name} NOT NULL"),
                     why: "rows holding NULL there make the migration fail".into(),
-                    count_sql: format!("SELECT count(*) FROM {} WHERE {col} IS NULL", quote_ident(table)),
+                    count_sql: format!("SELECT count(*) FROM {} WHERE {col} IS NULL", quote_table(table)),
                 });
             }
         }
@@ -523,7 +532,7 @@ impl<'a> Planner<'a> {
         let from = self.from;
         for table in from.tables.values().filter(|t| self.to.tables.contains_key(&t.name)) {
             for c in table.columns.iter().filter(|c| c.data_type.trim_end_matches("[]") == type_name) {
-                let (t, col) = (quote_ident(&table.name), quote_ident(&c.name));
+                let (t, col) = (quote_table(&table.name), quote_ident(&c.name));
                 if c.default.is_some() {
                     self.p.types.push(format!("ALTER TABLE {t} ALTER COLUMN {col} DROP DEFAULT;"));
                 }
@@ -565,7 +574,7 @@ impl<'a> Planner<'a> {
             self.change_column(&table.0, &table.1, &aspects);
         }
         if !self.dropped_tables.is_empty() {
-            let names: Vec<String> = self.dropped_tables.iter().map(|t| quote_ident(t)).collect();
+            let names: Vec<String> = self.dropped_tables.iter().map(|t| quote_table(t)).collect();
             self.p.drop_tables.push(format!("DROP TABLE {};", names.join(", ")));
         }
         let p = self.p;
@@ -590,7 +599,7 @@ impl<'a> Planner<'a> {
 }
 
 fn alter(table: &str, action: &str) -> String {
-    format!("ALTER TABLE {} {action};", quote_ident(table))
+    format!("ALTER TABLE {} {action};", quote_table(table))
 }
 
 /// Identity can be added, dropped or switched in place, and a stored expression dropped; anything

@@ -20,6 +20,7 @@ use sqlparser::ast::{ObjectType, Set, Statement, UserDefinedTypeRepresentation};
 use sqlparser::dialect::PostgreSqlDialect;
 use sqlparser::parser::{Parser, ParserError};
 use sqlparser::tokenizer::{Token, TokenWithSpan, Tokenizer};
+use std::collections::BTreeSet;
 use std::fmt;
 use std::path::PathBuf;
 
@@ -43,13 +44,23 @@ impl std::error::Error for ReplayError {}
 /// Applies `files` (path shown in errors, SQL text) in order to an empty schema named
 /// `schema_name`; every statement it cannot model is an error, all reported at once.
 pub fn replay(schema_name: &str, files: &[(PathBuf, String)]) -> Result<Schema, Vec<ReplayError>> {
-    // Snapshotting the schema before every statement is quadratic in its size (20 s for 1,000
-    // tables); only a failing replay needs it, to report each error without follow-on ones.
-    replay_pass(schema_name, files, false).or_else(|_| replay_pass(schema_name, files, true))
+    replay_managed(schema_name, &BTreeSet::new(), files)
 }
 
-fn replay_pass(schema_name: &str, files: &[(PathBuf, String)], snapshots: bool) -> Result<Schema, Vec<ReplayError>> {
-    let mut schema = Schema { name: schema_name.to_string(), ..Schema::default() };
+/// As [`replay`], with the tables of the `managed` schemas modelled too.
+pub fn replay_managed(
+    schema_name: &str,
+    managed: &BTreeSet<String>,
+    files: &[(PathBuf, String)],
+) -> Result<Schema, Vec<ReplayError>> {
+    let empty = Schema { name: schema_name.to_string(), managed: managed.clone(), ..Schema::default() };
+    // Snapshotting the schema before every statement is quadratic in its size (20 s for 1,000
+    // tables); only a failing replay needs it, to report each error without follow-on ones.
+    replay_pass(&empty, files, false).or_else(|_| replay_pass(&empty, files, true))
+}
+
+fn replay_pass(empty: &Schema, files: &[(PathBuf, String)], snapshots: bool) -> Result<Schema, Vec<ReplayError>> {
+    let mut schema = empty.clone();
     let mut errors = Vec::new();
     for (file, sql) in files {
         let mut error = |line: usize, message: String| errors.push(ReplayError { file: file.clone(), line, message });

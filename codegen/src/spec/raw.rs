@@ -132,6 +132,8 @@ pub struct MixinDoc {
 pub struct EntityDoc {
     pub entity: S<String>,
     pub table: Option<S<String>>,
+    /// The PostgreSQL schema holding the table, when it is not the project's.
+    pub schema: Option<S<String>>,
     /// The table's previous name: the next migration renames it instead of dropping it.
     pub renamed_from: Option<S<String>>,
     /// A composite primary key in key order (else the fields marked `primary_key: true`).

@@ -88,17 +88,15 @@ impl Replay<'_> {
         if !self.table_exists(&ref_schema, &ref_table) {
             return Err(format!("table '{}' does not exist", self.display_name(&ref_schema, &ref_table)));
         }
-        let ours = ref_schema == self.schema.name;
+        let (ours, ref_key) = (self.manages(&ref_schema), self.display_name(&ref_schema, &ref_table));
         let ref_columns: Vec<String> = match (fk.referred_columns.is_empty(), ours) {
             (false, _) => fk.referred_columns.iter().map(ident).collect(),
             // REFERENCES t alone means t's primary key.
-            (true, true) => {
-                self.table(&ref_table)?.primary_key.as_ref().map(|pk| pk.columns.clone()).unwrap_or_default()
-            }
+            (true, true) => self.table(&ref_key)?.primary_key.as_ref().map(|pk| pk.columns.clone()).unwrap_or_default(),
             (true, false) => Vec::new(),
         };
         if ours {
-            self.check_columns(&ref_table, &ref_columns)?;
+            self.check_columns(&ref_key, &ref_columns)?;
         }
         if ref_columns.len() != columns.len() {
             return Err(format!(
@@ -259,11 +257,7 @@ impl Replay<'_> {
             c
         };
         let key = sorted(columns);
-        self.drop_dependents(
-            |_, fk| fk.ref_schema == ours && fk.ref_table == table && sorted(&fk.ref_columns) == key,
-            cascade,
-            what,
-        )
+        self.drop_dependents(|_, fk| fk.target(&ours) == table && sorted(&fk.ref_columns) == key, cascade, what)
     }
 
     /// Foreign keys that depend on something being dropped: they go with CASCADE, and without it

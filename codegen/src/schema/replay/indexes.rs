@@ -117,9 +117,11 @@ impl Replay<'_> {
     }
 
     /// The table whose key or index has this name.
-    fn index_table(&self, name: &str) -> Option<String> {
+    /// The key of the table in `schema` holding the index (or key) `name`.
+    fn index_table(&self, schema: &str, name: &str) -> Option<String> {
         let tables = self.schema.tables.values();
         tables
+            .filter(|t| self.schema_of(&t.name) == schema)
             .filter(|t| {
                 t.primary_key.as_ref().is_some_and(|pk| pk.name == name)
                     || t.uniques.contains_key(name)
@@ -130,18 +132,17 @@ impl Replay<'_> {
     }
 
     /// Our schema's index of that name, or `None` for one of another schema.
-    fn our_index(&self, name: &ObjectName) -> Result<Option<String>, String> {
-        let ours = self.schema.name.clone();
-        let (schema, index) = self.resolve(name, |s, n| s == ours && self.index_table(n).is_some())?;
-        Ok((schema == ours).then_some(index))
+    fn our_index(&self, name: &ObjectName) -> Result<Option<(String, String)>, String> {
+        let (schema, index) = self.resolve(name, |s, n| self.index_table(s, n).is_some())?;
+        Ok(self.manages(&schema).then_some((schema, index)))
     }
 
     /// Renaming a key's index renames the key (they are one object to PostgreSQL).
     pub(super) fn alter_index(&mut self, name: &ObjectName, operation: &AlterIndexOperation) -> Result<(), String> {
         let AlterIndexOperation::RenameIndex { index_name } = operation;
-        let Some(old) = self.our_index(name)? else { return Ok(()) };
+        let Some((schema, old)) = self.our_index(name)? else { return Ok(()) };
         let new = single_name(index_name)?;
-        let table = self.index_table(&old).ok_or_else(|| format!("index '{old}' does not exist"))?;
+        let table = self.index_table(&schema, &old).ok_or_else(|| format!("index '{old}' does not exist"))?;
         if self.relation_exists(&new) {
             return Err(format!("relation '{new}' already exists"));
         }
@@ -158,8 +159,8 @@ impl Replay<'_> {
 
     pub(super) fn drop_indexes(&mut self, names: &[ObjectName], if_exists: bool, cascade: bool) -> Result<(), String> {
         for name in names {
-            let Some(index) = self.our_index(name)? else { continue };
-            let Some(table) = self.index_table(&index) else {
+            let Some((schema, index)) = self.our_index(name)? else { continue };
+            let Some(table) = self.index_table(&schema, &index) else {
                 if if_exists {
                     continue;
                 }

@@ -66,10 +66,20 @@ impl Replay<'_> {
         }
     }
 
-    /// Whether the table exists (tables of other schemas are known by name only).
+    /// Whether the schema's tables are modelled: the project's, and the other ones it manages.
+    pub(super) fn manages(&self, schema: &str) -> bool {
+        schema == self.schema.name || self.schema.managed.contains(schema)
+    }
+
+    /// The schema of a table key.
+    pub(super) fn schema_of<'k>(&'k self, key: &'k str) -> &'k str {
+        crate::schema::model::split_table(key).0.unwrap_or(&self.schema.name)
+    }
+
+    /// Whether the table exists (tables of unmanaged schemas are known by name only).
     pub(super) fn table_exists(&self, schema: &str, table: &str) -> bool {
-        if schema == self.schema.name {
-            self.schema.tables.contains_key(table)
+        if self.manages(schema) {
+            self.schema.tables.contains_key(&self.display_name(schema, table))
         } else {
             self.schema.other_schemas.get(schema).is_some_and(|tables| tables.iter().any(|t| t == table))
         }
@@ -80,22 +90,19 @@ impl Replay<'_> {
         self.resolve(name, |schema, table| self.table_exists(schema, table))
     }
 
-    /// An existing table: `Some` of ours, `None` of another schema (which the model does not hold).
+    /// An existing table's key: `Some` in a managed schema, `None` in another (which the model
+    /// does not hold).
     pub(super) fn existing_table(&self, name: &ObjectName) -> Result<Option<String>, String> {
         let (schema, table) = self.resolve_table(name)?;
         if !self.table_exists(&schema, &table) {
             return Err(format!("table '{}' does not exist", self.display_name(&schema, &table)));
         }
-        Ok((schema == self.schema.name).then_some(table))
+        Ok(self.manages(&schema).then(|| self.display_name(&schema, &table)))
     }
 
-    /// `table` in our schema, `schema.table` in another.
+    /// `table` in our schema, `schema.table` in another: the table's key when it is managed.
     pub(super) fn display_name(&self, schema: &str, name: &str) -> String {
-        if schema == self.schema.name {
-            name.to_string()
-        } else {
-            format!("{schema}.{name}")
-        }
+        crate::schema::model::table_key(schema, name, &self.schema.name)
     }
 
     /// Whether a table, index or key's index already has this name (they share one namespace).
@@ -125,7 +132,7 @@ impl Replay<'_> {
         (0..)
             .map(|n| {
                 crate::naming::make_object_name(
-                    table,
+                    crate::schema::model::split_table(table).1,
                     &columns,
                     &if n == 0 { label.to_string() } else { format!("{label}{n}") },
                 )

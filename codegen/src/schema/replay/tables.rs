@@ -41,7 +41,7 @@ impl Replay<'_> {
             self.table_mut(&parent)?.partitions.insert(name, bound_text(bound));
             return Ok(());
         }
-        if schema != self.schema.name {
+        if !self.manages(&schema) {
             // Tables of other schemas are known by name only, as `introspect` knows them.
             let tables = self.schema.other_schemas.entry(schema).or_default();
             if tables.contains(&name) {
@@ -51,6 +51,7 @@ impl Replay<'_> {
             tables.sort();
             return Ok(());
         }
+        let name = self.display_name(&schema, &name);
         if create.if_not_exists && self.schema.tables.contains_key(&name) {
             return Ok(());
         }
@@ -274,8 +275,7 @@ impl Replay<'_> {
         let ours = self.schema.name.clone();
         self.drop_dependents(
             |fk_table, fk| {
-                let references =
-                    fk.ref_schema == ours && fk.ref_table == table && fk.ref_columns.iter().any(|c| c == column);
+                let references = fk.target(&ours) == table && fk.ref_columns.iter().any(|c| c == column);
                 references && !(fk_table == table && fk.columns.iter().any(|c| c == column))
             },
             cascade,
@@ -303,6 +303,7 @@ impl Replay<'_> {
             [part] => part.as_ident().map(ident).ok_or_else(|| format!("`{new}` is not a table name"))?,
             _ => return Err(format!("RENAME TO `{new}`: a table keeps its schema (use SET SCHEMA)")),
         };
+        let new = self.display_name(self.schema_of(table), &new);
         if self.relation_exists(&new) {
             return Err(format!("relation '{new}' already exists"));
         }
@@ -326,8 +327,8 @@ impl Replay<'_> {
                 }
                 return Err(format!("table '{}' does not exist", self.display_name(&schema, &table)));
             }
-            if schema == self.schema.name {
-                dropped.push(table);
+            if self.manages(&schema) {
+                dropped.push(self.display_name(&schema, &table));
             } else if let Some(tables) = self.schema.other_schemas.get_mut(&schema) {
                 tables.retain(|t| *t != table);
                 if tables.is_empty() {
@@ -338,9 +339,7 @@ impl Replay<'_> {
         let ours = self.schema.name.clone();
         let what = format!("table '{}'", dropped.join("', '"));
         self.drop_dependents(
-            |fk_table, fk| {
-                fk.ref_schema == ours && dropped.contains(&fk.ref_table) && !dropped.iter().any(|d| d == fk_table)
-            },
+            |fk_table, fk| dropped.contains(&fk.target(&ours)) && !dropped.iter().any(|d| d == fk_table),
             cascade,
             &what,
         )?;

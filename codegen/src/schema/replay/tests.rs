@@ -347,8 +347,20 @@ fn cut_and_mangled_sql_gives_errors_never_a_panic() {
 fn every_type_the_language_holds_replays_as_lowered() {
     let expected = lower(&model("tests/fixtures/types/model-spec"));
     let sql = ddl::create_all(&expected);
-    let replayed = run("public", &[&sql]);
+    let replayed = super::replay_managed("public", &expected.managed, &files(&[&sql])).expect("replays");
     assert_eq!(diff(&expected, &replayed), vec![], "{sql}");
+    // A plan from nothing creates the other schema before its tables, and replays the same.
+    let empty = Schema { name: "public".into(), ..Schema::default() };
+    let statements = crate::schema::plan::plan(&empty, &expected).statements;
+    let created = statements.iter().position(|s| s == "CREATE SCHEMA IF NOT EXISTS audit;");
+    let first_table = statements.iter().position(|s| s.starts_with("CREATE TABLE audit."));
+    assert!(created.is_some() && created < first_table, "{statements:#?}");
+    let replayed = super::replay_managed("public", &expected.managed, &files(&[&statements.join("\n")]));
+    assert_eq!(diff(&expected, &replayed.expect("replays")), vec![]);
+    // Unmanaged, the other schema's tables are known by name only.
+    let unmanaged = run("public", &[&sql]);
+    assert!(!unmanaged.tables.contains_key("audit.audit_entry"));
+    assert_eq!(unmanaged.other_schemas["audit"], ["audit_detail", "audit_entry"]);
 }
 
 #[test]

@@ -285,9 +285,14 @@ impl Validator<'_> {
         }
         let access = self.entity_access(file, doc.access.as_ref(), &fields);
         let identity = self.identity(file, doc.identity.as_ref(), &fields);
+        let schema = doc.schema.as_ref().and_then(|s| {
+            check_identifier(file, s, self.diags);
+            (s.value != self.project.schema).then(|| s.value.clone())
+        });
         let entity = Entity {
             name,
             table,
+            schema,
             doc: doc.doc.as_ref().map(|d| d.value.clone()),
             fields,
             primary_key,

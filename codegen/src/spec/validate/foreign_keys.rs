@@ -123,6 +123,7 @@ impl Validator<'_> {
             name,
             columns,
             ref_table: target.table.clone(),
+            ref_schema: target.schema.clone(),
             ref_columns,
             on_delete,
             on_update,

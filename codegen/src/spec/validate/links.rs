@@ -125,6 +125,7 @@ impl Validator<'_> {
             reference: Reference {
                 entity: target.name.clone(),
                 table: target.table.clone(),
+                schema: target.schema.clone(),
                 column: pk.name.clone(),
                 on_delete,
                 on_update: FkAction::NoAction,

@@ -111,6 +111,7 @@ impl Validator<'_> {
                     Reference {
                         entity: target.name.clone(),
                         table: target.table.clone(),
+                        schema: target.schema.clone(),
                         column: column.to_string(),
                         on_delete: r.on_delete,
                         on_update: r.on_update,
