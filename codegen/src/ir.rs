@@ -243,12 +243,12 @@ impl Entity {
     /// The table's key in the schema model (and its name in reports): `table`, or
     /// `schema.table` outside the project's schema `ours`.
     pub fn table_key(&self, ours: &str) -> String {
-        crate::schema::model::table_key(self.schema.as_deref().unwrap_or(ours), &self.table, ours)
+        crate::naming::table_key(self.schema.as_deref().unwrap_or(ours), &self.table, ours)
     }
 
     /// The table as SQL names it (the project's schema is on the search path).
     pub fn table_sql(&self, ours: &str) -> String {
-        crate::schema::model::quote_table(&self.table_key(ours))
+        crate::naming::quote_table(&self.table_key(ours))
     }
 }
 
@@ -602,6 +602,15 @@ impl IndexDef {
     }
 
     /// A btree on plain ascending columns, nothing more.
+    /// Expressible as a UNIQUE constraint: plain columns, btree, no predicate or storage
+    /// parameters (NULLS NOT DISTINCT and INCLUDE are the constraint's own words).
+    pub fn is_constraint_key(&self) -> bool {
+        self.method == "btree"
+            && self.predicate.is_none()
+            && self.storage.is_empty()
+            && self.elements.iter().zip(&self.columns).all(|(e, c)| *e == crate::naming::quote_ident(c))
+    }
+
     pub fn is_plain(&self) -> bool {
         self.method == "btree"
             && self.predicate.is_none()

@@ -209,6 +209,42 @@ fn clip_bytes(text: &str, max: usize) -> &str {
     &text[..end]
 }
 
+/// A table's key in the schema model's `tables` (and its name in reports): `name` in the project's schema
+/// `ours`, `schema.name` in another managed schema.
+pub fn table_key(schema: &str, name: &str, ours: &str) -> String {
+    if schema == ours {
+        name.to_string()
+    } else {
+        format!("{schema}.{name}")
+    }
+}
+
+/// A table key's schema (None: the project's) and name. A key holds a dot only when it is
+/// qualified: the project's own tables with a dot in their names are not supported.
+pub fn split_table(key: &str) -> (Option<&str>, &str) {
+    match key.split_once('.') {
+        Some((schema, name)) => (Some(schema), name),
+        None => (None, key),
+    }
+}
+
+/// A table key as SQL names it: `"invoice"`, or `billing.invoice` outside the project's schema
+/// (which migrations put first on the search path).
+pub fn quote_table(key: &str) -> String {
+    match split_table(key) {
+        (Some(schema), name) => format!("{}.{}", quote_ident(schema), quote_ident(name)),
+        (None, name) => quote_ident(name),
+    }
+}
+
+/// An object living in a table's schema (an index, a sequence) as SQL names it.
+pub fn quote_in_table_schema(table_key: &str, object: &str) -> String {
+    match split_table(table_key) {
+        (Some(schema), _) => format!("{}.{}", quote_ident(schema), quote_ident(object)),
+        (None, _) => quote_ident(object),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -4,9 +4,10 @@
 
 use crate::flags::{CheckOpts, Format};
 use crate::paths::resolve;
+use crate::render_cache;
 use crate::{block_on, EXIT_DRIFT, EXIT_ERROR, EXIT_OK};
 use codegen::generate::migration::{lag, read_existing};
-use codegen::generate::{check_files, render_all, FileProblem, Layout};
+use codegen::generate::{check_files, FileProblem, Layout};
 use codegen::schema::report::{describe, split_unmanaged, Sides, Unmanaged, BOOKKEEPING};
 use codegen::schema::{live::compare_live, lower::lower, Change};
 use runtime::redact::redact_url;
@@ -33,48 +34,31 @@ pub fn run(opts: &CheckOpts, out: &mut dyn Write, err: &mut dyn Write) -> i32 {
             return EXIT_ERROR;
         }
     };
-    let files = render_all(&model);
-    let file_problems = check_files(&Layout::new(&paths.root), &files);
-    let migration_problems = match migration_lag(&model, &paths.root.join("migrations")) {
+    let url =
+        if opts.offline { None } else { opts.database_url.clone().or_else(|| std::env::var("DATABASE_URL").ok()) };
+    let migrations_dir = paths.root.join("migrations");
+    // The database answers while this process renders and replays: the two overlap.
+    let (file_count, file_problems, migration_problems, live) = std::thread::scope(|scope| {
+        let (model, migrations_dir) = (&model, &migrations_dir);
+        let live = url.as_deref().map(|url| scope.spawn(move || compare_database(model, url, migrations_dir)));
+        let files = render_cache::render(model, &paths.root);
+        let file_problems = check_files(&Layout::new(&paths.root), &files);
+        let migration_problems = migration_lag(model, migrations_dir);
+        let live = live.map(|handle| handle.join().expect("database comparison panicked"));
+        (files.len(), file_problems, migration_problems, live)
+    });
+    let migration_problems = match migration_problems {
         Ok(problems) => problems,
         Err(message) => {
             let _ = write!(err, "{message}");
             return EXIT_ERROR;
         }
     };
-    let url =
-        if opts.offline { None } else { opts.database_url.clone().or_else(|| std::env::var("DATABASE_URL").ok()) };
-    let live = match url {
-        None => None,
-        Some(url) => {
-            let expected = lower(&model);
-            let introspected =
-                block_on(async { tokio::time::timeout(CONNECT_TIMEOUT, compare_live(&url, &expected)).await });
-            let (actual, changes) = match introspected {
-                Ok(Ok(compared)) => compared,
-                Ok(Err(e)) => {
-                    let reason = e.to_string().split_whitespace().collect::<Vec<_>>().join(" ");
-                    let _ = writeln!(err, "error: cannot check the database {}: {reason}", redact_url(&url));
-                    return EXIT_ERROR;
-                }
-                Err(_) => {
-                    let _ = writeln!(
-                        err,
-                        "error: cannot check the database {}: no answer within {}s",
-                        redact_url(&url),
-                        CONNECT_TIMEOUT.as_secs()
-                    );
-                    return EXIT_ERROR;
-                }
-            };
-            let (drift, unmanaged) = split_unmanaged(changes, &actual, &model.project.ignore_tables);
-            let dir = paths.root.join("migrations");
-            let tampered = block_on(runtime::migrate::tampered(&url, &dir))
-                .unwrap_or_default()
-                .into_iter()
-                .map(|t| format!("migration {} {}", t.version, t.problem))
-                .collect();
-            Some(LiveResult { url: redact_url(&url), drift, unmanaged, tampered })
+    let live = match live.transpose() {
+        Ok(live) => live,
+        Err(message) => {
+            let _ = writeln!(err, "{message}");
+            return EXIT_ERROR;
         }
     };
     let counted_unmanaged = |l: &LiveResult| {
@@ -123,7 +107,7 @@ pub fn run(opts: &CheckOpts, out: &mut dyn Write, err: &mut dyn Write) -> i32 {
         Format::Human => {
             let _ = writeln!(out, "specs: {summary} — valid");
             if file_problems.is_empty() {
-                let _ = writeln!(out, "generated files: up to date ({} files)", files.len());
+                let _ = writeln!(out, "generated files: up to date ({file_count} files)");
             } else {
                 let _ = writeln!(out, "generated files: {} problem(s)", file_problems.len());
                 for p in &file_problems {
@@ -195,4 +179,30 @@ fn migration_lag(model: &codegen::ir::Model, dir: &std::path::Path) -> Result<Ve
             Err(format!("{lines}error: cannot replay the migrations to compare them with the specs\n"))
         }
     }
+}
+
+/// The live schema against the specs', and the applied migrations against their files; Err: the
+/// one-line reason the database cannot be checked.
+fn compare_database(model: &codegen::ir::Model, url: &str, migrations: &std::path::Path) -> Result<LiveResult, String> {
+    let expected = lower(model);
+    let shown = redact_url(url);
+    let (actual, changes) =
+        match block_on(async { tokio::time::timeout(CONNECT_TIMEOUT, compare_live(url, &expected)).await }) {
+            Ok(Ok(compared)) => compared,
+            Ok(Err(e)) => {
+                let reason = e.to_string().split_whitespace().collect::<Vec<_>>().join(" ");
+                return Err(format!("error: cannot check the database {shown}: {reason}"));
+            }
+            Err(_) => {
+                let seconds = CONNECT_TIMEOUT.as_secs();
+                return Err(format!("error: cannot check the database {shown}: no answer within {seconds}s"));
+            }
+        };
+    let (drift, unmanaged) = split_unmanaged(changes, &actual, &model.project.ignore_tables);
+    let tampered = block_on(runtime::migrate::tampered(url, migrations))
+        .unwrap_or_default()
+        .into_iter()
+        .map(|t| format!("migration {} {}", t.version, t.problem))
+        .collect();
+    Ok(LiveResult { url: shown, drift, unmanaged, tampered })
 }

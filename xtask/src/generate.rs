@@ -5,7 +5,7 @@ use crate::flags::GenerateOpts;
 use crate::paths::resolve;
 use crate::{block_on, EXIT_ERROR, EXIT_OK};
 use codegen::generate::migration::{next_migration, read_existing, Next, Unplannable};
-use codegen::generate::{render_all, write_files, Layout};
+use codegen::generate::{write_files, Layout};
 use codegen::schema::plan::Loss;
 use runtime::redact::redact_url;
 use std::io::Write;
@@ -30,7 +30,7 @@ pub fn run(opts: &GenerateOpts, out: &mut dyn Write, err: &mut dyn Write) -> i32
     // Replaying and planning the migrations is independent of rendering: overlap them.
     let (mut files, next) = std::thread::scope(|scope| {
         let next = scope.spawn(|| next_migration(&model, &existing));
-        (render_all(&model), next.join().expect("migration planner panicked"))
+        (crate::render_cache::render(&model, &paths.root), next.join().expect("migration planner panicked"))
     });
     match next {
         Err(Unplannable::Replay(errors)) => {

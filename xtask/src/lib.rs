@@ -8,6 +8,7 @@ mod generate;
 mod import;
 mod migrate;
 mod paths;
+mod render_cache;
 mod serve;
 mod synth;
 mod token;

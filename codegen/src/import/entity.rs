@@ -42,6 +42,29 @@ pub fn entity(ctx: &Context, table: &Table, warnings: &mut Vec<String>) -> Entit
         .collect();
     let mut indexes = Vec::new();
     for u in table.uniques.values() {
+        if let (Some(extra), UniqueKind::Constraint) = (&u.extra, u.kind) {
+            match constraint_key(extra) {
+                Some((fields, nulls_not_distinct, include)) => {
+                    let cols: Vec<&str> = fields.iter().map(String::as_str).collect();
+                    let conventional = fill(&ctx.naming.unique_constraint, bare, &cols, "");
+                    indexes.push(IndexDoc {
+                        fields,
+                        unique: Some(UniqueKind::Constraint),
+                        name: (u.name != conventional).then(|| u.name.clone()),
+                        using: None,
+                        predicate: None,
+                        include,
+                        nulls_not_distinct,
+                        storage: None,
+                    });
+                }
+                None => warnings.push(format!(
+                    "{t}: unique constraint {} ({extra}) is more than specs can express; skipped",
+                    u.name
+                )),
+            }
+            continue;
+        }
         if let Some(extra) = &u.extra {
             let index = Index {
                 name: u.name.clone(),
@@ -51,16 +74,12 @@ pub fn entity(ctx: &Context, table: &Table, warnings: &mut Vec<String>) -> Entit
                 predicate: None,
                 extra: Some(extra.clone()),
             };
-            match (u.kind, index_doc(ctx, table, &index)) {
-                (UniqueKind::Index, Ok(doc)) => indexes.push(doc),
-                (_, Err(why)) => {
+            match index_doc(ctx, table, &index) {
+                Ok(doc) => indexes.push(doc),
+                Err(why) => {
                     warnings
                         .push(format!("{t}: unique key {} ({why}) is more than specs can express; skipped", u.name));
                 }
-                (UniqueKind::Constraint, Ok(_)) => warnings.push(format!(
-                    "{t}: unique constraint {} ({extra}) is more than specs can express; skipped",
-                    u.name
-                )),
             }
             continue;
         }
@@ -330,6 +349,27 @@ fn balanced(text: &str) -> bool {
         }
     }
     depth == 0
+}
+
+/// A UNIQUE constraint's columns, NULLS NOT DISTINCT and INCLUDE columns, read back from its
+/// definition; None when it holds more (DEFERRABLE) or does not spell back the same.
+fn constraint_key(definition: &str) -> Option<(Vec<String>, bool, Vec<String>)> {
+    let rest = definition.strip_prefix("UNIQUE")?;
+    let (nulls_not_distinct, rest) = match rest.strip_prefix(" NULLS NOT DISTINCT") {
+        Some(rest) => (true, rest),
+        None => (false, rest),
+    };
+    let names = |list: &str| list.split(", ").map(unquote).collect::<Vec<_>>();
+    let (columns, rest) = rest.strip_prefix(" (")?.split_once(')')?;
+    let include = match rest.strip_prefix(" INCLUDE (").and_then(|r| r.strip_suffix(')')) {
+        Some(list) => names(list),
+        None => Vec::new(),
+    };
+    let parsed = (names(columns), nulls_not_distinct, include);
+    let spelled = crate::schema::model::key_definition("UNIQUE", &parsed.0, parsed.1, &parsed.2, &[]);
+    // PostgreSQL quotes every keyword (`"position"`), quote_ident only the reserved ones.
+    let same = spelled.is_some_and(|s| crate::schema::introspect::same_quoting(&s, definition));
+    same.then_some(parsed)
 }
 
 fn unquote(name: &str) -> String {

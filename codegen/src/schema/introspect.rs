@@ -328,7 +328,7 @@ fn fk_action(code: &str) -> FkAction {
 
 /// Equal once quotes around plain lower-case names are dropped: PostgreSQL quotes every keyword
 /// (`"position"`), `quote_ident` only the reserved ones, and both spellings name the same column.
-fn same_quoting(a: &str, b: &str) -> bool {
+pub(crate) fn same_quoting(a: &str, b: &str) -> bool {
     a == b || drop_needless_quotes(a) == drop_needless_quotes(b)
 }
 

@@ -1,7 +1,7 @@
 //! `lower(IR) → Schema`: what the database must look like for the specs to hold.
 
 use super::model::*;
-use crate::ir::{Entity, FieldType, Link, Model};
+use crate::ir::{Entity, FieldType, Link, Model, UniqueKind};
 use crate::naming::quote_ident;
 
 pub fn lower(model: &Model) -> Schema {
@@ -114,6 +114,13 @@ fn entity_table(model: &Model, entity: &Entity) -> Table {
         .extra();
         let plain_columns = ix.elements.iter().zip(&ix.columns).all(|(e, c)| e.starts_with(&quote_ident(c)));
         let unique_key = ix.method == "btree" && ix.predicate.is_none() && plain_columns;
+        // A constraint's extra words are its definition's, not an index's.
+        let extra = match ix.unique {
+            Some(UniqueKind::Constraint) => {
+                key_definition("UNIQUE", &ix.columns, ix.nulls_not_distinct, &ix.include, &[])
+            }
+            _ => extra,
+        };
         match ix.unique.filter(|_| unique_key) {
             Some(kind) => {
                 table.uniques.insert(

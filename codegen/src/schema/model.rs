@@ -148,41 +148,30 @@ pub struct ForeignKey {
     pub on_update: FkAction,
 }
 
-/// A table's key in [`Schema::tables`] (and its name in reports): `name` in the project's schema
-/// `ours`, `schema.name` in another managed schema.
-pub fn table_key(schema: &str, name: &str, ours: &str) -> String {
-    if schema == ours {
-        name.to_string()
-    } else {
-        format!("{schema}.{name}")
+/// `pg_get_constraintdef()` of a key (`UNIQUE NULLS NOT DISTINCT (a, b) INCLUDE (c) DEFERRABLE`)
+/// when it is more than `KEYWORD (columns)`: what lowering, replay and introspection keep.
+pub fn key_definition(
+    keyword: &str,
+    columns: &[String],
+    nulls_not_distinct: bool,
+    include: &[String],
+    deferral: &[&str],
+) -> Option<String> {
+    let list = |names: &[String]| names.iter().map(|c| quote_ident(c)).collect::<Vec<_>>().join(", ");
+    let plain = format!("{keyword} ({})", list(columns));
+    let distinct = if nulls_not_distinct { " NULLS NOT DISTINCT" } else { "" };
+    let mut definition = format!("{keyword}{distinct} ({})", list(columns));
+    if !include.is_empty() {
+        definition.push_str(&format!(" INCLUDE ({})", list(include)));
     }
+    for word in deferral {
+        definition.push(' ');
+        definition.push_str(word);
+    }
+    (definition != plain).then_some(definition)
 }
 
-/// A table key's schema (None: the project's) and name. A key holds a dot only when it is
-/// qualified: the project's own tables with a dot in their names are not supported.
-pub fn split_table(key: &str) -> (Option<&str>, &str) {
-    match key.split_once('.') {
-        Some((schema, name)) => (Some(schema), name),
-        None => (None, key),
-    }
-}
-
-/// A table key as SQL names it: `"invoice"`, or `billing.invoice` outside the project's schema
-/// (which migrations put first on the search path).
-pub fn quote_table(key: &str) -> String {
-    match split_table(key) {
-        (Some(schema), name) => format!("{}.{}", quote_ident(schema), quote_ident(name)),
-        (None, name) => quote_ident(name),
-    }
-}
-
-/// An object living in a table's schema (an index, a sequence) as SQL names it.
-pub fn quote_in_table_schema(table_key: &str, object: &str) -> String {
-    match split_table(table_key) {
-        (Some(schema), _) => format!("{}.{}", quote_ident(schema), quote_ident(object)),
-        (None, _) => quote_ident(object),
-    }
-}
+pub use crate::naming::{quote_in_table_schema, quote_table, split_table, table_key};
 
 impl ForeignKey {
     /// The key of the table it references, for a schema whose own name is `ours`.

@@ -5,7 +5,6 @@ use super::names::ident;
 use super::types::column_name;
 use super::Replay;
 use crate::ir::{FkAction, UniqueKind};
-use crate::naming::quote_ident;
 use crate::schema::model::{ForeignKey, PrimaryKey, Unique};
 use sqlparser::ast::{
     ConstraintCharacteristics, ConstraintReferenceMatchKind, DeferrableInitial, ForeignKeyConstraint, Ident,
@@ -311,21 +310,8 @@ fn key_definition(
     include: &[Ident],
     characteristics: Option<&ConstraintCharacteristics>,
 ) -> Option<String> {
-    let list = |names: &mut dyn Iterator<Item = String>| names.map(|c| quote_ident(&c)).collect::<Vec<_>>().join(", ");
-    let plain = format!("{keyword} ({})", list(&mut columns.iter().cloned()));
-    let mut definition = format!(
-        "{keyword}{} ({})",
-        if nulls_not_distinct { " NULLS NOT DISTINCT" } else { "" },
-        list(&mut columns.iter().cloned())
-    );
-    if !include.is_empty() {
-        definition.push_str(&format!(" INCLUDE ({})", list(&mut include.iter().map(ident))));
-    }
-    for word in deferral(characteristics) {
-        definition.push(' ');
-        definition.push_str(word);
-    }
-    (definition != plain).then_some(definition)
+    let include: Vec<String> = include.iter().map(ident).collect();
+    crate::schema::model::key_definition(keyword, columns, nulls_not_distinct, &include, &deferral(characteristics))
 }
 
 /// `DEFERRABLE` and `INITIALLY DEFERRED` as the catalog records them (deferred implies deferrable).

@@ -464,12 +464,10 @@ impl Validator<'_> {
                     .with_help("add `unique: index`, or remove `nulls_distinct`"),
             );
         }
-        if def.unique == Some(UniqueKind::Constraint) && !def.is_plain() {
-            self.diags.push(
-                Diagnostic::error(span.clone(), "a UNIQUE constraint holds plain columns only").with_help(
-                    "write `unique: index` for a unique index with a method, predicate, sort order or INCLUDE",
-                ),
-            );
+        if def.unique == Some(UniqueKind::Constraint) && !def.is_constraint_key() {
+            self.diags.push(Diagnostic::error(span.clone(), "a UNIQUE constraint holds plain columns only").with_help(
+                "write `unique: index` for a unique index with a method, predicate, sort order or storage parameters",
+            ));
             return None;
         }
         Some((def, span))
