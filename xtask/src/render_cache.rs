@@ -25,6 +25,10 @@ pub fn render(model: &Model, root: &Path) -> Vec<GeneratedFile> {
 
 /// The cache file for this project, and the key its contents must carry.
 fn location(model: &Model, root: &Path) -> Option<(PathBuf, String)> {
+    // `XTASK_RENDER_CACHE=off` renders every time (to time it, or to rule the cache out).
+    if std::env::var_os("XTASK_RENDER_CACHE").is_some_and(|v| v == "off") {
+        return None;
+    }
     let exe = std::env::current_exe().ok()?;
     let meta = std::fs::metadata(&exe).ok()?;
     let built = meta.modified().ok()?.duration_since(std::time::UNIX_EPOCH).ok()?.as_nanos();
