@@ -56,8 +56,10 @@ fn store(path: &Path, key: &str, files: &[GeneratedFile]) -> std::io::Result<()>
         record(&f.path);
         record(&f.contents);
     }
-    // Written aside and renamed, so a concurrent run never reads half a file.
-    let partial = path.with_extension(format!("{}.tmp", std::process::id()));
+    // Written aside (one name per process and call) and renamed, so no reader sees half a file.
+    static CALLS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    let call = CALLS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let partial = path.with_extension(format!("{}-{call}.tmp", std::process::id()));
     std::fs::write(&partial, out)?;
     std::fs::rename(&partial, path)?;
     evict(dir);
