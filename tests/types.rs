@@ -195,7 +195,40 @@ fn every_type_round_trips_through_the_generated_api() {
                 api.post("/api/v1/ledgers", &json!({ "quantity": quantity, "unit_price": "1", "code": "a" })).await;
             assert_eq!(refused.status, 422, "quantity {quantity} breaks a CHECK: {}", refused.text);
         }
+
+        // Composite keys: every part in the item path, in key order (`/tallies/{region}/{id}`).
+        let tally = api.post("/api/v1/tallies", &json!({ "region": "eu", "amount": "3.50" })).await;
+        assert_eq!(tally.status, 201, "{}", tally.text);
+        let id = tally.json["id"].as_i64().expect("the identity's value");
+        let item = format!("/api/v1/tallies/eu/{id}");
+        assert_eq!(tally.header("location"), Some(item.as_str()), "{:?}", tally.headers);
+        let read = api.get(&item).await;
+        assert_eq!((read.status, &read.json), (200, &tally.json), "{}", read.text);
+        let changed = api.patch(&item, &json!({ "amount": "4.25" })).await;
+        assert_eq!((changed.status, changed.json["amount"].as_str()), (200, Some("4.25")), "{}", changed.text);
+        let key_part = api.patch(&item, &json!({ "region": "us" })).await;
+        assert_eq!(key_part.status, 422, "a key part is not patchable: {}", key_part.text);
+        for elsewhere in [format!("/api/v1/tallies/us/{id}"), format!("/api/v1/tallies/eu/{}", id + 1)] {
+            assert_eq!(api.get(&elsewhere).await.status, 404, "{elsewhere}");
+        }
+        assert_eq!(api.get(&format!("/api/v1/tallies/eu/{id}x")).await.status, 404, "a malformed part");
+        let listed = api.get("/api/v1/tallies?region=eq.eu&order=amount.desc").await;
+        assert_eq!((listed.status, listed.json.as_array().map(Vec::len)), (200, Some(1)), "{}", listed.text);
+        assert_eq!(api.delete(&item).await.status, 204);
+        assert_eq!(api.get(&item).await.status, 404, "deleted");
+        // A timestamp part travels as its JSON text; the Location header names the new row.
+        let reading = api.post("/api/v1/readings", &json!({ "taken_at": "2026-03-01T12:30:00Z", "value": 1.5 })).await;
+        assert_eq!(reading.status, 201, "{}", reading.text);
+        let location = reading.header("location").expect("a Location header").to_string();
+        let again = api.get(&location).await;
+        assert_eq!((again.status, &again.json), (200, &reading.json), "{location}: {}", again.text);
+        let by_offset = format!(
+            "/api/v1/readings/{}/2026-03-01T14:30:00%2B02:00",
+            reading.json["id"].as_i64().expect("the identity's value")
+        );
+        assert_eq!(api.get(&by_offset).await.status, 200, "the same instant with an offset: {by_offset}");
     });
+    tests::server::assert_match_document(&project.path().join("generated/openapi.json"), &api.exchanges());
     drop(served);
 }
 

@@ -22,6 +22,22 @@ pub fn collection_path(entity: &str) -> String {
     format!("{PREFIX}/{}", resource(entity))
 }
 
+/// An item's path, `/api/v1/users/{id}` or, for a composite key, one segment per key part
+/// (`/api/v1/film_actors/{actor_id}/{film_id}`): the `wire` crate's rule, which the server mounts.
+pub fn item_path(entity: &Entity) -> String {
+    let parts: Vec<&str> = entity.primary_key.columns.iter().map(String::as_str).collect();
+    wire::item_path(&collection_path(&entity.name), &parts)
+}
+
+/// The item path's parameters with the field each one carries: `id` for a single key, else each
+/// key part by its field's name.
+pub fn key_params(entity: &Entity) -> Vec<(String, &Field)> {
+    match entity.key_fields().as_slice() {
+        [single] => vec![("id".to_string(), *single)],
+        parts => parts.iter().map(|f| (f.name.clone(), *f)).collect(),
+    }
+}
+
 /// `TarifPlan` → `TarifPlans`, for operation ids.
 pub fn pascal_plural(entity: &str) -> String {
     pascal(&resource(entity))

@@ -12,8 +12,8 @@ pub struct Model {
     pub entities: Vec<Entity>,
     /// Sorted by name.
     pub links: Vec<Link>,
-    /// Entities with a composite primary key or none, sorted by name: in the schema (lowered,
-    /// migrated, checked, imported), not yet in the generated code or the API.
+    /// Entities without a primary key, sorted by name: in the schema (lowered, migrated, checked,
+    /// imported), not in the generated code or the API (an item path needs a key).
     pub keyed: Vec<Entity>,
     /// Sorted by name.
     pub domains: Vec<DomainDef>,
@@ -33,12 +33,12 @@ pub struct DomainDef {
 }
 
 impl Model {
-    /// `27 entities, 6 links, 9 enums`, and the composite-key entities when there are any.
+    /// `27 entities, 6 links, 9 enums`, and the entities without a key when there are any.
     pub fn summary(&self) -> String {
         let mut text =
             format!("{} entities, {} links, {} enums", self.entities.len(), self.links.len(), self.enums.len());
         if !self.keyed.is_empty() {
-            text.push_str(&format!(", {} with composite keys or none (schema only, no API yet)", self.keyed.len()));
+            text.push_str(&format!(", {} without a primary key (schema only, no API)", self.keyed.len()));
         }
         text
     }
@@ -195,6 +195,11 @@ pub const PASSWORD_WIRE_NAME: &str = "password";
 impl Entity {
     pub fn field(&self, name: &str) -> Option<&Field> {
         self.fields.iter().find(|f| f.name == name)
+    }
+
+    /// The primary key's fields, in key order.
+    pub fn key_fields(&self) -> Vec<&Field> {
+        self.primary_key.columns.iter().map(|c| self.field(c).expect("validated: primary key field exists")).collect()
     }
 
     pub fn pk_field(&self) -> &Field {

@@ -178,10 +178,12 @@ impl AddOn {
         conn: &mut ::sqlx::PgConnection,
         id: ::uuid::Uuid,
     ) -> Result<Self, rt::RepoError> {
-        rt::fetch_by(
+        rt::fetch_bound(
                 conn,
-                "SELECT name, slug, description, price, currency, billing_period, config, is_active, sort_order, id, created_at, updated_at, version FROM vbwd_addon WHERE id = $1",
-                id,
+                ::sqlx::query_as(
+                        "SELECT name, slug, description, price, currency, billing_period, config, is_active, sort_order, id, created_at, updated_at, version FROM vbwd_addon WHERE id = $1",
+                    )
+                    .bind(id),
                 Self::CONSTRAINTS,
             )
             .await
@@ -208,6 +210,10 @@ impl AddOn {
         patch: AddOnPatch,
     ) -> Result<Self, rt::RepoError> {
         let expected_version: ::runtime::wire::Version = expected_version.into();
+        let current = ::sqlx::query_scalar(
+                "SELECT version::bigint FROM vbwd_addon WHERE id = $1",
+            )
+            .bind(id);
         let mut q = ::sqlx::QueryBuilder::new("UPDATE vbwd_addon SET ");
         let mut first = false;
         q.push("version = version + 1");
@@ -245,23 +251,13 @@ impl AddOn {
         if let Some(value) = patch.sort_order {
             rt::push_set(&mut q, &mut first, "sort_order = ", value, "");
         }
-        q.push(" WHERE id = ")
-            .push_bind(id)
-            .push(" AND version = ")
+        q.push(" WHERE id = ").push_bind(id);
+        q.push(" AND version = ")
             .push_bind(expected_version)
             .push(
                 " RETURNING name, slug, description, price, currency, billing_period, config, is_active, sort_order, id, created_at, updated_at, version",
             );
-        rt::finish_update(
-                conn,
-                q,
-                Some((
-                    "SELECT version::bigint FROM vbwd_addon WHERE id = $1",
-                    id,
-                    expected_version,
-                )),
-                Self::CONSTRAINTS,
-            )
+        rt::finish_update(conn, q, Some((current, expected_version)), Self::CONSTRAINTS)
             .await
     }
     /// Deletes the row with this primary key.
@@ -269,10 +265,9 @@ impl AddOn {
         conn: &mut ::sqlx::PgConnection,
         id: ::uuid::Uuid,
     ) -> Result<(), rt::RepoError> {
-        rt::delete_by(
+        rt::delete_bound(
                 conn,
-                "DELETE FROM vbwd_addon WHERE id = $1",
-                id,
+                ::sqlx::query("DELETE FROM vbwd_addon WHERE id = $1").bind(id),
                 Self::CONSTRAINTS,
             )
             .await
@@ -442,8 +437,8 @@ impl api::Resource for AddOn {
         api::FieldRule::read_only("updated_at", api::Wire::Timestamp),
         api::FieldRule::version("version", api::Wire::INTEGER),
     ];
-    const TABLE_NAME: &'static str = "vbwd_addon";
-    const KEY_FIELD: &'static str = "id";
+    const TABLE_SQL: &'static str = "vbwd_addon";
+    const KEY_FIELDS: &'static [&'static str] = &["id"];
     const ACCESS: api::Access = api::Access {
         list: api::Allow::ADMIN.or_public(),
         get: api::Allow::ADMIN.or_public(),

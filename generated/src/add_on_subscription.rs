@@ -175,10 +175,12 @@ impl AddOnSubscription {
         conn: &mut ::sqlx::PgConnection,
         id: ::uuid::Uuid,
     ) -> Result<Self, rt::RepoError> {
-        rt::fetch_by(
+        rt::fetch_bound(
                 conn,
-                "SELECT user_id, addon_id, subscription_id, invoice_id, status, starts_at, expires_at, cancelled_at, provider_subscription_id, id, created_at, updated_at, version FROM vbwd_addon_subscription WHERE id = $1",
-                id,
+                ::sqlx::query_as(
+                        "SELECT user_id, addon_id, subscription_id, invoice_id, status, starts_at, expires_at, cancelled_at, provider_subscription_id, id, created_at, updated_at, version FROM vbwd_addon_subscription WHERE id = $1",
+                    )
+                    .bind(id),
                 Self::CONSTRAINTS,
             )
             .await
@@ -192,6 +194,10 @@ impl AddOnSubscription {
         patch: AddOnSubscriptionPatch,
     ) -> Result<Self, rt::RepoError> {
         let expected_version: ::runtime::wire::Version = expected_version.into();
+        let current = ::sqlx::query_scalar(
+                "SELECT version::bigint FROM vbwd_addon_subscription WHERE id = $1",
+            )
+            .bind(id);
         let mut q = ::sqlx::QueryBuilder::new("UPDATE vbwd_addon_subscription SET ");
         let mut first = false;
         q.push("version = version + 1");
@@ -229,23 +235,13 @@ impl AddOnSubscription {
         if let Some(value) = patch.provider_subscription_id {
             rt::push_set(&mut q, &mut first, "provider_subscription_id = ", value, "");
         }
-        q.push(" WHERE id = ")
-            .push_bind(id)
-            .push(" AND version = ")
+        q.push(" WHERE id = ").push_bind(id);
+        q.push(" AND version = ")
             .push_bind(expected_version)
             .push(
                 " RETURNING user_id, addon_id, subscription_id, invoice_id, status, starts_at, expires_at, cancelled_at, provider_subscription_id, id, created_at, updated_at, version",
             );
-        rt::finish_update(
-                conn,
-                q,
-                Some((
-                    "SELECT version::bigint FROM vbwd_addon_subscription WHERE id = $1",
-                    id,
-                    expected_version,
-                )),
-                Self::CONSTRAINTS,
-            )
+        rt::finish_update(conn, q, Some((current, expected_version)), Self::CONSTRAINTS)
             .await
     }
     /// Deletes the row with this primary key.
@@ -253,10 +249,10 @@ impl AddOnSubscription {
         conn: &mut ::sqlx::PgConnection,
         id: ::uuid::Uuid,
     ) -> Result<(), rt::RepoError> {
-        rt::delete_by(
+        rt::delete_bound(
                 conn,
-                "DELETE FROM vbwd_addon_subscription WHERE id = $1",
-                id,
+                ::sqlx::query("DELETE FROM vbwd_addon_subscription WHERE id = $1")
+                    .bind(id),
                 Self::CONSTRAINTS,
             )
             .await
@@ -433,8 +429,8 @@ impl api::Resource for AddOnSubscription {
         api::FieldRule::read_only("updated_at", api::Wire::Timestamp),
         api::FieldRule::version("version", api::Wire::INTEGER),
     ];
-    const TABLE_NAME: &'static str = "vbwd_addon_subscription";
-    const KEY_FIELD: &'static str = "id";
+    const TABLE_SQL: &'static str = "vbwd_addon_subscription";
+    const KEY_FIELDS: &'static [&'static str] = &["id"];
     const ACCESS: api::Access = api::Access {
         list: api::Allow::ADMIN.or_owner("user_id"),
         get: api::Allow::ADMIN.or_owner("user_id"),

@@ -148,10 +148,12 @@ impl Currency {
         conn: &mut ::sqlx::PgConnection,
         id: ::uuid::Uuid,
     ) -> Result<Self, rt::RepoError> {
-        rt::fetch_by(
+        rt::fetch_bound(
                 conn,
-                "SELECT code, name, symbol, exchange_rate, is_default, is_active, decimal_places, id, created_at, updated_at, version FROM vbwd_currency WHERE id = $1",
-                id,
+                ::sqlx::query_as(
+                        "SELECT code, name, symbol, exchange_rate, is_default, is_active, decimal_places, id, created_at, updated_at, version FROM vbwd_currency WHERE id = $1",
+                    )
+                    .bind(id),
                 Self::CONSTRAINTS,
             )
             .await
@@ -178,6 +180,10 @@ impl Currency {
         patch: CurrencyPatch,
     ) -> Result<Self, rt::RepoError> {
         let expected_version: ::runtime::wire::Version = expected_version.into();
+        let current = ::sqlx::query_scalar(
+                "SELECT version::bigint FROM vbwd_currency WHERE id = $1",
+            )
+            .bind(id);
         let mut q = ::sqlx::QueryBuilder::new("UPDATE vbwd_currency SET ");
         let mut first = false;
         q.push("version = version + 1");
@@ -209,23 +215,13 @@ impl Currency {
         if let Some(value) = patch.decimal_places {
             rt::push_set(&mut q, &mut first, "decimal_places = ", value, "");
         }
-        q.push(" WHERE id = ")
-            .push_bind(id)
-            .push(" AND version = ")
+        q.push(" WHERE id = ").push_bind(id);
+        q.push(" AND version = ")
             .push_bind(expected_version)
             .push(
                 " RETURNING code, name, symbol, exchange_rate, is_default, is_active, decimal_places, id, created_at, updated_at, version",
             );
-        rt::finish_update(
-                conn,
-                q,
-                Some((
-                    "SELECT version::bigint FROM vbwd_currency WHERE id = $1",
-                    id,
-                    expected_version,
-                )),
-                Self::CONSTRAINTS,
-            )
+        rt::finish_update(conn, q, Some((current, expected_version)), Self::CONSTRAINTS)
             .await
     }
     /// Deletes the row with this primary key.
@@ -233,10 +229,9 @@ impl Currency {
         conn: &mut ::sqlx::PgConnection,
         id: ::uuid::Uuid,
     ) -> Result<(), rt::RepoError> {
-        rt::delete_by(
+        rt::delete_bound(
                 conn,
-                "DELETE FROM vbwd_currency WHERE id = $1",
-                id,
+                ::sqlx::query("DELETE FROM vbwd_currency WHERE id = $1").bind(id),
                 Self::CONSTRAINTS,
             )
             .await
@@ -397,8 +392,8 @@ impl api::Resource for Currency {
         api::FieldRule::read_only("updated_at", api::Wire::Timestamp),
         api::FieldRule::version("version", api::Wire::INTEGER),
     ];
-    const TABLE_NAME: &'static str = "vbwd_currency";
-    const KEY_FIELD: &'static str = "id";
+    const TABLE_SQL: &'static str = "vbwd_currency";
+    const KEY_FIELDS: &'static [&'static str] = &["id"];
     const ACCESS: api::Access = api::Access {
         list: api::Allow::ADMIN.or_public(),
         get: api::Allow::ADMIN.or_public(),

@@ -115,10 +115,12 @@ impl FeatureUsage {
         conn: &mut ::sqlx::PgConnection,
         id: ::uuid::Uuid,
     ) -> Result<Self, rt::RepoError> {
-        rt::fetch_by(
+        rt::fetch_bound(
                 conn,
-                "SELECT user_id, feature_name, usage_count, period_start, id, created_at, updated_at, version FROM vbwd_feature_usage WHERE id = $1",
-                id,
+                ::sqlx::query_as(
+                        "SELECT user_id, feature_name, usage_count, period_start, id, created_at, updated_at, version FROM vbwd_feature_usage WHERE id = $1",
+                    )
+                    .bind(id),
                 Self::CONSTRAINTS,
             )
             .await
@@ -132,6 +134,10 @@ impl FeatureUsage {
         patch: FeatureUsagePatch,
     ) -> Result<Self, rt::RepoError> {
         let expected_version: ::runtime::wire::Version = expected_version.into();
+        let current = ::sqlx::query_scalar(
+                "SELECT version::bigint FROM vbwd_feature_usage WHERE id = $1",
+            )
+            .bind(id);
         let mut q = ::sqlx::QueryBuilder::new("UPDATE vbwd_feature_usage SET ");
         let mut first = false;
         q.push("version = version + 1");
@@ -154,23 +160,13 @@ impl FeatureUsage {
         if let Some(value) = patch.period_start {
             rt::push_set(&mut q, &mut first, "period_start = ", value, "");
         }
-        q.push(" WHERE id = ")
-            .push_bind(id)
-            .push(" AND version = ")
+        q.push(" WHERE id = ").push_bind(id);
+        q.push(" AND version = ")
             .push_bind(expected_version)
             .push(
                 " RETURNING user_id, feature_name, usage_count, period_start, id, created_at, updated_at, version",
             );
-        rt::finish_update(
-                conn,
-                q,
-                Some((
-                    "SELECT version::bigint FROM vbwd_feature_usage WHERE id = $1",
-                    id,
-                    expected_version,
-                )),
-                Self::CONSTRAINTS,
-            )
+        rt::finish_update(conn, q, Some((current, expected_version)), Self::CONSTRAINTS)
             .await
     }
     /// Deletes the row with this primary key.
@@ -178,10 +174,9 @@ impl FeatureUsage {
         conn: &mut ::sqlx::PgConnection,
         id: ::uuid::Uuid,
     ) -> Result<(), rt::RepoError> {
-        rt::delete_by(
+        rt::delete_bound(
                 conn,
-                "DELETE FROM vbwd_feature_usage WHERE id = $1",
-                id,
+                ::sqlx::query("DELETE FROM vbwd_feature_usage WHERE id = $1").bind(id),
                 Self::CONSTRAINTS,
             )
             .await
@@ -312,8 +307,8 @@ impl api::Resource for FeatureUsage {
         api::FieldRule::read_only("updated_at", api::Wire::Timestamp),
         api::FieldRule::version("version", api::Wire::INTEGER),
     ];
-    const TABLE_NAME: &'static str = "vbwd_feature_usage";
-    const KEY_FIELD: &'static str = "id";
+    const TABLE_SQL: &'static str = "vbwd_feature_usage";
+    const KEY_FIELDS: &'static [&'static str] = &["id"];
     const ACCESS: api::Access = api::Access {
         list: api::Allow::ADMIN.or_owner("user_id"),
         get: api::Allow::ADMIN.or_owner("user_id"),

@@ -117,10 +117,12 @@ impl PasswordResetToken {
         conn: &mut ::sqlx::PgConnection,
         id: ::uuid::Uuid,
     ) -> Result<Self, rt::RepoError> {
-        rt::fetch_by(
+        rt::fetch_bound(
                 conn,
-                "SELECT user_id, token, expires_at, used_at, id, created_at, updated_at, version FROM vbwd_password_reset_token WHERE id = $1",
-                id,
+                ::sqlx::query_as(
+                        "SELECT user_id, token, expires_at, used_at, id, created_at, updated_at, version FROM vbwd_password_reset_token WHERE id = $1",
+                    )
+                    .bind(id),
                 Self::CONSTRAINTS,
             )
             .await
@@ -147,6 +149,10 @@ impl PasswordResetToken {
         patch: PasswordResetTokenPatch,
     ) -> Result<Self, rt::RepoError> {
         let expected_version: ::runtime::wire::Version = expected_version.into();
+        let current = ::sqlx::query_scalar(
+                "SELECT version::bigint FROM vbwd_password_reset_token WHERE id = $1",
+            )
+            .bind(id);
         let mut q = ::sqlx::QueryBuilder::new("UPDATE vbwd_password_reset_token SET ");
         let mut first = false;
         q.push("version = version + 1");
@@ -169,23 +175,13 @@ impl PasswordResetToken {
         if let Some(value) = patch.used_at {
             rt::push_set(&mut q, &mut first, "used_at = ", value, "");
         }
-        q.push(" WHERE id = ")
-            .push_bind(id)
-            .push(" AND version = ")
+        q.push(" WHERE id = ").push_bind(id);
+        q.push(" AND version = ")
             .push_bind(expected_version)
             .push(
                 " RETURNING user_id, token, expires_at, used_at, id, created_at, updated_at, version",
             );
-        rt::finish_update(
-                conn,
-                q,
-                Some((
-                    "SELECT version::bigint FROM vbwd_password_reset_token WHERE id = $1",
-                    id,
-                    expected_version,
-                )),
-                Self::CONSTRAINTS,
-            )
+        rt::finish_update(conn, q, Some((current, expected_version)), Self::CONSTRAINTS)
             .await
     }
     /// Deletes the row with this primary key.
@@ -193,10 +189,10 @@ impl PasswordResetToken {
         conn: &mut ::sqlx::PgConnection,
         id: ::uuid::Uuid,
     ) -> Result<(), rt::RepoError> {
-        rt::delete_by(
+        rt::delete_bound(
                 conn,
-                "DELETE FROM vbwd_password_reset_token WHERE id = $1",
-                id,
+                ::sqlx::query("DELETE FROM vbwd_password_reset_token WHERE id = $1")
+                    .bind(id),
                 Self::CONSTRAINTS,
             )
             .await
@@ -320,8 +316,8 @@ impl api::Resource for PasswordResetToken {
         api::FieldRule::read_only("updated_at", api::Wire::Timestamp),
         api::FieldRule::version("version", api::Wire::INTEGER),
     ];
-    const TABLE_NAME: &'static str = "vbwd_password_reset_token";
-    const KEY_FIELD: &'static str = "id";
+    const TABLE_SQL: &'static str = "vbwd_password_reset_token";
+    const KEY_FIELDS: &'static [&'static str] = &["id"];
     const ACCESS: api::Access = api::Access::ADMIN_ONLY;
     type Key = ::uuid::Uuid;
     type New = NewPasswordResetToken;

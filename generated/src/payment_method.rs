@@ -285,10 +285,12 @@ impl PaymentMethod {
         conn: &mut ::sqlx::PgConnection,
         id: ::uuid::Uuid,
     ) -> Result<Self, rt::RepoError> {
-        rt::fetch_by(
+        rt::fetch_bound(
                 conn,
-                "SELECT code, name, description, short_description, icon, plugin_id, is_active, is_default, position, min_amount, max_amount, currencies, countries, fee_type, fee_amount, fee_charged_to, config, instructions, id, created_at, updated_at, version FROM vbwd_payment_method WHERE id = $1",
-                id,
+                ::sqlx::query_as(
+                        "SELECT code, name, description, short_description, icon, plugin_id, is_active, is_default, position, min_amount, max_amount, currencies, countries, fee_type, fee_amount, fee_charged_to, config, instructions, id, created_at, updated_at, version FROM vbwd_payment_method WHERE id = $1",
+                    )
+                    .bind(id),
                 Self::CONSTRAINTS,
             )
             .await
@@ -315,6 +317,10 @@ impl PaymentMethod {
         patch: PaymentMethodPatch,
     ) -> Result<Self, rt::RepoError> {
         let expected_version: ::runtime::wire::Version = expected_version.into();
+        let current = ::sqlx::query_scalar(
+                "SELECT version::bigint FROM vbwd_payment_method WHERE id = $1",
+            )
+            .bind(id);
         let mut q = ::sqlx::QueryBuilder::new("UPDATE vbwd_payment_method SET ");
         let mut first = false;
         q.push("version = version + 1");
@@ -379,23 +385,13 @@ impl PaymentMethod {
         if let Some(value) = patch.instructions {
             rt::push_set(&mut q, &mut first, "instructions = ", value, "");
         }
-        q.push(" WHERE id = ")
-            .push_bind(id)
-            .push(" AND version = ")
+        q.push(" WHERE id = ").push_bind(id);
+        q.push(" AND version = ")
             .push_bind(expected_version)
             .push(
                 " RETURNING code, name, description, short_description, icon, plugin_id, is_active, is_default, position, min_amount, max_amount, currencies, countries, fee_type, fee_amount, fee_charged_to, config, instructions, id, created_at, updated_at, version",
             );
-        rt::finish_update(
-                conn,
-                q,
-                Some((
-                    "SELECT version::bigint FROM vbwd_payment_method WHERE id = $1",
-                    id,
-                    expected_version,
-                )),
-                Self::CONSTRAINTS,
-            )
+        rt::finish_update(conn, q, Some((current, expected_version)), Self::CONSTRAINTS)
             .await
     }
     /// Deletes the row with this primary key.
@@ -403,10 +399,9 @@ impl PaymentMethod {
         conn: &mut ::sqlx::PgConnection,
         id: ::uuid::Uuid,
     ) -> Result<(), rt::RepoError> {
-        rt::delete_by(
+        rt::delete_bound(
                 conn,
-                "DELETE FROM vbwd_payment_method WHERE id = $1",
-                id,
+                ::sqlx::query("DELETE FROM vbwd_payment_method WHERE id = $1").bind(id),
                 Self::CONSTRAINTS,
             )
             .await
@@ -650,8 +645,8 @@ impl api::Resource for PaymentMethod {
         api::FieldRule::read_only("updated_at", api::Wire::Timestamp),
         api::FieldRule::version("version", api::Wire::INTEGER),
     ];
-    const TABLE_NAME: &'static str = "vbwd_payment_method";
-    const KEY_FIELD: &'static str = "id";
+    const TABLE_SQL: &'static str = "vbwd_payment_method";
+    const KEY_FIELDS: &'static [&'static str] = &["id"];
     const ACCESS: api::Access = api::Access {
         list: api::Allow::ADMIN.or_public(),
         get: api::Allow::ADMIN.or_public(),

@@ -117,10 +117,12 @@ impl PaymentMethodTranslation {
         conn: &mut ::sqlx::PgConnection,
         id: ::uuid::Uuid,
     ) -> Result<Self, rt::RepoError> {
-        rt::fetch_by(
+        rt::fetch_bound(
                 conn,
-                "SELECT id, payment_method_id, locale, name, description, short_description, instructions FROM vbwd_payment_method_translation WHERE id = $1",
-                id,
+                ::sqlx::query_as(
+                        "SELECT id, payment_method_id, locale, name, description, short_description, instructions FROM vbwd_payment_method_translation WHERE id = $1",
+                    )
+                    .bind(id),
                 Self::CONSTRAINTS,
             )
             .await
@@ -156,22 +158,23 @@ impl PaymentMethodTranslation {
         if let Some(value) = patch.instructions {
             rt::push_set(&mut q, &mut first, "instructions = ", value, "");
         }
-        q.push(" WHERE id = ")
-            .push_bind(id)
-            .push(
-                " RETURNING id, payment_method_id, locale, name, description, short_description, instructions",
-            );
-        rt::finish_update::<Self, ::uuid::Uuid>(conn, q, None, Self::CONSTRAINTS).await
+        q.push(" WHERE id = ").push_bind(id);
+        q.push(
+            " RETURNING id, payment_method_id, locale, name, description, short_description, instructions",
+        );
+        rt::finish_update(conn, q, None, Self::CONSTRAINTS).await
     }
     /// Deletes the row with this primary key.
     pub async fn delete(
         conn: &mut ::sqlx::PgConnection,
         id: ::uuid::Uuid,
     ) -> Result<(), rt::RepoError> {
-        rt::delete_by(
+        rt::delete_bound(
                 conn,
-                "DELETE FROM vbwd_payment_method_translation WHERE id = $1",
-                id,
+                ::sqlx::query(
+                        "DELETE FROM vbwd_payment_method_translation WHERE id = $1",
+                    )
+                    .bind(id),
                 Self::CONSTRAINTS,
             )
             .await
@@ -298,8 +301,8 @@ impl api::Resource for PaymentMethodTranslation {
             .nullable(),
         api::FieldRule::writable("instructions", api::Wire::Text).nullable(),
     ];
-    const TABLE_NAME: &'static str = "vbwd_payment_method_translation";
-    const KEY_FIELD: &'static str = "id";
+    const TABLE_SQL: &'static str = "vbwd_payment_method_translation";
+    const KEY_FIELDS: &'static [&'static str] = &["id"];
     const ACCESS: api::Access = api::Access {
         list: api::Allow::ADMIN.or_public(),
         get: api::Allow::ADMIN.or_public(),

@@ -149,10 +149,12 @@ impl Price {
         conn: &mut ::sqlx::PgConnection,
         id: ::uuid::Uuid,
     ) -> Result<Self, rt::RepoError> {
-        rt::fetch_by(
+        rt::fetch_bound(
                 conn,
-                "SELECT price_float, price_decimal, currency_id, taxes, gross_amount, net_amount, description, id, created_at, updated_at, version FROM vbwd_price WHERE id = $1",
-                id,
+                ::sqlx::query_as(
+                        "SELECT price_float, price_decimal, currency_id, taxes, gross_amount, net_amount, description, id, created_at, updated_at, version FROM vbwd_price WHERE id = $1",
+                    )
+                    .bind(id),
                 Self::CONSTRAINTS,
             )
             .await
@@ -166,6 +168,10 @@ impl Price {
         patch: PricePatch,
     ) -> Result<Self, rt::RepoError> {
         let expected_version: ::runtime::wire::Version = expected_version.into();
+        let current = ::sqlx::query_scalar(
+                "SELECT version::bigint FROM vbwd_price WHERE id = $1",
+            )
+            .bind(id);
         let mut q = ::sqlx::QueryBuilder::new("UPDATE vbwd_price SET ");
         let mut first = false;
         q.push("version = version + 1");
@@ -197,23 +203,13 @@ impl Price {
         if let Some(value) = patch.description {
             rt::push_set(&mut q, &mut first, "description = ", value, "");
         }
-        q.push(" WHERE id = ")
-            .push_bind(id)
-            .push(" AND version = ")
+        q.push(" WHERE id = ").push_bind(id);
+        q.push(" AND version = ")
             .push_bind(expected_version)
             .push(
                 " RETURNING price_float, price_decimal, currency_id, taxes, gross_amount, net_amount, description, id, created_at, updated_at, version",
             );
-        rt::finish_update(
-                conn,
-                q,
-                Some((
-                    "SELECT version::bigint FROM vbwd_price WHERE id = $1",
-                    id,
-                    expected_version,
-                )),
-                Self::CONSTRAINTS,
-            )
+        rt::finish_update(conn, q, Some((current, expected_version)), Self::CONSTRAINTS)
             .await
     }
     /// Deletes the row with this primary key.
@@ -221,10 +217,9 @@ impl Price {
         conn: &mut ::sqlx::PgConnection,
         id: ::uuid::Uuid,
     ) -> Result<(), rt::RepoError> {
-        rt::delete_by(
+        rt::delete_bound(
                 conn,
-                "DELETE FROM vbwd_price WHERE id = $1",
-                id,
+                ::sqlx::query("DELETE FROM vbwd_price WHERE id = $1").bind(id),
                 Self::CONSTRAINTS,
             )
             .await
@@ -393,8 +388,8 @@ impl api::Resource for Price {
         api::FieldRule::read_only("updated_at", api::Wire::Timestamp),
         api::FieldRule::version("version", api::Wire::INTEGER),
     ];
-    const TABLE_NAME: &'static str = "vbwd_price";
-    const KEY_FIELD: &'static str = "id";
+    const TABLE_SQL: &'static str = "vbwd_price";
+    const KEY_FIELDS: &'static [&'static str] = &["id"];
     const ACCESS: api::Access = api::Access {
         list: api::Allow::ADMIN.or_public(),
         get: api::Allow::ADMIN.or_public(),

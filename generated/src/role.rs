@@ -115,10 +115,12 @@ impl Role {
         conn: &mut ::sqlx::PgConnection,
         id: ::uuid::Uuid,
     ) -> Result<Self, rt::RepoError> {
-        rt::fetch_by(
+        rt::fetch_bound(
                 conn,
-                "SELECT name, slug, description, is_system, id, created_at, updated_at, version FROM vbwd_role WHERE id = $1",
-                id,
+                ::sqlx::query_as(
+                        "SELECT name, slug, description, is_system, id, created_at, updated_at, version FROM vbwd_role WHERE id = $1",
+                    )
+                    .bind(id),
                 Self::CONSTRAINTS,
             )
             .await
@@ -158,6 +160,10 @@ impl Role {
         patch: RolePatch,
     ) -> Result<Self, rt::RepoError> {
         let expected_version: ::runtime::wire::Version = expected_version.into();
+        let current = ::sqlx::query_scalar(
+                "SELECT version::bigint FROM vbwd_role WHERE id = $1",
+            )
+            .bind(id);
         let mut q = ::sqlx::QueryBuilder::new("UPDATE vbwd_role SET ");
         let mut first = false;
         q.push("version = version + 1");
@@ -180,23 +186,13 @@ impl Role {
         if let Some(value) = patch.is_system {
             rt::push_set(&mut q, &mut first, "is_system = ", value, "");
         }
-        q.push(" WHERE id = ")
-            .push_bind(id)
-            .push(" AND version = ")
+        q.push(" WHERE id = ").push_bind(id);
+        q.push(" AND version = ")
             .push_bind(expected_version)
             .push(
                 " RETURNING name, slug, description, is_system, id, created_at, updated_at, version",
             );
-        rt::finish_update(
-                conn,
-                q,
-                Some((
-                    "SELECT version::bigint FROM vbwd_role WHERE id = $1",
-                    id,
-                    expected_version,
-                )),
-                Self::CONSTRAINTS,
-            )
+        rt::finish_update(conn, q, Some((current, expected_version)), Self::CONSTRAINTS)
             .await
     }
     /// Deletes the row with this primary key.
@@ -204,7 +200,11 @@ impl Role {
         conn: &mut ::sqlx::PgConnection,
         id: ::uuid::Uuid,
     ) -> Result<(), rt::RepoError> {
-        rt::delete_by(conn, "DELETE FROM vbwd_role WHERE id = $1", id, Self::CONSTRAINTS)
+        rt::delete_bound(
+                conn,
+                ::sqlx::query("DELETE FROM vbwd_role WHERE id = $1").bind(id),
+                Self::CONSTRAINTS,
+            )
             .await
     }
 }
@@ -333,8 +333,8 @@ impl api::Resource for Role {
         api::FieldRule::read_only("updated_at", api::Wire::Timestamp),
         api::FieldRule::version("version", api::Wire::INTEGER),
     ];
-    const TABLE_NAME: &'static str = "vbwd_role";
-    const KEY_FIELD: &'static str = "id";
+    const TABLE_SQL: &'static str = "vbwd_role";
+    const KEY_FIELDS: &'static [&'static str] = &["id"];
     const ACCESS: api::Access = api::Access::ADMIN_ONLY;
     type Key = ::uuid::Uuid;
     type New = NewRole;

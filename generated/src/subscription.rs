@@ -200,10 +200,12 @@ impl Subscription {
         conn: &mut ::sqlx::PgConnection,
         id: ::uuid::Uuid,
     ) -> Result<Self, rt::RepoError> {
-        rt::fetch_by(
+        rt::fetch_bound(
                 conn,
-                "SELECT user_id, tarif_plan_id, pending_plan_id, status, started_at, expires_at, trial_end_at, cancelled_at, paused_at, payment_failed_at, provider_subscription_id, id, created_at, updated_at, version FROM vbwd_subscription WHERE id = $1",
-                id,
+                ::sqlx::query_as(
+                        "SELECT user_id, tarif_plan_id, pending_plan_id, status, started_at, expires_at, trial_end_at, cancelled_at, paused_at, payment_failed_at, provider_subscription_id, id, created_at, updated_at, version FROM vbwd_subscription WHERE id = $1",
+                    )
+                    .bind(id),
                 Self::CONSTRAINTS,
             )
             .await
@@ -230,6 +232,10 @@ impl Subscription {
         patch: SubscriptionPatch,
     ) -> Result<Self, rt::RepoError> {
         let expected_version: ::runtime::wire::Version = expected_version.into();
+        let current = ::sqlx::query_scalar(
+                "SELECT version::bigint FROM vbwd_subscription WHERE id = $1",
+            )
+            .bind(id);
         let mut q = ::sqlx::QueryBuilder::new("UPDATE vbwd_subscription SET ");
         let mut first = false;
         q.push("version = version + 1");
@@ -273,23 +279,13 @@ impl Subscription {
         if let Some(value) = patch.provider_subscription_id {
             rt::push_set(&mut q, &mut first, "provider_subscription_id = ", value, "");
         }
-        q.push(" WHERE id = ")
-            .push_bind(id)
-            .push(" AND version = ")
+        q.push(" WHERE id = ").push_bind(id);
+        q.push(" AND version = ")
             .push_bind(expected_version)
             .push(
                 " RETURNING user_id, tarif_plan_id, pending_plan_id, status, started_at, expires_at, trial_end_at, cancelled_at, paused_at, payment_failed_at, provider_subscription_id, id, created_at, updated_at, version",
             );
-        rt::finish_update(
-                conn,
-                q,
-                Some((
-                    "SELECT version::bigint FROM vbwd_subscription WHERE id = $1",
-                    id,
-                    expected_version,
-                )),
-                Self::CONSTRAINTS,
-            )
+        rt::finish_update(conn, q, Some((current, expected_version)), Self::CONSTRAINTS)
             .await
     }
     /// Deletes the row with this primary key.
@@ -297,10 +293,9 @@ impl Subscription {
         conn: &mut ::sqlx::PgConnection,
         id: ::uuid::Uuid,
     ) -> Result<(), rt::RepoError> {
-        rt::delete_by(
+        rt::delete_bound(
                 conn,
-                "DELETE FROM vbwd_subscription WHERE id = $1",
-                id,
+                ::sqlx::query("DELETE FROM vbwd_subscription WHERE id = $1").bind(id),
                 Self::CONSTRAINTS,
             )
             .await
@@ -493,8 +488,8 @@ impl api::Resource for Subscription {
         api::FieldRule::read_only("updated_at", api::Wire::Timestamp),
         api::FieldRule::version("version", api::Wire::INTEGER),
     ];
-    const TABLE_NAME: &'static str = "vbwd_subscription";
-    const KEY_FIELD: &'static str = "id";
+    const TABLE_SQL: &'static str = "vbwd_subscription";
+    const KEY_FIELDS: &'static [&'static str] = &["id"];
     const ACCESS: api::Access = api::Access {
         list: api::Allow::ADMIN.or_owner("user_id"),
         get: api::Allow::ADMIN.or_owner("user_id"),

@@ -137,10 +137,12 @@ impl TarifPlanCategory {
         conn: &mut ::sqlx::PgConnection,
         id: ::uuid::Uuid,
     ) -> Result<Self, rt::RepoError> {
-        rt::fetch_by(
+        rt::fetch_bound(
                 conn,
-                "SELECT name, slug, description, parent_id, is_single, sort_order, id, created_at, updated_at, version FROM vbwd_tarif_plan_category WHERE id = $1",
-                id,
+                ::sqlx::query_as(
+                        "SELECT name, slug, description, parent_id, is_single, sort_order, id, created_at, updated_at, version FROM vbwd_tarif_plan_category WHERE id = $1",
+                    )
+                    .bind(id),
                 Self::CONSTRAINTS,
             )
             .await
@@ -167,6 +169,10 @@ impl TarifPlanCategory {
         patch: TarifPlanCategoryPatch,
     ) -> Result<Self, rt::RepoError> {
         let expected_version: ::runtime::wire::Version = expected_version.into();
+        let current = ::sqlx::query_scalar(
+                "SELECT version::bigint FROM vbwd_tarif_plan_category WHERE id = $1",
+            )
+            .bind(id);
         let mut q = ::sqlx::QueryBuilder::new("UPDATE vbwd_tarif_plan_category SET ");
         let mut first = false;
         q.push("version = version + 1");
@@ -195,23 +201,13 @@ impl TarifPlanCategory {
         if let Some(value) = patch.sort_order {
             rt::push_set(&mut q, &mut first, "sort_order = ", value, "");
         }
-        q.push(" WHERE id = ")
-            .push_bind(id)
-            .push(" AND version = ")
+        q.push(" WHERE id = ").push_bind(id);
+        q.push(" AND version = ")
             .push_bind(expected_version)
             .push(
                 " RETURNING name, slug, description, parent_id, is_single, sort_order, id, created_at, updated_at, version",
             );
-        rt::finish_update(
-                conn,
-                q,
-                Some((
-                    "SELECT version::bigint FROM vbwd_tarif_plan_category WHERE id = $1",
-                    id,
-                    expected_version,
-                )),
-                Self::CONSTRAINTS,
-            )
+        rt::finish_update(conn, q, Some((current, expected_version)), Self::CONSTRAINTS)
             .await
     }
     /// Deletes the row with this primary key.
@@ -219,10 +215,10 @@ impl TarifPlanCategory {
         conn: &mut ::sqlx::PgConnection,
         id: ::uuid::Uuid,
     ) -> Result<(), rt::RepoError> {
-        rt::delete_by(
+        rt::delete_bound(
                 conn,
-                "DELETE FROM vbwd_tarif_plan_category WHERE id = $1",
-                id,
+                ::sqlx::query("DELETE FROM vbwd_tarif_plan_category WHERE id = $1")
+                    .bind(id),
                 Self::CONSTRAINTS,
             )
             .await
@@ -369,8 +365,8 @@ impl api::Resource for TarifPlanCategory {
         api::FieldRule::read_only("updated_at", api::Wire::Timestamp),
         api::FieldRule::version("version", api::Wire::INTEGER),
     ];
-    const TABLE_NAME: &'static str = "vbwd_tarif_plan_category";
-    const KEY_FIELD: &'static str = "id";
+    const TABLE_SQL: &'static str = "vbwd_tarif_plan_category";
+    const KEY_FIELDS: &'static [&'static str] = &["id"];
     const ACCESS: api::Access = api::Access {
         list: api::Allow::ADMIN.or_public(),
         get: api::Allow::ADMIN.or_public(),

@@ -169,10 +169,12 @@ impl Tax {
         conn: &mut ::sqlx::PgConnection,
         id: ::uuid::Uuid,
     ) -> Result<Self, rt::RepoError> {
-        rt::fetch_by(
+        rt::fetch_bound(
                 conn,
-                "SELECT name, code, description, rate, country_code, region_code, is_active, is_inclusive, tax_class_id, id, created_at, updated_at, version FROM vbwd_tax WHERE id = $1",
-                id,
+                ::sqlx::query_as(
+                        "SELECT name, code, description, rate, country_code, region_code, is_active, is_inclusive, tax_class_id, id, created_at, updated_at, version FROM vbwd_tax WHERE id = $1",
+                    )
+                    .bind(id),
                 Self::CONSTRAINTS,
             )
             .await
@@ -199,6 +201,10 @@ impl Tax {
         patch: TaxPatch,
     ) -> Result<Self, rt::RepoError> {
         let expected_version: ::runtime::wire::Version = expected_version.into();
+        let current = ::sqlx::query_scalar(
+                "SELECT version::bigint FROM vbwd_tax WHERE id = $1",
+            )
+            .bind(id);
         let mut q = ::sqlx::QueryBuilder::new("UPDATE vbwd_tax SET ");
         let mut first = false;
         q.push("version = version + 1");
@@ -236,23 +242,13 @@ impl Tax {
         if let Some(value) = patch.tax_class_id {
             rt::push_set(&mut q, &mut first, "tax_class_id = ", value, "");
         }
-        q.push(" WHERE id = ")
-            .push_bind(id)
-            .push(" AND version = ")
+        q.push(" WHERE id = ").push_bind(id);
+        q.push(" AND version = ")
             .push_bind(expected_version)
             .push(
                 " RETURNING name, code, description, rate, country_code, region_code, is_active, is_inclusive, tax_class_id, id, created_at, updated_at, version",
             );
-        rt::finish_update(
-                conn,
-                q,
-                Some((
-                    "SELECT version::bigint FROM vbwd_tax WHERE id = $1",
-                    id,
-                    expected_version,
-                )),
-                Self::CONSTRAINTS,
-            )
+        rt::finish_update(conn, q, Some((current, expected_version)), Self::CONSTRAINTS)
             .await
     }
     /// Deletes the row with this primary key.
@@ -260,7 +256,11 @@ impl Tax {
         conn: &mut ::sqlx::PgConnection,
         id: ::uuid::Uuid,
     ) -> Result<(), rt::RepoError> {
-        rt::delete_by(conn, "DELETE FROM vbwd_tax WHERE id = $1", id, Self::CONSTRAINTS)
+        rt::delete_bound(
+                conn,
+                ::sqlx::query("DELETE FROM vbwd_tax WHERE id = $1").bind(id),
+                Self::CONSTRAINTS,
+            )
             .await
     }
 }
@@ -436,8 +436,8 @@ impl api::Resource for Tax {
         api::FieldRule::read_only("updated_at", api::Wire::Timestamp),
         api::FieldRule::version("version", api::Wire::INTEGER),
     ];
-    const TABLE_NAME: &'static str = "vbwd_tax";
-    const KEY_FIELD: &'static str = "id";
+    const TABLE_SQL: &'static str = "vbwd_tax";
+    const KEY_FIELDS: &'static [&'static str] = &["id"];
     const ACCESS: api::Access = api::Access {
         list: api::Allow::ADMIN.or_public(),
         get: api::Allow::ADMIN.or_public(),

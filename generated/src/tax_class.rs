@@ -127,10 +127,12 @@ impl TaxClass {
         conn: &mut ::sqlx::PgConnection,
         id: ::uuid::Uuid,
     ) -> Result<Self, rt::RepoError> {
-        rt::fetch_by(
+        rt::fetch_bound(
                 conn,
-                "SELECT name, code, description, default_rate, is_default, id, created_at, updated_at, version FROM vbwd_tax_class WHERE id = $1",
-                id,
+                ::sqlx::query_as(
+                        "SELECT name, code, description, default_rate, is_default, id, created_at, updated_at, version FROM vbwd_tax_class WHERE id = $1",
+                    )
+                    .bind(id),
                 Self::CONSTRAINTS,
             )
             .await
@@ -157,6 +159,10 @@ impl TaxClass {
         patch: TaxClassPatch,
     ) -> Result<Self, rt::RepoError> {
         let expected_version: ::runtime::wire::Version = expected_version.into();
+        let current = ::sqlx::query_scalar(
+                "SELECT version::bigint FROM vbwd_tax_class WHERE id = $1",
+            )
+            .bind(id);
         let mut q = ::sqlx::QueryBuilder::new("UPDATE vbwd_tax_class SET ");
         let mut first = false;
         q.push("version = version + 1");
@@ -182,23 +188,13 @@ impl TaxClass {
         if let Some(value) = patch.is_default {
             rt::push_set(&mut q, &mut first, "is_default = ", value, "");
         }
-        q.push(" WHERE id = ")
-            .push_bind(id)
-            .push(" AND version = ")
+        q.push(" WHERE id = ").push_bind(id);
+        q.push(" AND version = ")
             .push_bind(expected_version)
             .push(
                 " RETURNING name, code, description, default_rate, is_default, id, created_at, updated_at, version",
             );
-        rt::finish_update(
-                conn,
-                q,
-                Some((
-                    "SELECT version::bigint FROM vbwd_tax_class WHERE id = $1",
-                    id,
-                    expected_version,
-                )),
-                Self::CONSTRAINTS,
-            )
+        rt::finish_update(conn, q, Some((current, expected_version)), Self::CONSTRAINTS)
             .await
     }
     /// Deletes the row with this primary key.
@@ -206,10 +202,9 @@ impl TaxClass {
         conn: &mut ::sqlx::PgConnection,
         id: ::uuid::Uuid,
     ) -> Result<(), rt::RepoError> {
-        rt::delete_by(
+        rt::delete_bound(
                 conn,
-                "DELETE FROM vbwd_tax_class WHERE id = $1",
-                id,
+                ::sqlx::query("DELETE FROM vbwd_tax_class WHERE id = $1").bind(id),
                 Self::CONSTRAINTS,
             )
             .await
@@ -354,8 +349,8 @@ impl api::Resource for TaxClass {
         api::FieldRule::read_only("updated_at", api::Wire::Timestamp),
         api::FieldRule::version("version", api::Wire::INTEGER),
     ];
-    const TABLE_NAME: &'static str = "vbwd_tax_class";
-    const KEY_FIELD: &'static str = "id";
+    const TABLE_SQL: &'static str = "vbwd_tax_class";
+    const KEY_FIELDS: &'static [&'static str] = &["id"];
     const ACCESS: api::Access = api::Access {
         list: api::Allow::ADMIN.or_public(),
         get: api::Allow::ADMIN.or_public(),

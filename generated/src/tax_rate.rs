@@ -113,10 +113,12 @@ impl TaxRate {
         conn: &mut ::sqlx::PgConnection,
         id: ::uuid::Uuid,
     ) -> Result<Self, rt::RepoError> {
-        rt::fetch_by(
+        rt::fetch_bound(
                 conn,
-                "SELECT tax_id, rate, valid_from, valid_to, id, created_at, updated_at, version FROM vbwd_tax_rate WHERE id = $1",
-                id,
+                ::sqlx::query_as(
+                        "SELECT tax_id, rate, valid_from, valid_to, id, created_at, updated_at, version FROM vbwd_tax_rate WHERE id = $1",
+                    )
+                    .bind(id),
                 Self::CONSTRAINTS,
             )
             .await
@@ -130,6 +132,10 @@ impl TaxRate {
         patch: TaxRatePatch,
     ) -> Result<Self, rt::RepoError> {
         let expected_version: ::runtime::wire::Version = expected_version.into();
+        let current = ::sqlx::query_scalar(
+                "SELECT version::bigint FROM vbwd_tax_rate WHERE id = $1",
+            )
+            .bind(id);
         let mut q = ::sqlx::QueryBuilder::new("UPDATE vbwd_tax_rate SET ");
         let mut first = false;
         q.push("version = version + 1");
@@ -152,23 +158,13 @@ impl TaxRate {
         if let Some(value) = patch.valid_to {
             rt::push_set(&mut q, &mut first, "valid_to = ", value, "");
         }
-        q.push(" WHERE id = ")
-            .push_bind(id)
-            .push(" AND version = ")
+        q.push(" WHERE id = ").push_bind(id);
+        q.push(" AND version = ")
             .push_bind(expected_version)
             .push(
                 " RETURNING tax_id, rate, valid_from, valid_to, id, created_at, updated_at, version",
             );
-        rt::finish_update(
-                conn,
-                q,
-                Some((
-                    "SELECT version::bigint FROM vbwd_tax_rate WHERE id = $1",
-                    id,
-                    expected_version,
-                )),
-                Self::CONSTRAINTS,
-            )
+        rt::finish_update(conn, q, Some((current, expected_version)), Self::CONSTRAINTS)
             .await
     }
     /// Deletes the row with this primary key.
@@ -176,10 +172,9 @@ impl TaxRate {
         conn: &mut ::sqlx::PgConnection,
         id: ::uuid::Uuid,
     ) -> Result<(), rt::RepoError> {
-        rt::delete_by(
+        rt::delete_bound(
                 conn,
-                "DELETE FROM vbwd_tax_rate WHERE id = $1",
-                id,
+                ::sqlx::query("DELETE FROM vbwd_tax_rate WHERE id = $1").bind(id),
                 Self::CONSTRAINTS,
             )
             .await
@@ -317,8 +312,8 @@ impl api::Resource for TaxRate {
         api::FieldRule::read_only("updated_at", api::Wire::Timestamp),
         api::FieldRule::version("version", api::Wire::INTEGER),
     ];
-    const TABLE_NAME: &'static str = "vbwd_tax_rate";
-    const KEY_FIELD: &'static str = "id";
+    const TABLE_SQL: &'static str = "vbwd_tax_rate";
+    const KEY_FIELDS: &'static [&'static str] = &["id"];
     const ACCESS: api::Access = api::Access {
         list: api::Allow::ADMIN.or_public(),
         get: api::Allow::ADMIN.or_public(),

@@ -134,10 +134,12 @@ impl TokenBundle {
         conn: &mut ::sqlx::PgConnection,
         id: ::uuid::Uuid,
     ) -> Result<Self, rt::RepoError> {
-        rt::fetch_by(
+        rt::fetch_bound(
                 conn,
-                "SELECT name, description, token_amount, price, is_active, sort_order, id, created_at, updated_at, version FROM vbwd_token_bundle WHERE id = $1",
-                id,
+                ::sqlx::query_as(
+                        "SELECT name, description, token_amount, price, is_active, sort_order, id, created_at, updated_at, version FROM vbwd_token_bundle WHERE id = $1",
+                    )
+                    .bind(id),
                 Self::CONSTRAINTS,
             )
             .await
@@ -151,6 +153,10 @@ impl TokenBundle {
         patch: TokenBundlePatch,
     ) -> Result<Self, rt::RepoError> {
         let expected_version: ::runtime::wire::Version = expected_version.into();
+        let current = ::sqlx::query_scalar(
+                "SELECT version::bigint FROM vbwd_token_bundle WHERE id = $1",
+            )
+            .bind(id);
         let mut q = ::sqlx::QueryBuilder::new("UPDATE vbwd_token_bundle SET ");
         let mut first = false;
         q.push("version = version + 1");
@@ -179,23 +185,13 @@ impl TokenBundle {
         if let Some(value) = patch.sort_order {
             rt::push_set(&mut q, &mut first, "sort_order = ", value, "");
         }
-        q.push(" WHERE id = ")
-            .push_bind(id)
-            .push(" AND version = ")
+        q.push(" WHERE id = ").push_bind(id);
+        q.push(" AND version = ")
             .push_bind(expected_version)
             .push(
                 " RETURNING name, description, token_amount, price, is_active, sort_order, id, created_at, updated_at, version",
             );
-        rt::finish_update(
-                conn,
-                q,
-                Some((
-                    "SELECT version::bigint FROM vbwd_token_bundle WHERE id = $1",
-                    id,
-                    expected_version,
-                )),
-                Self::CONSTRAINTS,
-            )
+        rt::finish_update(conn, q, Some((current, expected_version)), Self::CONSTRAINTS)
             .await
     }
     /// Deletes the row with this primary key.
@@ -203,10 +199,9 @@ impl TokenBundle {
         conn: &mut ::sqlx::PgConnection,
         id: ::uuid::Uuid,
     ) -> Result<(), rt::RepoError> {
-        rt::delete_by(
+        rt::delete_bound(
                 conn,
-                "DELETE FROM vbwd_token_bundle WHERE id = $1",
-                id,
+                ::sqlx::query("DELETE FROM vbwd_token_bundle WHERE id = $1").bind(id),
                 Self::CONSTRAINTS,
             )
             .await
@@ -360,8 +355,8 @@ impl api::Resource for TokenBundle {
         api::FieldRule::read_only("updated_at", api::Wire::Timestamp),
         api::FieldRule::version("version", api::Wire::INTEGER),
     ];
-    const TABLE_NAME: &'static str = "vbwd_token_bundle";
-    const KEY_FIELD: &'static str = "id";
+    const TABLE_SQL: &'static str = "vbwd_token_bundle";
+    const KEY_FIELDS: &'static [&'static str] = &["id"];
     const ACCESS: api::Access = api::Access {
         list: api::Allow::ADMIN.or_public(),
         get: api::Allow::ADMIN.or_public(),

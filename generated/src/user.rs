@@ -138,10 +138,12 @@ impl User {
         conn: &mut ::sqlx::PgConnection,
         id: ::uuid::Uuid,
     ) -> Result<Self, rt::RepoError> {
-        rt::fetch_by(
+        rt::fetch_bound(
                 conn,
-                "SELECT email, password_hash, status, role, payment_customer_id, has_used_trial, id, created_at, updated_at, version FROM vbwd_user WHERE id = $1",
-                id,
+                ::sqlx::query_as(
+                        "SELECT email, password_hash, status, role, payment_customer_id, has_used_trial, id, created_at, updated_at, version FROM vbwd_user WHERE id = $1",
+                    )
+                    .bind(id),
                 Self::CONSTRAINTS,
             )
             .await
@@ -181,6 +183,10 @@ impl User {
         patch: UserPatch,
     ) -> Result<Self, rt::RepoError> {
         let expected_version: ::runtime::wire::Version = expected_version.into();
+        let current = ::sqlx::query_scalar(
+                "SELECT version::bigint FROM vbwd_user WHERE id = $1",
+            )
+            .bind(id);
         let mut q = ::sqlx::QueryBuilder::new("UPDATE vbwd_user SET ");
         let mut first = false;
         q.push("version = version + 1");
@@ -209,23 +215,13 @@ impl User {
         if let Some(value) = patch.has_used_trial {
             rt::push_set(&mut q, &mut first, "has_used_trial = ", value, "");
         }
-        q.push(" WHERE id = ")
-            .push_bind(id)
-            .push(" AND version = ")
+        q.push(" WHERE id = ").push_bind(id);
+        q.push(" AND version = ")
             .push_bind(expected_version)
             .push(
                 " RETURNING email, password_hash, status, role, payment_customer_id, has_used_trial, id, created_at, updated_at, version",
             );
-        rt::finish_update(
-                conn,
-                q,
-                Some((
-                    "SELECT version::bigint FROM vbwd_user WHERE id = $1",
-                    id,
-                    expected_version,
-                )),
-                Self::CONSTRAINTS,
-            )
+        rt::finish_update(conn, q, Some((current, expected_version)), Self::CONSTRAINTS)
             .await
     }
     /// Deletes the row with this primary key.
@@ -233,7 +229,11 @@ impl User {
         conn: &mut ::sqlx::PgConnection,
         id: ::uuid::Uuid,
     ) -> Result<(), rt::RepoError> {
-        rt::delete_by(conn, "DELETE FROM vbwd_user WHERE id = $1", id, Self::CONSTRAINTS)
+        rt::delete_bound(
+                conn,
+                ::sqlx::query("DELETE FROM vbwd_user WHERE id = $1").bind(id),
+                Self::CONSTRAINTS,
+            )
             .await
     }
 }
@@ -402,8 +402,8 @@ impl api::Resource for User {
         api::FieldRule::read_only("updated_at", api::Wire::Timestamp),
         api::FieldRule::version("version", api::Wire::INTEGER),
     ];
-    const TABLE_NAME: &'static str = "vbwd_user";
-    const KEY_FIELD: &'static str = "id";
+    const TABLE_SQL: &'static str = "vbwd_user";
+    const KEY_FIELDS: &'static [&'static str] = &["id"];
     const ACCESS: api::Access = api::Access {
         list: api::Allow::ADMIN,
         get: api::Allow::ADMIN.or_owner("id"),

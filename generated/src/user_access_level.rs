@@ -126,10 +126,12 @@ impl UserAccessLevel {
         conn: &mut ::sqlx::PgConnection,
         id: ::uuid::Uuid,
     ) -> Result<Self, rt::RepoError> {
-        rt::fetch_by(
+        rt::fetch_bound(
                 conn,
-                "SELECT name, slug, description, is_system, linked_plan_slug, id, created_at, updated_at, version FROM vbwd_user_access_level WHERE id = $1",
-                id,
+                ::sqlx::query_as(
+                        "SELECT name, slug, description, is_system, linked_plan_slug, id, created_at, updated_at, version FROM vbwd_user_access_level WHERE id = $1",
+                    )
+                    .bind(id),
                 Self::CONSTRAINTS,
             )
             .await
@@ -169,6 +171,10 @@ impl UserAccessLevel {
         patch: UserAccessLevelPatch,
     ) -> Result<Self, rt::RepoError> {
         let expected_version: ::runtime::wire::Version = expected_version.into();
+        let current = ::sqlx::query_scalar(
+                "SELECT version::bigint FROM vbwd_user_access_level WHERE id = $1",
+            )
+            .bind(id);
         let mut q = ::sqlx::QueryBuilder::new("UPDATE vbwd_user_access_level SET ");
         let mut first = false;
         q.push("version = version + 1");
@@ -194,23 +200,13 @@ impl UserAccessLevel {
         if let Some(value) = patch.linked_plan_slug {
             rt::push_set(&mut q, &mut first, "linked_plan_slug = ", value, "");
         }
-        q.push(" WHERE id = ")
-            .push_bind(id)
-            .push(" AND version = ")
+        q.push(" WHERE id = ").push_bind(id);
+        q.push(" AND version = ")
             .push_bind(expected_version)
             .push(
                 " RETURNING name, slug, description, is_system, linked_plan_slug, id, created_at, updated_at, version",
             );
-        rt::finish_update(
-                conn,
-                q,
-                Some((
-                    "SELECT version::bigint FROM vbwd_user_access_level WHERE id = $1",
-                    id,
-                    expected_version,
-                )),
-                Self::CONSTRAINTS,
-            )
+        rt::finish_update(conn, q, Some((current, expected_version)), Self::CONSTRAINTS)
             .await
     }
     /// Deletes the row with this primary key.
@@ -218,10 +214,10 @@ impl UserAccessLevel {
         conn: &mut ::sqlx::PgConnection,
         id: ::uuid::Uuid,
     ) -> Result<(), rt::RepoError> {
-        rt::delete_by(
+        rt::delete_bound(
                 conn,
-                "DELETE FROM vbwd_user_access_level WHERE id = $1",
-                id,
+                ::sqlx::query("DELETE FROM vbwd_user_access_level WHERE id = $1")
+                    .bind(id),
                 Self::CONSTRAINTS,
             )
             .await
@@ -360,8 +356,8 @@ impl api::Resource for UserAccessLevel {
         api::FieldRule::read_only("updated_at", api::Wire::Timestamp),
         api::FieldRule::version("version", api::Wire::INTEGER),
     ];
-    const TABLE_NAME: &'static str = "vbwd_user_access_level";
-    const KEY_FIELD: &'static str = "id";
+    const TABLE_SQL: &'static str = "vbwd_user_access_level";
+    const KEY_FIELDS: &'static [&'static str] = &["id"];
     const ACCESS: api::Access = api::Access::ADMIN_ONLY;
     type Key = ::uuid::Uuid;
     type New = NewUserAccessLevel;

@@ -222,10 +222,12 @@ impl UserDetails {
         conn: &mut ::sqlx::PgConnection,
         id: ::uuid::Uuid,
     ) -> Result<Self, rt::RepoError> {
-        rt::fetch_by(
+        rt::fetch_bound(
                 conn,
-                "SELECT user_id, first_name, last_name, address_line_1, address_line_2, city, postal_code, country, phone, company, tax_number, config, balance, id, created_at, updated_at, version FROM vbwd_user_details WHERE id = $1",
-                id,
+                ::sqlx::query_as(
+                        "SELECT user_id, first_name, last_name, address_line_1, address_line_2, city, postal_code, country, phone, company, tax_number, config, balance, id, created_at, updated_at, version FROM vbwd_user_details WHERE id = $1",
+                    )
+                    .bind(id),
                 Self::CONSTRAINTS,
             )
             .await
@@ -252,6 +254,10 @@ impl UserDetails {
         patch: UserDetailsPatch,
     ) -> Result<Self, rt::RepoError> {
         let expected_version: ::runtime::wire::Version = expected_version.into();
+        let current = ::sqlx::query_scalar(
+                "SELECT version::bigint FROM vbwd_user_details WHERE id = $1",
+            )
+            .bind(id);
         let mut q = ::sqlx::QueryBuilder::new("UPDATE vbwd_user_details SET ");
         let mut first = false;
         q.push("version = version + 1");
@@ -301,23 +307,13 @@ impl UserDetails {
         if let Some(value) = patch.balance {
             rt::push_set(&mut q, &mut first, "balance = ", value, "");
         }
-        q.push(" WHERE id = ")
-            .push_bind(id)
-            .push(" AND version = ")
+        q.push(" WHERE id = ").push_bind(id);
+        q.push(" AND version = ")
             .push_bind(expected_version)
             .push(
                 " RETURNING user_id, first_name, last_name, address_line_1, address_line_2, city, postal_code, country, phone, company, tax_number, config, balance, id, created_at, updated_at, version",
             );
-        rt::finish_update(
-                conn,
-                q,
-                Some((
-                    "SELECT version::bigint FROM vbwd_user_details WHERE id = $1",
-                    id,
-                    expected_version,
-                )),
-                Self::CONSTRAINTS,
-            )
+        rt::finish_update(conn, q, Some((current, expected_version)), Self::CONSTRAINTS)
             .await
     }
     /// Deletes the row with this primary key.
@@ -325,10 +321,9 @@ impl UserDetails {
         conn: &mut ::sqlx::PgConnection,
         id: ::uuid::Uuid,
     ) -> Result<(), rt::RepoError> {
-        rt::delete_by(
+        rt::delete_bound(
                 conn,
-                "DELETE FROM vbwd_user_details WHERE id = $1",
-                id,
+                ::sqlx::query("DELETE FROM vbwd_user_details WHERE id = $1").bind(id),
                 Self::CONSTRAINTS,
             )
             .await
@@ -531,8 +526,8 @@ impl api::Resource for UserDetails {
         api::FieldRule::read_only("updated_at", api::Wire::Timestamp),
         api::FieldRule::version("version", api::Wire::INTEGER),
     ];
-    const TABLE_NAME: &'static str = "vbwd_user_details";
-    const KEY_FIELD: &'static str = "id";
+    const TABLE_SQL: &'static str = "vbwd_user_details";
+    const KEY_FIELDS: &'static [&'static str] = &["id"];
     const ACCESS: api::Access = api::Access {
         list: api::Allow::ADMIN.or_owner("user_id"),
         get: api::Allow::ADMIN.or_owner("user_id"),

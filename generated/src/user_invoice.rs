@@ -267,10 +267,12 @@ impl UserInvoice {
         conn: &mut ::sqlx::PgConnection,
         id: ::uuid::Uuid,
     ) -> Result<Self, rt::RepoError> {
-        rt::fetch_by(
+        rt::fetch_bound(
                 conn,
-                "SELECT user_id, tarif_plan_id, subscription_id, invoice_number, amount, currency, status, payment_method, payment_ref, subtotal, tax_amount, total_amount, invoiced_at, paid_at, expires_at, provider_session_id, payment_intent_id, id, created_at, updated_at, version FROM vbwd_user_invoice WHERE id = $1",
-                id,
+                ::sqlx::query_as(
+                        "SELECT user_id, tarif_plan_id, subscription_id, invoice_number, amount, currency, status, payment_method, payment_ref, subtotal, tax_amount, total_amount, invoiced_at, paid_at, expires_at, provider_session_id, payment_intent_id, id, created_at, updated_at, version FROM vbwd_user_invoice WHERE id = $1",
+                    )
+                    .bind(id),
                 Self::CONSTRAINTS,
             )
             .await
@@ -310,6 +312,10 @@ impl UserInvoice {
         patch: UserInvoicePatch,
     ) -> Result<Self, rt::RepoError> {
         let expected_version: ::runtime::wire::Version = expected_version.into();
+        let current = ::sqlx::query_scalar(
+                "SELECT version::bigint FROM vbwd_user_invoice WHERE id = $1",
+            )
+            .bind(id);
         let mut q = ::sqlx::QueryBuilder::new("UPDATE vbwd_user_invoice SET ");
         let mut first = false;
         q.push("version = version + 1");
@@ -371,23 +377,13 @@ impl UserInvoice {
         if let Some(value) = patch.payment_intent_id {
             rt::push_set(&mut q, &mut first, "payment_intent_id = ", value, "");
         }
-        q.push(" WHERE id = ")
-            .push_bind(id)
-            .push(" AND version = ")
+        q.push(" WHERE id = ").push_bind(id);
+        q.push(" AND version = ")
             .push_bind(expected_version)
             .push(
                 " RETURNING user_id, tarif_plan_id, subscription_id, invoice_number, amount, currency, status, payment_method, payment_ref, subtotal, tax_amount, total_amount, invoiced_at, paid_at, expires_at, provider_session_id, payment_intent_id, id, created_at, updated_at, version",
             );
-        rt::finish_update(
-                conn,
-                q,
-                Some((
-                    "SELECT version::bigint FROM vbwd_user_invoice WHERE id = $1",
-                    id,
-                    expected_version,
-                )),
-                Self::CONSTRAINTS,
-            )
+        rt::finish_update(conn, q, Some((current, expected_version)), Self::CONSTRAINTS)
             .await
     }
     /// Deletes the row with this primary key.
@@ -395,10 +391,9 @@ impl UserInvoice {
         conn: &mut ::sqlx::PgConnection,
         id: ::uuid::Uuid,
     ) -> Result<(), rt::RepoError> {
-        rt::delete_by(
+        rt::delete_bound(
                 conn,
-                "DELETE FROM vbwd_user_invoice WHERE id = $1",
-                id,
+                ::sqlx::query("DELETE FROM vbwd_user_invoice WHERE id = $1").bind(id),
                 Self::CONSTRAINTS,
             )
             .await
@@ -672,8 +667,8 @@ impl api::Resource for UserInvoice {
         api::FieldRule::read_only("updated_at", api::Wire::Timestamp),
         api::FieldRule::version("version", api::Wire::INTEGER),
     ];
-    const TABLE_NAME: &'static str = "vbwd_user_invoice";
-    const KEY_FIELD: &'static str = "id";
+    const TABLE_SQL: &'static str = "vbwd_user_invoice";
+    const KEY_FIELDS: &'static [&'static str] = &["id"];
     const ACCESS: api::Access = api::Access {
         list: api::Allow::ADMIN.or_owner("user_id"),
         get: api::Allow::ADMIN.or_owner("user_id"),

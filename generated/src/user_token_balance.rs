@@ -94,10 +94,12 @@ impl UserTokenBalance {
         conn: &mut ::sqlx::PgConnection,
         id: ::uuid::Uuid,
     ) -> Result<Self, rt::RepoError> {
-        rt::fetch_by(
+        rt::fetch_bound(
                 conn,
-                "SELECT user_id, balance, id, created_at, updated_at, version FROM vbwd_user_token_balance WHERE id = $1",
-                id,
+                ::sqlx::query_as(
+                        "SELECT user_id, balance, id, created_at, updated_at, version FROM vbwd_user_token_balance WHERE id = $1",
+                    )
+                    .bind(id),
                 Self::CONSTRAINTS,
             )
             .await
@@ -124,6 +126,10 @@ impl UserTokenBalance {
         patch: UserTokenBalancePatch,
     ) -> Result<Self, rt::RepoError> {
         let expected_version: ::runtime::wire::Version = expected_version.into();
+        let current = ::sqlx::query_scalar(
+                "SELECT version::bigint FROM vbwd_user_token_balance WHERE id = $1",
+            )
+            .bind(id);
         let mut q = ::sqlx::QueryBuilder::new("UPDATE vbwd_user_token_balance SET ");
         let mut first = false;
         q.push("version = version + 1");
@@ -140,21 +146,11 @@ impl UserTokenBalance {
         if let Some(value) = patch.balance {
             rt::push_set(&mut q, &mut first, "balance = ", value, "");
         }
-        q.push(" WHERE id = ")
-            .push_bind(id)
-            .push(" AND version = ")
+        q.push(" WHERE id = ").push_bind(id);
+        q.push(" AND version = ")
             .push_bind(expected_version)
             .push(" RETURNING user_id, balance, id, created_at, updated_at, version");
-        rt::finish_update(
-                conn,
-                q,
-                Some((
-                    "SELECT version::bigint FROM vbwd_user_token_balance WHERE id = $1",
-                    id,
-                    expected_version,
-                )),
-                Self::CONSTRAINTS,
-            )
+        rt::finish_update(conn, q, Some((current, expected_version)), Self::CONSTRAINTS)
             .await
     }
     /// Deletes the row with this primary key.
@@ -162,10 +158,10 @@ impl UserTokenBalance {
         conn: &mut ::sqlx::PgConnection,
         id: ::uuid::Uuid,
     ) -> Result<(), rt::RepoError> {
-        rt::delete_by(
+        rt::delete_bound(
                 conn,
-                "DELETE FROM vbwd_user_token_balance WHERE id = $1",
-                id,
+                ::sqlx::query("DELETE FROM vbwd_user_token_balance WHERE id = $1")
+                    .bind(id),
                 Self::CONSTRAINTS,
             )
             .await
@@ -280,8 +276,8 @@ impl api::Resource for UserTokenBalance {
         api::FieldRule::read_only("updated_at", api::Wire::Timestamp),
         api::FieldRule::version("version", api::Wire::INTEGER),
     ];
-    const TABLE_NAME: &'static str = "vbwd_user_token_balance";
-    const KEY_FIELD: &'static str = "id";
+    const TABLE_SQL: &'static str = "vbwd_user_token_balance";
+    const KEY_FIELDS: &'static [&'static str] = &["id"];
     const ACCESS: api::Access = api::Access {
         list: api::Allow::ADMIN.or_owner("user_id"),
         get: api::Allow::ADMIN.or_owner("user_id"),

@@ -191,14 +191,24 @@ pub async fn fetch_by<T: Row, K: Param>(
         .ok_or(RepoError::NotFound)
 }
 
-/// Runs `sql` (a DELETE) with `key` bound as `$1`; `NotFound` when no row went.
-pub async fn delete_by<K: Param>(
+type Arguments = sqlx::postgres::PgArguments;
+
+/// The one row a bound SELECT returns (a key's parts bound); `NotFound` when there is none.
+pub async fn fetch_bound<T: Row>(
     conn: &mut sqlx::PgConnection,
-    sql: &'static str,
-    key: K,
+    query: sqlx::query::QueryAs<'_, sqlx::Postgres, T, Arguments>,
+    constraints: Constraints,
+) -> Result<T, RepoError> {
+    query.fetch_optional(&mut *conn).await.map_err(|e| map_error(e, constraints))?.ok_or(RepoError::NotFound)
+}
+
+/// Runs a bound DELETE; `NotFound` when no row went.
+pub async fn delete_bound(
+    conn: &mut sqlx::PgConnection,
+    query: sqlx::query::Query<'_, sqlx::Postgres, Arguments>,
     constraints: Constraints,
 ) -> Result<(), RepoError> {
-    let done = sqlx::query(sql).bind(key).execute(&mut *conn).await.map_err(|e| map_error(e, constraints))?;
+    let done = query.execute(&mut *conn).await.map_err(|e| map_error(e, constraints))?;
     if done.rows_affected() == 0 {
         return Err(RepoError::NotFound);
     }
@@ -236,26 +246,23 @@ where
 
 /// Runs a built UPDATE … RETURNING. Without a version: `NotFound` when no row matched. With
 /// one (`WHERE key = $ AND version = $`): no match means the version moved on
-/// (`VersionConflict`, with the version found by `version_sql`) or the row is gone (`NotFound`).
-pub async fn finish_update<T: Row, K: Param>(
+/// (`VersionConflict`, with the version the bound `current` query reads) or the row is gone
+/// (`NotFound`).
+pub async fn finish_update<'q, T: Row>(
     conn: &mut sqlx::PgConnection,
-    mut q: Builder<'_>,
-    locking: Option<(&'static str, K, Version)>,
+    mut q: Builder<'q>,
+    locking: Option<(sqlx::query::QueryScalar<'q, sqlx::Postgres, Version, Arguments>, Version)>,
     constraints: Constraints,
 ) -> Result<T, RepoError> {
     let updated = q.build_query_as::<T>().fetch_optional(&mut *conn).await.map_err(|e| map_error(e, constraints))?;
     if let Some(row) = updated {
         return Ok(row);
     }
-    let Some((version_sql, key, expected)) = locking else {
+    let Some((current, expected)) = locking else {
         return Err(RepoError::NotFound);
     };
-    // `version_sql` reads the column as bigint, whatever integer type the spec gave it.
-    let current: Option<Version> = sqlx::query_scalar(version_sql)
-        .bind(key)
-        .fetch_optional(&mut *conn)
-        .await
-        .map_err(|e| map_error(e, constraints))?;
+    // `current` reads the column as bigint, whatever integer type the spec gave it.
+    let current: Option<Version> = current.fetch_optional(&mut *conn).await.map_err(|e| map_error(e, constraints))?;
     Err(match current {
         Some(actual) => RepoError::VersionConflict { expected, actual },
         None => RepoError::NotFound,

@@ -184,6 +184,11 @@ pub async fn start(config: &Config) -> Result<runtime::server::Running, String> 
 /// Checks every recorded response against the OpenAPI document with openapi-schema-validator
 /// (OpenAPI 3.0 semantics: nullable, readOnly/writeOnly, formats); panics with the failures.
 pub fn assert_match_openapi(exchanges: &[Exchange]) {
+    assert_match_document(&crate::repo_root().join("generated/openapi.json"), exchanges);
+}
+
+/// Checks every recorded response against the OpenAPI document at `document`.
+pub fn assert_match_document(document: &std::path::Path, exchanges: &[Exchange]) {
     let root = crate::repo_root();
     let dir = crate::TempDir::new("exchanges");
     let file = dir.path().join("exchanges.json");
@@ -191,7 +196,7 @@ pub fn assert_match_openapi(exchanges: &[Exchange]) {
     let python = crate::tools::openapi_spec_validator().with_file_name("python");
     let out = std::process::Command::new(python)
         .arg(root.join("tests/tools/validate_responses.py"))
-        .arg(root.join("generated/openapi.json"))
+        .arg(document)
         .arg(&file)
         .output()
         .expect("run the response validator");

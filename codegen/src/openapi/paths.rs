@@ -81,10 +81,10 @@ pub fn paths(model: &Model) -> IndexMap<String, ReferenceOr<PathItem>> {
                 restricted || access.update.owner.is_some(),
             )),
             delete: Some(guarded(delete(entity), &access.delete)),
-            parameters: vec![id_param(entity.pk_field())],
+            parameters: api::key_params(entity).into_iter().map(|(name, f)| key_param(&name, f)).collect(),
             ..PathItem::default()
         };
-        out.insert(format!("{}/{{id}}", api::collection_path(&entity.name)), ReferenceOr::Item(item));
+        out.insert(api::item_path(entity), ReferenceOr::Item(item));
         for route in routes.iter().filter(|r| r.owner.entity == entity.name) {
             let (list_path, item_path) = link_paths(model, route);
             out.insert(route.list_path(), ReferenceOr::Item(list_path));
@@ -99,6 +99,8 @@ pub fn paths(model: &Model) -> IndexMap<String, ReferenceOr<PathItem>> {
 /// tester) can follow them.
 fn add_links(op: &mut Operation, entity: &Entity, routes: &[LinkRoute<'_>]) {
     let key = format!("$response.body#/{}", entity.pk_field().name);
+    let by_key: Vec<(String, String)> =
+        api::key_params(entity).into_iter().map(|(name, f)| (name, format!("$response.body#/{}", f.name))).collect();
     let link = |id: String, parameters: Vec<(String, String)>| {
         let parameters = parameters.into_iter().map(|(name, value)| (name, value.into())).collect();
         let operation = openapiv3::LinkOperation::OperationId(id);
@@ -114,7 +116,7 @@ fn add_links(op: &mut Operation, entity: &Entity, routes: &[LinkRoute<'_>]) {
     let mut links = IndexMap::new();
     let by_id = vec![("id".to_string(), key.clone())];
     for op in [Op::Get, Op::Update, Op::Delete] {
-        let mut parameters = by_id.clone();
+        let mut parameters = by_key.clone();
         if op == Op::Update && api::version_field(entity).is_some() {
             parameters.push(("header.If-Match".into(), "$response.header.ETag".into()));
         }
@@ -330,9 +332,15 @@ fn link_paths(model: &Model, route: &LinkRoute<'_>) -> (PathItem, PathItem) {
 }
 
 fn id_param(pk: &Field) -> ReferenceOr<Parameter> {
-    let mut schema = schemas::field_schema(pk, false);
+    key_param("id", pk)
+}
+
+/// A path parameter holding a key (or a key's part) of this field's type.
+fn key_param(name: &str, field: &Field) -> ReferenceOr<Parameter> {
+    let mut schema = schemas::field_schema(field, false);
     schema.schema_data = SchemaData::default();
-    path_param("id", schema, "The row's primary key.".into())
+    let what = if name == "id" { "The row's primary key.".to_string() } else { format!("The key's part `{name}`.") };
+    path_param(name, schema, what)
 }
 
 fn path_param(name: &str, schema: Schema, description: String) -> ReferenceOr<Parameter> {

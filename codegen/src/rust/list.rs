@@ -22,7 +22,7 @@ pub fn render(entity: &Entity, table: &str, select_list: &str) -> TokenStream {
     let filter_types = fields.iter().map(|f| rust_type(&f.ty));
     let pushes =
         variants.iter().zip(&columns).map(|(v, c)| quote!(#filter_enum::#v(cmp) => { rt::push_cmp(&mut q, #c, cmp); }));
-    let key = quote_ident(&entity.pk_field().name);
+    let key = entity.primary_key.columns.iter().map(|c| quote_ident(c)).collect::<Vec<_>>().join(", ");
     let head = format!("SELECT {select_list} FROM {table}");
     // Most columns need no quoting: then the column is the name, and no second match is emitted.
     let column_fn = if columns.iter().zip(&names).all(|(c, n)| c == n) {

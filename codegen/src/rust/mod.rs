@@ -4,6 +4,7 @@
 
 mod entity;
 mod enums;
+mod key;
 mod link;
 mod list;
 mod literal;

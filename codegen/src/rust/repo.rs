@@ -2,6 +2,7 @@
 //! by each unique field, update with real optimistic locking, delete. Values are always bound
 //! parameters; generic error handling lives in `runtime::repo`.
 
+use super::key::KeyArgs;
 use super::literal::default_expr;
 use super::names::field_ident;
 use super::types::rust_type;
@@ -16,10 +17,8 @@ pub fn render(model: &Model, entity: &Entity) -> TokenStream {
     let patch_name = format_ident!("{}Patch", entity.name);
     let table = entity.table_sql(&model.project.schema);
     let select_list = select_list(entity);
-    let pk = entity.pk_field();
-    let pk_ident = field_ident(&pk.name);
-    let pk_type = rust_type(&pk.ty);
-    let pk_col = quote_ident(&pk.name);
+    let key = KeyArgs::of(entity);
+    let key_param = key.param();
     let constraints = constraint_fields(model, entity);
     let constraint_pairs = constraints.iter().map(|(c, f)| quote!((#c, #f)));
 
@@ -73,9 +72,11 @@ pub fn render(model: &Model, entity: &Entity) -> TokenStream {
         columns.join(", "),
         placeholders.join(", ")
     );
-    let pk_param = format!("$1{}", cast(model, &pk.ty));
-    let get_sql = format!("SELECT {select_list} FROM {table} WHERE {pk_col} = {pk_param}");
-    let delete_sql = format!("DELETE FROM {table} WHERE {pk_col} = {pk_param}");
+    let by_key = key.condition(1, |f| cast(model, &f.ty));
+    let get_sql = format!("SELECT {select_list} FROM {table} WHERE {by_key}");
+    let delete_sql = format!("DELETE FROM {table} WHERE {by_key}");
+    let key_binds = key.binds(false);
+    let key_definition = key.definition(entity, model);
 
     let get_by_unique =
         entity.indexes.iter().filter(|ix| ix.unique.is_some() && ix.columns.len() == 1).filter_map(|ix| {
@@ -112,8 +113,8 @@ pub fn render(model: &Model, entity: &Entity) -> TokenStream {
             }
 
             /// The row with this primary key.
-            pub async fn get(conn: &mut ::sqlx::PgConnection, #pk_ident: #pk_type) -> Result<Self, rt::RepoError> {
-                rt::fetch_by(conn, #get_sql, #pk_ident, Self::CONSTRAINTS).await
+            pub async fn get(conn: &mut ::sqlx::PgConnection, #key_param) -> Result<Self, rt::RepoError> {
+                rt::fetch_bound(conn, ::sqlx::query_as(#get_sql)#key_binds, Self::CONSTRAINTS).await
             }
 
             #(#get_by_unique)*
@@ -121,10 +122,12 @@ pub fn render(model: &Model, entity: &Entity) -> TokenStream {
             #update
 
             /// Deletes the row with this primary key.
-            pub async fn delete(conn: &mut ::sqlx::PgConnection, #pk_ident: #pk_type) -> Result<(), rt::RepoError> {
-                rt::delete_by(conn, #delete_sql, #pk_ident, Self::CONSTRAINTS).await
+            pub async fn delete(conn: &mut ::sqlx::PgConnection, #key_param) -> Result<(), rt::RepoError> {
+                rt::delete_bound(conn, ::sqlx::query(#delete_sql)#key_binds, Self::CONSTRAINTS).await
             }
         }
+
+        #key_definition
 
         #list
 
@@ -139,8 +142,9 @@ pub fn render(model: &Model, entity: &Entity) -> TokenStream {
 
 fn update_fn(model: &Model, entity: &Entity, table: &str, select_list: &str) -> TokenStream {
     let patch_name = format_ident!("{}Patch", entity.name);
-    let pk = entity.pk_field();
-    let (pk_ident, pk_type, pk_col) = (field_ident(&pk.name), rust_type(&pk.ty), quote_ident(&pk.name));
+    let key = KeyArgs::of(entity);
+    let (key_param, key_ident) = (key.param(), key.ident());
+    let where_key = key.push_where(|f| cast(model, &f.ty));
     let version = entity.version_field();
     let mut sets = Vec::new();
     if let Some(v) = version {
@@ -170,7 +174,6 @@ fn update_fn(model: &Model, entity: &Entity, table: &str, select_list: &str) -> 
     }
     let returning = format!(" RETURNING {select_list}");
     let head = format!("UPDATE {table} SET ");
-    let where_pk = format!(" WHERE {pk_col} = ");
     let doc_version = " Applies `patch` if the row is still at `expected_version` (`UPDATE … WHERE id = $1 AND version = $2`),\n bumping the version; otherwise `VersionConflict`, or `NotFound` when the row is gone.";
     let touched_always = !sets.is_empty() && (version.is_some() || entity.fields.iter().any(|f| f.on_update_now));
     // Whether no assignment is in the SET list yet (the version bump comes first when there is one).
@@ -183,7 +186,7 @@ fn update_fn(model: &Model, entity: &Entity, table: &str, select_list: &str) -> 
     let empty_guard = (!touched_always).then(|| {
         quote! {
             if patch.is_empty() {
-                return Self::get(conn, #pk_ident).await;
+                return Self::get(conn, #key_ident).await;
             }
         }
     });
@@ -192,31 +195,36 @@ fn update_fn(model: &Model, entity: &Entity, table: &str, select_list: &str) -> 
             let version_col = quote_ident(&v.name);
             let and_version = format!(" AND {version_col} = ");
             // Read back as bigint: the runtime holds every version as `wire::Version`.
-            let current_sql = format!("SELECT {version_col}::bigint FROM {table} WHERE {pk_col} = $1");
+            let by_key = key.condition(1, |f| cast(model, &f.ty));
+            let current_sql = format!("SELECT {version_col}::bigint FROM {table} WHERE {by_key}");
+            let key_binds = key.binds(true);
             quote! {
                 #[doc = #doc_version]
-                pub async fn update(conn: &mut ::sqlx::PgConnection, #pk_ident: #pk_type, expected_version: impl Into<::runtime::wire::Version>, patch: #patch_name)
+                pub async fn update(conn: &mut ::sqlx::PgConnection, #key_param, expected_version: impl Into<::runtime::wire::Version>, patch: #patch_name)
                     -> Result<Self, rt::RepoError> {
                     let expected_version: ::runtime::wire::Version = expected_version.into();
                     #empty_guard
+                    let current = ::sqlx::query_scalar(#current_sql)#key_binds;
                     let mut q = ::sqlx::QueryBuilder::new(#head);
                     #first
                     #(#sets)*
-                    q.push(#where_pk).push_bind(#pk_ident).push(#and_version).push_bind(expected_version).push(#returning);
-                    rt::finish_update(conn, q, Some((#current_sql, #pk_ident, expected_version)), Self::CONSTRAINTS).await
+                    #where_key
+                    q.push(#and_version).push_bind(expected_version).push(#returning);
+                    rt::finish_update(conn, q, Some((current, expected_version)), Self::CONSTRAINTS).await
                 }
             }
         }
         None => quote! {
             /// Applies `patch` (this entity has no version column, so there is no conflict check).
-            pub async fn update(conn: &mut ::sqlx::PgConnection, #pk_ident: #pk_type, patch: #patch_name)
+            pub async fn update(conn: &mut ::sqlx::PgConnection, #key_param, patch: #patch_name)
                 -> Result<Self, rt::RepoError> {
                 #empty_guard
                 let mut q = ::sqlx::QueryBuilder::new(#head);
                 #first
                 #(#sets)*
-                q.push(#where_pk).push_bind(#pk_ident).push(#returning);
-                rt::finish_update::<Self, #pk_type>(conn, q, None, Self::CONSTRAINTS).await
+                #where_key
+                q.push(#returning);
+                rt::finish_update(conn, q, None, Self::CONSTRAINTS).await
             }
         },
     }

@@ -3,7 +3,6 @@
 //! serves each operation. The handlers themselves are written once, in `runtime::server`.
 
 use super::names::{field_ident, variant_name};
-use super::types::rust_type;
 use crate::api;
 use crate::ir::{Access, Allow, Entity, Field, FieldType, Model, Validation};
 use proc_macro2::{Literal, TokenStream};
@@ -15,13 +14,12 @@ pub fn render(model: &Model, entity: &Entity) -> TokenStream {
     let (field_enum, filter_enum) = (format_ident!("{}Field", entity.name), format_ident!("{}Filter", entity.name));
     let entity_name = &entity.name;
     let path = api::collection_path(&entity.name);
-    let pk = entity.pk_field();
-    let key_ty = rust_type(&pk.ty);
-    let pk_ident = field_ident(&pk.name);
-    let key = if is_copy(&pk.ty) { quote!(self.#pk_ident) } else { quote!(self.#pk_ident.clone()) };
+    let key_args = super::key::KeyArgs::of(entity);
+    let key_ty = key_args.ty();
+    let key = key_args.of_row();
     let rules = entity.fields.iter().map(|f| rule(model, entity, f));
-    let table = &entity.table;
-    let key_field = &pk.name;
+    let table = entity.table_sql(&model.project.schema);
+    let key_fields = &entity.primary_key.columns;
     let access = access(&entity.access);
     let (version, versioned) = match api::version_field(entity) {
         Some(v) => {
@@ -39,8 +37,8 @@ pub fn render(model: &Model, entity: &Entity) -> TokenStream {
             const NAME: &'static str = #entity_name;
             const PATH: &'static str = #path;
             const RULES: &'static [api::FieldRule] = &[#(#rules),*];
-            const TABLE_NAME: &'static str = #table;
-            const KEY_FIELD: &'static str = #key_field;
+            const TABLE_SQL: &'static str = #table;
+            const KEY_FIELDS: &'static [&'static str] = &[#(#key_fields),*];
             const ACCESS: api::Access = #access;
             type Key = #key_ty;
             type New = #new;
@@ -191,13 +189,4 @@ fn check(v: &Validation) -> TokenStream {
     quote! {
         api::Check { min_length: #min_length, max_length: #max_length, min: #min, max: #max, pattern: #pattern }
     }
-}
-
-/// Whether the Rust type of a key is `Copy` (then it is returned by value, not cloned).
-fn is_copy(ty: &FieldType) -> bool {
-    // A domain's values are its base type's.
-    let ty = ty.base();
-    !(ty.is_text()
-        || ty.text_io()
-        || matches!(ty, FieldType::Json | FieldType::Jsonb | FieldType::Bytes | FieldType::Array(_)))
 }

@@ -21,3 +21,12 @@ pub fn rust_type(ty: &FieldType) -> TokenStream {
         plain => crate::types::scalar(plain).map_or_else(|| quote!(()), |s| (s.rust)()),
     }
 }
+
+/// Whether the Rust type is `Copy` (a key read twice is cloned otherwise).
+pub fn is_copy(ty: &FieldType) -> bool {
+    // A domain's values are its base type's.
+    let ty = ty.base();
+    !(ty.is_text()
+        || ty.text_io()
+        || matches!(ty, FieldType::Json | FieldType::Jsonb | FieldType::Bytes | FieldType::Array(_)))
+}

@@ -43,7 +43,10 @@ pub struct EntityView {
     pub name: String,
     pub resource: String,
     pub path: String,
-    pub key_ty: String,
+    /// The key parameter as declared: `id: string`, or `key: { actor_id: number; film_id: number }`.
+    pub key_param: String,
+    /// The item path after the collection, as template literal text: `${segment(id)}`.
+    pub key_path: String,
     pub list_id: String,
     pub get_id: String,
     pub create_id: String,
@@ -204,7 +207,8 @@ pub fn entities(model: &Model) -> Vec<EntityView> {
             name: e.name.clone(),
             resource: api::resource(&e.name),
             path: api::collection_path(&e.name),
-            key_ty: ts_type(&e.pk_field().ty),
+            key_param: key_param(e),
+            key_path: key_path(e),
             list_id: Op::List.operation_id(&e.name),
             get_id: Op::Get.operation_id(&e.name),
             create_id: Op::Create.operation_id(&e.name),
@@ -234,6 +238,25 @@ pub fn links(model: &Model) -> Vec<LinkView> {
             }
         })
         .collect()
+}
+
+/// A single key is `id` of its field's type; a composite key is one object of its parts.
+fn key_param(entity: &Entity) -> String {
+    match entity.key_fields().as_slice() {
+        [single] => format!("id: {}", ts_type(&single.ty)),
+        parts => {
+            let fields: Vec<String> = parts.iter().map(|f| format!("{}: {}", f.name, ts_type(&f.ty))).collect();
+            format!("key: {{ {} }}", fields.join("; "))
+        }
+    }
+}
+
+/// The segments `key_param` fills in the item path, in key order.
+fn key_path(entity: &Entity) -> String {
+    match entity.key_fields().as_slice() {
+        [_] => "${segment(id)}".into(),
+        parts => parts.iter().map(|f| format!("${{segment(key.{})}}", f.name)).collect::<Vec<_>>().join("/"),
+    }
 }
 
 /// The wire type of a field in TypeScript.

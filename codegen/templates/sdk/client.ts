@@ -30,21 +30,21 @@ export function createClient(options: ClientOptions) {
       return send({ method: "GET", path: "{{ e.path }}", query: listQuery(params) });
     },
     /** One {{ e.name }} by key; ApiError 404 when there is none. */
-    {{ e.get_id }}(id: {{ e.key_ty }}): Promise<T.{{ e.name }}> {
-      return send({ method: "GET", path: `{{ e.path }}/${segment(id)}` });
+    {{ e.get_id }}({{ e.key_param }}): Promise<T.{{ e.name }}> {
+      return send({ method: "GET", path: `{{ e.path }}/{{ e.key_path }}` });
     },
     /** Creates one {{ e.name }}; ApiError 409 on a duplicate key, 422 on invalid input. */
     {{ e.create_id }}(body: T.{{ e.name }}Create): Promise<T.{{ e.name }}> {
       return send({ method: "POST", path: "{{ e.path }}", body });
     },
     /** Updates the fields sent; ApiError 409 when the version is stale. */
-    {{ e.update_id }}(id: {{ e.key_ty }}, body: T.{{ e.name }}Update, options?: UpdateOptions): Promise<T.{{ e.name }}> {
+    {{ e.update_id }}({{ e.key_param }}, body: T.{{ e.name }}Update, options?: UpdateOptions): Promise<T.{{ e.name }}> {
       const headers: Record<string, string> = options?.ifMatch === undefined ? {} : { "if-match": `"${options.ifMatch}"` };
-      return send({ method: "PATCH", path: `{{ e.path }}/${segment(id)}`, body, headers });
+      return send({ method: "PATCH", path: `{{ e.path }}/{{ e.key_path }}`, body, headers });
     },
     /** Deletes one {{ e.name }}; ApiError 404 when there is none. */
-    {{ e.delete_id }}(id: {{ e.key_ty }}): Promise<void> {
-      return send({ method: "DELETE", path: `{{ e.path }}/${segment(id)}` });
+    {{ e.delete_id }}({{ e.key_param }}): Promise<void> {
+      return send({ method: "DELETE", path: `{{ e.path }}/{{ e.key_path }}` });
     },
 {%- endfor %}
 {%- for l in links %}

@@ -3,10 +3,14 @@
 //! forwarding methods in one line. The handlers that use it live in `resource`.
 
 use super::auth::Access;
+use super::query::{parse_value, wire_text};
 use super::rules::FieldRule;
 use crate::repo::{Cmp, ListQuery, Param, RepoError, Row};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
+use sqlx::error::BoxDynError;
+use sqlx::postgres::PgArguments;
+use sqlx::Arguments;
 use sqlx::PgConnection;
 use std::future::Future;
 use wire::Version;
@@ -19,14 +23,15 @@ pub trait Resource: Row + Serialize + Sync + 'static {
     const PATH: &'static str;
     /// Every field, as the API sees it.
     const RULES: &'static [FieldRule];
-    /// The table, for the ownership check of owner-scoped writes.
-    const TABLE_NAME: &'static str;
-    /// The primary key's field (and column).
-    const KEY_FIELD: &'static str;
+    /// The table as SQL names it (quoted, schema-qualified when not the project's), for the
+    /// ownership check of owner-scoped writes.
+    const TABLE_SQL: &'static str;
+    /// The primary key's fields (and columns), in key order.
+    const KEY_FIELDS: &'static [&'static str];
     /// Who may call which operation.
     const ACCESS: Access;
 
-    type Key: Param + DeserializeOwned + std::fmt::Display + Clone + Sync + 'static;
+    type Key: Key;
     type New: DeserializeOwned + Send;
     type Patch: DeserializeOwned + Send;
     type Field: Copy + Send + 'static;
@@ -54,6 +59,33 @@ pub trait Resource: Row + Serialize + Sync + 'static {
         patch: Self::Patch,
     ) -> impl Future<Output = Result<Self, RepoError>> + Send;
     fn delete_row(conn: &mut PgConnection, key: Self::Key) -> impl Future<Output = Result<(), RepoError>> + Send;
+}
+
+/// A primary key as an item path carries it: one segment per part, in key order. A single key
+/// of any plain type is one (a blanket impl); generated code implements it for the key structs
+/// of composite keys.
+pub trait Key: Clone + Send + Sync + 'static {
+    /// The key from the path's segments; None when one is not a value of its part's type.
+    fn from_segments(segments: &[String]) -> Option<Self>;
+    /// Each part as text, in key order.
+    fn segments(&self) -> Vec<String>;
+    /// Adds the parts as the next parameters of a statement, in key order.
+    fn add_to(self, args: &mut PgArguments) -> Result<(), BoxDynError>;
+}
+
+impl<T: Param + DeserializeOwned + Serialize + Clone + Sync + 'static> Key for T {
+    fn from_segments(segments: &[String]) -> Option<Self> {
+        match segments {
+            [one] => parse_value(one).ok(),
+            _ => None,
+        }
+    }
+    fn segments(&self) -> Vec<String> {
+        vec![wire_text(self)]
+    }
+    fn add_to(self, args: &mut PgArguments) -> Result<(), BoxDynError> {
+        args.add(self)
+    }
 }
 
 /// The five `Resource` methods that only forward to a generated entity's repository functions

@@ -3,7 +3,7 @@
 //! and the owner rule's conditions, which always run in SQL.
 
 use super::auth::Principal;
-use super::entity::Resource;
+use super::entity::{Key, Resource};
 use super::http::json;
 use super::problem::Problem;
 use super::rules::{FieldError, FieldRule, Wire};
@@ -11,7 +11,8 @@ use crate::repo::{quote_ident, Cmp, RepoError};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;
-use sqlx::PgConnection;
+use sqlx::postgres::PgArguments;
+use sqlx::{Arguments, PgConnection};
 use wire::Version;
 
 // Most of this is not generic over the entity: it needs only the field rules, and code generic
@@ -61,17 +62,17 @@ pub(super) async fn lock_row<R: Resource>(
     key: &R::Key,
 ) -> Result<Version, Problem> {
     let version = R::RULES.iter().find(|r| r.version).map_or("0".to_string(), |r| quote_ident(r.name));
-    let (table, key_field) = (quote_ident(R::TABLE_NAME), quote_ident(R::KEY_FIELD));
-    let mut sql = format!("SELECT {version}::bigint FROM {table} WHERE {key_field} = $1");
+    let key_is: Vec<String> =
+        R::KEY_FIELDS.iter().enumerate().map(|(n, f)| format!("{} = ${}", quote_ident(f), n + 1)).collect();
+    let mut sql = format!("SELECT {version}::bigint FROM {} WHERE {}", R::TABLE_SQL, key_is.join(" AND "));
     if let Some((field, _)) = owner {
-        sql.push_str(&format!(" AND {}::text = $2", quote_ident(field)));
+        sql.push_str(&format!(" AND {}::text = ${}", quote_ident(field), key_is.len() + 1));
     }
     sql.push_str(" FOR UPDATE");
-    let mut query = sqlx::query_scalar::<_, Version>(&sql).bind(key.clone());
-    if let Some((_, subject)) = owner {
-        query = query.bind(subject);
-    }
-    let current = query
+    let mut args = PgArguments::default();
+    let bound = key.clone().add_to(&mut args).and_then(|()| owner.map_or(Ok(()), |(_, subject)| args.add(subject)));
+    bound.map_err(|e| Problem::internal(&e))?;
+    let current = sqlx::query_scalar_with::<_, Version, _>(&sql, args)
         .fetch_optional(&mut *conn)
         .await
         .map_err(|e| Problem::from_repo(RepoError::Database(e), R::NAME, false))?;

@@ -1,7 +1,7 @@
 //! Request and response plumbing every handler shares: JSON bodies in and out, keys from paths.
 
+use super::entity::Key;
 use super::problem::Problem;
-use super::query::parse_value;
 use super::rules::FieldError;
 use axum::extract::rejection::PathRejection;
 use axum::extract::Path;
@@ -15,9 +15,17 @@ pub fn path_text(id: Result<Path<String>, PathRejection>) -> Result<String, Prob
     id.map(|Path(text)| text).map_err(|e| Problem::bad_request(e.body_text()))
 }
 
-/// A key from a path segment; a malformed one names no row: 404, as for a missing one.
-pub fn path_key<K: DeserializeOwned>(text: &str, entity: &str) -> Result<K, Problem> {
-    parse_value::<K>(text).map_err(|_| Problem::not_found(format!("No {entity} with this key: '{text}' is not one.")))
+/// The path parameters' values, in route order; a malformed one (bad percent-encoding, say) is a 400.
+pub fn path_segments(params: Result<Path<Vec<(String, String)>>, PathRejection>) -> Result<Vec<String>, Problem> {
+    params
+        .map(|Path(pairs)| pairs.into_iter().map(|(_, value)| value).collect())
+        .map_err(|e| Problem::bad_request(e.body_text()))
+}
+
+/// A key from a path's segments; a malformed one names no row: 404, as for a missing one.
+pub fn path_key<K: Key>(segments: &[String], entity: &str) -> Result<K, Problem> {
+    K::from_segments(segments)
+        .ok_or_else(|| Problem::not_found(format!("No {entity} with this key: '{}' is not one.", segments.join("/"))))
 }
 
 /// The request body as JSON: 415 for another media type, 400 when it does not parse.

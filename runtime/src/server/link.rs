@@ -125,7 +125,7 @@ async fn list<L: LinkRoute>(app: AppState, owner: String) -> Result<Response, Pr
 where
     Key<L::Other>: serde::Serialize,
 {
-    let owner = path_key::<Key<L::Owner>>(&owner, <L::Owner as Resource>::NAME)?;
+    let owner = path_key::<Key<L::Owner>>(&[owner], <L::Owner as Resource>::NAME)?;
     let mut conn = app.connection().await?;
     let keys = L::keys(&mut conn, owner.clone()).await.map_err(|e| Problem::from_repo(e, "link", false))?;
     if keys.is_empty() {
@@ -171,7 +171,7 @@ async fn unlink<L: LinkRoute>(app: AppState, owner: String, other: String) -> Re
 type Keys<L> = (Key<<L as LinkRoute>::Owner>, Key<<L as LinkRoute>::Other>);
 
 fn keys<L: LinkRoute>(owner: &str, other: &str) -> Result<Keys<L>, Problem> {
-    let owner = path_key::<Key<L::Owner>>(owner, <L::Owner as Resource>::NAME)?;
-    let other = path_key::<Key<L::Other>>(other, <L::Other as Resource>::NAME)?;
+    let owner = path_key::<Key<L::Owner>>(&[owner.to_string()], <L::Owner as Resource>::NAME)?;
+    let other = path_key::<Key<L::Other>>(&[other.to_string()], <L::Other as Resource>::NAME)?;
     Ok((owner, other))
 }

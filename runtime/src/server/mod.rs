@@ -20,10 +20,10 @@ pub use auth::{
     authorize, canonical_subject, Access, Allow, Claims, Identity, Keys, Principal, Scope, TokenConfig, ADMIN_ROLE,
 };
 pub use config::{Config, LogFormat, Startup, USAGE};
-pub use entity::Resource;
+pub use entity::{Key, Resource};
 pub use link::LinkRoute;
 pub use problem::Problem;
-pub use query::{parse_value, typed};
+pub use query::{parse_value, typed, wire_text};
 pub use rules::{check_body, BodyKind, Check, FieldError, FieldRule, Wire};
 pub use start::{main, router, start, Running};
 pub use wire::DEFAULT_LIMIT;

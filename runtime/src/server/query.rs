@@ -163,6 +163,16 @@ fn parse_list_items(field: &str, text: &str) -> Result<Vec<String>, Problem> {
     }
 }
 
+/// A value as text the way its JSON carries it (a string's content, a number's digits), which
+/// [`parse_value`] reads back: a key part in an item path.
+pub fn wire_text<T: serde::Serialize>(value: &T) -> String {
+    match serde_json::to_value(value) {
+        Ok(Value::String(text)) => text,
+        Ok(other) => other.to_string(),
+        Err(_) => String::new(),
+    }
+}
+
 /// A filter or key value from its text, as type `T`: tried as a JSON string first (uuids,
 /// decimals, dates, enums, text), then as a JSON literal (numbers, booleans), then as an RFC 3339
 /// time converted to naive UTC (for `timestamp` columns).

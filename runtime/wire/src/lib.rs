@@ -21,6 +21,16 @@ pub const DEFAULT_LIMIT: i64 = 100;
 /// Query parameters lists reserve; a field of the same name cannot be filtered on.
 pub const RESERVED_PARAMS: [&str; 3] = ["limit", "offset", "order"];
 
+/// An item's path: the collection, then one segment per primary-key part in key order.
+/// A single key is `{id}` (`/api/v1/users/{id}`); a composite key names its parts
+/// (`/api/v1/film_actors/{actor_id}/{film_id}`), so each part is a typed path parameter.
+pub fn item_path(collection: &str, key_fields: &[&str]) -> String {
+    match key_fields {
+        [_] => format!("{collection}/{{id}}"),
+        parts => parts.iter().fold(collection.to_string(), |path, part| format!("{path}/{{{part}}}")),
+    }
+}
+
 /// The role that passes every access rule.
 pub const ADMIN_ROLE: &str = "admin";
 

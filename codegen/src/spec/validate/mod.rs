@@ -98,7 +98,7 @@ pub fn validate(raw: &RawSpecs, diags: &mut Diagnostics) -> Option<Model> {
         return None;
     }
     let (mut entities, mut keyed): (Vec<Entity>, Vec<Entity>) =
-        entities.into_iter().partition(|e| e.primary_key.columns.len() == 1);
+        entities.into_iter().partition(|e| !e.primary_key.columns.is_empty());
     entities.sort_by(|a, b| a.name.cmp(&b.name));
     keyed.sort_by(|a, b| a.name.cmp(&b.name));
     links.sort_by(|a, b| a.name.cmp(&b.name));

@@ -9,6 +9,7 @@ use crate::server::http::{from_checked, json, json_body};
 use crate::server::problem::Problem;
 use crate::server::rules::{check_body, BodyKind, FieldError};
 use crate::server::AppState;
+use crate::server::Key as _;
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
 use axum::extract::{ConnectInfo, Extension, State};
@@ -220,7 +221,8 @@ async fn register<R: Resource>(
     let new: R::New = from_checked(checked.object)?;
     let mut conn = app.connection().await?;
     let row = R::insert_row(&mut conn, new).await.map_err(|e| Problem::from_repo(e, R::NAME, true))?;
-    let subject = super::canonical_subject(&row.key().to_string());
+    // The identity entity is keyed by one field (validation says so): its one segment.
+    let subject = super::canonical_subject(&row.key().segments().concat());
     let roles = login.identity.roles.and_then(|field| {
         let value = serde_json::to_value(&row).ok()?;
         value.get(field)?.as_str().map(str::to_string)
