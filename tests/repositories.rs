@@ -266,6 +266,7 @@ fn list_filters_orders_and_pages_with_bound_values() {
             filters: vec![TarifPlanFilter::PriceFloat(Cmp::Gte(10.0))],
             limit: 2,
             offset: 1,
+            ..ListQuery::default()
         };
         assert_eq!(slugs(TarifPlan::list(&mut conn, page).await.unwrap()), ["c", "d"]);
         let hostile = ListQuery {

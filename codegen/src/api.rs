@@ -8,8 +8,8 @@ use crate::naming::{plural, snake_case};
 // The wire contract's facts (paths, limits, operators, reserved parameters, password bounds)
 // belong to the `wire` crate, which the server reads too.
 pub use wire::{
-    Operator, DEFAULT_LIMIT, LOGIN_PATH, MAX_LIMIT, PASSWORD_MAX_CHARS, PASSWORD_MIN_CHARS, PREFIX, REGISTER_PATH,
-    RESERVED_PARAMS,
+    Metric, Operator, DEFAULT_LIMIT, LOGIN_PATH, MAX_LIMIT, PASSWORD_MAX_CHARS, PASSWORD_MIN_CHARS, PREFIX,
+    REGISTER_PATH, RESERVED_PARAMS,
 };
 
 /// `TarifPlan` → `tarif_plans` (the URL segment).
@@ -36,6 +36,17 @@ pub fn key_params(entity: &Entity) -> Vec<(String, &Field)> {
         [single] => vec![("id".to_string(), *single)],
         parts => parts.iter().map(|f| (f.name.clone(), *f)).collect(),
     }
+}
+
+/// The index that serves nearest-first lists on a `vector` field by this metric: HNSW or IVFFlat
+/// on the field with the metric's operator class, without a predicate.
+pub fn vector_index<'e>(entity: &'e Entity, field: &str, metric: Metric) -> Option<&'e crate::ir::IndexDef> {
+    let element = format!("{} {}", crate::naming::quote_ident(field), metric.opclass());
+    entity.indexes.iter().find(|ix| {
+        matches!(ix.method.as_str(), "hnsw" | "ivfflat")
+            && ix.predicate.is_none()
+            && ix.elements.first() == Some(&element)
+    })
 }
 
 /// `TarifPlan` → `TarifPlans`, for operation ids.

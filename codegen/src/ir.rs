@@ -430,10 +430,12 @@ impl Field {
         !self.secret
     }
 
-    /// A client may send it: not server-managed (read-only fields and the version).
+    /// A client may send it: not server-managed (read-only fields, the version, identity ALWAYS
+    /// and generated columns, derived types such as `tsvector`).
     pub fn writable(&self) -> bool {
         !self.read_only
             && !self.version
+            && !self.ty.is_derived()
             && !matches!(self.generated, Some(Generated::Identity { always: true, .. } | Generated::Stored(_)))
     }
 

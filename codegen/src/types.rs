@@ -105,6 +105,12 @@ impl FieldType {
         matches!(self.base(), Self::String(_) | Self::Varchar | Self::Char(_) | Self::Text | Self::Citext)
     }
 
+    /// Values the database derives (a `tsvector` a trigger or generated column keeps): the API
+    /// reads them and never takes them.
+    pub fn is_derived(&self) -> bool {
+        matches!(self.base(), Self::Tsvector)
+    }
+
     pub fn is_timestamp(&self) -> bool {
         matches!(self.base(), Self::Timestamp(_) | Self::Timestamptz(_))
     }
@@ -230,6 +236,8 @@ pub enum Json {
     Boolean,
     /// Any JSON value (the document's `JsonValue`).
     Any,
+    /// An array of 4-byte floats (pgvector's `vector`), as many as its dimensions.
+    Vector,
 }
 
 #[derive(Debug)]
@@ -585,7 +593,22 @@ pub static SCALARS: [Scalar; 40] = [
     textual(FieldType::TsRange, "tsrange", &[], "tsrange", NO_ARGS, true, None),
     textual(FieldType::TstzRange, "tstzrange", &[], "tstzrange", NO_ARGS, true, None),
     textual(FieldType::DateRange, "daterange", &[], "daterange", NO_ARGS, true, None),
-    textual(FieldType::Vector(None), "vector", &[], "vector", LENGTH, true, Some("vector")),
+    // pgvector's own Rust type, bound in binary; `vector(n)` travels as n numbers.
+    Scalar {
+        ty: FieldType::Vector(None),
+        spec: "vector",
+        aliases: &[],
+        catalog: "vector",
+        args: LENGTH,
+        rust: || quote!(::runtime::pgvector::Vector),
+        text_io: false,
+        wire: "Vector",
+        json: Json::Vector,
+        typescript: "number[]",
+        filter: None,
+        btree: true,
+        extension: Some("vector"),
+    },
 ];
 
 /// The entry of a type (of its variant, whatever its arguments); None for enums, arrays and

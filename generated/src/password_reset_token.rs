@@ -293,7 +293,14 @@ impl PasswordResetToken {
             .iter()
             .map(|(f, desc)| (f.column(), *desc))
             .collect();
-        rt::push_order_and_page(&mut q, &order, "id", query.limit, query.offset);
+        rt::push_order_and_page(
+            &mut q,
+            &order,
+            "id",
+            query.nearest,
+            query.limit,
+            query.offset,
+        );
         rt::fetch_all_built(conn, q, Self::CONSTRAINTS).await
     }
 }

@@ -8,3 +8,5 @@ pub mod server;
 
 /// The wire contract (paths, limits, operators, the version type), for generated code to name.
 pub use wire;
+// Generated models name `vector` columns through it, so a project needs no dependency of its own.
+pub use pgvector;

@@ -105,11 +105,24 @@ pub struct ListQuery<Field, Filter> {
     pub order: Vec<(Field, bool)>,
     /// All must hold.
     pub filters: Vec<Filter>,
+    /// Nearest first by a vector distance, instead of `order`.
+    pub nearest: Option<Nearest>,
+}
+
+/// A list ordered by distance to a vector: `ORDER BY column <op> $n`, which an HNSW or IVFFlat
+/// index of the metric's operator class serves.
+#[derive(Debug, Clone)]
+pub struct Nearest {
+    /// The column, quoted.
+    pub column: String,
+    /// pgvector's operator (`wire::Metric::operator`).
+    pub operator: &'static str,
+    pub vector: pgvector::Vector,
 }
 
 impl<Field, Filter> Default for ListQuery<Field, Filter> {
     fn default() -> Self {
-        Self { limit: wire::DEFAULT_LIMIT, offset: 0, order: Vec::new(), filters: Vec::new() }
+        Self { limit: wire::DEFAULT_LIMIT, offset: 0, order: Vec::new(), filters: Vec::new(), nearest: None }
     }
 }
 
@@ -148,13 +161,25 @@ where
     }
 }
 
-/// Appends ORDER BY (the requested columns, then the key for a stable page), LIMIT and OFFSET.
-pub fn push_order_and_page<'q>(q: &mut Builder<'q>, order: &[(&str, bool)], key: &str, limit: i64, offset: i64) {
+/// Appends ORDER BY (the requested columns, then the key for a stable page; or the distance
+/// alone, which the vector index orders by), LIMIT and OFFSET.
+pub fn push_order_and_page<'q>(
+    q: &mut Builder<'q>,
+    order: &[(&str, bool)],
+    key: &str,
+    nearest: Option<Nearest>,
+    limit: i64,
+    offset: i64,
+) {
     q.push(" ORDER BY ");
-    for (column, descending) in order {
-        q.push(*column).push(if *descending { " DESC, " } else { " ASC, " });
+    if let Some(nearest) = nearest {
+        q.push(&nearest.column).push(format!(" {} ", nearest.operator)).push_bind(nearest.vector);
+    } else {
+        for (column, descending) in order {
+            q.push(*column).push(if *descending { " DESC, " } else { " ASC, " });
+        }
+        q.push(key);
     }
-    q.push(key);
     // Literals, not parameters: with a bound LIMIT the cached generic plan of a prepared statement
     // cannot use the bound at planning time (about 30% slower per list in PostgreSQL; integers
     // are safe to inline).

@@ -1,9 +1,10 @@
 //! Paths and operations: list, get, create, partial update and delete per entity, and
 //! list/link/unlink per direction of each many-to-many link (conventions in `crate::api`).
 
+use super::patterns;
 use super::schemas::{self, reference};
-use crate::api::{self, LinkRoute, Op};
-use crate::ir::{Allow, Entity, Field, Model, ADMIN_ROLE};
+use crate::api::{self, LinkRoute, Metric, Op};
+use crate::ir::{Allow, Entity, Field, FieldType, Model, ADMIN_ROLE};
 use indexmap::IndexMap;
 use openapiv3::{
     ArrayType, Header, HeaderStyle, IntegerFormat, MediaType, Operation, Parameter, ParameterData,
@@ -396,13 +397,40 @@ fn offset_param() -> ReferenceOr<Parameter> {
 fn order_param(entity: &Entity) -> ReferenceOr<Parameter> {
     let names: Vec<&str> = entity.fields.iter().filter(|f| api::listable(f)).map(|f| f.name.as_str()).collect();
     let one = format!("({})(\\.(asc|desc))?", names.join("|"));
-    let schema =
-        schemas::string_schema(StringType { pattern: Some(format!("^{one}(,{one})*$")), ..StringType::default() });
-    let description = format!(
+    let mut pattern = format!("^{one}(,{one})*$");
+    let mut description = format!(
         "Comma-separated `field` or `field.desc` (`.asc` is the default); the key breaks ties. Fields: {}.",
         names.join(", ")
     );
+    let metrics = Metric::ALL.map(Metric::word).join("|");
+    for (field, dimensions) in vector_fields(entity) {
+        let float = patterns::FLOAT4;
+        let rest = dimensions.map_or_else(|| "*".to_string(), |n| format!("{{{}}}", n - 1));
+        pattern.push_str(&format!("|^{}\\.({metrics})\\.\\[{float}(,{float}){rest}\\]$", field.name));
+        let indexed: Vec<&str> = Metric::ALL
+            .into_iter()
+            .filter(|m| api::vector_index(entity, &field.name, *m).is_some())
+            .map(Metric::word)
+            .collect();
+        description.push_str(&format!(
+            " Or nearest first: `{0}.<metric>.[x1,…]`, the distance from `{0}` to that vector ({1} numbers), \
+             alone; metrics {2} (an index serves {3}).",
+            field.name,
+            dimensions.map_or_else(|| "any number of".to_string(), |n| n.to_string()),
+            Metric::ALL.map(|m| format!("`{}`", m.word())).join(", "),
+            if indexed.is_empty() { "none".to_string() } else { indexed.join(", ") },
+        ));
+    }
+    let schema = schemas::string_schema(StringType { pattern: Some(pattern), ..StringType::default() });
     query("order", description, ReferenceOr::Item(schema), false)
+}
+
+/// The `vector` fields lists may order by distance to, with their dimensions.
+fn vector_fields(entity: &Entity) -> impl Iterator<Item = (&Field, Option<u32>)> {
+    entity.fields.iter().filter(|f| f.readable()).filter_map(|f| match f.ty.base() {
+        FieldType::Vector(dimensions) => Some((f, *dimensions)),
+        _ => None,
+    })
 }
 
 /// A PostgREST-style filter on one field; repeat the parameter to combine conditions (AND).

@@ -12,6 +12,9 @@ pub const LIKE: &str = "(?:[^\\\\\\x00]|\\\\[^\\x00])*";
 pub const UUID: &str = "[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}";
 /// A finite JSON number no double overflows on.
 pub const NUMBER: &str = "-?(?:0|[1-9][0-9]{0,14})(?:\\.[0-9]{1,15})?(?:[eE][+-]?[0-9]{1,2})?";
+/// A number a 4-byte float holds, as a vector's element in `order` (no positive exponent, so
+/// no more than 38 digits before the point).
+pub const FLOAT4: &str = "-?(?:0|[1-9][0-9]{0,37})(?:\\.[0-9]+)?(?:[eE]-[0-9]{1,2})?";
 /// A `numeric` value of any size as PostgreSQL prints it, `NaN` and the infinities included.
 pub const NUMERIC: &str = "-?[0-9]+(?:\\.[0-9]+)?|NaN|-?Infinity";
 pub const TIME: &str = "(?:[01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](?:\\.[0-9]{1,9})?";

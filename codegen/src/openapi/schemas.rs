@@ -263,6 +263,7 @@ fn type_schema(ty: &FieldType, v: &Validation) -> Schema {
             // Length and pattern rules of the spec apply to each element, not to the array.
             array_of(type_schema(inner, v), false)
         }
+        FieldType::Vector(dimensions) => vector(dimensions.map(|n| n as usize)),
         plain => json_schema(types::scalar(plain).map_or(Json::Any, |s| s.json), v),
     }
 }
@@ -306,7 +307,20 @@ fn json_schema(json: Json, v: &Validation) -> Schema {
         // Inline, not `allOf: [$ref]`: openapi-spec-validator walks `allOf` members without
         // minding cycles, and this schema's `items` lead back to itself.
         Json::Any => json_value_schema(),
+        Json::Vector => vector(None),
     }
+}
+
+/// pgvector's `vector(n)`: n finite 4-byte floats (at least one, whatever n).
+fn vector(dimensions: Option<usize>) -> Schema {
+    let float4 =
+        Validation { min: Some(-f64::from(f32::MAX)), max: Some(f64::from(f32::MAX)), ..Validation::default() };
+    let mut schema = array_of(json_schema(Json::Number { double: false }, &float4), false);
+    if let SchemaKind::Type(Type::Array(array)) = &mut schema.schema_kind {
+        array.min_items = Some(dimensions.unwrap_or(1));
+        array.max_items = dimensions;
+    }
+    schema
 }
 
 /// A string field with the spec's length, pattern and format rules.

@@ -80,7 +80,7 @@ pub fn render(entity: &Entity, table: &str, select_list: &str) -> TokenStream {
                     }
                 }
                 let order: Vec<(&str, bool)> = query.order.iter().map(|(f, desc)| (f.column(), *desc)).collect();
-                rt::push_order_and_page(&mut q, &order, #key, query.limit, query.offset);
+                rt::push_order_and_page(&mut q, &order, #key, query.nearest, query.limit, query.offset);
                 rt::fetch_all_built(conn, q, Self::CONSTRAINTS).await
             }
         }

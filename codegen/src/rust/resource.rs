@@ -156,6 +156,16 @@ fn wire(model: &Model, ty: &FieldType) -> TokenStream {
             quote!(api::Wire::Array(&#inner))
         }
         FieldType::Sql(_) => quote!(api::Wire::Text),
+        FieldType::Vector(dimensions) => {
+            let dimensions = match dimensions {
+                Some(n) => {
+                    let n = Literal::u32_unsuffixed(*n);
+                    quote!(Some(#n))
+                }
+                None => quote!(None),
+            };
+            quote!(api::Wire::Vector(#dimensions))
+        }
         plain => {
             let rule = format_ident!("{}", crate::types::scalar(plain).map_or("Json", |s| s.wire));
             quote!(api::Wire::#rule)

@@ -31,6 +31,8 @@ pub struct PropView {
 pub struct ListableView {
     pub entity: String,
     pub union: String,
+    /// The `vector` fields lists order by distance to, as a union (`never` when none).
+    pub vectors: String,
     pub filters: Vec<FilterView>,
 }
 
@@ -188,6 +190,19 @@ pub fn listables(model: &Model) -> Vec<ListableView> {
             ListableView {
                 entity: entity.name.clone(),
                 union: listable.iter().map(|f| string_literal(&f.name)).collect::<Vec<_>>().join(" | "),
+                vectors: {
+                    let vectors: Vec<String> = entity
+                        .fields
+                        .iter()
+                        .filter(|f| f.readable() && matches!(f.ty.base(), FieldType::Vector(_)))
+                        .map(|f| string_literal(&f.name))
+                        .collect();
+                    if vectors.is_empty() {
+                        "never".into()
+                    } else {
+                        vectors.join(" | ")
+                    }
+                },
                 filters: entity
                     .fields
                     .iter()

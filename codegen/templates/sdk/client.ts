@@ -26,7 +26,7 @@ export function createClient(options: ClientOptions) {
 {%- endif %}
 {%- for e in entities %}
     /** List {{ e.resource }}: a page of rows, in the requested order (then by key). */
-    {{ e.list_id }}(params?: ListParams<T.{{ e.name }}Field, T.{{ e.name }}Filter>): Promise<T.{{ e.name }}[]> {
+    {{ e.list_id }}(params?: ListParams<T.{{ e.name }}Field, T.{{ e.name }}Filter, T.{{ e.name }}VectorField>): Promise<T.{{ e.name }}[]> {
       return send({ method: "GET", path: "{{ e.path }}", query: listQuery(params) });
     },
     /** One {{ e.name }} by key; ApiError 404 when there is none. */

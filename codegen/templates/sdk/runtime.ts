@@ -53,11 +53,22 @@ export interface Filter<T> {
 /** `field`, `field.asc` or `field.desc`. */
 export type Order<F extends string> = F | `${F}.asc` | `${F}.desc`;
 
-/** Paging, order and filters of a list call. */
-export interface ListParams<F extends string, W> {
+/** A distance between vectors: Euclidean, cosine, negative inner product, taxicab. */
+export type Metric = "l2" | "cosine" | "ip" | "l1";
+
+/** Nearest first: rows by the distance from `field` to `vector`. */
+export interface Nearest<V extends string> {
+  field: V;
+  metric: Metric;
+  vector: readonly number[];
+}
+
+/** Paging, order and filters of a list call; `nearest` replaces `order`. */
+export interface ListParams<F extends string, W, V extends string = never> {
   limit?: number;
   offset?: number;
   order?: readonly Order<F>[];
+  nearest?: Nearest<V>;
   filter?: W;
 }
 
@@ -75,12 +86,17 @@ export interface ClientOptions {
 type Scalar = string | number | boolean;
 
 /** Serializes `ListParams` into PostgREST-style query parameters. */
-export function listQuery(params: ListParams<string, object> | undefined): URLSearchParams {
+export function listQuery(params: ListParams<string, object, string> | undefined): URLSearchParams {
   const query = new URLSearchParams();
   if (!params) return query;
   if (params.limit !== undefined) query.append("limit", String(params.limit));
   if (params.offset !== undefined) query.append("offset", String(params.offset));
-  if (params.order && params.order.length > 0) query.append("order", params.order.join(","));
+  if (params.nearest) {
+    const { field, metric, vector } = params.nearest;
+    query.append("order", `${field}.${metric}.[${vector.map(String).join(",")}]`);
+  } else if (params.order && params.order.length > 0) {
+    query.append("order", params.order.join(","));
+  }
   for (const [field, filter] of Object.entries(params.filter ?? {}) as [string, Filter<Scalar> | undefined][]) {
     if (!filter) continue;
     for (const op of ["eq", "neq", "lt", "lte", "gt", "gte"] as const) {

@@ -18,6 +18,9 @@ import type { Filter, Json } from "./runtime.js";
 /** Fields of {{ l.entity }} that lists order and filter on. */
 export type {{ l.entity }}Field = {{ l.union }};
 
+/** Vector fields of {{ l.entity }} that lists order by distance to (`nearest`). */
+export type {{ l.entity }}VectorField = {{ l.vectors }};
+
 /** Filters of a {{ l.entity }} list, by field. */
 export interface {{ l.entity }}Filter {
 {%- for f in l.filters %}

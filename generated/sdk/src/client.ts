@@ -21,7 +21,7 @@ export function createClient(options: ClientOptions) {
       return send({ method: "POST", path: "/api/v1/auth/register", body });
     },
     /** List add_ons: a page of rows, in the requested order (then by key). */
-    listAddOns(params?: ListParams<T.AddOnField, T.AddOnFilter>): Promise<T.AddOn[]> {
+    listAddOns(params?: ListParams<T.AddOnField, T.AddOnFilter, T.AddOnVectorField>): Promise<T.AddOn[]> {
       return send({ method: "GET", path: "/api/v1/add_ons", query: listQuery(params) });
     },
     /** One AddOn by key; ApiError 404 when there is none. */
@@ -42,7 +42,7 @@ export function createClient(options: ClientOptions) {
       return send({ method: "DELETE", path: `/api/v1/add_ons/${segment(id)}` });
     },
     /** List add_on_subscriptions: a page of rows, in the requested order (then by key). */
-    listAddOnSubscriptions(params?: ListParams<T.AddOnSubscriptionField, T.AddOnSubscriptionFilter>): Promise<T.AddOnSubscription[]> {
+    listAddOnSubscriptions(params?: ListParams<T.AddOnSubscriptionField, T.AddOnSubscriptionFilter, T.AddOnSubscriptionVectorField>): Promise<T.AddOnSubscription[]> {
       return send({ method: "GET", path: "/api/v1/add_on_subscriptions", query: listQuery(params) });
     },
     /** One AddOnSubscription by key; ApiError 404 when there is none. */
@@ -63,7 +63,7 @@ export function createClient(options: ClientOptions) {
       return send({ method: "DELETE", path: `/api/v1/add_on_subscriptions/${segment(id)}` });
     },
     /** List countries: a page of rows, in the requested order (then by key). */
-    listCountries(params?: ListParams<T.CountryField, T.CountryFilter>): Promise<T.Country[]> {
+    listCountries(params?: ListParams<T.CountryField, T.CountryFilter, T.CountryVectorField>): Promise<T.Country[]> {
       return send({ method: "GET", path: "/api/v1/countries", query: listQuery(params) });
     },
     /** One Country by key; ApiError 404 when there is none. */
@@ -84,7 +84,7 @@ export function createClient(options: ClientOptions) {
       return send({ method: "DELETE", path: `/api/v1/countries/${segment(id)}` });
     },
     /** List currencies: a page of rows, in the requested order (then by key). */
-    listCurrencies(params?: ListParams<T.CurrencyField, T.CurrencyFilter>): Promise<T.Currency[]> {
+    listCurrencies(params?: ListParams<T.CurrencyField, T.CurrencyFilter, T.CurrencyVectorField>): Promise<T.Currency[]> {
       return send({ method: "GET", path: "/api/v1/currencies", query: listQuery(params) });
     },
     /** One Currency by key; ApiError 404 when there is none. */
@@ -105,7 +105,7 @@ export function createClient(options: ClientOptions) {
       return send({ method: "DELETE", path: `/api/v1/currencies/${segment(id)}` });
     },
     /** List feature_usages: a page of rows, in the requested order (then by key). */
-    listFeatureUsages(params?: ListParams<T.FeatureUsageField, T.FeatureUsageFilter>): Promise<T.FeatureUsage[]> {
+    listFeatureUsages(params?: ListParams<T.FeatureUsageField, T.FeatureUsageFilter, T.FeatureUsageVectorField>): Promise<T.FeatureUsage[]> {
       return send({ method: "GET", path: "/api/v1/feature_usages", query: listQuery(params) });
     },
     /** One FeatureUsage by key; ApiError 404 when there is none. */
@@ -126,7 +126,7 @@ export function createClient(options: ClientOptions) {
       return send({ method: "DELETE", path: `/api/v1/feature_usages/${segment(id)}` });
     },
     /** List invoice_line_items: a page of rows, in the requested order (then by key). */
-    listInvoiceLineItems(params?: ListParams<T.InvoiceLineItemField, T.InvoiceLineItemFilter>): Promise<T.InvoiceLineItem[]> {
+    listInvoiceLineItems(params?: ListParams<T.InvoiceLineItemField, T.InvoiceLineItemFilter, T.InvoiceLineItemVectorField>): Promise<T.InvoiceLineItem[]> {
       return send({ method: "GET", path: "/api/v1/invoice_line_items", query: listQuery(params) });
     },
     /** One InvoiceLineItem by key; ApiError 404 when there is none. */
@@ -147,7 +147,7 @@ export function createClient(options: ClientOptions) {
       return send({ method: "DELETE", path: `/api/v1/invoice_line_items/${segment(id)}` });
     },
     /** List password_reset_tokens: a page of rows, in the requested order (then by key). */
-    listPasswordResetTokens(params?: ListParams<T.PasswordResetTokenField, T.PasswordResetTokenFilter>): Promise<T.PasswordResetToken[]> {
+    listPasswordResetTokens(params?: ListParams<T.PasswordResetTokenField, T.PasswordResetTokenFilter, T.PasswordResetTokenVectorField>): Promise<T.PasswordResetToken[]> {
       return send({ method: "GET", path: "/api/v1/password_reset_tokens", query: listQuery(params) });
     },
     /** One PasswordResetToken by key; ApiError 404 when there is none. */
@@ -168,7 +168,7 @@ export function createClient(options: ClientOptions) {
       return send({ method: "DELETE", path: `/api/v1/password_reset_tokens/${segment(id)}` });
     },
     /** List payment_methods: a page of rows, in the requested order (then by key). */
-    listPaymentMethods(params?: ListParams<T.PaymentMethodField, T.PaymentMethodFilter>): Promise<T.PaymentMethod[]> {
+    listPaymentMethods(params?: ListParams<T.PaymentMethodField, T.PaymentMethodFilter, T.PaymentMethodVectorField>): Promise<T.PaymentMethod[]> {
       return send({ method: "GET", path: "/api/v1/payment_methods", query: listQuery(params) });
     },
     /** One PaymentMethod by key; ApiError 404 when there is none. */
@@ -189,7 +189,7 @@ export function createClient(options: ClientOptions) {
       return send({ method: "DELETE", path: `/api/v1/payment_methods/${segment(id)}` });
     },
     /** List payment_method_translations: a page of rows, in the requested order (then by key). */
-    listPaymentMethodTranslations(params?: ListParams<T.PaymentMethodTranslationField, T.PaymentMethodTranslationFilter>): Promise<T.PaymentMethodTranslation[]> {
+    listPaymentMethodTranslations(params?: ListParams<T.PaymentMethodTranslationField, T.PaymentMethodTranslationFilter, T.PaymentMethodTranslationVectorField>): Promise<T.PaymentMethodTranslation[]> {
       return send({ method: "GET", path: "/api/v1/payment_method_translations", query: listQuery(params) });
     },
     /** One PaymentMethodTranslation by key; ApiError 404 when there is none. */
@@ -210,7 +210,7 @@ export function createClient(options: ClientOptions) {
       return send({ method: "DELETE", path: `/api/v1/payment_method_translations/${segment(id)}` });
     },
     /** List permissions: a page of rows, in the requested order (then by key). */
-    listPermissions(params?: ListParams<T.PermissionField, T.PermissionFilter>): Promise<T.Permission[]> {
+    listPermissions(params?: ListParams<T.PermissionField, T.PermissionFilter, T.PermissionVectorField>): Promise<T.Permission[]> {
       return send({ method: "GET", path: "/api/v1/permissions", query: listQuery(params) });
     },
     /** One Permission by key; ApiError 404 when there is none. */
@@ -231,7 +231,7 @@ export function createClient(options: ClientOptions) {
       return send({ method: "DELETE", path: `/api/v1/permissions/${segment(id)}` });
     },
     /** List prices: a page of rows, in the requested order (then by key). */
-    listPrices(params?: ListParams<T.PriceField, T.PriceFilter>): Promise<T.Price[]> {
+    listPrices(params?: ListParams<T.PriceField, T.PriceFilter, T.PriceVectorField>): Promise<T.Price[]> {
       return send({ method: "GET", path: "/api/v1/prices", query: listQuery(params) });
     },
     /** One Price by key; ApiError 404 when there is none. */
@@ -252,7 +252,7 @@ export function createClient(options: ClientOptions) {
       return send({ method: "DELETE", path: `/api/v1/prices/${segment(id)}` });
     },
     /** List roles: a page of rows, in the requested order (then by key). */
-    listRoles(params?: ListParams<T.RoleField, T.RoleFilter>): Promise<T.Role[]> {
+    listRoles(params?: ListParams<T.RoleField, T.RoleFilter, T.RoleVectorField>): Promise<T.Role[]> {
       return send({ method: "GET", path: "/api/v1/roles", query: listQuery(params) });
     },
     /** One Role by key; ApiError 404 when there is none. */
@@ -273,7 +273,7 @@ export function createClient(options: ClientOptions) {
       return send({ method: "DELETE", path: `/api/v1/roles/${segment(id)}` });
     },
     /** List subscriptions: a page of rows, in the requested order (then by key). */
-    listSubscriptions(params?: ListParams<T.SubscriptionField, T.SubscriptionFilter>): Promise<T.Subscription[]> {
+    listSubscriptions(params?: ListParams<T.SubscriptionField, T.SubscriptionFilter, T.SubscriptionVectorField>): Promise<T.Subscription[]> {
       return send({ method: "GET", path: "/api/v1/subscriptions", query: listQuery(params) });
     },
     /** One Subscription by key; ApiError 404 when there is none. */
@@ -294,7 +294,7 @@ export function createClient(options: ClientOptions) {
       return send({ method: "DELETE", path: `/api/v1/subscriptions/${segment(id)}` });
     },
     /** List tarif_plans: a page of rows, in the requested order (then by key). */
-    listTarifPlans(params?: ListParams<T.TarifPlanField, T.TarifPlanFilter>): Promise<T.TarifPlan[]> {
+    listTarifPlans(params?: ListParams<T.TarifPlanField, T.TarifPlanFilter, T.TarifPlanVectorField>): Promise<T.TarifPlan[]> {
       return send({ method: "GET", path: "/api/v1/tarif_plans", query: listQuery(params) });
     },
     /** One TarifPlan by key; ApiError 404 when there is none. */
@@ -315,7 +315,7 @@ export function createClient(options: ClientOptions) {
       return send({ method: "DELETE", path: `/api/v1/tarif_plans/${segment(id)}` });
     },
     /** List tarif_plan_categories: a page of rows, in the requested order (then by key). */
-    listTarifPlanCategories(params?: ListParams<T.TarifPlanCategoryField, T.TarifPlanCategoryFilter>): Promise<T.TarifPlanCategory[]> {
+    listTarifPlanCategories(params?: ListParams<T.TarifPlanCategoryField, T.TarifPlanCategoryFilter, T.TarifPlanCategoryVectorField>): Promise<T.TarifPlanCategory[]> {
       return send({ method: "GET", path: "/api/v1/tarif_plan_categories", query: listQuery(params) });
     },
     /** One TarifPlanCategory by key; ApiError 404 when there is none. */
@@ -336,7 +336,7 @@ export function createClient(options: ClientOptions) {
       return send({ method: "DELETE", path: `/api/v1/tarif_plan_categories/${segment(id)}` });
     },
     /** List taxes: a page of rows, in the requested order (then by key). */
-    listTaxes(params?: ListParams<T.TaxField, T.TaxFilter>): Promise<T.Tax[]> {
+    listTaxes(params?: ListParams<T.TaxField, T.TaxFilter, T.TaxVectorField>): Promise<T.Tax[]> {
       return send({ method: "GET", path: "/api/v1/taxes", query: listQuery(params) });
     },
     /** One Tax by key; ApiError 404 when there is none. */
@@ -357,7 +357,7 @@ export function createClient(options: ClientOptions) {
       return send({ method: "DELETE", path: `/api/v1/taxes/${segment(id)}` });
     },
     /** List tax_classes: a page of rows, in the requested order (then by key). */
-    listTaxClasses(params?: ListParams<T.TaxClassField, T.TaxClassFilter>): Promise<T.TaxClass[]> {
+    listTaxClasses(params?: ListParams<T.TaxClassField, T.TaxClassFilter, T.TaxClassVectorField>): Promise<T.TaxClass[]> {
       return send({ method: "GET", path: "/api/v1/tax_classes", query: listQuery(params) });
     },
     /** One TaxClass by key; ApiError 404 when there is none. */
@@ -378,7 +378,7 @@ export function createClient(options: ClientOptions) {
       return send({ method: "DELETE", path: `/api/v1/tax_classes/${segment(id)}` });
     },
     /** List tax_rates: a page of rows, in the requested order (then by key). */
-    listTaxRates(params?: ListParams<T.TaxRateField, T.TaxRateFilter>): Promise<T.TaxRate[]> {
+    listTaxRates(params?: ListParams<T.TaxRateField, T.TaxRateFilter, T.TaxRateVectorField>): Promise<T.TaxRate[]> {
       return send({ method: "GET", path: "/api/v1/tax_rates", query: listQuery(params) });
     },
     /** One TaxRate by key; ApiError 404 when there is none. */
@@ -399,7 +399,7 @@ export function createClient(options: ClientOptions) {
       return send({ method: "DELETE", path: `/api/v1/tax_rates/${segment(id)}` });
     },
     /** List token_bundles: a page of rows, in the requested order (then by key). */
-    listTokenBundles(params?: ListParams<T.TokenBundleField, T.TokenBundleFilter>): Promise<T.TokenBundle[]> {
+    listTokenBundles(params?: ListParams<T.TokenBundleField, T.TokenBundleFilter, T.TokenBundleVectorField>): Promise<T.TokenBundle[]> {
       return send({ method: "GET", path: "/api/v1/token_bundles", query: listQuery(params) });
     },
     /** One TokenBundle by key; ApiError 404 when there is none. */
@@ -420,7 +420,7 @@ export function createClient(options: ClientOptions) {
       return send({ method: "DELETE", path: `/api/v1/token_bundles/${segment(id)}` });
     },
     /** List token_bundle_purchases: a page of rows, in the requested order (then by key). */
-    listTokenBundlePurchases(params?: ListParams<T.TokenBundlePurchaseField, T.TokenBundlePurchaseFilter>): Promise<T.TokenBundlePurchase[]> {
+    listTokenBundlePurchases(params?: ListParams<T.TokenBundlePurchaseField, T.TokenBundlePurchaseFilter, T.TokenBundlePurchaseVectorField>): Promise<T.TokenBundlePurchase[]> {
       return send({ method: "GET", path: "/api/v1/token_bundle_purchases", query: listQuery(params) });
     },
     /** One TokenBundlePurchase by key; ApiError 404 when there is none. */
@@ -441,7 +441,7 @@ export function createClient(options: ClientOptions) {
       return send({ method: "DELETE", path: `/api/v1/token_bundle_purchases/${segment(id)}` });
     },
     /** List token_transactions: a page of rows, in the requested order (then by key). */
-    listTokenTransactions(params?: ListParams<T.TokenTransactionField, T.TokenTransactionFilter>): Promise<T.TokenTransaction[]> {
+    listTokenTransactions(params?: ListParams<T.TokenTransactionField, T.TokenTransactionFilter, T.TokenTransactionVectorField>): Promise<T.TokenTransaction[]> {
       return send({ method: "GET", path: "/api/v1/token_transactions", query: listQuery(params) });
     },
     /** One TokenTransaction by key; ApiError 404 when there is none. */
@@ -462,7 +462,7 @@ export function createClient(options: ClientOptions) {
       return send({ method: "DELETE", path: `/api/v1/token_transactions/${segment(id)}` });
     },
     /** List users: a page of rows, in the requested order (then by key). */
-    listUsers(params?: ListParams<T.UserField, T.UserFilter>): Promise<T.User[]> {
+    listUsers(params?: ListParams<T.UserField, T.UserFilter, T.UserVectorField>): Promise<T.User[]> {
       return send({ method: "GET", path: "/api/v1/users", query: listQuery(params) });
     },
     /** One User by key; ApiError 404 when there is none. */
@@ -483,7 +483,7 @@ export function createClient(options: ClientOptions) {
       return send({ method: "DELETE", path: `/api/v1/users/${segment(id)}` });
     },
     /** List user_access_levels: a page of rows, in the requested order (then by key). */
-    listUserAccessLevels(params?: ListParams<T.UserAccessLevelField, T.UserAccessLevelFilter>): Promise<T.UserAccessLevel[]> {
+    listUserAccessLevels(params?: ListParams<T.UserAccessLevelField, T.UserAccessLevelFilter, T.UserAccessLevelVectorField>): Promise<T.UserAccessLevel[]> {
       return send({ method: "GET", path: "/api/v1/user_access_levels", query: listQuery(params) });
     },
     /** One UserAccessLevel by key; ApiError 404 when there is none. */
@@ -504,7 +504,7 @@ export function createClient(options: ClientOptions) {
       return send({ method: "DELETE", path: `/api/v1/user_access_levels/${segment(id)}` });
     },
     /** List user_cases: a page of rows, in the requested order (then by key). */
-    listUserCases(params?: ListParams<T.UserCaseField, T.UserCaseFilter>): Promise<T.UserCase[]> {
+    listUserCases(params?: ListParams<T.UserCaseField, T.UserCaseFilter, T.UserCaseVectorField>): Promise<T.UserCase[]> {
       return send({ method: "GET", path: "/api/v1/user_cases", query: listQuery(params) });
     },
     /** One UserCase by key; ApiError 404 when there is none. */
@@ -525,7 +525,7 @@ export function createClient(options: ClientOptions) {
       return send({ method: "DELETE", path: `/api/v1/user_cases/${segment(id)}` });
     },
     /** List user_details: a page of rows, in the requested order (then by key). */
-    listUserDetails(params?: ListParams<T.UserDetailsField, T.UserDetailsFilter>): Promise<T.UserDetails[]> {
+    listUserDetails(params?: ListParams<T.UserDetailsField, T.UserDetailsFilter, T.UserDetailsVectorField>): Promise<T.UserDetails[]> {
       return send({ method: "GET", path: "/api/v1/user_details", query: listQuery(params) });
     },
     /** One UserDetails by key; ApiError 404 when there is none. */
@@ -546,7 +546,7 @@ export function createClient(options: ClientOptions) {
       return send({ method: "DELETE", path: `/api/v1/user_details/${segment(id)}` });
     },
     /** List user_invoices: a page of rows, in the requested order (then by key). */
-    listUserInvoices(params?: ListParams<T.UserInvoiceField, T.UserInvoiceFilter>): Promise<T.UserInvoice[]> {
+    listUserInvoices(params?: ListParams<T.UserInvoiceField, T.UserInvoiceFilter, T.UserInvoiceVectorField>): Promise<T.UserInvoice[]> {
       return send({ method: "GET", path: "/api/v1/user_invoices", query: listQuery(params) });
     },
     /** One UserInvoice by key; ApiError 404 when there is none. */
@@ -567,7 +567,7 @@ export function createClient(options: ClientOptions) {
       return send({ method: "DELETE", path: `/api/v1/user_invoices/${segment(id)}` });
     },
     /** List user_token_balances: a page of rows, in the requested order (then by key). */
-    listUserTokenBalances(params?: ListParams<T.UserTokenBalanceField, T.UserTokenBalanceFilter>): Promise<T.UserTokenBalance[]> {
+    listUserTokenBalances(params?: ListParams<T.UserTokenBalanceField, T.UserTokenBalanceFilter, T.UserTokenBalanceVectorField>): Promise<T.UserTokenBalance[]> {
       return send({ method: "GET", path: "/api/v1/user_token_balances", query: listQuery(params) });
     },
     /** One UserTokenBalance by key; ApiError 404 when there is none. */

@@ -1464,6 +1464,9 @@ export interface BearerToken {
 /** Fields of AddOn that lists order and filter on. */
 export type AddOnField = "name" | "slug" | "description" | "price" | "currency" | "billing_period" | "is_active" | "sort_order" | "id" | "created_at" | "updated_at" | "version";
 
+/** Vector fields of AddOn that lists order by distance to (`nearest`). */
+export type AddOnVectorField = never;
+
 /** Filters of a AddOn list, by field. */
 export interface AddOnFilter {
   name?: Filter<string>;
@@ -1482,6 +1485,9 @@ export interface AddOnFilter {
 
 /** Fields of AddOnSubscription that lists order and filter on. */
 export type AddOnSubscriptionField = "user_id" | "addon_id" | "subscription_id" | "invoice_id" | "status" | "starts_at" | "expires_at" | "cancelled_at" | "provider_subscription_id" | "id" | "created_at" | "updated_at" | "version";
+
+/** Vector fields of AddOnSubscription that lists order by distance to (`nearest`). */
+export type AddOnSubscriptionVectorField = never;
 
 /** Filters of a AddOnSubscription list, by field. */
 export interface AddOnSubscriptionFilter {
@@ -1503,6 +1509,9 @@ export interface AddOnSubscriptionFilter {
 /** Fields of Country that lists order and filter on. */
 export type CountryField = "code" | "name" | "is_enabled" | "position" | "id" | "created_at" | "updated_at" | "version";
 
+/** Vector fields of Country that lists order by distance to (`nearest`). */
+export type CountryVectorField = never;
+
 /** Filters of a Country list, by field. */
 export interface CountryFilter {
   code?: Filter<string>;
@@ -1517,6 +1526,9 @@ export interface CountryFilter {
 
 /** Fields of Currency that lists order and filter on. */
 export type CurrencyField = "code" | "name" | "symbol" | "exchange_rate" | "is_default" | "is_active" | "decimal_places" | "id" | "created_at" | "updated_at" | "version";
+
+/** Vector fields of Currency that lists order by distance to (`nearest`). */
+export type CurrencyVectorField = never;
 
 /** Filters of a Currency list, by field. */
 export interface CurrencyFilter {
@@ -1536,6 +1548,9 @@ export interface CurrencyFilter {
 /** Fields of FeatureUsage that lists order and filter on. */
 export type FeatureUsageField = "user_id" | "feature_name" | "usage_count" | "period_start" | "id" | "created_at" | "updated_at" | "version";
 
+/** Vector fields of FeatureUsage that lists order by distance to (`nearest`). */
+export type FeatureUsageVectorField = never;
+
 /** Filters of a FeatureUsage list, by field. */
 export interface FeatureUsageFilter {
   user_id?: Filter<string>;
@@ -1550,6 +1565,9 @@ export interface FeatureUsageFilter {
 
 /** Fields of InvoiceLineItem that lists order and filter on. */
 export type InvoiceLineItemField = "invoice_id" | "item_type" | "item_id" | "description" | "quantity" | "unit_price" | "total_price" | "id" | "created_at" | "updated_at" | "version";
+
+/** Vector fields of InvoiceLineItem that lists order by distance to (`nearest`). */
+export type InvoiceLineItemVectorField = never;
 
 /** Filters of a InvoiceLineItem list, by field. */
 export interface InvoiceLineItemFilter {
@@ -1569,6 +1587,9 @@ export interface InvoiceLineItemFilter {
 /** Fields of PasswordResetToken that lists order and filter on. */
 export type PasswordResetTokenField = "user_id" | "expires_at" | "used_at" | "id" | "created_at" | "updated_at" | "version";
 
+/** Vector fields of PasswordResetToken that lists order by distance to (`nearest`). */
+export type PasswordResetTokenVectorField = never;
+
 /** Filters of a PasswordResetToken list, by field. */
 export interface PasswordResetTokenFilter {
   user_id?: Filter<string>;
@@ -1582,6 +1603,9 @@ export interface PasswordResetTokenFilter {
 
 /** Fields of PaymentMethod that lists order and filter on. */
 export type PaymentMethodField = "code" | "name" | "description" | "short_description" | "icon" | "plugin_id" | "is_active" | "is_default" | "position" | "min_amount" | "max_amount" | "fee_type" | "fee_amount" | "fee_charged_to" | "instructions" | "id" | "created_at" | "updated_at" | "version";
+
+/** Vector fields of PaymentMethod that lists order by distance to (`nearest`). */
+export type PaymentMethodVectorField = never;
 
 /** Filters of a PaymentMethod list, by field. */
 export interface PaymentMethodFilter {
@@ -1609,6 +1633,9 @@ export interface PaymentMethodFilter {
 /** Fields of PaymentMethodTranslation that lists order and filter on. */
 export type PaymentMethodTranslationField = "id" | "payment_method_id" | "locale" | "name" | "description" | "short_description" | "instructions";
 
+/** Vector fields of PaymentMethodTranslation that lists order by distance to (`nearest`). */
+export type PaymentMethodTranslationVectorField = never;
+
 /** Filters of a PaymentMethodTranslation list, by field. */
 export interface PaymentMethodTranslationFilter {
   id?: Filter<string>;
@@ -1622,6 +1649,9 @@ export interface PaymentMethodTranslationFilter {
 
 /** Fields of Permission that lists order and filter on. */
 export type PermissionField = "name" | "description" | "resource" | "action" | "id" | "created_at" | "updated_at" | "version";
+
+/** Vector fields of Permission that lists order by distance to (`nearest`). */
+export type PermissionVectorField = never;
 
 /** Filters of a Permission list, by field. */
 export interface PermissionFilter {
@@ -1637,6 +1667,9 @@ export interface PermissionFilter {
 
 /** Fields of Price that lists order and filter on. */
 export type PriceField = "price_float" | "price_decimal" | "currency_id" | "gross_amount" | "net_amount" | "description" | "id" | "created_at" | "updated_at" | "version";
+
+/** Vector fields of Price that lists order by distance to (`nearest`). */
+export type PriceVectorField = never;
 
 /** Filters of a Price list, by field. */
 export interface PriceFilter {
@@ -1655,6 +1688,9 @@ export interface PriceFilter {
 /** Fields of Role that lists order and filter on. */
 export type RoleField = "name" | "slug" | "description" | "is_system" | "id" | "created_at" | "updated_at" | "version";
 
+/** Vector fields of Role that lists order by distance to (`nearest`). */
+export type RoleVectorField = never;
+
 /** Filters of a Role list, by field. */
 export interface RoleFilter {
   name?: Filter<string>;
@@ -1669,6 +1705,9 @@ export interface RoleFilter {
 
 /** Fields of Subscription that lists order and filter on. */
 export type SubscriptionField = "user_id" | "tarif_plan_id" | "pending_plan_id" | "status" | "started_at" | "expires_at" | "trial_end_at" | "cancelled_at" | "paused_at" | "payment_failed_at" | "provider_subscription_id" | "id" | "created_at" | "updated_at" | "version";
+
+/** Vector fields of Subscription that lists order by distance to (`nearest`). */
+export type SubscriptionVectorField = never;
 
 /** Filters of a Subscription list, by field. */
 export interface SubscriptionFilter {
@@ -1692,6 +1731,9 @@ export interface SubscriptionFilter {
 /** Fields of TarifPlan that lists order and filter on. */
 export type TarifPlanField = "name" | "slug" | "description" | "price_float" | "price_id" | "price" | "currency" | "billing_period" | "trial_days" | "is_active" | "sort_order" | "id" | "created_at" | "updated_at" | "version";
 
+/** Vector fields of TarifPlan that lists order by distance to (`nearest`). */
+export type TarifPlanVectorField = never;
+
 /** Filters of a TarifPlan list, by field. */
 export interface TarifPlanFilter {
   name?: Filter<string>;
@@ -1714,6 +1756,9 @@ export interface TarifPlanFilter {
 /** Fields of TarifPlanCategory that lists order and filter on. */
 export type TarifPlanCategoryField = "name" | "slug" | "description" | "parent_id" | "is_single" | "sort_order" | "id" | "created_at" | "updated_at" | "version";
 
+/** Vector fields of TarifPlanCategory that lists order by distance to (`nearest`). */
+export type TarifPlanCategoryVectorField = never;
+
 /** Filters of a TarifPlanCategory list, by field. */
 export interface TarifPlanCategoryFilter {
   name?: Filter<string>;
@@ -1730,6 +1775,9 @@ export interface TarifPlanCategoryFilter {
 
 /** Fields of Tax that lists order and filter on. */
 export type TaxField = "name" | "code" | "description" | "rate" | "country_code" | "region_code" | "is_active" | "is_inclusive" | "tax_class_id" | "id" | "created_at" | "updated_at" | "version";
+
+/** Vector fields of Tax that lists order by distance to (`nearest`). */
+export type TaxVectorField = never;
 
 /** Filters of a Tax list, by field. */
 export interface TaxFilter {
@@ -1751,6 +1799,9 @@ export interface TaxFilter {
 /** Fields of TaxClass that lists order and filter on. */
 export type TaxClassField = "name" | "code" | "description" | "default_rate" | "is_default" | "id" | "created_at" | "updated_at" | "version";
 
+/** Vector fields of TaxClass that lists order by distance to (`nearest`). */
+export type TaxClassVectorField = never;
+
 /** Filters of a TaxClass list, by field. */
 export interface TaxClassFilter {
   name?: Filter<string>;
@@ -1767,6 +1818,9 @@ export interface TaxClassFilter {
 /** Fields of TaxRate that lists order and filter on. */
 export type TaxRateField = "tax_id" | "rate" | "valid_from" | "valid_to" | "id" | "created_at" | "updated_at" | "version";
 
+/** Vector fields of TaxRate that lists order by distance to (`nearest`). */
+export type TaxRateVectorField = never;
+
 /** Filters of a TaxRate list, by field. */
 export interface TaxRateFilter {
   tax_id?: Filter<string>;
@@ -1781,6 +1835,9 @@ export interface TaxRateFilter {
 
 /** Fields of TokenBundle that lists order and filter on. */
 export type TokenBundleField = "name" | "description" | "token_amount" | "price" | "is_active" | "sort_order" | "id" | "created_at" | "updated_at" | "version";
+
+/** Vector fields of TokenBundle that lists order by distance to (`nearest`). */
+export type TokenBundleVectorField = never;
 
 /** Filters of a TokenBundle list, by field. */
 export interface TokenBundleFilter {
@@ -1798,6 +1855,9 @@ export interface TokenBundleFilter {
 
 /** Fields of TokenBundlePurchase that lists order and filter on. */
 export type TokenBundlePurchaseField = "user_id" | "bundle_id" | "invoice_id" | "status" | "tokens_credited" | "token_amount" | "price" | "completed_at" | "id" | "created_at" | "updated_at" | "version";
+
+/** Vector fields of TokenBundlePurchase that lists order by distance to (`nearest`). */
+export type TokenBundlePurchaseVectorField = never;
 
 /** Filters of a TokenBundlePurchase list, by field. */
 export interface TokenBundlePurchaseFilter {
@@ -1818,6 +1878,9 @@ export interface TokenBundlePurchaseFilter {
 /** Fields of TokenTransaction that lists order and filter on. */
 export type TokenTransactionField = "user_id" | "amount" | "transaction_type" | "reference_id" | "description" | "id" | "created_at" | "updated_at" | "version";
 
+/** Vector fields of TokenTransaction that lists order by distance to (`nearest`). */
+export type TokenTransactionVectorField = never;
+
 /** Filters of a TokenTransaction list, by field. */
 export interface TokenTransactionFilter {
   user_id?: Filter<string>;
@@ -1833,6 +1896,9 @@ export interface TokenTransactionFilter {
 
 /** Fields of User that lists order and filter on. */
 export type UserField = "email" | "status" | "role" | "payment_customer_id" | "has_used_trial" | "id" | "created_at" | "updated_at" | "version";
+
+/** Vector fields of User that lists order by distance to (`nearest`). */
+export type UserVectorField = never;
 
 /** Filters of a User list, by field. */
 export interface UserFilter {
@@ -1850,6 +1916,9 @@ export interface UserFilter {
 /** Fields of UserAccessLevel that lists order and filter on. */
 export type UserAccessLevelField = "name" | "slug" | "description" | "is_system" | "linked_plan_slug" | "id" | "created_at" | "updated_at" | "version";
 
+/** Vector fields of UserAccessLevel that lists order by distance to (`nearest`). */
+export type UserAccessLevelVectorField = never;
+
 /** Filters of a UserAccessLevel list, by field. */
 export interface UserAccessLevelFilter {
   name?: Filter<string>;
@@ -1866,6 +1935,9 @@ export interface UserAccessLevelFilter {
 /** Fields of UserCase that lists order and filter on. */
 export type UserCaseField = "user_id" | "description" | "date_started" | "status" | "id" | "created_at" | "updated_at" | "version";
 
+/** Vector fields of UserCase that lists order by distance to (`nearest`). */
+export type UserCaseVectorField = never;
+
 /** Filters of a UserCase list, by field. */
 export interface UserCaseFilter {
   user_id?: Filter<string>;
@@ -1880,6 +1952,9 @@ export interface UserCaseFilter {
 
 /** Fields of UserDetails that lists order and filter on. */
 export type UserDetailsField = "user_id" | "first_name" | "last_name" | "address_line_1" | "address_line_2" | "city" | "postal_code" | "country" | "phone" | "company" | "tax_number" | "balance" | "id" | "created_at" | "updated_at" | "version";
+
+/** Vector fields of UserDetails that lists order by distance to (`nearest`). */
+export type UserDetailsVectorField = never;
 
 /** Filters of a UserDetails list, by field. */
 export interface UserDetailsFilter {
@@ -1903,6 +1978,9 @@ export interface UserDetailsFilter {
 
 /** Fields of UserInvoice that lists order and filter on. */
 export type UserInvoiceField = "user_id" | "tarif_plan_id" | "subscription_id" | "invoice_number" | "amount" | "currency" | "status" | "payment_method" | "payment_ref" | "subtotal" | "tax_amount" | "total_amount" | "invoiced_at" | "paid_at" | "expires_at" | "provider_session_id" | "payment_intent_id" | "id" | "created_at" | "updated_at" | "version";
+
+/** Vector fields of UserInvoice that lists order by distance to (`nearest`). */
+export type UserInvoiceVectorField = never;
 
 /** Filters of a UserInvoice list, by field. */
 export interface UserInvoiceFilter {
@@ -1931,6 +2009,9 @@ export interface UserInvoiceFilter {
 
 /** Fields of UserTokenBalance that lists order and filter on. */
 export type UserTokenBalanceField = "user_id" | "balance" | "id" | "created_at" | "updated_at" | "version";
+
+/** Vector fields of UserTokenBalance that lists order by distance to (`nearest`). */
+export type UserTokenBalanceVectorField = never;
 
 /** Filters of a UserTokenBalance list, by field. */
 export interface UserTokenBalanceFilter {

@@ -28,7 +28,7 @@ pub(super) fn listable_field<R: Resource>(name: &str, what: &str, who: &Principa
     }
 }
 
-fn visible(rules: &[FieldRule], name: &str, who: &Principal) -> bool {
+pub(super) fn visible(rules: &[FieldRule], name: &str, who: &Principal) -> bool {
     rules.iter().find(|r| r.name == name).is_none_or(|r| who.sees(r.read_roles))
 }
 

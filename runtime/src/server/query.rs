@@ -1,4 +1,5 @@
-//! A list's query string: `limit`, `offset`, `order=field.desc,other` and PostgREST-style
+//! A list's query string: `limit`, `offset`, `order=field.desc,other` (or nearest first by a
+//! vector distance, `order=embedding.cosine.[0.1,0.2]`) and PostgREST-style
 //! filters (`status=eq.ACTIVE`, `price=lt.50`, `id=in.(a,b)`, `name=ilike.*x*`, `deleted_at=is.null`)
 //! on declared fields only. Anything else is a 400 that says what was wrong.
 
@@ -6,7 +7,7 @@ use super::problem::Problem;
 use crate::repo::Cmp;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
-use wire::{Operator, MAX_LIMIT};
+use wire::{Metric, Operator, MAX_LIMIT};
 
 /// A list request, parsed but not yet typed: filter values are still text.
 #[derive(Debug, Default, PartialEq)]
@@ -19,6 +20,8 @@ pub struct RawList {
     pub filters: Vec<(String, String)>,
     /// `order` as written, when given.
     pub order_text: Option<String>,
+    /// `order=field.metric.[…]`: nearest first by this distance to this vector (its JSON text).
+    pub nearest: Option<(String, Metric, String)>,
 }
 
 /// Splits a query string into paging, order and filters (field names are checked later).
@@ -36,6 +39,10 @@ pub fn parse_list(query: &str) -> Result<RawList, Problem> {
             "offset" => out.offset = Some(non_negative("offset", &value)?),
             "order" => {
                 out.order_text = Some(value.to_string());
+                if let Some((field, metric, vector)) = Metric::split_order(&value) {
+                    out.nearest = Some((field.to_string(), metric, vector.to_string()));
+                    continue;
+                }
                 for item in value.split(',') {
                     if item.is_empty() {
                         return Err(Problem::bad_request(

@@ -5,13 +5,16 @@
 use super::auth::{authorize, hash_fields, Principal, Scope};
 use super::entity::Key;
 use super::entity::Resource;
-use super::guard::{claim_owner, keep_owner, listable_field, lock_row, owner_filter, visible_json, writable_by};
+use super::guard::{
+    claim_owner, keep_owner, listable_field, lock_row, owner_filter, visible, visible_json, writable_by,
+};
 use super::http::{from_checked, json, json_body, path_key, path_segments};
 use super::problem::Problem;
 use super::query::{parse_condition, parse_list};
+use super::rules::Wire;
 use super::rules::{check_body, BodyKind};
 use super::AppState;
-use crate::repo::{Cmp, ListQuery, RepoError};
+use crate::repo::{quote_ident, Cmp, ListQuery, Nearest, RepoError};
 use axum::body::Bytes;
 use axum::extract::rejection::{BytesRejection, PathRejection};
 use axum::extract::{Extension, Path, RawQuery, State};
@@ -19,7 +22,7 @@ use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use std::future::Future;
 use std::sync::Arc;
-use wire::Version;
+use wire::{Metric, Version};
 
 fn versioned<R: Resource>() -> bool {
     R::RULES.iter().any(|r| r.version)
@@ -137,6 +140,9 @@ async fn list<R: Resource>(app: AppState, who: Principal, query: Option<String>)
     for (name, descending) in raw.order {
         list.order.push((listable_field::<R>(&name, "order", &who)?, descending));
     }
+    if let Some((name, metric, vector)) = raw.nearest {
+        list.nearest = Some(nearest_by::<R>(&name, metric, &vector, &who)?);
+    }
     for (name, text) in raw.filters {
         let field = listable_field::<R>(&name, "filter", &who)?;
         admitted(&app, R::PATH, &name, &text)?;
@@ -170,7 +176,7 @@ async fn get_one<R: Resource>(app: AppState, who: Principal, id: Segments) -> Re
             }
             let not_found = || Problem::not_found(format!("No {} with this key.", R::NAME));
             filters.push(owner_filter::<R>(field, subject)?.ok_or_else(not_found)?);
-            let query = ListQuery { limit: 1, offset: 0, order: Vec::new(), filters };
+            let query = ListQuery { limit: 1, filters, ..ListQuery::default() };
             let rows = R::list_rows(&mut conn, query).await.map_err(|e| Problem::from_repo(e, R::NAME, false))?;
             rows.into_iter().next().ok_or_else(not_found)?
         }
@@ -272,6 +278,29 @@ async fn delete<R: Resource>(app: AppState, who: Principal, id: Segments) -> Res
         R::delete_row(&mut conn, key).await.map_err(|e| Problem::from_repo(e, R::NAME, false))?;
     }
     Ok(StatusCode::NO_CONTENT.into_response())
+}
+
+/// `order=field.metric.[…]` on a `vector` field the caller may see, its vector of the field's
+/// dimensions (the document's pattern admitted the shape; this reads the numbers).
+fn nearest_by<R: Resource>(name: &str, metric: Metric, vector: &str, who: &Principal) -> Result<Nearest, Problem> {
+    let rule = R::RULES.iter().find(|r| r.name == name && matches!(r.wire, Wire::Vector(_)));
+    let Some(rule) = rule.filter(|r| visible(R::RULES, r.name, who)) else {
+        return Err(Problem::bad_request(format!("order: '{name}' is not a vector field you may order by")));
+    };
+    let numbers: Vec<f32> = serde_json::from_str(vector)
+        .map_err(|_| Problem::bad_request("order: the vector is a JSON array of numbers, e.g. [0.1,0.2]"))?;
+    if let Wire::Vector(Some(n)) = rule.wire {
+        if numbers.len() != n as usize {
+            return Err(Problem::bad_request(format!(
+                "order: '{name}' has {n} dimensions, the vector {}",
+                numbers.len()
+            )));
+        }
+    }
+    if numbers.is_empty() || numbers.iter().any(|x| !x.is_finite()) {
+        return Err(Problem::bad_request("order: the vector needs finite 4-byte floats, at least one"));
+    }
+    Ok(Nearest { column: quote_ident(rule.name), operator: metric.operator(), vector: numbers.into() })
 }
 
 /// The versions an update may apply to.

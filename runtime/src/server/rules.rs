@@ -39,6 +39,8 @@ pub enum Wire {
     /// One of these strings.
     Enum(&'static [&'static str]),
     Array(&'static Wire),
+    /// pgvector's `vector(n)`: finite 4-byte floats, exactly n of them when n is stated.
+    Vector(Option<u32>),
 }
 
 /// The spec's `validate:` rules of a field.
@@ -256,6 +258,23 @@ fn check_value(path: &str, wire: &Wire, check: &Check, value: &mut Value, errors
                 }
             }
         }
+        Wire::Vector(dimensions) => {
+            let Value::Array(items) = value else {
+                return fail(format!("expected an array of numbers, found {}", describe(value)));
+            };
+            match dimensions {
+                Some(n) if items.len() != *n as usize => {
+                    return fail(format!("expected {n} numbers (the vector's dimensions), found {}", items.len()))
+                }
+                None if items.is_empty() => return fail("a vector has at least one dimension".into()),
+                _ => {}
+            }
+            for (i, item) in items.iter().enumerate() {
+                if !item.as_f64().is_some_and(|x| x.abs() <= f64::from(f32::MAX)) {
+                    errors.push(FieldError::new(format!("{path}[{i}]"), "expected a number a 4-byte float holds"));
+                }
+            }
+        }
         Wire::Json => {
             if contains_nul(value) {
                 fail("strings in JSON values must not contain NUL (\\u0000) characters".into());
@@ -346,7 +365,9 @@ fn check_string(wire: &Wire, check: &Check, text: &str) -> Result<Option<Value>,
                 Err(format!("expected one of: {}", values.join(", ")))
             }
         }
-        Wire::Bool | Wire::Int { .. } | Wire::Float | Wire::Double | Wire::Json | Wire::Array(_) => Ok(None),
+        Wire::Bool | Wire::Int { .. } | Wire::Float | Wire::Double | Wire::Json | Wire::Array(_) | Wire::Vector(_) => {
+            Ok(None)
+        }
     }
 }
 

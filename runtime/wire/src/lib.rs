@@ -102,9 +102,76 @@ impl Operator {
     }
 }
 
+/// A distance a list orders by, nearest first (`order=embedding.cosine.[0.1,0.2,0.3]`): pgvector's
+/// metrics, each with its operator and the operator class an index needs to serve it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Metric {
+    L2,
+    Cosine,
+    InnerProduct,
+    L1,
+}
+
+impl Metric {
+    pub const ALL: [Metric; 4] = [Metric::L2, Metric::Cosine, Metric::InnerProduct, Metric::L1];
+
+    /// The word in `order`.
+    pub const fn word(self) -> &'static str {
+        match self {
+            Metric::L2 => "l2",
+            Metric::Cosine => "cosine",
+            Metric::InnerProduct => "ip",
+            Metric::L1 => "l1",
+        }
+    }
+
+    /// pgvector's distance operator (`<#>` is the negative inner product: ascending is nearest).
+    pub const fn operator(self) -> &'static str {
+        match self {
+            Metric::L2 => "<->",
+            Metric::Cosine => "<=>",
+            Metric::InnerProduct => "<#>",
+            Metric::L1 => "<+>",
+        }
+    }
+
+    /// The operator class an HNSW or IVFFlat index on a `vector` column needs for this metric.
+    pub const fn opclass(self) -> &'static str {
+        match self {
+            Metric::L2 => "vector_l2_ops",
+            Metric::Cosine => "vector_cosine_ops",
+            Metric::InnerProduct => "vector_ip_ops",
+            Metric::L1 => "vector_l1_ops",
+        }
+    }
+
+    pub fn from_word(word: &str) -> Option<Metric> {
+        Metric::ALL.into_iter().find(|m| m.word() == word)
+    }
+
+    /// `field.metric.[…]`, the whole `order` value of a nearest-neighbour list, split into the
+    /// field, the metric and the vector's JSON text; None when it is not one.
+    pub fn split_order(order: &str) -> Option<(&str, Metric, &str)> {
+        let open = order.find(".[")?;
+        let (head, vector) = (&order[..open], &order[open + 1..]);
+        let (field, word) = head.rsplit_once('.')?;
+        vector.ends_with(']').then_some(())?;
+        Some((field, Metric::from_word(word)?, vector))
+    }
+}
+
 #[cfg(test)]
 mod tests {
-    use super::Operator;
+    use super::{Metric, Operator};
+
+    #[test]
+    fn nearest_orders_split_into_field_metric_and_vector() {
+        assert_eq!(Metric::split_order("embedding.cosine.[1,2.5]"), Some(("embedding", Metric::Cosine, "[1,2.5]")));
+        assert_eq!(Metric::split_order("a.b.ip.[0]"), Some(("a.b", Metric::InnerProduct, "[0]")));
+        assert_eq!(Metric::split_order("embedding.desc"), None);
+        assert_eq!(Metric::split_order("embedding.dot.[1]"), None);
+        assert_eq!(Metric::split_order("embedding.l2.[1"), None);
+    }
 
     #[test]
     fn conditions_split_into_operator_and_value() {
