@@ -68,6 +68,42 @@ async fn applied_versions(conn: &mut PgConnection) -> Vec<i64> {
         .unwrap_or_default()
 }
 
+/// Records every migration in `dir` as applied without running it: a baseline for a database
+/// that already is what they build (`new` has checked so). Refused when the database already
+/// records migrations. Returns the versions recorded.
+pub async fn baseline(url: &str, dir: &Path) -> Result<Vec<i64>, MigrationFailure> {
+    use sqlx::migrate::Migrate;
+    let migrator = Migrator::new(dir).await.map_err(MigrationFailure::Migrate)?;
+    let mut conn = PgConnection::connect(url).await.map_err(MigrationFailure::Connect)?;
+    conn.lock().await.map_err(MigrationFailure::Migrate)?;
+    let recorded = async {
+        conn.ensure_migrations_table().await?;
+        if !conn.list_applied_migrations().await?.is_empty() {
+            return Err(MigrateError::Execute(sqlx::Error::Protocol(
+                "the database already records applied migrations; a baseline is for one that has none".into(),
+            )));
+        }
+        let mut versions = Vec::new();
+        for m in migrator.iter().filter(|m| !m.migration_type.is_down_migration()) {
+            sqlx::query(
+                "INSERT INTO _sqlx_migrations (version, description, success, checksum, execution_time) \
+                 VALUES ($1, $2, TRUE, $3, 0)",
+            )
+            .bind(m.version)
+            .bind(&*m.description)
+            .bind(&*m.checksum)
+            .execute(&mut conn)
+            .await?;
+            versions.push(m.version);
+        }
+        Ok(versions)
+    }
+    .await;
+    let _ = conn.unlock().await;
+    let _ = conn.close().await;
+    recorded.map_err(MigrationFailure::Migrate)
+}
+
 /// An applied migration whose file no longer matches what was applied, or is gone.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Tampered {

@@ -4,6 +4,7 @@
 //! started with PostgreSQL's own `initdb`/`pg_ctl`; with neither, tests fail saying how to get one.
 
 mod cluster;
+pub mod conformance;
 pub mod pg18;
 pub mod project;
 pub mod rng;

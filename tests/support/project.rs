@@ -29,6 +29,31 @@ impl Project {
         Self { dir, binary: binary.to_string() }
     }
 
+    /// A workspace already written into `dir` (by `cargo xtask new`); its binary's name is read
+    /// from the generated crate's manifest.
+    pub fn adopt(dir: TempDir) -> Self {
+        let manifest = std::fs::read_to_string(dir.path().join("generated/Cargo.toml")).expect("the generated crate");
+        let binary = manifest
+            .split("[[bin]]")
+            .nth(1)
+            .and_then(|bin| bin.lines().find_map(|l| l.strip_prefix("name = \"")))
+            .and_then(|rest| rest.strip_suffix('"'))
+            .expect("a [[bin]] name")
+            .to_string();
+        Self { dir, binary }
+    }
+
+    /// Runs `cargo <args>` in the workspace, sharing the projects' target directory.
+    pub fn cargo(&self, args: &[&str], env: &[(&str, &str)]) -> std::process::Output {
+        Command::new(env!("CARGO"))
+            .args(args)
+            .current_dir(self.path())
+            .env("CARGO_TARGET_DIR", repo_root().join("target").join("projects"))
+            .envs(env.iter().copied())
+            .output()
+            .expect("run cargo")
+    }
+
     pub fn path(&self) -> &Path {
         self.dir.path()
     }

@@ -22,6 +22,9 @@ pub enum Command {
     Serve(ServeOpts),
     /// Write specs from a live database's schema (like `prisma db pull`), for a new spec directory.
     Import(ImportOpts),
+    /// A new workspace for an existing database: specs imported, code generated, the first
+    /// migration recorded as applied there (a baseline; nothing is re-created).
+    New(NewOpts),
     /// Write a synthetic spec set (for benchmarks).
     Synth(SynthOpts),
     /// Print a bearer token signed with $JWT_SECRET (for operators, scripts and benchmarks).
@@ -125,6 +128,22 @@ pub struct ImportOpts {
     #[arg(long, value_name = "NAME", default_value = "public", value_delimiter = ',')]
     pub schema: Vec<String>,
     /// Only tables whose names match this glob (`*`, `?`) [default: every table of the schema]
+    #[arg(long, value_name = "PATTERN")]
+    pub tables: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct NewOpts {
+    /// Directory of the new workspace (must not exist, or be empty)
+    #[arg(value_name = "DIR")]
+    pub dir: PathBuf,
+    /// Database to import and baseline [default: $DATABASE_URL]
+    #[arg(long, value_name = "URL")]
+    pub database_url: Option<String>,
+    /// PostgreSQL schemas to import, comma-separated (as for import)
+    #[arg(long, value_name = "NAME", default_value = "public", value_delimiter = ',')]
+    pub schema: Vec<String>,
+    /// Only tables whose names match this glob (as for import)
     #[arg(long, value_name = "PATTERN")]
     pub tables: Option<String>,
 }

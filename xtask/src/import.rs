@@ -3,6 +3,7 @@
 //! 2 nothing written (the directory is not empty, no database, or the result would not validate).
 
 use crate::flags::ImportOpts;
+use crate::paths::is_empty_or_absent;
 use crate::{block_on, EXIT_ERROR, EXIT_OK};
 use codegen::import::{import, ImportOptions};
 use codegen::schema::introspect::introspect_url_managed;
@@ -79,13 +80,6 @@ pub fn run(opts: &ImportOpts, out: &mut dyn Write, err: &mut dyn Write) -> i32 {
         }
     );
     EXIT_OK
-}
-
-fn is_empty_or_absent(dir: &Path) -> bool {
-    match std::fs::read_dir(dir) {
-        Ok(mut entries) => entries.next().is_none(),
-        Err(e) => e.kind() == std::io::ErrorKind::NotFound,
-    }
 }
 
 fn write_all(dir: &Path, files: &[(std::path::PathBuf, String)]) -> std::io::Result<()> {

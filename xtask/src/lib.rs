@@ -7,6 +7,7 @@ mod flags;
 mod generate;
 mod import;
 mod migrate;
+mod new;
 mod paths;
 mod render_cache;
 mod serve;
@@ -39,9 +40,17 @@ pub fn run(args: &[String], out: &mut dyn Write, err: &mut dyn Write) -> i32 {
         Command::Migrate(opts) => migrate::run(&opts, out, err),
         Command::Serve(opts) => serve::run(&opts, err),
         Command::Import(opts) => import::run(&opts, out, err),
+        Command::New(opts) => new::run(&opts, out, err),
         Command::Synth(opts) => synth::run(&opts, out, err),
         Command::Token(opts) => token::run(&opts, out, err),
     }
+}
+
+/// Runs one command with `root` as the project's root (a workspace `new` made calls this from
+/// its own `cargo xtask`), instead of this repository.
+pub fn run_in(root: &std::path::Path, args: &[String], out: &mut dyn Write, err: &mut dyn Write) -> i32 {
+    paths::set_root(root);
+    run(args, out, err)
 }
 
 /// A current-thread runtime for the commands that talk to PostgreSQL.

@@ -3,9 +3,29 @@
 use crate::flags::Project;
 use std::path::{Path, PathBuf};
 
-/// The workspace root (this crate lives in `<root>/xtask`).
+static ROOT: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
+
+/// Makes `root` the project root for this process (the first call wins).
+pub fn set_root(root: &Path) {
+    let _ = ROOT.set(root.to_path_buf());
+}
+
+/// The project root: set by `set_root`, else this repository (this crate lives in `<root>/xtask`).
 pub fn repo_root() -> PathBuf {
+    ROOT.get().cloned().unwrap_or_else(this_repository)
+}
+
+/// This repository, whose crates and manifest `new` points a workspace at.
+pub fn this_repository() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("xtask sits in the workspace").to_path_buf()
+}
+
+/// Whether `dir` is missing or has nothing in it (import and new write only there).
+pub fn is_empty_or_absent(dir: &Path) -> bool {
+    match std::fs::read_dir(dir) {
+        Ok(mut entries) => entries.next().is_none(),
+        Err(e) => e.kind() == std::io::ErrorKind::NotFound,
+    }
 }
 
 pub struct Resolved {

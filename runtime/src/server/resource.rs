@@ -388,11 +388,12 @@ fn row_response<R: Resource>(status: StatusCode, row: &R, who: &Principal) -> Re
     response
 }
 
-/// Percent-encodes all but RFC 3986's unreserved characters, for a key in a URL path.
+/// Percent-encodes all but RFC 3986's unreserved characters and `:` `@` (which a path segment
+/// may hold as they are, so a timestamp key reads `…/2022-02-10T10:05:00Z`), for a key in a URL path.
 fn path_segment(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for b in text.bytes() {
-        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~') {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~' | b':' | b'@') {
             out.push(char::from(b));
         } else {
             out.push_str(&format!("%{b:02X}"));
