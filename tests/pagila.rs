@@ -98,6 +98,9 @@ fn pagila_becomes_a_workspace_that_serves_every_table() {
     let api = Api::at(&served.base, &db.url, Some(token(&uuid::Uuid::new_v4().to_string(), &["admin"])));
     block_on(crud_of_every_table(&api, &db));
     assert_match_document(&document, &api.exchanges());
+    // The independent tester, against this server and the document it serves.
+    let admin = token(&uuid::Uuid::new_v4().to_string(), &["admin"]);
+    tests::conformance::schemathesis(&served.base, "admin of pagila", Some(&admin), tests::conformance::seconds(60));
     drop(served);
 }
 

@@ -28,9 +28,13 @@ pub enum RepoError {
         constraint: String,
         field: Option<String>,
     },
+    /// A CHECK was violated; `field` names the one field it is about, when it is about one.
     CheckViolation {
         constraint: String,
+        field: Option<String>,
     },
+    /// A partitioned table has no partition for the row (a partition must be added first).
+    NoPartition,
     /// Anything else; the message is for logs, never for API clients.
     Database(sqlx::Error),
 }
@@ -50,7 +54,8 @@ impl fmt::Display for RepoError {
                 write!(f, "foreign key {constraint} violated")?;
                 field.as_ref().map_or(Ok(()), |x| write!(f, " (field {x})"))
             }
-            Self::CheckViolation { constraint } => write!(f, "check constraint {constraint} violated"),
+            Self::CheckViolation { constraint, .. } => write!(f, "check constraint {constraint} violated"),
+            Self::NoPartition => write!(f, "no partition holds the row"),
             Self::Database(e) => write!(f, "database error: {e}"),
         }
     }
@@ -71,7 +76,9 @@ pub fn map_error(err: sqlx::Error, constraints: &[(&str, &str)]) -> RepoError {
     match db.code().as_deref() {
         Some("23505") => RepoError::UniqueViolation { constraint, field },
         Some("23503") => RepoError::ForeignKeyViolation { constraint, field },
-        Some("23514") => RepoError::CheckViolation { constraint },
+        // PostgreSQL reports a row no partition takes as a check violation without a constraint.
+        Some("23514") if constraint.is_empty() && db.message().starts_with("no partition") => RepoError::NoPartition,
+        Some("23514") => RepoError::CheckViolation { constraint, field },
         _ => RepoError::Database(err),
     }
 }

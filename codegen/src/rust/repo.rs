@@ -281,7 +281,7 @@ fn param(f: &Field) -> (TokenStream, TokenStream) {
     }
 }
 
-fn constraint_fields(_model: &Model, entity: &Entity) -> Vec<(String, String)> {
+fn constraint_fields(model: &Model, entity: &Entity) -> Vec<(String, String)> {
     let mut out: Vec<(String, String)> = entity
         .indexes
         .iter()
@@ -294,5 +294,21 @@ fn constraint_fields(_model: &Model, entity: &Entity) -> Vec<(String, String)> {
         }
     }
     out.push((entity.primary_key.name.clone(), entity.primary_key.columns.join(",")));
+    // CHECKs on one field name it; a domain's CHECKs name the fields of that domain.
+    let names: Vec<&str> = entity.fields.iter().map(|f| f.name.as_str()).collect();
+    for check in &entity.checks {
+        if let Some(field) = crate::spec::validate::bounds::field_of_check(check, &names) {
+            out.push((check.name.clone(), field));
+        }
+    }
+    for f in &entity.fields {
+        let mut ty = &f.ty;
+        while let FieldType::Domain { name, base } = ty {
+            for domain in model.domains.iter().filter(|d| &d.name == name) {
+                out.extend(domain.checks.iter().map(|c| (c.name.clone(), f.name.clone())));
+            }
+            ty = base;
+        }
+    }
     out
 }

@@ -83,9 +83,16 @@ impl Problem {
             RepoError::ForeignKeyViolation { .. } => {
                 Self::conflict(format!("Other rows still refer to this {entity}; delete or change them first."))
             }
-            RepoError::CheckViolation { constraint } => {
-                Self::invalid(vec![FieldError::new("", format!("The values break the rule {constraint}."))])
+            RepoError::CheckViolation { constraint, field } => {
+                Self::invalid(vec![match field {
+                    Some(field) => FieldError::new(field, format!("breaks the rule {constraint}")),
+                    None => FieldError::new("", format!("The values break the rule {constraint}.")),
+                }])
             }
+            // The row is valid; the table has no place for it yet (as for a missing parent row).
+            RepoError::NoPartition => Self::conflict(format!(
+                "No partition of the {entity} table holds these values; one must be added before such rows can be stored."
+            )),
             RepoError::Database(e) => match data_exception(&e) {
                 Some(detail) => Self::invalid(vec![FieldError::new("", detail)]),
                 // The connection broke (the server restarted, say): the pool replaces it; retry.

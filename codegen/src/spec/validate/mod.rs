@@ -2,6 +2,7 @@
 //! every error; the model is returned only when there were none.
 
 mod access;
+pub mod bounds;
 mod domains;
 mod entity;
 mod enums;
@@ -56,7 +57,7 @@ pub fn validate(raw: &RawSpecs, diags: &mut Diagnostics) -> Option<Model> {
     }
     v.resolve_references(&mut pending, &raw.broken_entities);
     v.resolve_foreign_keys(&raw.entities, &mut pending);
-    let entities: Vec<Entity> = pending.into_iter().map(|p| p.entity).collect();
+    let mut entities: Vec<Entity> = pending.into_iter().map(|p| p.entity).collect();
     let mut links = Vec::new();
     for (file, doc) in &raw.links {
         if let Some(link) = v.link(file, doc, &entities) {
@@ -97,6 +98,7 @@ pub fn validate(raw: &RawSpecs, diags: &mut Diagnostics) -> Option<Model> {
     if v.diags.len() > errors_before {
         return None;
     }
+    bounds::apply(&mut entities, &v.domains);
     let (mut entities, mut keyed): (Vec<Entity>, Vec<Entity>) =
         entities.into_iter().partition(|e| !e.primary_key.columns.is_empty());
     entities.sort_by(|a, b| a.name.cmp(&b.name));
