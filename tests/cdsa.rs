@@ -157,5 +157,8 @@ fn cdsa_serves_nearest_neighbours_over_http_and_the_sdk() {
     );
     let through_sdk: Value = serde_json::from_slice(&run.stdout).expect("positions as JSON");
     assert_eq!(through_sdk, json!(expected), "the SDK orders by distance");
+    // The independent tester, against this server and the document it serves.
+    let admin = token(&uuid::Uuid::new_v4().to_string(), &["admin"]);
+    tests::conformance::schemathesis(&served.base, "admin of CDSA", Some(&admin), tests::conformance::seconds(60));
     drop(served);
 }

@@ -458,7 +458,7 @@ pub static SCALARS: [Scalar; 40] = [
     // Any number of digits, NaN and infinities: exact only as text (rust_decimal holds 28 digits).
     textual(FieldType::Numeric, "numeric", &["decimal"], "numeric", NO_ARGS, true, None)
         .with_rule("Numeric", patterns::NUMERIC),
-    textual(FieldType::Money, "money", &[], "money", NO_ARGS, true, None),
+    textual(FieldType::Money, "money", &[], "money", NO_ARGS, true, None).with_rule("Text", patterns::MONEY),
     Scalar {
         ty: FieldType::Date,
         spec: "date",
@@ -579,10 +579,12 @@ pub static SCALARS: [Scalar; 40] = [
     },
     // xml has no equality operator.
     textual(FieldType::Xml, "xml", &[], "xml", NO_ARGS, false, None),
-    textual(FieldType::Inet, "inet", &[], "inet", NO_ARGS, true, None),
-    textual(FieldType::Cidr, "cidr", &[], "cidr", NO_ARGS, true, None),
-    textual(FieldType::Macaddr, "macaddr", &[], "macaddr", NO_ARGS, true, None),
-    textual(FieldType::Macaddr8, "macaddr8", &[], "macaddr8", NO_ARGS, true, None),
+    textual(FieldType::Inet, "inet", &[], "inet", NO_ARGS, true, None).with_rule("Text", patterns::INET),
+    // A network: no bits set right of the mask (PostgreSQL refuses `10.0.0.1/8`; no pattern says so).
+    textual(FieldType::Cidr, "cidr", &[], "cidr", NO_ARGS, true, None).with_rule("Text", patterns::INET),
+    textual(FieldType::Macaddr, "macaddr", &[], "macaddr", NO_ARGS, true, None).with_rule("Text", patterns::MACADDR),
+    textual(FieldType::Macaddr8, "macaddr8", &[], "macaddr8", NO_ARGS, true, None)
+        .with_rule("Text", patterns::MACADDR8),
     textual(FieldType::Bit(1), "bit", &[], "bit", LENGTH, true, None),
     textual(FieldType::Varbit(None), "varbit", &["bit varying"], "bit varying", LENGTH, true, None),
     textual(FieldType::Tsvector, "tsvector", &[], "tsvector", NO_ARGS, true, None),

@@ -15,6 +15,44 @@ pub const NUMBER: &str = "-?(?:0|[1-9][0-9]{0,14})(?:\\.[0-9]{1,15})?(?:[eE][+-]
 /// A number a 4-byte float holds, as a vector's element in `order` (no positive exponent, so
 /// no more than 38 digits before the point).
 pub const FLOAT4: &str = "-?(?:0|[1-9][0-9]{0,37})(?:\\.[0-9]+)?(?:[eE]-[0-9]{1,2})?";
+/// An IPv4 or IPv6 address with an optional netmask length, as `inet` and `cidr` read and print
+/// them (`192.168.0.1/24`, `::1`, `::ffff:10.0.0.1`).
+pub const INET: &str = concat!(
+    "(?:",
+    "(?:25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])(?:\\.(?:25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])){3}",
+    "(?:/(?:3[0-2]|[12]?[0-9]))?",
+    "|(?:",
+    "(?:[0-9a-fA-F]{1,4}:){7}[0-9a-fA-F]{1,4}",
+    "|(?:[0-9a-fA-F]{1,4}:){1,7}:",
+    "|(?:[0-9a-fA-F]{1,4}:){1,6}:[0-9a-fA-F]{1,4}",
+    "|(?:[0-9a-fA-F]{1,4}:){1,5}(?::[0-9a-fA-F]{1,4}){1,2}",
+    "|(?:[0-9a-fA-F]{1,4}:){1,4}(?::[0-9a-fA-F]{1,4}){1,3}",
+    "|(?:[0-9a-fA-F]{1,4}:){1,3}(?::[0-9a-fA-F]{1,4}){1,4}",
+    "|(?:[0-9a-fA-F]{1,4}:){1,2}(?::[0-9a-fA-F]{1,4}){1,5}",
+    "|[0-9a-fA-F]{1,4}:(?::[0-9a-fA-F]{1,4}){1,6}",
+    "|:(?:(?::[0-9a-fA-F]{1,4}){1,7}|:)",
+    "|::(?:ffff(?::0{1,4})?:)?(?:25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])(?:\\.(?:25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])){3}",
+    ")(?:/(?:12[0-8]|1[01][0-9]|[1-9]?[0-9]))?",
+    ")"
+);
+/// A MAC address in the forms `macaddr` reads (`08:00:2b:01:02:03`, `08-00-2b-01-02-03`,
+/// `08002b:010203`, `0800.2b01.0203`, `08002b010203`).
+pub const MACADDR: &str = "[0-9a-fA-F]{2}(?::[0-9a-fA-F]{2}){5}|[0-9a-fA-F]{2}(?:-[0-9a-fA-F]{2}){5}\
+    |[0-9a-fA-F]{6}[:-]?[0-9a-fA-F]{6}|[0-9a-fA-F]{4}[.-][0-9a-fA-F]{4}[.-][0-9a-fA-F]{4}";
+/// An EUI-64 MAC address (`macaddr8`; 6-byte forms are widened).
+pub const MACADDR8: &str = "[0-9a-fA-F]{2}(?::[0-9a-fA-F]{2}){7}|[0-9a-fA-F]{2}(?:-[0-9a-fA-F]{2}){7}|[0-9a-fA-F]{16}\
+    |[0-9a-fA-F]{2}(?::[0-9a-fA-F]{2}){5}|[0-9a-fA-F]{2}(?:-[0-9a-fA-F]{2}){5}|[0-9a-fA-F]{12}";
+/// `money` as PostgreSQL prints it in the C and English locales (`$1,234.56`, `-$0.50`) and
+/// reads it (also without `$` and separators), within its range.
+pub const MONEY: &str = "-?\\$?(?:0|[1-9][0-9]{0,2}(?:,?[0-9]{3}){0,4})(?:\\.[0-9]{1,2})?";
+/// `bit(n)` (exactly n digits) and `bit varying(n)` (at most n; any number without n).
+pub fn bits(length: u32, exact: bool) -> String {
+    if exact {
+        format!("[01]{{{length}}}")
+    } else {
+        format!("[01]{{0,{length}}}")
+    }
+}
 /// A `numeric` value of any size as PostgreSQL prints it, `NaN` and the infinities included.
 pub const NUMERIC: &str = "-?[0-9]+(?:\\.[0-9]+)?|NaN|-?Infinity";
 pub const TIME: &str = "(?:[01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](?:\\.[0-9]{1,9})?";

@@ -97,7 +97,7 @@ fn create_schema(entity: &Entity) -> Schema {
     let required =
         fields.iter().filter(|f| api::required_on_create(f)).map(|f| api::wire_name(entity, f).to_string()).collect();
     let doc = format!("Input to create a {}; server-managed fields are set by the server.", entity.name);
-    closed(object(Some(doc), properties, required))
+    closed(object(Some(doc + &rules_across_fields(entity)), properties, required))
 }
 
 /// What a partial update takes: any writable field (none required), plus the version read.
@@ -118,7 +118,23 @@ fn update_schema(entity: &Entity) -> Schema {
         properties.insert(version.name.clone(), boxed(schema));
     }
     let doc = format!("A partial update of a {}: only the fields present change.", entity.name);
-    closed(object(Some(doc), properties, Vec::new()))
+    closed(object(Some(doc + &rules_across_fields(entity)), properties, Vec::new()))
+}
+
+/// The CHECKs over several fields, which no schema keyword states: said in words (a row breaking
+/// one is a 422 naming it).
+fn rules_across_fields(entity: &Entity) -> String {
+    let names: Vec<&str> = entity.fields.iter().map(|f| f.name.as_str()).collect();
+    let rules: Vec<String> = entity
+        .checks
+        .iter()
+        .filter(|c| crate::spec::validate::bounds::field_of_check(c, &names).is_none())
+        .map(|c| format!("`{}`: `{}`", c.name, c.expr))
+        .collect();
+    if rules.is_empty() {
+        return String::new();
+    }
+    format!(" The row must also meet (else 422 naming the rule): {}.", rules.join("; "))
 }
 
 /// A field as a request body carries it: secrets are write-only; the identity's password is
@@ -264,6 +280,14 @@ fn type_schema(ty: &FieldType, v: &Validation) -> Schema {
             array_of(type_schema(inner, v), false)
         }
         FieldType::Vector(dimensions) => vector(dimensions.map(|n| n as usize)),
+        FieldType::Bit(_) | FieldType::Varbit(_) => {
+            let bits = match ty {
+                FieldType::Bit(n) => super::patterns::bits(*n, true),
+                FieldType::Varbit(Some(n)) => super::patterns::bits(*n, false),
+                _ => "[01]*".to_string(),
+            };
+            string_schema(StringType { pattern: Some(format!("^{bits}$")), ..StringType::default() })
+        }
         plain => json_schema(types::scalar(plain).map_or(Json::Any, |s| s.json), v),
     }
 }
@@ -283,7 +307,8 @@ fn json_schema(json: Json, v: &Validation) -> Schema {
             ..StringType::default()
         }),
         Json::Pattern(pattern) => {
-            string_schema(StringType { pattern: Some(format!("^{pattern}$")), ..StringType::default() })
+            // Grouped: a pattern with alternatives is anchored as a whole.
+            string_schema(StringType { pattern: Some(format!("^(?:{pattern})$")), ..StringType::default() })
         }
         Json::Integer { int64, stated } => integer(
             if int64 { IntegerFormat::Int64 } else { IntegerFormat::Int32 },
