@@ -142,6 +142,25 @@ fn every_type_round_trips_through_the_generated_api() {
         for (key, sent) in body.as_object().unwrap() {
             assert_eq!(&read.json[key], sent, "{key} came back changed: {}", read.text);
         }
+        // Extreme values, NULL and empty elements, and unicode round-trip exactly too.
+        let extremes = json!({
+            "label": "extrêmes ✓ 𝄞", "body": "", "tiny": -32768, "count": 2147483647, "big": -9223372036854775808i64,
+            "ratio": 3.4028235e38, "score": -1.7976931348623157e308, "price": "-99999999.99", "whole": "999999999999",
+            "amount": "-0.00000000000000000000000000000000000000000001", "day": "9999-12-31",
+            "at": "0001-01-01T00:00:00Z", "at_tz": "9999-12-31T23:59:59.999999Z", "doc_jsonb": { "ключ": [null, 0.5, "\u{1F600}"] },
+            "tags": ["", null, "ünï,cødé", "{}", "\"q\""], "scores": [null, "-999.99", "0.01"], "moments": [],
+            "hosts": [null, "2001:db8::/32"], "bits": "00000000", "any_bits": ""
+        });
+        let made = api.post("/api/v1/samples", &extremes).await;
+        assert_eq!(made.status, 201, "{}", made.text);
+        let back = api.get(&format!("/api/v1/samples/{}", made.json["id"].as_str().unwrap())).await;
+        for (key, sent) in extremes.as_object().unwrap() {
+            let same = match (sent.as_f64(), back.json[key].as_f64()) {
+                (Some(a), Some(b)) if sent.is_f64() => a == b,
+                _ => &back.json[key] == sent,
+            };
+            assert!(same, "{key} came back changed: sent {sent}, read {}", back.json[key]);
+        }
         // A tsvector is derived data: read, never written.
         let mut derived = body.clone();
         derived["search"] = json!("'cat' 'dog'");

@@ -276,8 +276,11 @@ fn type_schema(ty: &FieldType, v: &Validation) -> Schema {
             schema_kind: SchemaKind::AllOf { all_of: vec![reference(name)] },
         },
         FieldType::Array(inner) => {
-            // Length and pattern rules of the spec apply to each element, not to the array.
-            array_of(type_schema(inner, v), false)
+            // Length and pattern rules of the spec apply to each element, not to the array; any
+            // element may be NULL.
+            let mut item = type_schema(inner, v);
+            item.schema_data.nullable = true;
+            array_of(item, false)
         }
         FieldType::Vector(dimensions) => vector(dimensions.map(|n| n as usize)),
         FieldType::Bit(_) | FieldType::Varbit(_) => {
@@ -336,11 +339,23 @@ fn json_schema(json: Json, v: &Validation) -> Schema {
     }
 }
 
+/// The least number that rounds to an infinite 4-byte float: f32::MAX plus half its ulp (2^103).
+const FLOAT4_OVERFLOW: f64 = 3.402_823_567_797_336_6e38;
+
 /// pgvector's `vector(n)`: n finite 4-byte floats (at least one, whatever n).
 fn vector(dimensions: Option<usize>) -> Schema {
-    let float4 =
-        Validation { min: Some(-f64::from(f32::MAX)), max: Some(f64::from(f32::MAX)), ..Validation::default() };
-    let mut schema = array_of(json_schema(Json::Number { double: false }, &float4), false);
+    let item = Schema {
+        schema_data: SchemaData::default(),
+        schema_kind: SchemaKind::Type(Type::Number(NumberType {
+            format: VariantOrUnknownOrEmpty::Item(NumberFormat::Float),
+            minimum: Some(-FLOAT4_OVERFLOW),
+            exclusive_minimum: true,
+            maximum: Some(FLOAT4_OVERFLOW),
+            exclusive_maximum: true,
+            ..NumberType::default()
+        })),
+    };
+    let mut schema = array_of(item, false);
     if let SchemaKind::Type(Type::Array(array)) = &mut schema.schema_kind {
         array.min_items = Some(dimensions.unwrap_or(1));
         array.max_items = dimensions;

@@ -55,7 +55,13 @@ fn value_expr(ty: &FieldType, value: &Value) -> TokenStream {
         }
         (ty, Value::String(s)) if ty.is_text() || ty.text_io() => quote!(String::from(#s)),
         (FieldType::Array(inner), Value::Array(items)) => {
-            let items = items.iter().map(|i| value_expr(inner, i));
+            let items = items.iter().map(|i| match i {
+                Value::Null => quote!(None),
+                item => {
+                    let item = value_expr(inner, item);
+                    quote!(Some(#item))
+                }
+            });
             quote!(vec![#(#items),*])
         }
         (_, v) => {

@@ -14,9 +14,10 @@ pub fn rust_type(ty: &FieldType) -> TokenStream {
             let ident = format_ident!("{}", name);
             quote!(crate::enums::#ident)
         }
+        // A PostgreSQL array may hold NULL elements, whatever its column's nullability.
         FieldType::Array(inner) => {
             let inner = rust_type(inner);
-            quote!(Vec<#inner>)
+            quote!(Vec<Option<#inner>>)
         }
         plain => crate::types::scalar(plain).map_or_else(|| quote!(()), |s| (s.rust)()),
     }

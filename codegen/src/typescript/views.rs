@@ -281,7 +281,7 @@ fn ts_type(ty: &FieldType) -> String {
     match ty {
         FieldType::String(_) | FieldType::Decimal { .. } | FieldType::Sql(_) => "string".into(),
         FieldType::Enum(name) => name.clone(),
-        FieldType::Array(inner) => format!("{}[]", ts_type(inner)),
+        FieldType::Array(inner) => format!("({} | null)[]", ts_type(inner)),
         plain => crate::types::scalar(plain).map_or("unknown", |s| s.typescript).into(),
     }
 }

@@ -249,13 +249,9 @@ fn check_value(path: &str, wire: &Wire, check: &Check, value: &mut Value, errors
             let Value::Array(items) = value else {
                 return fail(format!("expected an array, found {}", describe(value)));
             };
-            for (i, item) in items.iter_mut().enumerate() {
-                let item_path = format!("{path}[{i}]");
-                if item.is_null() {
-                    errors.push(FieldError::new(item_path, "must not be null"));
-                } else {
-                    check_value(&item_path, inner, check, item, errors);
-                }
+            // NULL elements are values of any PostgreSQL array.
+            for (i, item) in items.iter_mut().enumerate().filter(|(_, item)| !item.is_null()) {
+                check_value(&format!("{path}[{i}]"), inner, check, item, errors);
             }
         }
         Wire::Vector(dimensions) => {
@@ -270,7 +266,7 @@ fn check_value(path: &str, wire: &Wire, check: &Check, value: &mut Value, errors
                 _ => {}
             }
             for (i, item) in items.iter().enumerate() {
-                if !item.as_f64().is_some_and(|x| x.abs() <= f64::from(f32::MAX)) {
+                if !item.as_f64().is_some_and(fits_float4) {
                     errors.push(FieldError::new(format!("{path}[{i}]"), "expected a number a 4-byte float holds"));
                 }
             }
@@ -295,7 +291,7 @@ fn check_value(path: &str, wire: &Wire, check: &Check, value: &mut Value, errors
             None => fail(format!("expected an integer, found {}", describe(value))),
         },
         Wire::Float | Wire::Double => match value.as_f64() {
-            Some(x) if matches!(wire, Wire::Float) && x.abs() > f64::from(f32::MAX) => {
+            Some(x) if matches!(wire, Wire::Float) && !fits_float4(x) => {
                 fail("is out of range for a 4-byte float".into());
             }
             Some(x) => {
@@ -444,6 +440,12 @@ fn contains_nul(value: &Value) -> bool {
     }
 }
 
+/// Whether PostgreSQL's `real` takes the number: it rounds to a finite 4-byte float (the largest
+/// is f32::MAX, and what rounds down to it: below f32::MAX plus half its ulp).
+fn fits_float4(x: f64) -> bool {
+    (x as f32).is_finite()
+}
+
 fn expected_string(wire: &Wire) -> &'static str {
     match wire {
         Wire::Uuid => "a UUID string",
@@ -473,6 +475,14 @@ pub fn describe(value: &Value) -> &'static str {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_real_takes_what_rounds_to_a_finite_float() {
+        assert!(fits_float4(3.4028235e38), "rounds down to f32::MAX");
+        assert!(fits_float4(-3.402_823_567_797_336e38));
+        assert!(!fits_float4(3.402_823_567_797_336_6e38), "rounds to infinity");
+        assert!(!fits_float4(1e39));
+    }
     use serde_json::json;
 
     const RULES: &[FieldRule] = &[
