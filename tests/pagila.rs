@@ -83,6 +83,10 @@ fn pagila_becomes_a_workspace_that_serves_every_table() {
         sqlx::query_scalar("SELECT version FROM _sqlx_migrations WHERE success").fetch_all(&mut conn).await.unwrap()
     });
     assert_eq!(recorded, [1], "the baseline");
+    let again = TempDir::new("pagila-again");
+    let run = xtask(&["new", again.path().to_str().unwrap(), "--database-url", &db.url]);
+    assert_eq!(run.code, 2, "a database with migrations has a project already: {run:?}");
+    assert!(run.stderr.contains("already records 1 applied migration"), "{}", run.stderr);
 
     // The workspace's own commands, as its README says.
     let check = project.cargo(&["xtask", "check"], &[("DATABASE_URL", &db.url)]);

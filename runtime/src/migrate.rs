@@ -68,6 +68,25 @@ async fn applied_versions(conn: &mut PgConnection) -> Vec<i64> {
         .unwrap_or_default()
 }
 
+/// How many migrations the database records as applied (none without `_sqlx_migrations`).
+pub async fn recorded(url: &str) -> Result<i64, MigrationFailure> {
+    let mut conn = PgConnection::connect(url).await.map_err(MigrationFailure::Connect)?;
+    let exists: bool = sqlx::query_scalar("SELECT to_regclass('_sqlx_migrations') IS NOT NULL")
+        .fetch_one(&mut conn)
+        .await
+        .map_err(MigrationFailure::Connect)?;
+    let count = if exists {
+        sqlx::query_scalar("SELECT count(*) FROM _sqlx_migrations")
+            .fetch_one(&mut conn)
+            .await
+            .map_err(MigrationFailure::Connect)?
+    } else {
+        0
+    };
+    let _ = conn.close().await;
+    Ok(count)
+}
+
 /// Records every migration in `dir` as applied without running it: a baseline for a database
 /// that already is what they build (`new` has checked so). Refused when the database already
 /// records migrations. Returns the versions recorded.

@@ -42,6 +42,8 @@ XTASK="$ROOT/target/release/xtask"
 mkdir "$WORK/specs" && cp -r tests/fixtures/cdsa/model-spec "$WORK/specs/"
 "$XTASK" generate --root "$WORK/specs" >/dev/null
 "$XTASK" migrate --database-url "$URL" --migrations "$WORK/specs/migrations" >/dev/null
+# A database made some other way, as `new` expects one: no migrations recorded.
+psql "$URL" -qc "DROP TABLE _sqlx_migrations"
 echo "## $ROWS chunks of vector(768), and the HNSW index (cosine, m = 16, ef_construction = 64)"
 psql "$URL" -q -v ON_ERROR_STOP=1 <<SQL
 SELECT setseed(0.16);
@@ -56,7 +58,7 @@ SET max_parallel_maintenance_workers = 1;
 CREATE INDEX ix_chunk_embedding ON chunk USING hnsw (embedding vector_cosine_ops) WITH (m = 16, ef_construction = 64);
 VACUUM ANALYZE chunk;
 SQL
-"$XTASK" new "$WORK/app" --database-url "$URL" >/dev/null
+"$XTASK" new "$WORK/app" --database-url "$URL" > "$WORK/new.log" 2>&1 || { cat "$WORK/new.log" >&2; exit 1; }
 (cd "$WORK/app" && CARGO_TARGET_DIR="$ROOT/target/projects" cargo build --release -q -p generated)
 API="$ROOT/target/projects/release/$(sed -n '/\[\[bin\]\]/,/^path/s/^name = "\(.*\)"/\1/p' "$WORK/app/generated/Cargo.toml")"
 export JWT_SECRET="bench-secret-of-at-least-thirty-two-bytes"

@@ -23,6 +23,23 @@ pub fn run(opts: &NewOpts, out: &mut dyn Write, err: &mut dyn Write) -> i32 {
         let _ = writeln!(err, "error: no database: pass --database-url URL or set DATABASE_URL");
         return EXIT_ERROR;
     };
+    // A database that records migrations already has a project; a baseline would lie about it.
+    match block_on(runtime::migrate::recorded(&url)) {
+        Ok(0) => {}
+        Ok(n) => {
+            let _ = writeln!(
+                err,
+                "error: {} already records {n} applied migration(s) in _sqlx_migrations: it has a project; \
+                 new is for a database no migrations made",
+                redact_url(&url)
+            );
+            return EXIT_ERROR;
+        }
+        Err(e) => {
+            let _ = writeln!(err, "error: {e} ({})", redact_url(&url));
+            return EXIT_ERROR;
+        }
+    }
     let import = ImportOpts {
         database_url: Some(url.clone()),
         spec_dir: dir.join("model-spec"),

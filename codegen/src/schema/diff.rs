@@ -301,7 +301,7 @@ fn diff_table(e: &Table, a: &Table, out: &mut Vec<Change>) {
                         i.predicate.as_ref().map(|p| format!(" where {p}")).unwrap_or_default()
                     )
                 };
-                if shape(ei) != shape(ai) {
+                if !super::normalize::same_sql(&shape(ei), &shape(ai)) {
                     out.push(Change::differs(ObjectKind::Index, t, name, Aspect::Definition, shape(ei), shape(ai)));
                 }
                 extra_differs(out, ObjectKind::Index, t, name, (&ei.columns, &ei.extra), &ai.extra);
@@ -391,7 +391,11 @@ fn extra_differs(
     (columns, expected): (&[String], &Option<String>),
     actual: &Option<String>,
 ) {
-    if expected != actual {
+    let same = match (expected, actual) {
+        (Some(e), Some(a)) => super::normalize::same_sql(e, a),
+        (e, a) => e == a,
+    };
+    if !same {
         let show = |extra: &Option<String>| extra.clone().unwrap_or_else(|| format!("plain {}", cols(columns)));
         out.push(Change::differs(object, table, name, Aspect::Definition, show(expected), show(actual)));
     }

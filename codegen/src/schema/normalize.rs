@@ -38,6 +38,30 @@ pub fn same_default(expected: &str, actual: &str) -> bool {
     matches!((json(&e), json(&a)), (Some(x), Some(y)) if x == y)
 }
 
+/// Whether two SQL fragments (a predicate, an index definition) are the same tokens: spacing and
+/// the case of unquoted words are the writer's (`ANY (ARRAY[…])` is `ANY(ARRAY[…])`), quoted
+/// names and literals are not. Text that does not tokenize must be equal.
+pub fn same_sql(a: &str, b: &str) -> bool {
+    use sqlparser::dialect::PostgreSqlDialect;
+    use sqlparser::tokenizer::{Token, Tokenizer};
+    if a == b {
+        return true;
+    }
+    let tokens = |text: &str| {
+        Tokenizer::new(&PostgreSqlDialect {}, text).tokenize().ok().map(|tokens| {
+            tokens
+                .into_iter()
+                .filter(|t| !matches!(t, Token::Whitespace(_)))
+                .map(|t| match t {
+                    Token::Word(w) if w.quote_style.is_none() => w.value.to_ascii_lowercase(),
+                    other => other.to_string(),
+                })
+                .collect::<Vec<_>>()
+        })
+    };
+    matches!((tokens(a), tokens(b)), (Some(x), Some(y)) if x == y)
+}
+
 /// Whitespace outside string literals removed: `gen_random_uuid ()` is `gen_random_uuid()`.
 fn squeeze(text: &str) -> String {
     let mut in_quote = false;
@@ -131,7 +155,7 @@ fn unquote_literal(text: &str) -> Option<String> {
 
 #[cfg(test)]
 mod tests {
-    use super::default_expr;
+    use super::{default_expr, same_sql};
 
     #[test]
     fn casts_and_quotes_are_not_part_of_the_fact() {
@@ -157,6 +181,13 @@ mod tests {
         assert!(same_default("gen_random_uuid ()", "gen_random_uuid()"));
         assert!(!same_default("'{\"a\":1}'", "'{\"a\": 2}'::jsonb"));
         assert!(!same_default("'a b'", "'ab'"));
+    }
+
+    #[test]
+    fn sql_is_compared_by_tokens() {
+        assert!(same_sql("(status = ANY (ARRAY['a'::t]))", "(status = any(ARRAY['a'::t]))"));
+        assert!(!same_sql("(a = 'x y')", "(a = 'xy')"));
+        assert!(!same_sql("(\"A\" > 0)", "(a > 0)"));
     }
 
     #[test]
