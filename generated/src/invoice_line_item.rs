@@ -416,6 +416,7 @@ impl api::Resource for InvoiceLineItem {
     ];
     const TABLE_SQL: &'static str = "vbwd_invoice_line_item";
     const KEY_FIELDS: &'static [&'static str] = &["id"];
+    const KEY_SQL: &'static str = "id = $1";
     const ACCESS: api::Access = api::Access::ADMIN_ONLY;
     type Key = ::uuid::Uuid;
     type New = NewInvoiceLineItem;

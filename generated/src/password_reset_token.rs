@@ -325,6 +325,7 @@ impl api::Resource for PasswordResetToken {
     ];
     const TABLE_SQL: &'static str = "vbwd_password_reset_token";
     const KEY_FIELDS: &'static [&'static str] = &["id"];
+    const KEY_SQL: &'static str = "id = $1";
     const ACCESS: api::Access = api::Access::ADMIN_ONLY;
     type Key = ::uuid::Uuid;
     type New = NewPasswordResetToken;

@@ -342,6 +342,7 @@ impl api::Resource for Role {
     ];
     const TABLE_SQL: &'static str = "vbwd_role";
     const KEY_FIELDS: &'static [&'static str] = &["id"];
+    const KEY_SQL: &'static str = "id = $1";
     const ACCESS: api::Access = api::Access::ADMIN_ONLY;
     type Key = ::uuid::Uuid;
     type New = NewRole;

@@ -497,6 +497,7 @@ impl api::Resource for Subscription {
     ];
     const TABLE_SQL: &'static str = "vbwd_subscription";
     const KEY_FIELDS: &'static [&'static str] = &["id"];
+    const KEY_SQL: &'static str = "id = $1";
     const ACCESS: api::Access = api::Access {
         list: api::Allow::ADMIN.or_owner("user_id"),
         get: api::Allow::ADMIN.or_owner("user_id"),

@@ -514,6 +514,7 @@ impl api::Resource for TarifPlan {
     ];
     const TABLE_SQL: &'static str = "vbwd_tarif_plan";
     const KEY_FIELDS: &'static [&'static str] = &["id"];
+    const KEY_SQL: &'static str = "id = $1";
     const ACCESS: api::Access = api::Access {
         list: api::Allow::ADMIN.or_public(),
         get: api::Allow::ADMIN.or_public(),

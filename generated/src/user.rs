@@ -411,6 +411,7 @@ impl api::Resource for User {
     ];
     const TABLE_SQL: &'static str = "vbwd_user";
     const KEY_FIELDS: &'static [&'static str] = &["id"];
+    const KEY_SQL: &'static str = "id = $1";
     const ACCESS: api::Access = api::Access {
         list: api::Allow::ADMIN,
         get: api::Allow::ADMIN.or_owner("id"),

@@ -365,6 +365,7 @@ impl api::Resource for UserAccessLevel {
     ];
     const TABLE_SQL: &'static str = "vbwd_user_access_level";
     const KEY_FIELDS: &'static [&'static str] = &["id"];
+    const KEY_SQL: &'static str = "id = $1";
     const ACCESS: api::Access = api::Access::ADMIN_ONLY;
     type Key = ::uuid::Uuid;
     type New = NewUserAccessLevel;

@@ -535,6 +535,7 @@ impl api::Resource for UserDetails {
     ];
     const TABLE_SQL: &'static str = "vbwd_user_details";
     const KEY_FIELDS: &'static [&'static str] = &["id"];
+    const KEY_SQL: &'static str = "id = $1";
     const ACCESS: api::Access = api::Access {
         list: api::Allow::ADMIN.or_owner("user_id"),
         get: api::Allow::ADMIN.or_owner("user_id"),

@@ -76,8 +76,9 @@ pub fn map_error(err: sqlx::Error, constraints: &[(&str, &str)]) -> RepoError {
     match db.code().as_deref() {
         Some("23505") => RepoError::UniqueViolation { constraint, field },
         Some("23503") => RepoError::ForeignKeyViolation { constraint, field },
-        // PostgreSQL reports a row no partition takes as a check violation without a constraint.
-        Some("23514") if constraint.is_empty() && db.message().starts_with("no partition") => RepoError::NoPartition,
+        // PostgreSQL reports a row no partition takes as a check violation naming no constraint
+        // (every CHECK and domain constraint has a name).
+        Some("23514") if constraint.is_empty() => RepoError::NoPartition,
         Some("23514") => RepoError::CheckViolation { constraint, field },
         _ => RepoError::Database(err),
     }

@@ -38,13 +38,13 @@ pub const INET: &str = concat!(
 /// A MAC address in the forms `macaddr` reads (`08:00:2b:01:02:03`, `08-00-2b-01-02-03`,
 /// `08002b:010203`, `0800.2b01.0203`, `08002b010203`).
 pub const MACADDR: &str = "[0-9a-fA-F]{2}(?::[0-9a-fA-F]{2}){5}|[0-9a-fA-F]{2}(?:-[0-9a-fA-F]{2}){5}\
-    |[0-9a-fA-F]{6}[:-]?[0-9a-fA-F]{6}|[0-9a-fA-F]{4}[.-][0-9a-fA-F]{4}[.-][0-9a-fA-F]{4}";
+    |[0-9a-fA-F]{6}[:-]?[0-9a-fA-F]{6}|[0-9a-fA-F]{4}\\.[0-9a-fA-F]{4}\\.[0-9a-fA-F]{4}|[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}";
 /// An EUI-64 MAC address (`macaddr8`; 6-byte forms are widened).
 pub const MACADDR8: &str = "[0-9a-fA-F]{2}(?::[0-9a-fA-F]{2}){7}|[0-9a-fA-F]{2}(?:-[0-9a-fA-F]{2}){7}|[0-9a-fA-F]{16}\
     |[0-9a-fA-F]{2}(?::[0-9a-fA-F]{2}){5}|[0-9a-fA-F]{2}(?:-[0-9a-fA-F]{2}){5}|[0-9a-fA-F]{12}";
 /// `money` as PostgreSQL prints it in the C and English locales (`$1,234.56`, `-$0.50`) and
-/// reads it (also without `$` and separators), within its range.
-pub const MONEY: &str = "-?\\$?(?:0|[1-9][0-9]{0,2}(?:,?[0-9]{3}){0,4})(?:\\.[0-9]{1,2})?";
+/// reads it (also without `$` and separators): up to 18 digits before the point.
+pub const MONEY: &str = "-?\\$?(?:0|[1-9][0-9]{0,2}(?:,?[0-9]{3}){0,5})(?:\\.[0-9]{1,2})?";
 /// `bit(n)` (exactly n digits) and `bit varying(n)` (at most n; any number without n).
 pub fn bits(length: u32, exact: bool) -> String {
     if exact {

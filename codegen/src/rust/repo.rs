@@ -252,7 +252,7 @@ fn is_cheap(ty: &FieldType, default: &crate::ir::AppDefault) -> bool {
 
 /// The cast after a parameter: `json` (sqlx sends `serde_json::Value` as jsonb), and the types
 /// that travel as text (`$1::inet`).
-fn cast(model: &Model, ty: &FieldType) -> String {
+pub(super) fn cast(model: &Model, ty: &FieldType) -> String {
     match ty {
         FieldType::Json => "::json".into(),
         text_io if text_io.text_io() => format!("::{}", crate::schema::lower::pg_type(model, ty)),
@@ -301,13 +301,20 @@ fn constraint_fields(model: &Model, entity: &Entity) -> Vec<(String, String)> {
             out.push((check.name.clone(), field));
         }
     }
+    // (Only a domain one field uses: with two, the error cannot say which.)
+    let mut by_domain: Vec<(&str, &str)> = Vec::new();
     for f in &entity.fields {
         let mut ty = &f.ty;
         while let FieldType::Domain { name, base } = ty {
-            for domain in model.domains.iter().filter(|d| &d.name == name) {
-                out.extend(domain.checks.iter().map(|c| (c.name.clone(), f.name.clone())));
-            }
+            by_domain.push((name, &f.name));
             ty = base;
+        }
+    }
+    for (domain, field) in &by_domain {
+        if by_domain.iter().filter(|(d, _)| d == domain).count() == 1 {
+            for def in model.domains.iter().filter(|d| d.name == *domain) {
+                out.extend(def.checks.iter().map(|c| (c.name.clone(), field.to_string())));
+            }
         }
     }
     out

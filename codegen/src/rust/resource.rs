@@ -20,6 +20,7 @@ pub fn render(model: &Model, entity: &Entity) -> TokenStream {
     let rules = entity.fields.iter().map(|f| rule(model, entity, f));
     let table = entity.table_sql(&model.project.schema);
     let key_fields = &entity.primary_key.columns;
+    let key_sql = key_args.condition(1, |f| super::repo::cast(model, &f.ty));
     let access = access(&entity.access);
     let (version, versioned) = match api::version_field(entity) {
         Some(v) => {
@@ -39,6 +40,7 @@ pub fn render(model: &Model, entity: &Entity) -> TokenStream {
             const RULES: &'static [api::FieldRule] = &[#(#rules),*];
             const TABLE_SQL: &'static str = #table;
             const KEY_FIELDS: &'static [&'static str] = &[#(#key_fields),*];
+            const KEY_SQL: &'static str = #key_sql;
             const ACCESS: api::Access = #access;
             type Key = #key_ty;
             type New = #new;

@@ -29,5 +29,8 @@ pub fn is_copy(ty: &FieldType) -> bool {
     let ty = ty.base();
     !(ty.is_text()
         || ty.text_io()
-        || matches!(ty, FieldType::Json | FieldType::Jsonb | FieldType::Bytes | FieldType::Array(_)))
+        || matches!(
+            ty,
+            FieldType::Json | FieldType::Jsonb | FieldType::Bytes | FieldType::Array(_) | FieldType::Vector(_)
+        ))
 }

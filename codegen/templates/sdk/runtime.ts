@@ -93,7 +93,9 @@ export function listQuery(params: ListParams<string, object, string> | undefined
   if (params.offset !== undefined) query.append("offset", String(params.offset));
   if (params.nearest) {
     const { field, metric, vector } = params.nearest;
-    query.append("order", `${field}.${metric}.[${vector.map(String).join(",")}]`);
+    // Digits without an exponent, as the document's pattern admits (String(1e21) is "1e+21").
+    const digits = (x: number) => (Math.abs(x) >= 1e21 ? BigInt(x).toString() : String(x));
+    query.append("order", `${field}.${metric}.[${vector.map(digits).join(",")}]`);
   } else if (params.order && params.order.length > 0) {
     query.append("order", params.order.join(","));
   }

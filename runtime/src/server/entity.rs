@@ -28,6 +28,9 @@ pub trait Resource: Row + Serialize + Sync + 'static {
     const TABLE_SQL: &'static str;
     /// The primary key's fields (and columns), in key order.
     const KEY_FIELDS: &'static [&'static str];
+    /// `"a" = $1 AND "b" = $2::inet`: the key's condition with the casts of parts that travel as
+    /// text, its parameters first in a statement.
+    const KEY_SQL: &'static str;
     /// Who may call which operation.
     const ACCESS: Access;
 

@@ -61,14 +61,25 @@ pub(super) async fn lock_row<R: Resource>(
     owner: Option<(&str, &str)>,
     key: &R::Key,
 ) -> Result<Version, Problem> {
+    find_row::<R>(conn, owner, key, true).await
+}
+
+/// The row's version (0 without a version column) when it exists and, under an owner rule, is
+/// the caller's; 404 otherwise. `lock`: FOR UPDATE.
+pub(super) async fn find_row<R: Resource>(
+    conn: &mut PgConnection,
+    owner: Option<(&str, &str)>,
+    key: &R::Key,
+    lock: bool,
+) -> Result<Version, Problem> {
     let version = R::RULES.iter().find(|r| r.version).map_or("0".to_string(), |r| quote_ident(r.name));
-    let key_is: Vec<String> =
-        R::KEY_FIELDS.iter().enumerate().map(|(n, f)| format!("{} = ${}", quote_ident(f), n + 1)).collect();
-    let mut sql = format!("SELECT {version}::bigint FROM {} WHERE {}", R::TABLE_SQL, key_is.join(" AND "));
+    let mut sql = format!("SELECT {version}::bigint FROM {} WHERE {}", R::TABLE_SQL, R::KEY_SQL);
     if let Some((field, _)) = owner {
-        sql.push_str(&format!(" AND {}::text = ${}", quote_ident(field), key_is.len() + 1));
+        sql.push_str(&format!(" AND {}::text = ${}", quote_ident(field), R::KEY_FIELDS.len() + 1));
     }
-    sql.push_str(" FOR UPDATE");
+    if lock {
+        sql.push_str(" FOR UPDATE");
+    }
     let mut args = PgArguments::default();
     let bound = key.clone().add_to(&mut args).and_then(|()| owner.map_or(Ok(()), |(_, subject)| args.add(subject)));
     bound.map_err(|e| Problem::internal(&e))?;

@@ -6,7 +6,7 @@ use super::auth::{authorize, hash_fields, Principal, Scope};
 use super::entity::Key;
 use super::entity::Resource;
 use super::guard::{
-    claim_owner, keep_owner, listable_field, lock_row, owner_filter, visible, visible_json, writable_by,
+    claim_owner, find_row, keep_owner, listable_field, lock_row, owner_filter, visible, visible_json, writable_by,
 };
 use super::http::{from_checked, json, json_body, path_key, path_segments};
 use super::problem::Problem;
@@ -169,16 +169,26 @@ async fn get_one<R: Resource>(app: AppState, who: Principal, id: Segments) -> Re
         Scope::All => R::get_row(&mut conn, key).await.map_err(|e| Problem::from_repo(e, R::NAME, false))?,
         // One query with both conditions: another owner's row is as absent as a missing one.
         Scope::Owner { field, subject } => {
-            let mut filters = Vec::new();
-            for (name, part) in R::KEY_FIELDS.iter().zip(key.segments()) {
-                let key_field = R::field(name).ok_or_else(|| Problem::internal(&"the key is not listable"))?;
-                filters.push(R::filter(key_field, Cmp::Eq(part)).map_err(|e| Problem::internal(&e))?);
-            }
             let not_found = || Problem::not_found(format!("No {} with this key.", R::NAME));
-            filters.push(owner_filter::<R>(field, subject)?.ok_or_else(not_found)?);
-            let query = ListQuery { limit: 1, filters, ..ListQuery::default() };
-            let rows = R::list_rows(&mut conn, query).await.map_err(|e| Problem::from_repo(e, R::NAME, false))?;
-            rows.into_iter().next().ok_or_else(not_found)?
+            let by_key: Option<Vec<R::Filter>> = R::KEY_FIELDS
+                .iter()
+                .zip(key.segments())
+                .map(|(name, part)| R::field(name).and_then(|f| R::filter(f, Cmp::Eq(part)).ok()))
+                .collect();
+            match by_key {
+                Some(mut filters) => {
+                    filters.push(owner_filter::<R>(field, subject)?.ok_or_else(not_found)?);
+                    let query = ListQuery { limit: 1, filters, ..ListQuery::default() };
+                    let rows =
+                        R::list_rows(&mut conn, query).await.map_err(|e| Problem::from_repo(e, R::NAME, false))?;
+                    rows.into_iter().next().ok_or_else(not_found)?
+                }
+                // A key part lists do not filter on (inet, numeric …): the ownership first, then the row.
+                None => {
+                    find_row::<R>(&mut conn, Some((field, subject)), &key, false).await?;
+                    R::get_row(&mut conn, key).await.map_err(|e| Problem::from_repo(e, R::NAME, false))?
+                }
+            }
         }
     };
     Ok(row_response(StatusCode::OK, &row, &who))
@@ -284,6 +294,7 @@ async fn delete<R: Resource>(app: AppState, who: Principal, id: Segments) -> Res
 /// dimensions (the document's pattern admitted the shape; this reads the numbers).
 fn nearest_by<R: Resource>(name: &str, metric: Metric, vector: &str, who: &Principal) -> Result<Nearest, Problem> {
     let rule = R::RULES.iter().find(|r| r.name == name && matches!(r.wire, Wire::Vector(_)));
+    // The document's `order` pattern, checked before, names no secret field.
     let Some(rule) = rule.filter(|r| visible(R::RULES, r.name, who)) else {
         return Err(Problem::bad_request(format!("order: '{name}' is not a vector field you may order by")));
     };

@@ -78,7 +78,8 @@ fn bounds(expr: &str, subject: &str, integer: bool) -> Vec<(Option<f64>, Option<
     let Ok(parsed) = parser.parse_expr() else { return Vec::new() };
     let mut conjuncts = Vec::new();
     flatten_and(&parsed, &mut conjuncts);
-    let is_subject = |e: &Expr| matches!(unnest(e), Expr::Identifier(id) if id.value.eq_ignore_ascii_case(subject));
+    // The field itself, not a cast of it (`x::integer >= 1` holds for x = 0.6).
+    let is_subject = |e: &Expr| matches!(unparen(e), Expr::Identifier(id) if id.value.eq_ignore_ascii_case(subject));
     let step = |strict: bool, x: f64, up: bool| match (strict, integer) {
         (false, _) => Some(x),
         (true, true) => Some(if up { x.floor() + 1.0 } else { x.ceil() - 1.0 }),
@@ -139,6 +140,14 @@ fn flatten_and<'e>(expr: &'e Expr, out: &mut Vec<&'e Expr>) {
     }
 }
 
+/// Without parentheses.
+fn unparen(expr: &Expr) -> &Expr {
+    match expr {
+        Expr::Nested(inner) => unparen(inner),
+        other => other,
+    }
+}
+
 /// Without parentheses and casts (PostgreSQL prints `(0)::numeric`).
 fn unnest(expr: &Expr) -> &Expr {
     match expr {
@@ -150,7 +159,8 @@ fn unnest(expr: &Expr) -> &Expr {
 fn number(expr: &Expr) -> Option<f64> {
     match unnest(expr) {
         Expr::Value(v) => match &v.value {
-            Value::Number(text, _) => text.parse().ok(),
+            // PostgreSQL prints some constants quoted under a cast: `'-5'::integer`.
+            Value::Number(text, _) | Value::SingleQuotedString(text) => text.parse().ok(),
             _ => None,
         },
         Expr::UnaryOp { op: UnaryOperator::Minus, expr } => number(expr).map(|x| -x),
@@ -192,6 +202,8 @@ mod tests {
         assert_eq!(bounds("quantity BETWEEN 1 AND 999", "quantity", true), [(Some(1.0), Some(999.0))]);
         assert_eq!(bounds("(amount >= (-5)::numeric)", "amount", false), [(Some(-5.0), None)]);
         assert!(bounds("a > 0 OR a < -5", "a", true).is_empty());
+        assert_eq!(bounds("(x >= '-5'::integer)", "x", true), [(Some(-5.0), None)]);
+        assert!(bounds("((x)::integer >= 1)", "x", false).is_empty(), "a bound on a cast of the field");
         assert!(bounds("b > 0", "a", true).is_empty());
     }
 
