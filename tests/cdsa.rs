@@ -126,26 +126,9 @@ fn cdsa_serves_nearest_neighbours_over_http_and_the_sdk() {
     let sdk_dir = project.path().join("tests/sdk");
     std::fs::create_dir_all(&sdk_dir).unwrap();
     std::fs::copy(repo_root().join("tests/sdk/nearest.mts"), sdk_dir.join("nearest.mts")).unwrap();
-    let tsconfig = json!({
-        "compilerOptions": {
-            "target": "ES2022", "module": "NodeNext", "moduleResolution": "NodeNext",
-            "lib": ["ES2022", "DOM"], "strict": true, "noUncheckedIndexedAccess": true,
-            "skipLibCheck": true, "types": [], "rootDir": project.path(), "outDir": project.path().join("js"),
-        },
-        "files": [sdk_dir.join("nearest.mts")],
-    });
-    std::fs::write(project.path().join("tsconfig.json"), tsconfig.to_string()).unwrap();
-    std::fs::create_dir_all(project.path().join("js/generated/sdk")).unwrap();
-    std::fs::write(project.path().join("js/generated/sdk/package.json"), r#"{"type":"module"}"#).unwrap();
-    let compiled = tools::tsc(project.path(), &["-p", "tsconfig.json"]);
-    assert!(
-        compiled.status.success(),
-        "tsc: {}{}",
-        String::from_utf8_lossy(&compiled.stdout),
-        String::from_utf8_lossy(&compiled.stderr)
-    );
+    let script = tools::compile_node_script(project.path(), &sdk_dir.join("nearest.mts"), project.path());
     let run = std::process::Command::new("node")
-        .arg(project.path().join("js/tests/sdk/nearest.mjs"))
+        .arg(&script)
         .env("API_BASE_URL", &served.base)
         .env("API_ADMIN_TOKEN", token(&uuid::Uuid::new_v4().to_string(), &["admin"]))
         .env("QUERY_VECTOR", &query_text)

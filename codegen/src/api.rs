@@ -38,6 +38,14 @@ pub fn key_params(entity: &Entity) -> Vec<(String, &Field)> {
     }
 }
 
+/// The `vector` fields lists may order by distance to (readable ones), with their dimensions.
+pub fn vector_fields(entity: &Entity) -> impl Iterator<Item = (&Field, Option<u32>)> {
+    entity.fields.iter().filter(|f| f.readable()).filter_map(|f| match f.ty.base() {
+        crate::ir::FieldType::Vector(dimensions) => Some((f, *dimensions)),
+        _ => None,
+    })
+}
+
 /// The index that serves nearest-first lists on a `vector` field by this metric: HNSW or IVFFlat
 /// on the field with the metric's operator class, without a predicate.
 pub fn vector_index<'e>(entity: &'e Entity, field: &str, metric: Metric) -> Option<&'e crate::ir::IndexDef> {

@@ -20,8 +20,8 @@ impl Project {
     pub fn generate(label: &str, spec_dir: &Path, binary: &str) -> Self {
         let dir = TempDir::new(label);
         let root = repo_root();
-        let manifest = std::fs::read_to_string(root.join("Cargo.toml")).expect("workspace manifest");
-        std::fs::write(dir.path().join("Cargo.toml"), standalone_manifest(&manifest, &root)).expect("manifest");
+        let manifest = xtask::workspace_manifest(&["generated"]).expect("workspace manifest");
+        std::fs::write(dir.path().join("Cargo.toml"), manifest).expect("manifest");
         std::fs::copy(root.join("Cargo.lock"), dir.path().join("Cargo.lock")).expect("lock file");
         crate::copy_dir(spec_dir, &dir.path().join("model-spec"));
         let run = xtask(&["generate", "--root", &dir.path().display().to_string()]);
@@ -100,24 +100,6 @@ impl Project {
         }
         served
     }
-}
-
-/// The workspace manifest with only the generated crate as member and every path dependency
-/// pointing back into this repository.
-fn standalone_manifest(manifest: &str, root: &Path) -> String {
-    manifest
-        .lines()
-        .map(|line| {
-            if line.starts_with("members = ") {
-                "members = [\"generated\"]".to_string()
-            } else if let Some((head, rest)) = line.split_once("path = \"") {
-                format!("{head}path = \"{}/{rest}", root.display())
-            } else {
-                line.to_string()
-            }
-        })
-        .collect::<Vec<_>>()
-        .join("\n")
 }
 
 /// Whether `/readyz` answers 200 (a raw HTTP/1.0 request: no client needed outside async).

@@ -80,3 +80,32 @@ fn run(command: &mut Command, what: &str) {
         Err(e) => panic!("could not {what}: {:?} did not start: {e}", command.get_program()),
     }
 }
+
+/// Compiles `script` (an `.mts` under `root` importing `root/generated/sdk`) strictly, as a
+/// consumer's build would, into `out/js` as ES modules; panics with tsc's output on failure.
+/// Returns the `.mjs` to run under node.
+pub fn compile_node_script(root: &Path, script: &Path, out: &Path) -> PathBuf {
+    let tsconfig = serde_json::json!({
+        "compilerOptions": {
+            "target": "ES2022", "module": "NodeNext", "moduleResolution": "NodeNext",
+            "lib": ["ES2022", "DOM"], "strict": true, "noUncheckedIndexedAccess": true,
+            "skipLibCheck": true, "types": [],
+            "rootDir": root, "outDir": out.join("js"),
+        },
+        "files": [script],
+    });
+    std::fs::write(out.join("tsconfig.json"), tsconfig.to_string()).expect("write tsconfig.json");
+    // The SDK's own files are ES modules by their package.json; the copy under js/ needs one too.
+    std::fs::create_dir_all(out.join("js/generated/sdk")).expect("create js/");
+    std::fs::write(out.join("js/generated/sdk/package.json"), r#"{"type":"module"}"#).expect("write package.json");
+    let compiled = tsc(out, &["-p", "tsconfig.json"]);
+    assert!(
+        compiled.status.success(),
+        "tsc failed on {}:\n{}{}",
+        script.display(),
+        String::from_utf8_lossy(&compiled.stdout),
+        String::from_utf8_lossy(&compiled.stderr)
+    );
+    let relative = script.strip_prefix(root).expect("the script lies under root");
+    out.join("js").join(relative).with_extension("mjs")
+}

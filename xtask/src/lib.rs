@@ -18,6 +18,7 @@ use clap::Parser;
 use std::io::Write;
 
 pub use flags::Command;
+pub use new::workspace_manifest;
 
 pub const EXIT_OK: i32 = 0;
 pub const EXIT_DRIFT: i32 = 1;

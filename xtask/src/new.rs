@@ -103,13 +103,12 @@ pub fn run(opts: &NewOpts, out: &mut dyn Write, err: &mut dyn Write) -> i32 {
 /// of its own, and a README.
 fn write_workspace(dir: &Path, database: &str) -> std::io::Result<()> {
     let ours = this_repository();
-    let manifest = std::fs::read_to_string(ours.join("Cargo.toml"))?;
     let write = |path: &str, text: &str| -> std::io::Result<()> {
         let path = dir.join(path);
         std::fs::create_dir_all(path.parent().expect("a file in the workspace"))?;
         std::fs::write(path, text)
     };
-    write("Cargo.toml", &workspace_manifest(&manifest, &ours))?;
+    write("Cargo.toml", &workspace_manifest(&["generated", "xtask"])?)?;
     std::fs::copy(ours.join("Cargo.lock"), dir.join("Cargo.lock"))?;
     write(".cargo/config.toml", "[alias]\nxtask = \"run --quiet --package tasks --\"\n")?;
     write(".gitignore", "/target\n")?;
@@ -119,13 +118,17 @@ fn write_workspace(dir: &Path, database: &str) -> std::io::Result<()> {
     Ok(())
 }
 
-/// This repository's manifest with the workspace's members, and every path dependency pointing
-/// back here (`codegen`, `runtime`, `wire`, and `xtask` for the project's own commands).
-fn workspace_manifest(manifest: &str, ours: &Path) -> String {
+/// This repository's manifest for a workspace elsewhere with these members: the same dependency
+/// versions and profiles, and every path dependency pointing back here (`codegen`, `runtime`,
+/// `wire`, and `xtask` for the project's own commands).
+pub fn workspace_manifest(members: &[&str]) -> std::io::Result<String> {
+    let ours = this_repository();
+    let manifest = std::fs::read_to_string(ours.join("Cargo.toml"))?;
+    let members: Vec<String> = members.iter().map(|m| format!("\"{m}\"")).collect();
     let mut text = String::new();
     for line in manifest.lines() {
         if line.starts_with("members = ") {
-            text.push_str("members = [\"generated\", \"xtask\"]\n");
+            text.push_str(&format!("members = [{}]\n", members.join(", ")));
         } else if let Some((head, rest)) = line.split_once("path = \"") {
             text.push_str(&format!("{head}path = \"{}/{rest}\n", ours.display()));
         } else {
@@ -136,7 +139,7 @@ fn workspace_manifest(manifest: &str, ours: &Path) -> String {
             }
         }
     }
-    text
+    Ok(text)
 }
 
 const TASKS_MANIFEST: &str = r#"[package]

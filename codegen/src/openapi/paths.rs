@@ -4,7 +4,7 @@
 use super::patterns;
 use super::schemas::{self, reference};
 use crate::api::{self, LinkRoute, Metric, Op};
-use crate::ir::{Allow, Entity, Field, FieldType, Model, ADMIN_ROLE};
+use crate::ir::{Allow, Entity, Field, Model, ADMIN_ROLE};
 use indexmap::IndexMap;
 use openapiv3::{
     ArrayType, Header, HeaderStyle, IntegerFormat, MediaType, Operation, Parameter, ParameterData,
@@ -403,7 +403,7 @@ fn order_param(entity: &Entity) -> ReferenceOr<Parameter> {
         names.join(", ")
     );
     let metrics = Metric::ALL.map(Metric::word).join("|");
-    for (field, dimensions) in vector_fields(entity) {
+    for (field, dimensions) in api::vector_fields(entity) {
         let float = patterns::FLOAT4;
         let rest = dimensions.map_or_else(|| "*".to_string(), |n| format!("{{{}}}", n - 1));
         pattern.push_str(&format!("|^{}\\.({metrics})\\.\\[{float}(,{float}){rest}\\]$", field.name));
@@ -423,14 +423,6 @@ fn order_param(entity: &Entity) -> ReferenceOr<Parameter> {
     }
     let schema = schemas::string_schema(StringType { pattern: Some(pattern), ..StringType::default() });
     query("order", description, ReferenceOr::Item(schema), false)
-}
-
-/// The `vector` fields lists may order by distance to, with their dimensions.
-fn vector_fields(entity: &Entity) -> impl Iterator<Item = (&Field, Option<u32>)> {
-    entity.fields.iter().filter(|f| f.readable()).filter_map(|f| match f.ty.base() {
-        FieldType::Vector(dimensions) => Some((f, *dimensions)),
-        _ => None,
-    })
 }
 
 /// A PostgREST-style filter on one field; repeat the parameter to combine conditions (AND).

@@ -3,6 +3,7 @@
 //! implementing `runtime::server::Key`, so repositories and the server take either alike.
 
 use super::names::field_ident;
+use super::repo::cast;
 use super::types::{is_copy, rust_type};
 use crate::ir::{Entity, Field, Model};
 use crate::naming::quote_ident;
@@ -10,20 +11,30 @@ use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
 pub struct KeyArgs<'e> {
+    entity: &'e Entity,
     parts: Vec<&'e Field>,
-    composite: bool,
+    /// Each part's cast after its parameter (`::inet` for types that travel as text).
+    casts: Vec<String>,
     ident: proc_macro2::Ident,
     ty: TokenStream,
 }
 
 impl<'e> KeyArgs<'e> {
-    pub fn of(entity: &'e Entity) -> Self {
+    pub fn of(model: &Model, entity: &'e Entity) -> Self {
         let parts = entity.key_fields();
-        if let [single] = parts.as_slice() {
-            return Self { composite: false, ident: field_ident(&single.name), ty: rust_type(&single.ty), parts };
-        }
-        let name = format_ident!("{}Key", entity.name);
-        Self { parts, composite: true, ident: format_ident!("key"), ty: quote!(#name) }
+        let casts = parts.iter().map(|f| cast(model, &f.ty)).collect();
+        let (ident, ty) = match parts.as_slice() {
+            [single] => (field_ident(&single.name), rust_type(&single.ty)),
+            _ => {
+                let name = format_ident!("{}Key", entity.name);
+                (format_ident!("key"), quote!(#name))
+            }
+        };
+        Self { entity, parts, casts, ident, ty }
+    }
+
+    fn composite(&self) -> bool {
+        self.parts.len() > 1
     }
 
     /// The key's Rust type: the field's, or the key struct.
@@ -48,7 +59,7 @@ impl<'e> KeyArgs<'e> {
         self.parts
             .iter()
             .map(|f| {
-                let value = if self.composite {
+                let value = if self.composite() {
                     let part = field_ident(&f.name);
                     quote!(#ident.#part)
                 } else {
@@ -63,11 +74,11 @@ impl<'e> KeyArgs<'e> {
             .collect()
     }
 
-    /// `"a" = $1 AND "b" = $2::inet`, placeholders from `$first`.
-    pub fn condition(&self, first: usize, cast: impl Fn(&Field) -> String) -> String {
-        let parts = self.parts.iter().enumerate();
+    /// `"a" = $1 AND "b" = $2::inet`: the key's parameters come first in a statement.
+    pub fn condition(&self) -> String {
+        let parts = self.parts.iter().zip(&self.casts).enumerate();
         parts
-            .map(|(n, f)| format!("{} = ${}{}", quote_ident(&f.name), first + n, cast(f)))
+            .map(|(n, (f, cast))| format!("{} = ${}{cast}", quote_ident(&f.name), n + 1))
             .collect::<Vec<_>>()
             .join(" AND ")
     }
@@ -79,10 +90,10 @@ impl<'e> KeyArgs<'e> {
     }
 
     /// A query builder's ` WHERE "a" = $ AND "b" = $` with the parts bound.
-    pub fn push_where(&self, cast: impl Fn(&Field) -> String) -> TokenStream {
-        let pushes = self.parts.iter().zip(self.values(false)).enumerate().map(|(n, (f, value))| {
+    pub fn push_where(&self) -> TokenStream {
+        let parts = self.parts.iter().zip(&self.casts).zip(self.values(false));
+        let pushes = parts.enumerate().map(|(n, ((f, cast), value))| {
             let head = format!("{}{} = ", if n == 0 { " WHERE " } else { " AND " }, quote_ident(&f.name));
-            let cast = cast(f);
             if cast.is_empty() {
                 quote!(q.push(#head).push_bind(#value);)
             } else {
@@ -94,28 +105,25 @@ impl<'e> KeyArgs<'e> {
 
     /// The row's key, as `Resource::key` returns it.
     pub fn of_row(&self) -> TokenStream {
-        let read = |f: &Field| {
+        let reads = self.parts.iter().map(|f| {
             let part = field_ident(&f.name);
             if is_copy(&f.ty) {
                 quote!(self.#part)
             } else {
                 quote!(self.#part.clone())
             }
-        };
-        match self.parts.as_slice() {
-            [single] => read(single),
-            parts => {
-                let ty = &self.ty;
-                let idents = parts.iter().map(|f| field_ident(&f.name));
-                let reads = parts.iter().map(|f| read(f));
-                quote!(#ty { #(#idents: #reads),* })
-            }
+        });
+        if !self.composite() {
+            return quote!(#(#reads)*);
         }
+        let ty = &self.ty;
+        let idents = self.parts.iter().map(|f| field_ident(&f.name));
+        quote!(#ty { #(#idents: #reads),* })
     }
 
     /// The key struct and its `runtime::server::Key` impl, for a composite key; nothing otherwise.
-    pub fn definition(&self, entity: &Entity, _model: &Model) -> TokenStream {
-        if !self.composite {
+    pub fn definition(&self) -> TokenStream {
+        if !self.composite() {
             return quote!();
         }
         let ty = &self.ty;
@@ -124,7 +132,7 @@ impl<'e> KeyArgs<'e> {
         let vars: Vec<_> = (0..self.parts.len()).map(|n| format_ident!("p{n}")).collect();
         let doc = format!(
             " The primary key of a {}: its parts in key order, as the item path `…/{}` carries them.",
-            entity.name,
+            self.entity.name,
             self.parts.iter().map(|f| format!("{{{}}}", f.name)).collect::<Vec<_>>().join("/")
         );
         quote! {

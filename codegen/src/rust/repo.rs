@@ -17,7 +17,7 @@ pub fn render(model: &Model, entity: &Entity) -> TokenStream {
     let patch_name = format_ident!("{}Patch", entity.name);
     let table = entity.table_sql(&model.project.schema);
     let select_list = select_list(entity);
-    let key = KeyArgs::of(entity);
+    let key = KeyArgs::of(model, entity);
     let key_param = key.param();
     let constraints = constraint_fields(model, entity);
     let constraint_pairs = constraints.iter().map(|(c, f)| quote!((#c, #f)));
@@ -72,11 +72,11 @@ pub fn render(model: &Model, entity: &Entity) -> TokenStream {
         columns.join(", "),
         placeholders.join(", ")
     );
-    let by_key = key.condition(1, |f| cast(model, &f.ty));
+    let by_key = key.condition();
     let get_sql = format!("SELECT {select_list} FROM {table} WHERE {by_key}");
     let delete_sql = format!("DELETE FROM {table} WHERE {by_key}");
     let key_binds = key.binds(false);
-    let key_definition = key.definition(entity, model);
+    let key_definition = key.definition();
 
     let get_by_unique =
         entity.indexes.iter().filter(|ix| ix.unique.is_some() && ix.columns.len() == 1).filter_map(|ix| {
@@ -142,9 +142,9 @@ pub fn render(model: &Model, entity: &Entity) -> TokenStream {
 
 fn update_fn(model: &Model, entity: &Entity, table: &str, select_list: &str) -> TokenStream {
     let patch_name = format_ident!("{}Patch", entity.name);
-    let key = KeyArgs::of(entity);
+    let key = KeyArgs::of(model, entity);
     let (key_param, key_ident) = (key.param(), key.ident());
-    let where_key = key.push_where(|f| cast(model, &f.ty));
+    let where_key = key.push_where();
     let version = entity.version_field();
     let mut sets = Vec::new();
     if let Some(v) = version {
@@ -195,7 +195,7 @@ fn update_fn(model: &Model, entity: &Entity, table: &str, select_list: &str) -> 
             let version_col = quote_ident(&v.name);
             let and_version = format!(" AND {version_col} = ");
             // Read back as bigint: the runtime holds every version as `wire::Version`.
-            let by_key = key.condition(1, |f| cast(model, &f.ty));
+            let by_key = key.condition();
             let current_sql = format!("SELECT {version_col}::bigint FROM {table} WHERE {by_key}");
             let key_binds = key.binds(true);
             quote! {

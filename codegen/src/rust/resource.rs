@@ -14,13 +14,13 @@ pub fn render(model: &Model, entity: &Entity) -> TokenStream {
     let (field_enum, filter_enum) = (format_ident!("{}Field", entity.name), format_ident!("{}Filter", entity.name));
     let entity_name = &entity.name;
     let path = api::collection_path(&entity.name);
-    let key_args = super::key::KeyArgs::of(entity);
+    let key_args = super::key::KeyArgs::of(model, entity);
     let key_ty = key_args.ty();
     let key = key_args.of_row();
     let rules = entity.fields.iter().map(|f| rule(model, entity, f));
     let table = entity.table_sql(&model.project.schema);
     let key_fields = &entity.primary_key.columns;
-    let key_sql = key_args.condition(1, |f| super::repo::cast(model, &f.ty));
+    let key_sql = key_args.condition();
     let access = access(&entity.access);
     let (version, versioned) = match api::version_field(entity) {
         Some(v) => {

@@ -191,12 +191,8 @@ pub fn listables(model: &Model) -> Vec<ListableView> {
                 entity: entity.name.clone(),
                 union: listable.iter().map(|f| string_literal(&f.name)).collect::<Vec<_>>().join(" | "),
                 vectors: {
-                    let vectors: Vec<String> = entity
-                        .fields
-                        .iter()
-                        .filter(|f| f.readable() && matches!(f.ty.base(), FieldType::Vector(_)))
-                        .map(|f| string_literal(&f.name))
-                        .collect();
+                    let vectors: Vec<String> =
+                        api::vector_fields(entity).map(|(f, _)| string_literal(&f.name)).collect();
                     if vectors.is_empty() {
                         "never".into()
                     } else {
@@ -255,12 +251,13 @@ pub fn links(model: &Model) -> Vec<LinkView> {
         .collect()
 }
 
-/// A single key is `id` of its field's type; a composite key is one object of its parts.
+/// The item path's parameters (`api::key_params`) as the method's: a single key is one
+/// parameter of its type (`id: string`); a composite key is one object of its parts.
 fn key_param(entity: &Entity) -> String {
-    match entity.key_fields().as_slice() {
-        [single] => format!("id: {}", ts_type(&single.ty)),
+    match api::key_params(entity).as_slice() {
+        [(name, single)] => format!("{name}: {}", ts_type(&single.ty)),
         parts => {
-            let fields: Vec<String> = parts.iter().map(|f| format!("{}: {}", f.name, ts_type(&f.ty))).collect();
+            let fields: Vec<String> = parts.iter().map(|(name, f)| format!("{name}: {}", ts_type(&f.ty))).collect();
             format!("key: {{ {} }}", fields.join("; "))
         }
     }
@@ -268,9 +265,9 @@ fn key_param(entity: &Entity) -> String {
 
 /// The segments `key_param` fills in the item path, in key order.
 fn key_path(entity: &Entity) -> String {
-    match entity.key_fields().as_slice() {
-        [_] => "${segment(id)}".into(),
-        parts => parts.iter().map(|f| format!("${{segment(key.{})}}", f.name)).collect::<Vec<_>>().join("/"),
+    match api::key_params(entity).as_slice() {
+        [(name, _)] => format!("${{segment({name})}}"),
+        parts => parts.iter().map(|(name, _)| format!("${{segment(key.{name})}}")).collect::<Vec<_>>().join("/"),
     }
 }
 
