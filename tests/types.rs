@@ -5,6 +5,7 @@
 //! each value through POST and GET as PostgreSQL prints it.
 
 use serde_json::{json, Value};
+use sqlx::Connection;
 use std::path::Path;
 use tests::project::Project;
 use tests::server::{token, Api, TEST_SECRET};
@@ -161,6 +162,39 @@ fn every_type_round_trips_through_the_generated_api() {
             };
             assert!(same, "{key} came back changed: sent {sent}, read {}", back.json[key]);
         }
+        // PostgreSQL's ends of time, which every date and timestamp column holds, travel as it
+        // spells them, in arrays too, order around every moment and filter like any value.
+        let ends = json!({
+            "label": "ends", "code": "zz", "day": "infinity", "at": "-infinity", "at_micro": "infinity", "at_zone": "-infinity",
+            "at_tz": "infinity", "moments": ["-infinity", null, "2026-01-01T00:00:00.123Z", "infinity"]
+        });
+        let made = api.post("/api/v1/samples", &ends).await;
+        assert_eq!(made.status, 201, "{}", made.text);
+        let back = api.get(&format!("/api/v1/samples/{}", made.json["id"].as_str().unwrap())).await;
+        for (key, sent) in ends.as_object().unwrap() {
+            assert_eq!(&back.json[key], sent, "{key} came back changed: {}", back.text);
+        }
+        let mut conn = sqlx::PgConnection::connect(&db.url).await.expect("connect");
+        let stored: (bool, bool, String) = sqlx::query_as(
+            "SELECT day = 'infinity'::date, at = '-infinity'::timestamp, moments::text FROM sample WHERE id = $1::uuid",
+        )
+        .bind(made.json["id"].as_str().unwrap())
+        .fetch_one(&mut conn)
+        .await
+        .expect("the row as PostgreSQL holds it");
+        assert_eq!(stored, (true, true, r#"{-infinity,NULL,"2026-01-01 00:00:00.123",infinity}"#.to_string()));
+        let later = api.get("/api/v1/samples?at_tz=gt.9999-12-31T00:00:00Z&order=at_tz.desc").await;
+        assert_eq!(
+            later.json.as_array().map(|rows| rows.iter().map(|r| r["label"].clone()).collect::<Vec<_>>()),
+            Some(vec![json!("ends"), json!("extrêmes ✓ 𝄞")]),
+            "{}",
+            later.text
+        );
+        let ended = api.get("/api/v1/samples?day=eq.infinity&at=lt.0001-01-01T00:00:00Z").await;
+        assert_eq!(ended.json.as_array().map(Vec::len), Some(1), "{}", ended.text);
+        let mut wrong = ends.clone();
+        wrong["day"] = json!("Infinity");
+        assert_eq!(api.post("/api/v1/samples", &wrong).await.status, 422, "PostgreSQL's spelling only");
         // A tsvector is derived data: read, never written.
         let mut derived = body.clone();
         derived["search"] = json!("'cat' 'dog'");

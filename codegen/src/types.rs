@@ -223,6 +223,9 @@ pub enum Json {
     String {
         format: Option<&'static str>,
     },
+    /// A date or timestamp: a string of this format (`date`, `date-time`), or `infinity` or
+    /// `-infinity`.
+    Instant(&'static str),
     /// A string matching this pattern (anchored when stated).
     Pattern(&'static str),
     /// An integer; `stated` is the range the document spells out (int32 and int64 say theirs).
@@ -465,12 +468,12 @@ pub static SCALARS: [Scalar; 40] = [
         aliases: &[],
         catalog: "date",
         args: NO_ARGS,
-        rust: || quote!(::chrono::NaiveDate),
+        rust: || quote!(::runtime::time::Extended<::chrono::NaiveDate>),
         text_io: false,
         wire: "Date",
-        json: Json::String { format: Some("date") },
+        json: Json::Instant("date"),
         typescript: "string",
-        filter: Some(patterns::date),
+        filter: Some(|| format!("{}|{}", patterns::date(), patterns::infinite())),
         btree: true,
         extension: None,
     },
@@ -480,13 +483,15 @@ pub static SCALARS: [Scalar; 40] = [
         aliases: &["timestamp without time zone"],
         catalog: "timestamp without time zone",
         args: Args::Precision,
-        rust: || quote!(::chrono::NaiveDateTime),
+        rust: || quote!(::runtime::time::Extended<::chrono::NaiveDateTime>),
         text_io: false,
         wire: "Timestamp",
-        json: Json::String { format: Some("date-time") },
+        json: Json::Instant("date-time"),
         typescript: "string",
         // Naive UTC: an offset is optional (and converts).
-        filter: Some(|| format!("{}T{}{}?", patterns::date(), patterns::TIME, patterns::OFFSET)),
+        filter: Some(|| {
+            format!("{}T{}{}?|{}", patterns::date(), patterns::TIME, patterns::OFFSET, patterns::infinite())
+        }),
         btree: true,
         extension: None,
     },
@@ -496,12 +501,14 @@ pub static SCALARS: [Scalar; 40] = [
         aliases: &["timestamp with time zone"],
         catalog: "timestamp with time zone",
         args: Args::Precision,
-        rust: || quote!(::chrono::DateTime<::chrono::Utc>),
+        rust: || quote!(::runtime::time::Extended<::chrono::DateTime<::chrono::Utc>>),
         text_io: false,
         wire: "Timestamptz",
-        json: Json::String { format: Some("date-time") },
+        json: Json::Instant("date-time"),
         typescript: "string",
-        filter: Some(|| format!("{}T{}{}", patterns::date(), patterns::TIME, patterns::OFFSET)),
+        filter: Some(|| {
+            format!("{}T{}{}|{}", patterns::date(), patterns::TIME, patterns::OFFSET, patterns::infinite())
+        }),
         btree: true,
         extension: None,
     },

@@ -5,6 +5,7 @@ pub mod redact;
 pub mod repo;
 pub mod serde;
 pub mod server;
+pub mod time;
 
 /// The wire contract (paths, limits, operators, the version type), for generated code to name.
 pub use wire;

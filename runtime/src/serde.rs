@@ -22,24 +22,6 @@ where
     T::deserialize(deserializer).map(Some)
 }
 
-/// `timestamp` columns hold naive UTC; on the wire they are RFC 3339 with `Z`, as the OpenAPI
-/// document's `date-time` format requires.
-pub fn naive_utc<S: ::serde::Serializer>(value: &chrono::NaiveDateTime, serializer: S) -> Result<S::Ok, S::Error> {
-    // rfc3339 is chrono's direct writer: `format("%…")` re-parses its pattern on every value.
-    serializer.serialize_str(&value.and_utc().to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true))
-}
-
-/// [`naive_utc`] for a nullable column.
-pub fn naive_utc_opt<S: ::serde::Serializer>(
-    value: &Option<chrono::NaiveDateTime>,
-    serializer: S,
-) -> Result<S::Ok, S::Error> {
-    match value {
-        Some(v) => naive_utc(v, serializer),
-        None => serializer.serialize_none(),
-    }
-}
-
 /// `bytes` columns travel as base64 text (the OpenAPI document's `format: byte`).
 pub fn base64<S: ::serde::Serializer>(value: &[u8], serializer: S) -> Result<S::Ok, S::Error> {
     use base64::Engine;

@@ -56,6 +56,10 @@ pub fn bits(length: u32, exact: bool) -> String {
 /// A `numeric` value of any size as PostgreSQL prints it, `NaN` and the infinities included.
 pub const NUMERIC: &str = "-?[0-9]+(?:\\.[0-9]+)?|NaN|-?Infinity";
 pub const TIME: &str = "(?:[01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](?:\\.[0-9]{1,9})?";
+/// A date or timestamp that is not a moment: `infinity` or `-infinity`.
+pub fn infinite() -> String {
+    format!("{}|{}", escape(wire::INFINITY), escape(wire::NEG_INFINITY))
+}
 pub const OFFSET: &str = "(?:Z|[+-](?:[01][0-9]|2[0-3]):[0-5][0-9])";
 
 /// A calendar date `YYYY-MM-DD` that exists (leap years included).

@@ -7,8 +7,8 @@ use crate::ir::{AppDefault, Entity, Field, FieldType, Model, Validation};
 use crate::types::{self, Json};
 use indexmap::IndexMap;
 use openapiv3::{
-    ArrayType, BooleanType, IntegerFormat, IntegerType, NumberFormat, NumberType, ObjectType, ReferenceOr, Schema,
-    SchemaData, SchemaKind, StringFormat, StringType, Type, VariantOrUnknownOrEmpty,
+    AnySchema, ArrayType, BooleanType, IntegerFormat, IntegerType, NumberFormat, NumberType, ObjectType, ReferenceOr,
+    Schema, SchemaData, SchemaKind, StringFormat, StringType, Type, VariantOrUnknownOrEmpty,
 };
 
 pub const PROBLEM: &str = "Problem";
@@ -212,11 +212,11 @@ fn json_value_schema() -> Schema {
             ..SchemaData::default()
         },
         // No `type`: `items` constrains arrays only, `additionalProperties` objects only.
-        schema_kind: SchemaKind::Any(openapiv3::AnySchema {
+        schema_kind: SchemaKind::Any(AnySchema {
             items: Some(ReferenceOr::Reference { reference: nested() }),
             additional_properties: Some(openapiv3::AdditionalProperties::Schema(Box::new(reference(JSON_VALUE)))),
             not: Some(Box::new(ReferenceOr::Item(with_nul))),
-            ..openapiv3::AnySchema::default()
+            ..AnySchema::default()
         }),
     }
 }
@@ -309,6 +309,23 @@ fn json_schema(json: Json, v: &Validation) -> Schema {
             },
             ..StringType::default()
         }),
+        // `type` only beside `anyOf`: OpenAPI 3.0's `nullable` applies where `type` is, and the
+        // branches (a format, an enum) let `null` through to it.
+        Json::Instant(format) => {
+            let branch = |kind| Schema { schema_data: SchemaData::default(), schema_kind: SchemaKind::Any(kind) };
+            let ends = [wire::INFINITY, wire::NEG_INFINITY].map(serde_json::Value::from).to_vec();
+            Schema {
+                schema_data: SchemaData::default(),
+                schema_kind: SchemaKind::Any(AnySchema {
+                    typ: Some("string".into()),
+                    any_of: vec![
+                        ReferenceOr::Item(branch(AnySchema { format: Some(format.into()), ..AnySchema::default() })),
+                        ReferenceOr::Item(branch(AnySchema { enumeration: ends, ..AnySchema::default() })),
+                    ],
+                    ..AnySchema::default()
+                }),
+            }
+        }
         Json::Pattern(pattern) => {
             // Grouped: a pattern with alternatives is anchored as a whole.
             string_schema(StringType { pattern: Some(format!("^(?:{pattern})$")), ..StringType::default() })

@@ -94,15 +94,13 @@ pub fn render(_model: &Model, entity: &Entity, repository: &TokenStream) -> Toke
     }
 }
 
-/// Secrets are never serialized; naive timestamps go out as RFC 3339 with `Z`, bytes as base64,
-/// so responses match the OpenAPI document's `date-time` and `byte` formats.
+/// Secrets are never serialized; bytes go out as base64, as the document's `byte` format says
+/// (`runtime::time::Extended` writes timestamps as its `date-time` says).
 fn wire_format(field: &Field) -> Option<TokenStream> {
     if field.secret {
         return Some(quote!(#[serde(skip_serializing)]));
     }
     let with = match (field.ty.base(), field.nullable) {
-        (FieldType::Timestamp(_), false) => "::runtime::serde::naive_utc",
-        (FieldType::Timestamp(_), true) => "::runtime::serde::naive_utc_opt",
         (FieldType::Bytes, false) => "::runtime::serde::base64",
         (FieldType::Bytes, true) => "::runtime::serde::base64_opt",
         _ => return None,

@@ -3,8 +3,7 @@
 //! implementing `runtime::server::Key`, so repositories and the server take either alike.
 
 use super::names::field_ident;
-use super::repo::cast;
-use super::types::{is_copy, rust_type};
+use super::types::{cast, is_copy, rust_type};
 use crate::ir::{Entity, Field, Model};
 use crate::naming::quote_ident;
 use proc_macro2::TokenStream;

@@ -12,9 +12,9 @@ pub fn default_expr(ty: &FieldType, default: &AppDefault) -> TokenStream {
     match default {
         AppDefault::UuidV4 => quote!(::uuid::Uuid::new_v4()),
         AppDefault::Now => match ty {
-            FieldType::Timestamptz(_) => quote!(::chrono::Utc::now()),
-            FieldType::Date => quote!(::chrono::Utc::now().date_naive()),
-            _ => quote!(::chrono::Utc::now().naive_utc()),
+            FieldType::Timestamptz(_) => quote!(::runtime::time::Extended::Finite(::chrono::Utc::now())),
+            FieldType::Date => quote!(::runtime::time::Extended::Finite(::chrono::Utc::now().date_naive())),
+            _ => quote!(::runtime::time::Extended::Finite(::chrono::Utc::now().naive_utc())),
         },
         AppDefault::Value(value) => value_expr(ty, value),
     }

@@ -5,7 +5,7 @@
 use super::key::KeyArgs;
 use super::literal::default_expr;
 use super::names::field_ident;
-use super::types::rust_type;
+use super::types::{cast, rust_type};
 use crate::ir::{Entity, Field, FieldType, Model, UniqueKind};
 use crate::naming::{quote_ident, quote_literal};
 use proc_macro2::TokenStream;
@@ -235,9 +235,9 @@ fn now_expr(ty: &FieldType) -> TokenStream {
     // A domain's values are its base type's.
     let ty = ty.base();
     match ty {
-        FieldType::Timestamptz(_) => quote!(now),
-        FieldType::Date => quote!(now.date_naive()),
-        _ => quote!(now.naive_utc()),
+        FieldType::Timestamptz(_) => quote!(::runtime::time::Extended::Finite(now)),
+        FieldType::Date => quote!(::runtime::time::Extended::Finite(now.date_naive())),
+        _ => quote!(::runtime::time::Extended::Finite(now.naive_utc())),
     }
 }
 
@@ -248,16 +248,6 @@ fn is_cheap(ty: &FieldType, default: &crate::ir::AppDefault) -> bool {
     matches!(default, crate::ir::AppDefault::Value(_))
         && (ty.is_integer()
             || matches!(ty, FieldType::Bool | FieldType::Float | FieldType::Double | FieldType::Enum(_)))
-}
-
-/// The cast after a parameter: `json` (sqlx sends `serde_json::Value` as jsonb), and the types
-/// that travel as text (`$1::inet`).
-pub(super) fn cast(model: &Model, ty: &FieldType) -> String {
-    match ty {
-        FieldType::Json => "::json".into(),
-        text_io if text_io.text_io() => format!("::{}", crate::schema::lower::pg_type(model, ty)),
-        _ => String::new(),
-    }
 }
 
 /// The columns a statement returns; types that travel as text are read through their text form.

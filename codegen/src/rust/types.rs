@@ -1,6 +1,6 @@
 //! Rust types of spec types (what sqlx decodes each PostgreSQL type into).
 
-use crate::ir::FieldType;
+use crate::ir::{FieldType, Model};
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
@@ -33,4 +33,14 @@ pub fn is_copy(ty: &FieldType) -> bool {
             ty,
             FieldType::Json | FieldType::Jsonb | FieldType::Bytes | FieldType::Array(_) | FieldType::Vector(_)
         ))
+}
+
+/// The cast after a parameter: `json` (sqlx sends `serde_json::Value` as jsonb), and the types
+/// that travel as text (`$1::inet`).
+pub(super) fn cast(model: &Model, ty: &FieldType) -> String {
+    match ty {
+        FieldType::Json => "::json".into(),
+        text_io if text_io.text_io() => format!("::{}", crate::schema::lower::pg_type(model, ty)),
+        _ => String::new(),
+    }
 }

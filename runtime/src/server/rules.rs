@@ -320,6 +320,10 @@ fn check_value(path: &str, wire: &Wire, check: &Check, value: &mut Value, errors
 
 /// Checks a string-typed value; `Some(v)` replaces it with what serde must read instead.
 fn check_string(wire: &Wire, check: &Check, text: &str) -> Result<Option<Value>, String> {
+    let moment = matches!(wire, Wire::Date | Wire::Timestamp | Wire::Timestamptz);
+    if moment && (text == ::wire::INFINITY || text == ::wire::NEG_INFINITY) {
+        return Ok(None);
+    }
     match wire {
         Wire::Uuid => uuid::Uuid::parse_str(text).map(|_| None).map_err(|_| "expected a UUID".to_string()),
         Wire::Text => check_text(None, check, text).map(|()| None),
@@ -334,7 +338,7 @@ fn check_string(wire: &Wire, check: &Check, text: &str) -> Result<Option<Value>,
         // RFC 3339's full-date exactly (chrono alone would take `2026-1-5` or a five-digit year).
         Wire::Date => (shaped(text, "dddd-dd-dd") && chrono::NaiveDate::parse_from_str(text, "%Y-%m-%d").is_ok())
             .then_some(None)
-            .ok_or_else(|| "expected a date (YYYY-MM-DD)".to_string()),
+            .ok_or_else(|| format!("expected {}", expected_string(wire))),
         Wire::Timestamp => {
             parse_timestamp(text).map(|t| Some(Value::String(t.format("%Y-%m-%dT%H:%M:%S%.f").to_string())))
         }
@@ -416,11 +420,9 @@ fn shaped(text: &str, template: &str) -> bool {
 pub fn parse_timestamp(text: &str) -> Result<chrono::NaiveDateTime, String> {
     let shape = text.get(..10).is_some_and(|date| shaped(date, "dddd-dd-dd"))
         && matches!(text.as_bytes().get(10), Some(b'T' | b't'));
-    shape
-        .then(|| chrono::DateTime::parse_from_rfc3339(text).ok())
-        .flatten()
-        .map(|t| t.naive_utc())
-        .ok_or_else(|| "expected a date-time with an offset (RFC 3339, e.g. 2026-01-31T12:00:00Z)".to_string())
+    shape.then(|| chrono::DateTime::parse_from_rfc3339(text).ok()).flatten().map(|t| t.naive_utc()).ok_or_else(|| {
+        "expected a date-time with an offset (RFC 3339, e.g. 2026-01-31T12:00:00Z), infinity or -infinity".to_string()
+    })
 }
 
 fn range(check: &Check, x: f64) -> Option<String> {
@@ -451,8 +453,8 @@ fn expected_string(wire: &Wire) -> &'static str {
         Wire::Uuid => "a UUID string",
         Wire::Decimal { .. } => "a decimal number as a string, e.g. \"12.50\"",
         Wire::Numeric => "a number as a string, e.g. \"12.50\", or NaN, Infinity, -Infinity",
-        Wire::Date => "a date string (YYYY-MM-DD)",
-        Wire::Timestamp | Wire::Timestamptz => "a date-time string (RFC 3339)",
+        Wire::Date => "a date string (YYYY-MM-DD), infinity or -infinity",
+        Wire::Timestamp | Wire::Timestamptz => "a date-time string (RFC 3339), infinity or -infinity",
         Wire::Time => "a time string (HH:MM:SS)",
         Wire::Bytes => "a base64 string",
         Wire::Enum(_) => "one of the enum's strings",

@@ -31,6 +31,11 @@ pub fn item_path(collection: &str, key_fields: &[&str]) -> String {
     }
 }
 
+/// The ends of time a `date`, `timestamp` or `timestamptz` value may also be, spelled as
+/// PostgreSQL spells them; every other value is an RFC 3339 `date` or `date-time`.
+pub const INFINITY: &str = "infinity";
+pub const NEG_INFINITY: &str = "-infinity";
+
 /// The role that passes every access rule.
 pub const ADMIN_ROLE: &str = "admin";
 
