@@ -9,7 +9,7 @@ use codegen::api;
 use codegen::ir::{Allow, Entity, Field, FieldType, Model, ADMIN_ROLE};
 use serde_json::{json, Map, Value};
 use std::collections::{BTreeMap, HashMap};
-use tests::server::{assert_match_openapi, token, with_server, Api, Reply, TEST_SECRET};
+use tests::server::{assert_match_openapi, token, with_server, with_server_configured, Api, Reply, TEST_SECRET};
 
 fn model() -> Model {
     codegen::load_model(&tests::repo_root().join("model-spec")).unwrap_or_else(|d| panic!("{}", d.render()))
@@ -550,15 +550,133 @@ fn failed_logins_are_throttled_per_account() {
     with_server("access_throttle", |admin| async move {
         let anonymous = admin.with_token(None);
         insert_vbwd_user(&admin.db_url, "victim@x.io", "USER").await;
-        for attempt in 1..=5 {
-            check(&login(&anonymous, "victim@x.io", "guess guess").await, 401, &format!("failure {attempt}"));
+        // Fifty at once: each attempt is counted before its password is checked, so no more than
+        // the limit's five get as far as a 401.
+        let attempts: Vec<_> = (0..50)
+            .map(|_| {
+                let anonymous = anonymous.clone();
+                tokio::spawn(async move { login(&anonymous, "victim@x.io", "guess guess").await })
+            })
+            .collect();
+        let mut replies = Vec::new();
+        for attempt in attempts {
+            replies.push(attempt.await.expect("a login"));
         }
+        let count = |status| replies.iter().filter(|r| r.status == status).count();
+        assert_eq!((count(401), count(429)), (5, 45), "{:?}", replies.iter().map(|r| r.status).collect::<Vec<_>>());
         let throttled = login(&anonymous, "VICTIM@x.io", PASSWORD).await;
         check(&throttled, 429, "the sixth attempt, even with the right password");
         let wait: u64 = throttled.header("retry-after").unwrap().parse().unwrap();
         assert!((1..=900).contains(&wait), "Retry-After {wait}");
         check(&login(&anonymous, "other@x.io", "guess guess").await, 401, "other accounts are not locked");
+        // The lockout is the attacker's: the owner, from a client of their own, still logs in.
+        let own_client = anonymous.from_address([127, 0, 0, 2].into());
+        check(&login(&own_client, "victim@x.io", PASSWORD).await, 200, "the owner from another client");
         assert_match_openapi(&admin.exchanges());
+    });
+}
+
+/// A login takes as long for an unknown account as for one holding a legacy bcrypt hash (cost 12,
+/// several times an argon2id check): timing tells no one which accounts exist or are not upgraded.
+#[test]
+fn login_time_tells_nothing_of_the_account() {
+    with_server("access_timing", |admin| async move {
+        let anonymous = admin.with_token(None);
+        insert_vbwd_user(&admin.db_url, "legacy@x.io", "USER").await;
+        let _ = login(&anonymous, "warm@x.io", "up up up up").await;
+        let (mut unknown, mut legacy) = (Vec::new(), Vec::new());
+        for _ in 0..3 {
+            for (email, times) in [("nobody@x.io", &mut unknown), ("legacy@x.io", &mut legacy)] {
+                let started = std::time::Instant::now();
+                check(&login(&anonymous, email, "wrong wrong").await, 401, email);
+                times.push(started.elapsed().as_secs_f64());
+            }
+        }
+        let fastest = |times: &[f64]| times.iter().copied().fold(f64::MAX, f64::min);
+        let (unknown, legacy) = (fastest(&unknown), fastest(&legacy));
+        assert!(unknown.max(legacy) / unknown.min(legacy) < 1.5, "unknown {unknown:.3} s, bcrypt {legacy:.3} s");
+    });
+}
+
+#[test]
+fn passwords_are_hashed_only_when_authorized_and_a_few_at_a_time() {
+    with_server("access_hashing", |admin| async move {
+        let anonymous = admin.with_token(None);
+        let registered =
+            anonymous.post(api::REGISTER_PATH, &json!({ "email": "ann@x.io", "password": PASSWORD })).await;
+        check(&registered, 201, "register");
+        let stranger = anonymous.post(api::REGISTER_PATH, &json!({ "email": "eve@x.io", "password": PASSWORD })).await;
+        let eve = admin.with_token(Some(stranger.json["access_token"].as_str().unwrap().to_string()));
+        let ann = claims(registered.json["access_token"].as_str().unwrap())["sub"].as_str().unwrap().to_string();
+        // A password change of another's row is refused before anything is hashed: forty at once
+        // all get their 404, none is turned away for want of a hashing slot.
+        let spawn_all = |count: usize, send: &dyn Fn() -> tokio::task::JoinHandle<Reply>| {
+            (0..count).map(|_| send()).collect::<Vec<_>>()
+        };
+        let theirs = format!("/api/v1/users/{ann}");
+        let patches = spawn_all(40, &|| {
+            let (eve, theirs) = (eve.clone(), theirs.clone());
+            tokio::spawn(async move { eve.patch(&theirs, &json!({ "password": "another password" })).await })
+        });
+        for patch in patches {
+            check(&patch.await.unwrap(), 404, "a password change of another's row");
+        }
+        // A burst of registrations with a taken email: a few are hashed (and conflict), the rest
+        // are told at once to come back.
+        let registers = spawn_all(300, &|| {
+            let anonymous = anonymous.clone();
+            tokio::spawn(async move {
+                anonymous.post(api::REGISTER_PATH, &json!({ "email": "ann@x.io", "password": PASSWORD })).await
+            })
+        });
+        let mut statuses = BTreeMap::new();
+        for register in registers {
+            let reply = register.await.unwrap();
+            if reply.status == 503 {
+                assert!(reply.header("retry-after").is_some(), "503 says when to retry: {:?}", reply.headers);
+            }
+            *statuses.entry(reply.status).or_insert(0) += 1;
+        }
+        let shed = statuses.get(&503).copied().unwrap_or_default();
+        assert!(statuses.keys().all(|s| [409, 503].contains(s)) && shed > 0, "{statuses:?}");
+        assert_match_openapi(&admin.exchanges());
+    });
+}
+
+/// Behind a trusted proxy the client is the address it forwards: one client's lockout is not
+/// every client's. From an untrusted peer the header is the client's to forge, and ignored.
+#[test]
+fn the_throttle_keys_on_the_client_a_trusted_proxy_names() {
+    let proxy = |config: &mut runtime::server::Config| config.trusted_proxies = vec![[127, 0, 0, 1].into()];
+    with_server_configured("access_proxy", proxy, |admin| async move {
+        let anonymous = admin.with_token(None);
+        insert_vbwd_user(&admin.db_url, "shared@x.io", "USER").await;
+        let from = |client: &str, password: &'static str| {
+            let (anonymous, client) = (anonymous.clone(), client.to_string());
+            async move {
+                let body = json!({ "email": "shared@x.io", "password": password }).to_string().into_bytes();
+                // What the client sent itself comes first; the trusted proxy appends the peer it saw.
+                let forwarded = format!("192.0.2.1, {client}");
+                let proxy_hops = [("x-forwarded-for", forwarded.as_str())];
+                anonymous.raw("POST", api::LOGIN_PATH, Some(body), &proxy_hops).await
+            }
+        };
+        for _ in 0..5 {
+            check(&from("203.0.113.7", "guess guess").await, 401, "a failure from one client");
+        }
+        check(&from("203.0.113.7", PASSWORD).await, 429, "that client is locked out");
+        check(&from("198.51.100.1", PASSWORD).await, 200, "another client behind the same proxy is not");
+        let untrusted = anonymous.from_address([127, 0, 0, 3].into());
+        for _ in 0..5 {
+            check(&login(&untrusted, "shared@x.io", "guess guess").await, 401, "a failure from an untrusted peer");
+        }
+        let forged = untrusted.raw(
+            "POST",
+            api::LOGIN_PATH,
+            Some(json!({ "email": "shared@x.io", "password": PASSWORD }).to_string().into_bytes()),
+            &[("x-forwarded-for", "192.0.2.99")],
+        );
+        check(&forged.await, 429, "a forged X-Forwarded-For from an untrusted peer changes nothing");
     });
 }
 

@@ -330,9 +330,9 @@ fn bad_requests_get_problem_details() {
         assert_eq!((by_etag.status, by_etag.header("etag")), (200, Some("\"1\"")), "If-Match carries the version");
         let stale_etag =
             api.raw("PATCH", &path, Some(br#"{"status":"ACTIVE"}"#.to_vec()), &[("if-match", "\"0\"")]).await;
-        problem(&stale_etag, 409, "stale If-Match");
+        problem(&stale_etag, 412, "stale If-Match (RFC 9110: the precondition failed)");
         let weak = api.raw("PATCH", &path, Some(br#"{"status":"ACTIVE"}"#.to_vec()), &[("if-match", "W/\"1\"")]).await;
-        problem(&weak, 409, "a weak tag never matches (strong comparison)");
+        problem(&weak, 412, "a weak tag never matches (strong comparison)");
         let malformed = api.raw("PATCH", &path, Some(br#"{"status":"ACTIVE"}"#.to_vec()), &[("if-match", "one")]).await;
         problem(&malformed, 400, "an If-Match that is not a list of entity tags");
         let any = api.raw("PATCH", &path, Some(br#"{"status":"ACTIVE"}"#.to_vec()), &[("if-match", "\"7\", *")]).await;
@@ -347,6 +347,10 @@ fn bad_requests_get_problem_details() {
             "without a version or If-Match the update applies to the current version: {}",
             unconditional.text
         );
+        // DELETE honours If-Match too: a stale one is 412 and the row survives.
+        let stale_delete = api.raw("DELETE", &path, None, &[("if-match", "\"2\"")]).await;
+        problem(&stale_delete, 412, "DELETE with a stale If-Match");
+        assert_eq!(api.get(&path).await.status, 200, "the row survives a failed precondition");
         let text = api.raw("POST", "/api/v1/users", Some(b"email=x".to_vec()), &[("content-type", "text/plain")]).await;
         problem(&text, 415, "a text/plain body");
 
@@ -407,6 +411,11 @@ fn operational_endpoints() {
         let ready = api.get("/readyz").await;
         assert_eq!((ready.status, ready.json), (200, json!({ "status": "ready" })));
         assert!(api.get("/healthz").await.header("x-request-id").is_some(), "every response names its request");
+        let kept = api.raw("GET", "/healthz", None, &[("x-request-id", "trace-42.a_b")]).await;
+        assert_eq!(kept.header("x-request-id"), Some("trace-42.a_b"), "a plain request id is kept");
+        let forged = api.raw("GET", "/healthz", None, &[("x-request-id", "x\tlevel=error msg=forged")]).await;
+        let replaced = forged.header("x-request-id").unwrap_or_default();
+        assert!(uuid::Uuid::parse_str(replaced).is_ok(), "anything else is replaced: {replaced}");
     });
     with_server_migrating("api_unmigrated", false, |api| async move {
         let ready = api.get("/readyz").await;
@@ -465,6 +474,63 @@ fn shutdown_lets_in_flight_requests_finish() {
         assert_eq!(response.status(), 200);
         stopping.await.unwrap().expect("clean stop");
         assert!(reqwest::get(format!("{base}/healthz")).await.is_err(), "still listening after stop");
+    });
+}
+
+/// Every request's work is bounded in time: pooled connections carry the statement timeout (a
+/// slow query is cut off while readiness answers beside it), a client trickling its headers is
+/// dropped, oversized conditions are refused before any query, and a stop with such a client
+/// still connected ends within its grace period.
+#[test]
+fn slow_queries_and_slow_clients_are_cut_off() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let db = tests::TestDb::new("api_deadlines");
+    let mut config = tests::server::config(&db.url, true);
+    (config.statement_timeout_ms, config.shutdown_grace_ms) = (300, 500);
+    let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
+    runtime.block_on(async {
+        let running = tests::server::start(&config).await.unwrap();
+        let base = format!("http://{}", running.addr);
+        let pool = running.pool.clone();
+        let slow = tokio::spawn(async move { sqlx::query("SELECT pg_sleep(5)").execute(&pool).await });
+        let ready = reqwest::get(format!("{base}/readyz")).await.unwrap();
+        assert_eq!(ready.status(), 200, "readiness answers while a query runs");
+        let cut = slow.await.unwrap().expect_err("the statement timeout cuts the query off");
+        let code = cut.as_database_error().and_then(sqlx::error::DatabaseError::code).map(std::borrow::Cow::into_owned);
+        assert_eq!(code.as_deref(), Some("57014"), "{cut}");
+
+        let admin = tests::server::token("00000000-0000-0000-0000-000000000001", &["admin"]);
+        let api = Api::at(&base, &db.url, Some(admin));
+        let pattern = format!("like.*{}*", "a".repeat(60 * 1024));
+        let refused = problem(&api.get(&format!("/api/v1/countries?name={pattern}")).await, 400, "a 60 KB pattern");
+        assert!(refused["detail"].as_str().unwrap().contains("4096 characters"), "{refused}");
+        let many: Vec<String> = (0..40).map(|i| format!("code=neq.X{i}")).collect();
+        let refused = problem(&api.get(&format!("/api/v1/countries?{}", many.join("&"))).await, 400, "40 conditions");
+        assert!(refused["detail"].as_str().unwrap().contains("at most 32 conditions"), "{refused}");
+
+        // One header byte a second: the connection is closed once the header deadline passes.
+        let mut trickle = tokio::net::TcpStream::connect(running.addr).await.unwrap();
+        let started = std::time::Instant::now();
+        let dropped = async {
+            for byte in b"GET /healthz HTTP/1.1\r\nHost: x\r\nX-Slow: ".iter().cycle() {
+                if trickle.write_all(&[*byte]).await.is_err() {
+                    break;
+                }
+                let mut buf = [0u8; 512];
+                // Anything read (the close, or an error) ends it; a second of silence sends on.
+                if tokio::time::timeout(std::time::Duration::from_secs(1), trickle.read(&mut buf)).await.is_ok() {
+                    break;
+                }
+            }
+        };
+        tokio::time::timeout(std::time::Duration::from_secs(30), dropped).await.expect("dropped within 30 s");
+        assert!(started.elapsed() >= std::time::Duration::from_secs(5), "not dropped before the deadline");
+
+        let mut idle = tokio::net::TcpStream::connect(running.addr).await.unwrap();
+        idle.write_all(b"GET /healthz HTTP/1.1\r\nHost").await.unwrap();
+        let stopping = std::time::Instant::now();
+        running.stop().await.expect("a clean stop");
+        assert!(stopping.elapsed() < std::time::Duration::from_secs(3), "stopped within its grace period");
     });
 }
 

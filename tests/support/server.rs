@@ -65,6 +65,13 @@ impl Api {
         }
     }
 
+    /// The same server, caller and log, from another local address (127.0.0.2, say): another
+    /// client as the server sees it.
+    pub fn from_address(&self, address: std::net::IpAddr) -> Self {
+        let client = reqwest::Client::builder().local_address(address).build().expect("client");
+        Self { client, ..self.clone() }
+    }
+
     /// The same server and log, as another caller (`None`: anonymous).
     pub fn with_token(&self, token: Option<String>) -> Self {
         Self { token, ..self.clone() }
@@ -145,10 +152,21 @@ where
     F: FnOnce(Api) -> Fut,
     Fut: Future<Output = ()>,
 {
+    with_server_configured(label, |config| config.migrate = migrate, test);
+}
+
+/// [`with_server`] with its configuration changed first.
+pub fn with_server_configured<F, Fut>(label: &str, configure: impl FnOnce(&mut Config), test: F)
+where
+    F: FnOnce(Api) -> Fut,
+    Fut: Future<Output = ()>,
+{
     let db = TestDb::new(label);
     let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().expect("runtime");
     runtime.block_on(async {
-        let running = start(&config(&db.url, migrate)).await.unwrap_or_else(|e| panic!("server did not start: {e}"));
+        let mut config = config(&db.url, true);
+        configure(&mut config);
+        let running = start(&config).await.unwrap_or_else(|e| panic!("server did not start: {e}"));
         let api = Api {
             base: format!("http://{}", running.addr),
             db_url: db.url.clone(),
@@ -168,6 +186,10 @@ pub fn config(database_url: &str, migrate: bool) -> Config {
         database_url: database_url.to_string(),
         bind: "127.0.0.1:0".parse().expect("address"),
         pool_size: 8,
+        statement_timeout_ms: runtime::server::DEFAULT_STATEMENT_TIMEOUT_MS,
+        request_timeout_ms: runtime::server::DEFAULT_REQUEST_TIMEOUT_MS,
+        shutdown_grace_ms: runtime::server::DEFAULT_SHUTDOWN_GRACE_MS,
+        trusted_proxies: Vec::new(),
         log_level: "warn".into(),
         log_format: LogFormat::Text,
         migrate,

@@ -47,6 +47,7 @@ pub fn components(model: &Model) -> IndexMap<String, ReferenceOr<Schema>> {
 fn schema(model: &Model, ty: &FieldType) -> Schema {
     let item = super::schemas::string_schema(StringType {
         pattern: Some(format!("^(?:{})$", condition(model, ty))),
+        max_length: Some(wire::MAX_CONDITION_CHARS),
         ..StringType::default()
     });
     let description = "PostgREST-style conditions, all of which must hold: `eq.V`, `neq.V`, `lt.V`, `lte.V`, \
@@ -54,8 +55,16 @@ fn schema(model: &Model, ty: &FieldType) -> Schema {
         characters, `_` any one, `\\` makes the next one literal), `is.null`, `not.is.null`. V is a value the \
         column can hold, in the field's JSON spelling (a bare V means `eq.V` where V cannot be read as a condition); text items of `in` holding `,\"()\\` are \
         double-quoted, with `\\` escaping.";
+    let bounds = format!(
+        " A request holds at most {} conditions in all, each at most {} characters long.",
+        wire::MAX_CONDITIONS,
+        wire::MAX_CONDITION_CHARS
+    );
     let mut schema = super::schemas::array_of(item, false);
-    schema.schema_data.description = Some(description.into());
+    if let openapiv3::SchemaKind::Type(openapiv3::Type::Array(array)) = &mut schema.schema_kind {
+        array.max_items = Some(wire::MAX_CONDITIONS);
+    }
+    schema.schema_data.description = Some(format!("{description}{bounds}"));
     schema
 }
 

@@ -16,7 +16,7 @@ pub const JSON: &str = "application/json";
 pub const PROBLEM_JSON: &str = "application/problem+json";
 
 /// The shared error responses: status, component name, meaning.
-const ERRORS: [(u16, &str, &str); 8] = [
+const ERRORS: [(u16, &str, &str); 10] = [
     (400, "BadRequest", "Malformed JSON, an unknown filter field or operator, or a bad parameter."),
     (
         401,
@@ -26,9 +26,16 @@ const ERRORS: [(u16, &str, &str); 8] = [
     (403, "Forbidden", "The token's roles do not allow this operation, or a field in the body."),
     (404, "NotFound", "No such row (or none the caller may see)."),
     (409, "Conflict", "The version is stale, or a unique key or reference is violated."),
+    (412, "PreconditionFailed", "`If-Match` names no version the row is at; nothing was written."),
     (415, "UnsupportedMediaType", "The body is not sent as application/json."),
     (422, "UnprocessableEntity", "The body breaks the schema; `errors` names each field."),
     (429, "TooManyRequests", "Too many failed logins; `Retry-After` says how long to wait."),
+    (
+        503,
+        "ServiceUnavailable",
+        "The server is shedding load (too many passwords to hash at once, a query or request past its time \
+         limit) or cannot reach its database; `Retry-After`, when sent, says when to retry.",
+    ),
 ];
 
 /// The one security scheme: a JWT bearer token.
@@ -118,7 +125,7 @@ fn add_links(op: &mut Operation, entity: &Entity, routes: &[LinkRoute<'_>]) {
     let by_id = vec![("id".to_string(), key.clone())];
     for op in [Op::Get, Op::Update, Op::Delete] {
         let mut parameters = by_key.clone();
-        if op == Op::Update && api::version_field(entity).is_some() {
+        if op != Op::Get && api::version_field(entity).is_some() {
             parameters.push(("header.If-Match".into(), "$response.header.ETag".into()));
         }
         let id = op.operation_id(&entity.name);
@@ -283,17 +290,23 @@ fn create(entity: &Entity) -> Operation {
 fn update(entity: &Entity) -> Operation {
     let mut op = operation(entity, Op::Update, format!("Update a {} (only the fields sent)", entity.name));
     op.request_body = Some(body(&schemas::update_name(entity)));
+    let mut errors = vec![400, 404, 409, 415, 422];
     if api::version_field(entity).is_some() {
-        op.parameters.push(if_match());
+        op.parameters.push(if_match("update"));
+        errors.push(412);
     }
-    op.responses =
-        responses([(200, with_etag(entity, ok_entity(entity, "The updated row.")))], &[400, 404, 409, 415, 422]);
+    op.responses = responses([(200, with_etag(entity, ok_entity(entity, "The updated row.")))], &errors);
     op
 }
 
 fn delete(entity: &Entity) -> Operation {
     let mut op = operation(entity, Op::Delete, format!("Delete a {}", entity.name));
-    op.responses = responses([(204, no_content("Deleted."))], &[400, 404, 409]);
+    let mut errors = vec![400, 404, 409];
+    if api::version_field(entity).is_some() {
+        op.parameters.push(if_match("delete"));
+        errors.push(412);
+    }
+    op.responses = responses([(204, no_content("Deleted."))], &errors);
     op
 }
 
@@ -441,14 +454,15 @@ pub fn shared_parameters() -> IndexMap<String, ReferenceOr<Parameter>> {
 const IF_MATCH_PATTERN: &str =
     "^[ \\t]*(?:\\*|[0-9]+|(?:W/)?\"[\\x21\\x23-\\x7e]*\"(?:[ \\t]*,[ \\t]*(?:W/)?\"[\\x21\\x23-\\x7e]*\")*)[ \\t]*$";
 
-fn if_match() -> ReferenceOr<Parameter> {
+fn if_match(what: &str) -> ReferenceOr<Parameter> {
     let schema = schemas::string_schema(StringType { pattern: Some(IF_MATCH_PATTERN.into()), ..StringType::default() });
     ReferenceOr::Item(Parameter::Header {
         parameter_data: data(
             "If-Match",
-            "The ETag last read (the quoted version), instead of `version` in the body: the update applies \
-             only if the row is at a version listed (`*`: any). Weak tags never match; no match is a 409."
-                .into(),
+            format!(
+                "The ETag last read (the quoted version): the {what} applies only if the row is at a version \
+                 listed (`*`: any). Weak tags never match; no match is a 412 and nothing is written."
+            ),
             false,
             ReferenceOr::Item(schema),
         ),
@@ -501,12 +515,14 @@ fn header(description: &str, required: bool) -> ReferenceOr<Header> {
     })
 }
 
+/// An operation's responses: its own, the errors it names, and 503, which any may answer (the
+/// database unreachable or too slow, the server shedding load).
 fn responses<const N: usize>(ok: [(u16, Response); N], errors: &[u16]) -> Responses {
     let mut out = IndexMap::new();
     for (code, response) in ok {
         out.insert(StatusCode::Code(code), ReferenceOr::Item(response));
     }
-    for (code, name, _) in ERRORS.iter().filter(|(code, ..)| errors.contains(code)) {
+    for (code, name, _) in ERRORS.iter().filter(|(code, ..)| errors.contains(code) || *code == 503) {
         out.insert(
             StatusCode::Code(*code),
             ReferenceOr::Reference { reference: format!("#/components/responses/{name}") },

@@ -234,7 +234,12 @@ fn problem_schema() -> Schema {
     props.insert("status".into(), boxed(with_doc(integer(IntegerFormat::Int32, None, None), "The HTTP status code.")));
     props.insert("detail".into(), string("What went wrong this time."));
     props.insert("instance".into(), string("The request path."));
-    props.insert("errors".into(), boxed(with_doc(array_of(error, false), "Field-level validation errors.")));
+    let mut errors = array_of(error, false);
+    if let SchemaKind::Type(Type::Array(array)) = &mut errors.schema_kind {
+        array.max_items = Some(wire::MAX_FIELD_ERRORS);
+    }
+    let listed = format!("Field-level validation errors (the first {}).", wire::MAX_FIELD_ERRORS);
+    props.insert("errors".into(), boxed(with_doc(errors, &listed)));
     object(
         Some("An error, as application/problem+json (RFC 9457).".into()),
         props,

@@ -15,6 +15,10 @@ environment:
   DATABASE_URL     PostgreSQL URL (required), e.g. postgres://postgres@127.0.0.1:5432/postgres
   BIND_ADDR        address to listen on (default 127.0.0.1:8080)
   DB_POOL_SIZE     database connections (default 4 per core)
+  DB_STATEMENT_TIMEOUT_MS  longest a query of a request may run, in ms (default 10000; migrations have none)
+  REQUEST_TIMEOUT_MS  longest a request may take, body included, in ms (default 30000)
+  SHUTDOWN_GRACE_MS   on SIGTERM, how long in-flight requests may finish, in ms (default 10000)
+  TRUSTED_PROXIES  comma-separated proxy addresses whose X-Forwarded-For names the client (default none)
   LOG_LEVEL        tracing filter, e.g. info or warn,runtime=debug (default info)
   LOG_FORMAT       text or json (default text)
   MIGRATE          true or false, as --no-migrate (default true)
@@ -34,6 +38,12 @@ pub struct Config {
     pub database_url: String,
     pub bind: SocketAddr,
     pub pool_size: u32,
+    /// PostgreSQL's `statement_timeout` on every pooled connection.
+    pub statement_timeout_ms: u64,
+    pub request_timeout_ms: u64,
+    pub shutdown_grace_ms: u64,
+    /// Peers whose `X-Forwarded-For` is believed (the login throttle keys on the client it names).
+    pub trusted_proxies: Vec<std::net::IpAddr>,
     pub log_level: String,
     pub log_format: LogFormat,
     pub migrate: bool,
@@ -78,6 +88,25 @@ impl Config {
                 .ok_or_else(|| format!("DB_POOL_SIZE '{text}' must be a number from 1 to 1000"))?,
             None => default_pool_size(),
         };
+        let milliseconds = |name: &str, default: u64| match var(name) {
+            Some(text) => text
+                .parse::<u64>()
+                .ok()
+                .filter(|n| (100..=3_600_000).contains(n))
+                .ok_or_else(|| format!("{name} '{text}' must be a number of milliseconds from 100 to 3600000")),
+            None => Ok(default),
+        };
+        let statement_timeout_ms = milliseconds("DB_STATEMENT_TIMEOUT_MS", DEFAULT_STATEMENT_TIMEOUT_MS)?;
+        let request_timeout_ms = milliseconds("REQUEST_TIMEOUT_MS", DEFAULT_REQUEST_TIMEOUT_MS)?;
+        let shutdown_grace_ms = milliseconds("SHUTDOWN_GRACE_MS", DEFAULT_SHUTDOWN_GRACE_MS)?;
+        let trusted_proxies = var("TRUSTED_PROXIES")
+            .map(|text| {
+                text.split(',')
+                    .map(|ip| ip.trim().parse().map_err(|_| format!("TRUSTED_PROXIES: '{ip}' is not an IP address")))
+                    .collect::<Result<Vec<_>, _>>()
+            })
+            .transpose()?
+            .unwrap_or_default();
         let log_format = match var("LOG_FORMAT").as_deref() {
             None | Some("text") => LogFormat::Text,
             Some("json") => LogFormat::Json,
@@ -101,6 +130,10 @@ impl Config {
             database_url,
             bind,
             pool_size,
+            statement_timeout_ms,
+            request_timeout_ms,
+            shutdown_grace_ms,
+            trusted_proxies,
             log_level: var("LOG_LEVEL").unwrap_or_else(|| "info".into()),
             log_format,
             migrate,
@@ -133,6 +166,12 @@ fn token_config(var: &dyn Fn(&str) -> Option<String>) -> Result<TokenConfig, Str
 
 /// Four connections per core: more only queue in PostgreSQL and context-switch (measured: 16 and
 /// 32 connections served fewer requests than 8 on two cores; see BENCHMARKS.md).
+/// Long enough for any indexed request, short enough that a few slow scans cannot hold the pool.
+pub const DEFAULT_STATEMENT_TIMEOUT_MS: u64 = 10_000;
+/// Past the statement timeout, so a query is cut off (and rolled back) before its request is.
+pub const DEFAULT_REQUEST_TIMEOUT_MS: u64 = 30_000;
+pub const DEFAULT_SHUTDOWN_GRACE_MS: u64 = 10_000;
+
 fn default_pool_size() -> u32 {
     let cores = std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get);
     u32::try_from(cores * 4).unwrap_or(u32::MAX).clamp(4, 64)

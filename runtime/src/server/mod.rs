@@ -14,12 +14,16 @@ mod problem;
 mod query;
 mod resource;
 mod rules;
+mod serve;
 mod start;
 
 pub use auth::{
     authorize, canonical_subject, Access, Allow, Claims, Identity, Keys, Principal, Scope, TokenConfig, ADMIN_ROLE,
 };
-pub use config::{Config, LogFormat, Startup, USAGE};
+pub use config::{
+    Config, LogFormat, Startup, DEFAULT_REQUEST_TIMEOUT_MS, DEFAULT_SHUTDOWN_GRACE_MS, DEFAULT_STATEMENT_TIMEOUT_MS,
+    USAGE,
+};
 pub use entity::{Key, Resource};
 pub use link::LinkRoute;
 pub use problem::Problem;
@@ -42,6 +46,10 @@ pub struct AppState {
     pub keys: std::sync::Arc<Keys>,
     /// The parameter patterns of `openapi`, which requests are held to.
     pub contract: std::sync::Arc<contract::Contract>,
+    /// Set once the server stops accepting: readiness then fails, so a balancer sends no more.
+    pub draining: std::sync::Arc<std::sync::atomic::AtomicBool>,
+    /// Proxies whose `X-Forwarded-For` names the client.
+    pub trusted_proxies: std::sync::Arc<[std::net::IpAddr]>,
 }
 
 impl AppState {

@@ -12,7 +12,7 @@ pub struct Problem {
     pub status: StatusCode,
     pub detail: String,
     pub errors: Vec<FieldError>,
-    /// Seconds to wait, for a 429 (`Retry-After`).
+    /// Seconds to wait, for a 429 or 503 (`Retry-After`).
     pub retry_after: Option<u64>,
 }
 
@@ -24,6 +24,11 @@ impl Problem {
     /// A 429 saying how long to wait.
     pub fn too_many(seconds: u64, detail: impl Into<String>) -> Self {
         Self { retry_after: Some(seconds), ..Self::new(StatusCode::TOO_MANY_REQUESTS, detail) }
+    }
+
+    /// A 503 saying how long to wait: the server sheds load it cannot take now.
+    pub fn busy(seconds: u64, detail: impl Into<String>) -> Self {
+        Self { retry_after: Some(seconds), ..Self::new(StatusCode::SERVICE_UNAVAILABLE, detail) }
     }
 
     pub fn bad_request(detail: impl Into<String>) -> Self {
@@ -38,13 +43,17 @@ impl Problem {
         Self::new(StatusCode::CONFLICT, detail)
     }
 
-    /// A 422 naming each field that is wrong.
-    pub fn invalid(errors: Vec<FieldError>) -> Self {
+    /// A 422 naming each field that is wrong (the first `wire::MAX_FIELD_ERRORS` of them).
+    pub fn invalid(mut errors: Vec<FieldError>) -> Self {
         let detail = match errors.as_slice() {
             [one] if one.field.is_empty() => one.message.clone(),
             [one] => format!("{}: {}", one.field, one.message),
+            many if many.len() > wire::MAX_FIELD_ERRORS => {
+                format!("{} fields are invalid; the first {} are listed", many.len(), wire::MAX_FIELD_ERRORS)
+            }
             many => format!("{} fields are invalid", many.len()),
         };
+        errors.truncate(wire::MAX_FIELD_ERRORS);
         Self { status: StatusCode::UNPROCESSABLE_ENTITY, detail, errors, retry_after: None }
     }
 
@@ -95,6 +104,11 @@ impl Problem {
             )),
             RepoError::Database(e) => match data_exception(&e) {
                 Some(detail) => Self::invalid(vec![FieldError::new("", detail)]),
+                // The statement timeout cut the query off; nothing it did is kept.
+                None if database_code(&e).as_deref() == Some(QUERY_CANCELED) => Self::busy(
+                    QUERY_RETRY_SECONDS,
+                    "The query ran past the server's time limit; narrow it (filters, limit) or retry later.",
+                ),
                 // The connection broke (the server restarted, say): the pool replaces it; retry.
                 None if matches!(e, sqlx::Error::Io(_) | sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed) => {
                     Self::unavailable(&e)
@@ -107,6 +121,14 @@ impl Problem {
     fn title(&self) -> &'static str {
         self.status.canonical_reason().unwrap_or("Error")
     }
+}
+
+/// SQLSTATE of a statement cancelled, by `statement_timeout` here.
+const QUERY_CANCELED: &str = "57014";
+const QUERY_RETRY_SECONDS: u64 = 5;
+
+fn database_code(err: &sqlx::Error) -> Option<String> {
+    err.as_database_error()?.code().map(std::borrow::Cow::into_owned)
 }
 
 /// PostgreSQL's class 22 (data exception: a value out of range, a bad encoding …) is a value the

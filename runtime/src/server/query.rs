@@ -7,7 +7,7 @@ use super::problem::Problem;
 use crate::repo::Cmp;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
-use wire::{Metric, Operator, MAX_LIMIT};
+use wire::{Metric, Operator, MAX_CONDITIONS, MAX_CONDITION_CHARS, MAX_LIMIT};
 
 /// A list request, parsed but not yet typed: filter values are still text.
 #[derive(Debug, Default, PartialEq)]
@@ -62,7 +62,17 @@ pub fn parse_list(query: &str) -> Result<RawList, Problem> {
                     out.order.push((field.to_string(), descending));
                 }
             }
-            field => out.filters.push((field.to_string(), value.into_owned())),
+            field => {
+                if value.chars().count() > MAX_CONDITION_CHARS {
+                    return Err(Problem::bad_request(format!(
+                        "{field}: a condition holds at most {MAX_CONDITION_CHARS} characters"
+                    )));
+                }
+                out.filters.push((field.to_string(), value.into_owned()));
+                if out.filters.len() > MAX_CONDITIONS {
+                    return Err(Problem::bad_request(format!("at most {MAX_CONDITIONS} conditions per request")));
+                }
+            }
         }
     }
     Ok(out)

@@ -36,7 +36,7 @@ trait Operations: Send + Sync {
     fn get(&self, app: AppState, who: Principal, id: Segments) -> Reply;
     fn create(&self, app: AppState, who: Principal, headers: HeaderMap, body: Bytes) -> Reply;
     fn update(&self, app: AppState, who: Principal, id: Segments, headers: HeaderMap, body: Bytes) -> Reply;
-    fn delete(&self, app: AppState, who: Principal, id: Segments) -> Reply;
+    fn delete(&self, app: AppState, who: Principal, id: Segments, headers: HeaderMap) -> Reply;
 }
 
 /// The item path's key segments, in key order.
@@ -59,8 +59,8 @@ impl<R: Resource> Operations for Of<R> {
     fn update(&self, app: AppState, who: Principal, id: Segments, headers: HeaderMap, body: Bytes) -> Reply {
         Box::pin(update::<R>(app, who, id, headers, body))
     }
-    fn delete(&self, app: AppState, who: Principal, id: Segments) -> Reply {
-        Box::pin(delete::<R>(app, who, id))
+    fn delete(&self, app: AppState, who: Principal, id: Segments, headers: HeaderMap) -> Reply {
+        Box::pin(delete::<R>(app, who, id, headers))
     }
 }
 
@@ -121,8 +121,9 @@ async fn http_delete(
     Extension(ops): Ops,
     who: Principal,
     id: Result<Path<Vec<(String, String)>>, PathRejection>,
+    headers: HeaderMap,
 ) -> Result<Response, Problem> {
-    ops.delete(app, who, path_segments(id)?).await
+    ops.delete(app, who, path_segments(id)?, headers).await
 }
 
 async fn list<R: Resource>(app: AppState, who: Principal, query: Option<String>) -> Result<Response, Problem> {
@@ -235,37 +236,37 @@ async fn update<R: Resource>(
     if let Scope::Owner { field, subject } = &scope {
         keep_owner(&checked.object, field, subject)?;
     }
-    let expected = if versioned::<R>() {
-        let item_path = wire::item_path(R::PATH, R::KEY_FIELDS);
-        Expected::Any.and(if_match(&app, &item_path, &headers)?).and(checked.version.map(|v| Expected::Among(vec![v])))
-    } else {
-        Expected::Any
-    };
-    hash_fields(R::RULES, &mut checked.object).await?;
-    let patch: R::Patch = from_checked(checked.object)?;
+    // If-Match is the precondition (412 when it fails); a version in the body is the state the
+    // client edited (409 when the row has moved on).
+    let precondition = precondition::<R>(&app, &headers)?;
+    let stated = checked.version.filter(|_| versioned::<R>());
+    // A password is hashed only once the row, its owner and its version are settled: no caller
+    // makes the server hash for a row it may not write.
+    let hashing = R::RULES.iter().any(|r| r.hashed_into.is_some() && checked.object.contains_key(r.name));
     let mut conn = app.connection().await?;
     let owner = match &scope {
         Scope::Owner { field, subject } => Some((*field, subject.as_str())),
         Scope::All => None,
     };
-    let row = match (&expected, owner) {
+    let row = match (&precondition, stated, owner) {
         // One statement: `UPDATE … WHERE key AND version` tells a stale version from a missing row.
-        (Expected::Among(versions), None) if versions.len() == 1 => {
-            R::update_row(&mut conn, key, versions[0], patch).await.map_err(|e| Problem::from_repo(e, R::NAME, true))?
+        (None, Some(version), None) if !hashing => {
+            let patch: R::Patch = from_checked(checked.object)?;
+            R::update_row(&mut conn, key, version, patch).await.map_err(|e| Problem::from_repo(e, R::NAME, true))?
         }
         // Otherwise the row is locked first: its owner and version then hold until the write commits.
         _ => {
             let mut tx = sqlx::Connection::begin(&mut *conn).await.map_err(|e| Problem::unavailable(&e))?;
             let current = lock_row::<R>(&mut tx, owner, &key).await?;
-            if let Expected::Among(versions) = &expected {
-                if !versions.contains(&current) {
-                    return Err(Problem::conflict(format!(
-                        "The {} is at version {current}, which the request's version or If-Match does not name. \
-                         Read it again and retry.",
-                        R::NAME
-                    )));
-                }
+            holds::<R>(precondition.as_ref(), current)?;
+            if stated.is_some_and(|version| version != current) {
+                return Err(Problem::conflict(format!(
+                    "The {} is at version {current}, not the version the request names. Read it again and retry.",
+                    R::NAME
+                )));
             }
+            hash_fields(R::RULES, &mut checked.object).await?;
+            let patch: R::Patch = from_checked(checked.object)?;
             let row =
                 R::update_row(&mut tx, key, current, patch).await.map_err(|e| Problem::from_repo(e, R::NAME, true))?;
             tx.commit().await.map_err(|e| Problem::from_repo(RepoError::Database(e), R::NAME, true))?;
@@ -275,13 +276,25 @@ async fn update<R: Resource>(
     Ok(row_response(StatusCode::OK, &row, &who))
 }
 
-async fn delete<R: Resource>(app: AppState, who: Principal, id: Segments) -> Result<Response, Problem> {
+async fn delete<R: Resource>(
+    app: AppState,
+    who: Principal,
+    id: Segments,
+    headers: HeaderMap,
+) -> Result<Response, Problem> {
     let scope = authorize(&R::ACCESS.delete, &who, R::NAME, "delete")?;
     let key = path_key::<R::Key>(&id, R::NAME)?;
+    let precondition = precondition::<R>(&app, &headers)?;
     let mut conn = app.connection().await?;
-    if let Scope::Owner { field, subject } = &scope {
+    let owner = match &scope {
+        Scope::Owner { field, subject } => Some((*field, subject.as_str())),
+        Scope::All => None,
+    };
+    // Locked first when the owner or If-Match must hold until the row is gone.
+    if owner.is_some() || precondition.is_some() {
         let mut tx = sqlx::Connection::begin(&mut *conn).await.map_err(|e| Problem::unavailable(&e))?;
-        lock_row::<R>(&mut tx, Some((field, subject)), &key).await?;
+        let current = lock_row::<R>(&mut tx, owner, &key).await?;
+        holds::<R>(precondition.as_ref(), current)?;
         R::delete_row(&mut tx, key).await.map_err(|e| Problem::from_repo(e, R::NAME, false))?;
         tx.commit().await.map_err(|e| Problem::from_repo(RepoError::Database(e), R::NAME, false))?;
     } else {
@@ -314,24 +327,30 @@ fn nearest_by<R: Resource>(name: &str, metric: Metric, vector: &str, who: &Princ
     Ok(Nearest { column: quote_ident(rule.name), operator: metric.operator(), vector: numbers.into() })
 }
 
-/// The versions an update may apply to.
+/// The versions an `If-Match` admits.
 #[derive(Debug, Clone, PartialEq)]
 enum Expected {
     Any,
-    /// One of these (none: the preconditions contradict each other, so nothing matches).
+    /// One of these (none: the list names no version, so nothing matches).
     Among(Vec<Version>),
 }
 
-impl Expected {
-    /// Both conditions at once.
-    fn and(self, other: Option<Expected>) -> Self {
-        match (self, other) {
-            (a, None | Some(Expected::Any)) => a,
-            (Expected::Any, Some(b)) => b,
-            (Expected::Among(a), Some(Expected::Among(b))) => {
-                Expected::Among(a.into_iter().filter(|v| b.contains(v)).collect())
-            }
-        }
+/// The `If-Match` of a write to a versioned entity (entities without a version send no ETag).
+fn precondition<R: Resource>(app: &AppState, headers: &HeaderMap) -> Result<Option<Expected>, Problem> {
+    if !versioned::<R>() {
+        return Ok(None);
+    }
+    if_match(app, &wire::item_path(R::PATH, R::KEY_FIELDS), headers)
+}
+
+/// RFC 9110 §13.1.1: a failed `If-Match` is 412, and the write does not happen.
+fn holds<R: Resource>(precondition: Option<&Expected>, current: Version) -> Result<(), Problem> {
+    match precondition {
+        Some(Expected::Among(versions)) if !versions.contains(&current) => Err(Problem::new(
+            StatusCode::PRECONDITION_FAILED,
+            format!("The {} is at version {current}, which If-Match does not name. Read it again and retry.", R::NAME),
+        )),
+        _ => Ok(()),
     }
 }
 

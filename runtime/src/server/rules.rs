@@ -328,7 +328,14 @@ fn check_string(wire: &Wire, check: &Check, text: &str) -> Result<Option<Value>,
         Wire::Uuid => uuid::Uuid::parse_str(text).map(|_| None).map_err(|_| "expected a UUID".to_string()),
         Wire::Text => check_text(None, check, text).map(|()| None),
         Wire::Varchar(n) => check_text(Some(*n), check, text).map(|()| None),
-        Wire::Decimal { precision, scale } => check_decimal(text, *precision, *scale).map(|()| None),
+        Wire::Decimal { precision, scale } => {
+            check_decimal(text, *precision, *scale)?;
+            // The spec's `validate.min`/`max` bound a decimal too (compared as the nearest double).
+            match text.parse::<f64>().ok().and_then(|x| range(check, x)) {
+                Some(message) => Err(message),
+                None => Ok(None),
+            }
+        }
         Wire::Numeric => {
             let finite = check_decimal(text, u16::MAX, u16::MAX / 2).is_ok();
             (finite || matches!(text, "NaN" | "Infinity" | "-Infinity"))

@@ -6,16 +6,20 @@ use super::auth::Keys;
 use super::config::{Config, LogFormat, Startup, USAGE};
 use super::http::json;
 use super::problem::Problem;
+use super::serve::Deadlines;
 use super::{ApiRoutes, AppState};
 use crate::redact::redact_url;
 use axum::extract::{Request, State};
 use axum::http::{header, HeaderValue, StatusCode};
+use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use sqlx::migrate::Migrator;
-use sqlx::postgres::PgPoolOptions;
+use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::Connection;
 use std::net::SocketAddr;
 use std::process::ExitCode;
+use std::str::FromStr;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, RequestId, SetRequestIdLayer};
 use tower_http::trace::{DefaultOnResponse, TraceLayer};
@@ -48,6 +52,21 @@ pub fn router(routes: ApiRoutes, state: AppState) -> axum::Router {
         .layer(PropagateRequestIdLayer::x_request_id())
         .layer(trace)
         .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
+        .layer(axum::middleware::map_request(plain_request_id))
+}
+
+/// A client's `X-Request-Id` is kept only when it is a plain token (at most 64 letters, digits,
+/// `-`, `_`, `.`): anything else (log injection, a megabyte) is replaced by a fresh UUID.
+async fn plain_request_id(mut request: Request) -> Request {
+    let plain = |value: &HeaderValue| {
+        let bytes = value.as_bytes();
+        (1..=64).contains(&bytes.len()) && bytes.iter().all(|b| b.is_ascii_alphanumeric() || b"-_.".contains(b))
+    };
+    let headers = request.headers_mut();
+    if headers.get_all("x-request-id").iter().count() > 1 || headers.get("x-request-id").is_some_and(|v| !plain(v)) {
+        headers.remove("x-request-id");
+    }
+    request
 }
 
 /// Liveness: the process answers.
@@ -57,6 +76,9 @@ async fn healthz() -> Response {
 
 /// Readiness: the database answers and every migration this build carries is applied.
 async fn readyz(State(app): State<AppState>) -> Response {
+    if app.draining.load(Ordering::Relaxed) {
+        return Problem::new(StatusCode::SERVICE_UNAVAILABLE, "The server is shutting down.").into_response();
+    }
     let applied: Result<Vec<i64>, sqlx::Error> =
         sqlx::query_scalar("SELECT version FROM _sqlx_migrations WHERE success").fetch_all(&app.pool).await;
     let applied = match applied {
@@ -81,6 +103,18 @@ async fn openapi(State(app): State<AppState>) -> Response {
     response
 }
 
+/// A client gets this long to send a request's headers (slow-header clients hold no slot longer).
+const HEADER_READ_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// A request that outlives its deadline is answered 503; its work is dropped (a transaction not
+/// yet committed rolls back).
+async fn within(State(limit): State<Duration>, request: Request, next: Next) -> Response {
+    match tokio::time::timeout(limit, next.run(request)).await {
+        Ok(response) => response,
+        Err(_) => Problem::busy(1, "The request took longer than the server allows; retry later.").into_response(),
+    }
+}
+
 /// A server that is listening.
 #[derive(Debug)]
 pub struct Running {
@@ -88,11 +122,14 @@ pub struct Running {
     pub pool: sqlx::PgPool,
     stop: tokio::sync::oneshot::Sender<()>,
     task: tokio::task::JoinHandle<std::io::Result<()>>,
+    draining: std::sync::Arc<AtomicBool>,
 }
 
 impl Running {
-    /// Stops accepting, lets in-flight requests finish, then closes the pool.
+    /// Stops accepting, lets in-flight requests finish within the grace period, then closes the
+    /// pool.
     pub async fn stop(self) -> std::io::Result<()> {
+        self.draining.store(true, Ordering::Relaxed);
         let _ = self.stop.send(());
         let served = self.task.await.unwrap_or_else(|e| Err(std::io::Error::other(e)));
         self.pool.close().await;
@@ -119,37 +156,46 @@ pub async fn start(
         format!("cannot connect to the database at {}: {}", redact_url(&config.database_url), one_line(&e))
     };
     // One plain connection first: the pool would only say it timed out; this says why.
-    let probe = sqlx::PgConnection::connect(&config.database_url).await.map_err(unreachable)?;
+    let mut probe = sqlx::PgConnection::connect(&config.database_url).await.map_err(unreachable)?;
+    if config.migrate {
+        // sqlx's migrator holds PostgreSQL's advisory lock: replicas starting together apply each once.
+        // On a connection of its own: a migration (an index on a large table) may run for long.
+        migrator.run(&mut probe).await.map_err(|e| format!("migration failed: {}", one_line(&e)))?;
+    }
     let _ = probe.close().await;
+    let options = PgConnectOptions::from_str(&config.database_url)
+        .map_err(unreachable)?
+        .options([("statement_timeout", format!("{}ms", config.statement_timeout_ms))]);
     let pool = PgPoolOptions::new()
         .max_connections(config.pool_size)
         .acquire_timeout(Duration::from_secs(5))
         // A ping per checkout is a round trip per request; a dead connection fails its query instead (503).
         .test_before_acquire(false)
-        .connect(&config.database_url)
+        .connect_with(options)
         .await
         .map_err(unreachable)?;
-    if config.migrate {
-        // sqlx's migrator holds PostgreSQL's advisory lock: replicas starting together apply each once.
-        migrator.run(&pool).await.map_err(|e| format!("migration failed: {}", one_line(&e)))?;
-    }
     let listener = tokio::net::TcpListener::bind(config.bind)
         .await
         .map_err(|e| format!("cannot listen on {}: {}", config.bind, one_line(&e)))?;
     let addr = listener.local_addr().map_err(|e| format!("cannot listen on {}: {e}", config.bind))?;
     let migrations = migrator.iter().filter(|m| !m.migration_type.is_down_migration()).map(|m| m.version).collect();
-    let state = AppState { pool: pool.clone(), openapi, migrations, keys: std::sync::Arc::new(keys), contract };
-    let app = router(routes, state);
+    let draining = std::sync::Arc::new(AtomicBool::new(false));
+    let state = AppState {
+        pool: pool.clone(),
+        openapi,
+        migrations,
+        keys: std::sync::Arc::new(keys),
+        contract,
+        draining: draining.clone(),
+        trusted_proxies: config.trusted_proxies.clone().into(),
+    };
+    let request_timeout = Duration::from_millis(config.request_timeout_ms);
+    let app = router(routes, state).layer(axum::middleware::from_fn_with_state(request_timeout, within));
+    let deadlines =
+        Deadlines { header_read: HEADER_READ_TIMEOUT, shutdown_grace: Duration::from_millis(config.shutdown_grace_ms) };
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    let task = tokio::spawn(async move {
-        // The client's address keys the failed-login throttle.
-        axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
-            .with_graceful_shutdown(async {
-                let _ = stopped.await;
-            })
-            .await
-    });
-    Ok(Running { addr, pool, stop, task })
+    let task = tokio::spawn(super::serve::serve(listener, app, deadlines, stopped));
+    Ok(Running { addr, pool, stop, task, draining })
 }
 
 fn one_line(error: &dyn std::fmt::Display) -> String {

@@ -18,6 +18,14 @@ pub const PASSWORD_MAX_CHARS: u64 = 1024;
 pub const MAX_LIMIT: i64 = 1000;
 pub const DEFAULT_LIMIT: i64 = 100;
 
+/// Bounds on the work one list request asks for: conditions in all (every filter parameter's
+/// repetitions together) and characters per condition (a `like` pattern, an `in` list).
+pub const MAX_CONDITIONS: usize = 32;
+pub const MAX_CONDITION_CHARS: usize = 4096;
+
+/// A 422 lists at most this many field errors (its `detail` still counts them all).
+pub const MAX_FIELD_ERRORS: usize = 50;
+
 /// Query parameters lists reserve; a field of the same name cannot be filtered on.
 pub const RESERVED_PARAMS: [&str; 3] = ["limit", "offset", "order"];
 

@@ -3,7 +3,9 @@
 //! token; `POST /api/v1/auth/register`, when the spec enables it, creates the row and logs it in.
 
 use super::limit::LoginLimiter;
-use super::password::{blocking, burn_verification, hash_fields, hash_password, verify_password, PasswordCheck};
+use super::password::{
+    blocking, burn_verification, hash_fields, hash_password, verification_floor, verify_password, PasswordCheck,
+};
 use crate::server::entity::Resource;
 use crate::server::http::{from_checked, json, json_body};
 use crate::server::problem::Problem;
@@ -31,7 +33,8 @@ pub struct Identity {
     pub password: &'static str,
     /// The column whose value gives the token's roles.
     pub roles: Option<&'static str>,
-    /// Roles per value of that column; a value not listed gives itself in lower case.
+    /// Roles per value of that column; a value not listed gives none. Without a list, a value is
+    /// itself the role, as it is spelled (`ADMIN` is not `admin`).
     pub role_values: &'static [(&'static str, &'static [&'static str])],
     pub register: bool,
     /// `(column, values)`: only rows whose column holds one of the values may log in.
@@ -45,7 +48,8 @@ impl Identity {
         let Some(value) = value else { return Vec::new() };
         match self.role_values.iter().find(|(v, _)| *v == value) {
             Some((_, roles)) => roles.iter().map(|r| (*r).to_string()).collect(),
-            None => vec![value.to_lowercase()],
+            None if self.role_values.is_empty() => vec![value.to_string()],
+            None => Vec::new(),
         }
     }
 }
@@ -131,8 +135,24 @@ fn credentials(identity: &Identity, body: Value) -> Result<(String, String), Pro
     }
 }
 
-fn client_ip(extensions: &Extensions) -> Option<IpAddr> {
-    extensions.get::<ConnectInfo<SocketAddr>>().map(|ConnectInfo(addr)| addr.ip())
+/// The client: the TCP peer, or, when the peer is a trusted proxy, the nearest address of
+/// `X-Forwarded-For` (read from the right) that is not one — the left part is the client's to forge.
+fn client_ip(extensions: &Extensions, headers: &HeaderMap, trusted: &[IpAddr]) -> Option<IpAddr> {
+    let peer = extensions.get::<ConnectInfo<SocketAddr>>().map(|ConnectInfo(addr)| addr.ip())?;
+    if !trusted.contains(&peer) {
+        return Some(peer);
+    }
+    let forwarded = headers.get_all("x-forwarded-for").iter().filter_map(|v| v.to_str().ok());
+    let hops: Vec<&str> = forwarded.flat_map(|v| v.split(',')).map(str::trim).collect();
+    let mut client = peer;
+    for hop in hops.iter().rev() {
+        match hop.parse::<IpAddr>() {
+            Ok(ip) if trusted.contains(&ip) => client = ip,
+            Ok(ip) => return Some(ip),
+            Err(_) => break,
+        }
+    }
+    Some(client)
 }
 
 async fn http_login(
@@ -144,35 +164,25 @@ async fn http_login(
 ) -> Result<Response, Problem> {
     let body = body.map_err(|e| Problem::new(e.status(), e.body_text()))?;
     let (name, password) = credentials(&login.identity, json_body(&headers, &body)?)?;
-    let client = client_ip(&extensions);
-    if let Err(seconds) = login.limiter.check(&name, client) {
-        return Err(Problem::too_many(seconds, "Too many failed logins; wait before trying again."));
-    }
-    let row: Option<(String, String, Option<String>, Option<String>)> = {
-        let mut conn = app.connection().await?;
-        sqlx::query_as(&login.select)
-            .bind(&name)
-            .fetch_optional(&mut *conn)
-            .await
-            .map_err(|e| Problem::from_repo(crate::repo::RepoError::Database(e), "login", false))?
-    };
-    let check = {
-        let (password, stored) = (password.clone(), row.as_ref().map(|r| r.1.clone()));
-        blocking(move || match stored {
-            Some(stored) => verify_password(&password, &stored),
-            None => {
-                burn_verification(&password);
-                PasswordCheck::Wrong
-            }
-        })
-        .await?
+    let client = client_ip(&extensions, &headers, &app.trusted_proxies);
+    let attempt = login
+        .limiter
+        .attempt(&name, client)
+        .map_err(|seconds| Problem::too_many(seconds, "Too many failed logins; wait before trying again."))?;
+    let checked = check_login(&app, &login, &name, &password).await;
+    let (check, row) = match checked {
+        Ok(checked) => checked,
+        // Not checked (database or hashing unavailable): no failure to count.
+        Err(problem) => {
+            login.limiter.refund(attempt);
+            return Err(problem);
+        }
     };
     let (PasswordCheck::Right { upgrade }, Some((subject, stored, roles, state))) = (check, row) else {
-        login.limiter.failed(&name, client);
         tracing::info!(client = ?client, "failed login");
         return Err(super::unauthorized(format!("Wrong {} or password.", login.identity.login)));
     };
-    login.limiter.succeeded(&name);
+    login.limiter.refund(attempt);
     // Said only to whoever knows the password, so it tells no one else the account exists.
     if let Some((column, allowed)) = login.identity.login_when {
         if !state.as_deref().is_some_and(|s| allowed.contains(&s)) {
@@ -193,6 +203,40 @@ async fn http_login(
         }
     }
     token_response(&app, StatusCode::OK, &subject, login.identity.roles_of(roles.as_deref()))
+}
+
+type LoginRow = (String, String, Option<String>, Option<String>);
+
+/// The account's row, if any, and what its hash says of the password.
+async fn check_login(
+    app: &AppState,
+    login: &Login,
+    name: &str,
+    password: &str,
+) -> Result<(PasswordCheck, Option<LoginRow>), Problem> {
+    let row: Option<LoginRow> = {
+        let mut conn = app.connection().await?;
+        sqlx::query_as(&login.select)
+            .bind(name)
+            .fetch_optional(&mut *conn)
+            .await
+            .map_err(|e| Problem::from_repo(crate::repo::RepoError::Database(e), "login", false))?
+    };
+    let (password, stored) = (password.to_string(), row.as_ref().map(|r| r.1.clone()));
+    let started = tokio::time::Instant::now();
+    let (check, floor) = blocking(move || {
+        let check = match stored {
+            Some(stored) => verify_password(&password, &stored),
+            None => {
+                burn_verification(&password);
+                PasswordCheck::Wrong
+            }
+        };
+        (check, verification_floor())
+    })
+    .await?;
+    tokio::time::sleep_until(started + floor).await;
+    Ok((check, row))
 }
 
 async fn http_register(
@@ -237,4 +281,30 @@ fn token_response(app: &AppState, status: StatusCode, subject: &str, roles: Vec<
     // RFC 6749 §5.1: token responses are never cached.
     response.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     Ok(response.into_response())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn identity(role_values: &'static [(&'static str, &'static [&'static str])]) -> Identity {
+        Identity {
+            table: "t",
+            key: "id",
+            login: "email",
+            password: "hash",
+            roles: Some("role"),
+            role_values,
+            register: false,
+            login_when: None,
+        }
+    }
+
+    #[test]
+    fn an_unlisted_role_value_grants_nothing_and_case_is_kept() {
+        let mapped = identity(&[("USER", &["user"])]);
+        assert_eq!(mapped.roles_of(Some("USER")), ["user"]);
+        assert!(mapped.roles_of(Some("ADMIN")).is_empty(), "not the lower-cased value");
+        assert_eq!(identity(&[]).roles_of(Some("ADMIN")), ["ADMIN"], "no list: the value as spelled");
+    }
 }

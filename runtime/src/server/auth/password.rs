@@ -6,7 +6,8 @@ use crate::server::rules::FieldRule;
 use argon2::password_hash::rand_core::OsRng;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::Argon2;
-use std::sync::OnceLock;
+use std::sync::{Arc, OnceLock};
+use tokio::sync::Semaphore;
 
 /// What a stored hash says of a password.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -55,6 +56,28 @@ pub fn burn_verification(password: &str) {
     let _ = verify_password(password, dummy);
 }
 
+/// The cost of the legacy bcrypt hashes accounts may still hold (VBWD's are `$2b$12$…`).
+const LEGACY_BCRYPT_COST: u32 = 12;
+
+/// The least time a login's password check takes, whatever the account: the slower of an
+/// argon2id and a legacy bcrypt verification, measured once, with a margin. A login waits out the
+/// rest (asleep, off the CPU), so its time tells neither whether the account exists nor which
+/// hash it holds.
+pub fn verification_floor() -> std::time::Duration {
+    static FLOOR: OnceLock<std::time::Duration> = OnceLock::new();
+    *FLOOR.get_or_init(|| {
+        let legacy = bcrypt::hash("calibration", LEGACY_BCRYPT_COST).unwrap_or_default();
+        let current = hash_password("calibration").unwrap_or_default();
+        let time = |stored: &str| {
+            let started = std::time::Instant::now();
+            let _ = verify_password("a wrong password", stored);
+            started.elapsed()
+        };
+        let slowest = time(&legacy).max(time(&current));
+        slowest + slowest / 4
+    })
+}
+
 /// Replaces every password in a checked body by its argon2id hash, under the hash's field.
 pub(in crate::server) async fn hash_fields(
     rules: &[FieldRule],
@@ -70,9 +93,43 @@ pub(in crate::server) async fn hash_fields(
     Ok(())
 }
 
-/// Hashing is tens of milliseconds of CPU: off the async workers.
+/// Hashing is tens of milliseconds of CPU and 19 MiB per hash: at most one per core runs, off the
+/// async workers, and a few more wait; beyond that the request is answered 503 at once, so no
+/// burst of requests can take the server's memory or its blocking threads.
 pub(super) async fn blocking<T: Send + 'static>(work: impl FnOnce() -> T + Send + 'static) -> Result<T, Problem> {
-    tokio::task::spawn_blocking(work).await.map_err(|e| Problem::internal(&e))
+    let slots = hashing_slots();
+    let Ok(admitted) = Arc::clone(&slots.admitted).try_acquire_owned() else {
+        return Err(Problem::busy(HASHING_RETRY_SECONDS, "The server is busy checking passwords; try again shortly."));
+    };
+    let running = Arc::clone(&slots.running).acquire_owned().await.map_err(|e| Problem::internal(&e))?;
+    tokio::task::spawn_blocking(move || {
+        let _held = (admitted, running);
+        work()
+    })
+    .await
+    .map_err(|e| Problem::internal(&e))
+}
+
+/// Requests that may wait for a hashing slot, per slot.
+const WAITING_PER_SLOT: usize = 4;
+const HASHING_RETRY_SECONDS: u64 = 1;
+
+struct HashingSlots {
+    /// One per core: the hashes that run.
+    running: Arc<Semaphore>,
+    /// Running plus waiting: the requests that get a hash at all.
+    admitted: Arc<Semaphore>,
+}
+
+fn hashing_slots() -> &'static HashingSlots {
+    static SLOTS: OnceLock<HashingSlots> = OnceLock::new();
+    SLOTS.get_or_init(|| {
+        let cores = std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get);
+        HashingSlots {
+            running: Arc::new(Semaphore::new(cores)),
+            admitted: Arc::new(Semaphore::new(cores * (1 + WAITING_PER_SLOT))),
+        }
+    })
 }
 
 #[cfg(test)]
