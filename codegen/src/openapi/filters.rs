@@ -56,7 +56,7 @@ fn schema(model: &Model, ty: &FieldType) -> Schema {
         column can hold, in the field's JSON spelling (a bare V means `eq.V` where V cannot be read as a condition); text items of `in` holding `,\"()\\` are \
         double-quoted, with `\\` escaping.";
     let bounds = format!(
-        " A request holds at most {} conditions in all, each at most {} characters long.",
+        " At most {} conditions per field, each at most {} characters long.",
         wire::MAX_CONDITIONS,
         wire::MAX_CONDITION_CHARS
     );

@@ -68,10 +68,12 @@ pub fn parse_list(query: &str) -> Result<RawList, Problem> {
                         "{field}: a condition holds at most {MAX_CONDITION_CHARS} characters"
                     )));
                 }
-                out.filters.push((field.to_string(), value.into_owned()));
-                if out.filters.len() > MAX_CONDITIONS {
-                    return Err(Problem::bad_request(format!("at most {MAX_CONDITIONS} conditions per request")));
+                if out.filters.iter().filter(|(name, _)| name == field).count() == MAX_CONDITIONS {
+                    return Err(Problem::bad_request(format!(
+                        "{field}: at most {MAX_CONDITIONS} conditions per field"
+                    )));
                 }
+                out.filters.push((field.to_string(), value.into_owned()));
             }
         }
     }

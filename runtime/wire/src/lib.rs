@@ -18,8 +18,9 @@ pub const PASSWORD_MAX_CHARS: u64 = 1024;
 pub const MAX_LIMIT: i64 = 1000;
 pub const DEFAULT_LIMIT: i64 = 100;
 
-/// Bounds on the work one list request asks for: conditions in all (every filter parameter's
-/// repetitions together) and characters per condition (a `like` pattern, an `in` list).
+/// Bounds on the work one list request asks for: conditions per field (a filter parameter's
+/// repetitions; the fields are the entity's) and characters per condition (a `like` pattern, an
+/// `in` list).
 pub const MAX_CONDITIONS: usize = 32;
 pub const MAX_CONDITION_CHARS: usize = 4096;
 
