@@ -457,6 +457,13 @@ async fn set_status(db_url: &str, email: &str, status: &str) {
     sqlx::query(sql).bind(status).bind(email).execute(&mut conn).await.unwrap();
 }
 
+async fn set_role(db_url: &str, email: &str, role: &str) {
+    use sqlx::Connection;
+    let mut conn = sqlx::PgConnection::connect(db_url).await.unwrap();
+    let sql = "UPDATE vbwd_user SET role = $1::userrole WHERE email = $2";
+    sqlx::query(sql).bind(role).bind(email).execute(&mut conn).await.unwrap();
+}
+
 /// A user row as VBWD's backend writes it: bcrypt via Python's `bcrypt.hashpw(pw, bcrypt.gensalt())`.
 async fn insert_vbwd_user(db_url: &str, email: &str, role: &str) -> String {
     use sqlx::Connection;
@@ -678,6 +685,72 @@ fn the_throttle_keys_on_the_client_a_trusted_proxy_names() {
         );
         check(&forged.await, 429, "a forged X-Forwarded-For from an untrusted peer changes nothing");
     });
+}
+
+/// A token login issued ends when its account's password, role or status changes; a token
+/// issued after the change works.
+#[test]
+fn tokens_end_with_a_password_role_or_status_change() {
+    with_server("access_sessions", |admin| async move {
+        let anonymous = admin.with_token(None);
+        let mut callers = Vec::new();
+        for email in ["suspended@x.io", "demoted@x.io", "changed@x.io"] {
+            let reply = anonymous.post(api::REGISTER_PATH, &json!({ "email": email, "password": PASSWORD })).await;
+            check(&reply, 201, "register");
+            let token = reply.json["access_token"].as_str().unwrap().to_string();
+            let me = format!("/api/v1/users/{}", claims(&token)["sub"].as_str().unwrap());
+            let caller = admin.with_token(Some(token));
+            check(&caller.get(&me).await, 200, "the fresh token");
+            callers.push((email, caller, me));
+        }
+        set_status(&admin.db_url, "suspended@x.io", "SUSPENDED").await;
+        set_role(&admin.db_url, "demoted@x.io", "VENDOR").await;
+        let (_, changer, me) = &callers[2];
+        check(&changer.patch(me, &json!({ "password": "a new password" })).await, 200, "the owner changes it");
+        // Each server remembers a row's state for up to a second.
+        tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
+        for (email, caller, me) in &callers {
+            check(&caller.get(me).await, 401, &format!("{email}: the earlier token"));
+        }
+        let again = login(&anonymous, "changed@x.io", "a new password").await;
+        check(&again, 200, "log in with the new password");
+        let fresh = admin.with_token(Some(again.json["access_token"].as_str().unwrap().to_string()));
+        check(&fresh.get(me).await, 200, "the token issued after the change");
+        let unchanged = token(&uuid::Uuid::new_v4().to_string(), &["admin"]);
+        check(&admin.with_token(Some(unchanged)).get("/api/v1/users").await, 200, "tokens without a stamp");
+    });
+}
+
+/// With an issuer and audience configured, tokens carry them and must: one minted for another
+/// service with the same key, or without them, is refused; so is one claiming to live a year.
+#[test]
+fn tokens_of_another_issuer_or_audience_are_refused() {
+    use runtime::server::{Audience, Keys, TokenConfig};
+    let ours = Audience { issuer: Some("vbwd".into()), audience: Some("vbwd-api".into()) };
+    let configured = ours.clone();
+    with_server_configured(
+        "access_audience",
+        move |c| c.token_audience = configured,
+        |admin| async move {
+            let mint = |audience: Audience, ttl: u64| {
+                let keys = Keys::new(&TokenConfig::Hs256 { secret: TEST_SECRET.into() }, ttl).unwrap();
+                let token = keys.for_audience(audience).issue(&uuid::Uuid::new_v4().to_string(), vec!["admin".into()]);
+                admin.with_token(Some(token.unwrap()))
+            };
+            check(&mint(ours.clone(), 3600).get("/api/v1/users").await, 200, "our issuer and audience");
+            let foreign_issuer = Audience { issuer: Some("billing".into()), ..ours.clone() };
+            check(&mint(foreign_issuer, 3600).get("/api/v1/users").await, 401, "another issuer");
+            let foreign_audience = Audience { audience: Some("billing-api".into()), ..ours.clone() };
+            check(&mint(foreign_audience, 3600).get("/api/v1/users").await, 401, "another audience");
+            check(&mint(Audience::default(), 3600).get("/api/v1/users").await, 401, "neither");
+            check(&mint(ours.clone(), 365 * 86_400).get("/api/v1/users").await, 401, "a token for a year");
+            let anonymous = admin.with_token(None);
+            let registered =
+                anonymous.post(api::REGISTER_PATH, &json!({ "email": "aud@x.io", "password": PASSWORD })).await;
+            let issued = claims(registered.json["access_token"].as_str().unwrap());
+            assert_eq!((issued["iss"].as_str(), issued["aud"].as_str()), (Some("vbwd"), Some("vbwd-api")), "{issued}");
+        },
+    );
 }
 
 #[test]

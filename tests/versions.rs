@@ -29,7 +29,7 @@ fn bigint_and_smallint_versions_lock_over_http() {
             let stale = api.patch(&item, &json!({ "name": "c", "version": 0 })).await;
             assert_eq!(stale.status, 409, "{item}: a stale version must conflict: {}", stale.text);
             let stale = api.raw("PATCH", &item, Some(br#"{"name":"c"}"#.to_vec()), &[("if-match", "\"0\"")]).await;
-            assert_eq!(stale.status, 409, "{item}: a stale If-Match must conflict: {}", stale.text);
+            assert_eq!(stale.status, 412, "{item}: a stale If-Match is a failed precondition: {}", stale.text);
 
             // Near the top of the column's range: exact in JSON, in the ETag and in If-Match.
             db.execute_async(&format!("UPDATE {table} SET version = {top}")).await;

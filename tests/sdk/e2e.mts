@@ -70,7 +70,10 @@ expect(named.length === 1 && named[0]!.code === "LU", "ilike and in filters");
 const paged = await admin.listCountries({ order: ["code"], limit: 1, offset: 1 });
 expect(paged.length === 1 && paged[0]!.code === "LU", "limit and offset after order");
 
-await admin.deleteCountry(created.id);
+// A delete holding to a stale version is refused and the row stays.
+const staleDelete = await apiError(admin.deleteCountry(created.id, { ifMatch: 0 }), "a delete at a stale version");
+expect(staleDelete.isPreconditionFailed, `412 for a stale If-Match, got ${staleDelete.status}`);
+await admin.deleteCountry(created.id, { ifMatch: viaIfMatch.version });
 const gone = await apiError(admin.getCountry(created.id), "a deleted row");
 expect(gone.status === 404, `404 after delete, got ${gone.status}`);
 

@@ -195,6 +195,7 @@ pub fn config(database_url: &str, migrate: bool) -> Config {
         migrate,
         token: TokenConfig::Hs256 { secret: TEST_SECRET.into() },
         token_ttl_seconds: 3600,
+        token_audience: runtime::server::Audience::default(),
     }
 }
 

@@ -67,5 +67,13 @@ echo "## GET /api/v1/tax_classes/{random id}, public, with a bearer token (verif
 load -s "$WORK/public_token.lua" "http://127.0.0.1:$PORT"
 echo "## GET /api/v1/users/{own id} as its owner (owner rule: key and owner in one query), wrk -c 32, ${DURATION}s"
 load -H "Authorization: Bearer $OWNER_TOKEN" "http://127.0.0.1:$PORT/api/v1/users/$OWNER"
+# A token registration issued: since #17 it holds to its account's state (checked per request,
+# each subject's state remembered for a second). Run on a commit before #17 for the A side.
+curl -fs -X POST -H 'content-type: application/json' -d '{"email":"bench@x.io","password":"bench password"}' \
+  "http://127.0.0.1:$PORT/api/v1/auth/register" > "$WORK/registered"
+SESSION_TOKEN="$(sed -E 's/.*"access_token":"([^"]+)".*/\1/' "$WORK/registered")"
+SESSION_ID="$(psql "$DB_URL" -tAc "SELECT id FROM vbwd_user WHERE email = 'bench@x.io'")"
+echo "## GET /api/v1/users/{own id} with the token registration issued (account state checked), wrk -c 32, ${DURATION}s"
+load -H "Authorization: Bearer $SESSION_TOKEN" "http://127.0.0.1:$PORT/api/v1/users/$SESSION_ID"
 echo "## server memory"
 grep -E "VmHWM|VmRSS" "/proc/$server/status"

@@ -3,7 +3,7 @@
 
 use crate::flags::TokenOpts;
 use crate::{EXIT_ERROR, EXIT_OK};
-use runtime::server::{Keys, TokenConfig};
+use runtime::server::{Audience, Keys, TokenConfig, MAX_TOKEN_TTL_SECONDS};
 use std::io::Write;
 
 pub fn run(opts: &TokenOpts, out: &mut dyn Write, err: &mut dyn Write) -> i32 {
@@ -11,8 +11,18 @@ pub fn run(opts: &TokenOpts, out: &mut dyn Write, err: &mut dyn Write) -> i32 {
         let _ = writeln!(err, "error: JWT_SECRET is not set; set it to the secret the server uses");
         return EXIT_ERROR;
     };
+    if opts.ttl > MAX_TOKEN_TTL_SECONDS {
+        let _ =
+            writeln!(err, "error: --ttl {} is past the server's limit of {MAX_TOKEN_TTL_SECONDS} seconds", opts.ttl);
+        return EXIT_ERROR;
+    }
+    // The server requires the issuer and audience it is configured with; so does its token.
+    let audience = Audience {
+        issuer: std::env::var("JWT_ISSUER").ok().filter(|s| !s.is_empty()),
+        audience: std::env::var("JWT_AUDIENCE").ok().filter(|s| !s.is_empty()),
+    };
     let issued = Keys::new(&TokenConfig::Hs256 { secret: secret.into_bytes() }, opts.ttl)
-        .and_then(|keys| keys.issue(&opts.sub, opts.roles.clone()));
+        .and_then(|keys| keys.for_audience(audience).issue(&opts.sub, opts.roles.clone()));
     match issued {
         Ok(token) => {
             let _ = writeln!(out, "{token}");

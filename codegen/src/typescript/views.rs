@@ -114,7 +114,7 @@ pub fn interfaces(model: &Model) -> Vec<InterfaceView> {
         if let Some(version) = api::version_field(entity) {
             let mut p = prop(version, true, false);
             p.doc = doc_comment(
-                Some("The version last read: the update applies only if the row is still at it (else 409); without it (or `ifMatch`), to the current version."),
+                Some("The version last read: the update applies only if the row is still at it (else 409; `ifMatch` instead: 412); without either, to the current version."),
                 "  ",
             );
             update.push(p);

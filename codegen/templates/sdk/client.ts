@@ -4,9 +4,14 @@
 import type * as T from "./types.js";
 import { type ClientOptions, type ListParams, listQuery, makeSend, segment } from "./runtime.js";
 
-/** Options of an update: the version last read may go in `If-Match` instead of the body. */
-export interface UpdateOptions {
+/** A write's precondition: the version last read, sent as `If-Match`; the update or delete
+ * applies only while the row is at it (else ApiError 412, nothing written). */
+export interface WriteOptions {
   ifMatch?: number;
+}
+
+function ifMatch(options?: WriteOptions): Record<string, string> {
+  return options?.ifMatch === undefined ? {} : { "if-match": `"${options.ifMatch}"` };
 }
 
 export function createClient(options: ClientOptions) {
@@ -37,14 +42,13 @@ export function createClient(options: ClientOptions) {
     {{ e.create_id }}(body: T.{{ e.name }}Create): Promise<T.{{ e.name }}> {
       return send({ method: "POST", path: "{{ e.path }}", body });
     },
-    /** Updates the fields sent; ApiError 409 when the version is stale. */
-    {{ e.update_id }}({{ e.key_param }}, body: T.{{ e.name }}Update, options?: UpdateOptions): Promise<T.{{ e.name }}> {
-      const headers: Record<string, string> = options?.ifMatch === undefined ? {} : { "if-match": `"${options.ifMatch}"` };
-      return send({ method: "PATCH", path: `{{ e.path }}/{{ e.key_path }}`, body, headers });
+    /** Updates the fields sent; ApiError 409 when the body's version is stale, 412 when `ifMatch` is. */
+    {{ e.update_id }}({{ e.key_param }}, body: T.{{ e.name }}Update, options?: WriteOptions): Promise<T.{{ e.name }}> {
+      return send({ method: "PATCH", path: `{{ e.path }}/{{ e.key_path }}`, body, headers: ifMatch(options) });
     },
-    /** Deletes one {{ e.name }}; ApiError 404 when there is none. */
-    {{ e.delete_id }}({{ e.key_param }}): Promise<void> {
-      return send({ method: "DELETE", path: `{{ e.path }}/{{ e.key_path }}` });
+    /** Deletes one {{ e.name }}; ApiError 404 when there is none, 412 when `ifMatch` is stale. */
+    {{ e.delete_id }}({{ e.key_param }}, options?: WriteOptions): Promise<void> {
+      return send({ method: "DELETE", path: `{{ e.path }}/{{ e.key_path }}`, headers: ifMatch(options) });
     },
 {%- endfor %}
 {%- for l in links %}

@@ -1,5 +1,5 @@
 // {{ header }}
 
 export * from "./types.js";
-export { createClient, type Client, type UpdateOptions } from "./client.js";
+export { createClient, type Client, type WriteOptions } from "./client.js";
 export { ApiError, type ClientOptions, type Filter, type Json, type ListParams, type Order, type Problem } from "./runtime.js";

@@ -31,6 +31,11 @@ export class ApiError extends Error {
   get isConflict(): boolean {
     return this.status === 409;
   }
+
+  /** 412: `ifMatch` named a version the row is no longer at; nothing was written. */
+  get isPreconditionFailed(): boolean {
+    return this.status === 412;
+  }
 }
 
 /** Conditions on one field, all of which must hold (PostgREST operators). */

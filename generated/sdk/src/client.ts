@@ -4,9 +4,14 @@
 import type * as T from "./types.js";
 import { type ClientOptions, type ListParams, listQuery, makeSend, segment } from "./runtime.js";
 
-/** Options of an update: the version last read may go in `If-Match` instead of the body. */
-export interface UpdateOptions {
+/** A write's precondition: the version last read, sent as `If-Match`; the update or delete
+ * applies only while the row is at it (else ApiError 412, nothing written). */
+export interface WriteOptions {
   ifMatch?: number;
+}
+
+function ifMatch(options?: WriteOptions): Record<string, string> {
+  return options?.ifMatch === undefined ? {} : { "if-match": `"${options.ifMatch}"` };
 }
 
 export function createClient(options: ClientOptions) {
@@ -32,14 +37,13 @@ export function createClient(options: ClientOptions) {
     createAddOn(body: T.AddOnCreate): Promise<T.AddOn> {
       return send({ method: "POST", path: "/api/v1/add_ons", body });
     },
-    /** Updates the fields sent; ApiError 409 when the version is stale. */
-    updateAddOn(id: string, body: T.AddOnUpdate, options?: UpdateOptions): Promise<T.AddOn> {
-      const headers: Record<string, string> = options?.ifMatch === undefined ? {} : { "if-match": `"${options.ifMatch}"` };
-      return send({ method: "PATCH", path: `/api/v1/add_ons/${segment(id)}`, body, headers });
+    /** Updates the fields sent; ApiError 409 when the body's version is stale, 412 when `ifMatch` is. */
+    updateAddOn(id: string, body: T.AddOnUpdate, options?: WriteOptions): Promise<T.AddOn> {
+      return send({ method: "PATCH", path: `/api/v1/add_ons/${segment(id)}`, body, headers: ifMatch(options) });
     },
-    /** Deletes one AddOn; ApiError 404 when there is none. */
-    deleteAddOn(id: string): Promise<void> {
-      return send({ method: "DELETE", path: `/api/v1/add_ons/${segment(id)}` });
+    /** Deletes one AddOn; ApiError 404 when there is none, 412 when `ifMatch` is stale. */
+    deleteAddOn(id: string, options?: WriteOptions): Promise<void> {
+      return send({ method: "DELETE", path: `/api/v1/add_ons/${segment(id)}`, headers: ifMatch(options) });
     },
     /** List add_on_subscriptions: a page of rows, in the requested order (then by key). */
     listAddOnSubscriptions(params?: ListParams<T.AddOnSubscriptionField, T.AddOnSubscriptionFilter, T.AddOnSubscriptionVectorField>): Promise<T.AddOnSubscription[]> {
@@ -53,14 +57,13 @@ export function createClient(options: ClientOptions) {
     createAddOnSubscription(body: T.AddOnSubscriptionCreate): Promise<T.AddOnSubscription> {
       return send({ method: "POST", path: "/api/v1/add_on_subscriptions", body });
     },
-    /** Updates the fields sent; ApiError 409 when the version is stale. */
-    updateAddOnSubscription(id: string, body: T.AddOnSubscriptionUpdate, options?: UpdateOptions): Promise<T.AddOnSubscription> {
-      const headers: Record<string, string> = options?.ifMatch === undefined ? {} : { "if-match": `"${options.ifMatch}"` };
-      return send({ method: "PATCH", path: `/api/v1/add_on_subscriptions/${segment(id)}`, body, headers });
+    /** Updates the fields sent; ApiError 409 when the body's version is stale, 412 when `ifMatch` is. */
+    updateAddOnSubscription(id: string, body: T.AddOnSubscriptionUpdate, options?: WriteOptions): Promise<T.AddOnSubscription> {
+      return send({ method: "PATCH", path: `/api/v1/add_on_subscriptions/${segment(id)}`, body, headers: ifMatch(options) });
     },
-    /** Deletes one AddOnSubscription; ApiError 404 when there is none. */
-    deleteAddOnSubscription(id: string): Promise<void> {
-      return send({ method: "DELETE", path: `/api/v1/add_on_subscriptions/${segment(id)}` });
+    /** Deletes one AddOnSubscription; ApiError 404 when there is none, 412 when `ifMatch` is stale. */
+    deleteAddOnSubscription(id: string, options?: WriteOptions): Promise<void> {
+      return send({ method: "DELETE", path: `/api/v1/add_on_subscriptions/${segment(id)}`, headers: ifMatch(options) });
     },
     /** List countries: a page of rows, in the requested order (then by key). */
     listCountries(params?: ListParams<T.CountryField, T.CountryFilter, T.CountryVectorField>): Promise<T.Country[]> {
@@ -74,14 +77,13 @@ export function createClient(options: ClientOptions) {
     createCountry(body: T.CountryCreate): Promise<T.Country> {
       return send({ method: "POST", path: "/api/v1/countries", body });
     },
-    /** Updates the fields sent; ApiError 409 when the version is stale. */
-    updateCountry(id: string, body: T.CountryUpdate, options?: UpdateOptions): Promise<T.Country> {
-      const headers: Record<string, string> = options?.ifMatch === undefined ? {} : { "if-match": `"${options.ifMatch}"` };
-      return send({ method: "PATCH", path: `/api/v1/countries/${segment(id)}`, body, headers });
+    /** Updates the fields sent; ApiError 409 when the body's version is stale, 412 when `ifMatch` is. */
+    updateCountry(id: string, body: T.CountryUpdate, options?: WriteOptions): Promise<T.Country> {
+      return send({ method: "PATCH", path: `/api/v1/countries/${segment(id)}`, body, headers: ifMatch(options) });
     },
-    /** Deletes one Country; ApiError 404 when there is none. */
-    deleteCountry(id: string): Promise<void> {
-      return send({ method: "DELETE", path: `/api/v1/countries/${segment(id)}` });
+    /** Deletes one Country; ApiError 404 when there is none, 412 when `ifMatch` is stale. */
+    deleteCountry(id: string, options?: WriteOptions): Promise<void> {
+      return send({ method: "DELETE", path: `/api/v1/countries/${segment(id)}`, headers: ifMatch(options) });
     },
     /** List currencies: a page of rows, in the requested order (then by key). */
     listCurrencies(params?: ListParams<T.CurrencyField, T.CurrencyFilter, T.CurrencyVectorField>): Promise<T.Currency[]> {
@@ -95,14 +97,13 @@ export function createClient(options: ClientOptions) {
     createCurrency(body: T.CurrencyCreate): Promise<T.Currency> {
       return send({ method: "POST", path: "/api/v1/currencies", body });
     },
-    /** Updates the fields sent; ApiError 409 when the version is stale. */
-    updateCurrency(id: string, body: T.CurrencyUpdate, options?: UpdateOptions): Promise<T.Currency> {
-      const headers: Record<string, string> = options?.ifMatch === undefined ? {} : { "if-match": `"${options.ifMatch}"` };
-      return send({ method: "PATCH", path: `/api/v1/currencies/${segment(id)}`, body, headers });
+    /** Updates the fields sent; ApiError 409 when the body's version is stale, 412 when `ifMatch` is. */
+    updateCurrency(id: string, body: T.CurrencyUpdate, options?: WriteOptions): Promise<T.Currency> {
+      return send({ method: "PATCH", path: `/api/v1/currencies/${segment(id)}`, body, headers: ifMatch(options) });
     },
-    /** Deletes one Currency; ApiError 404 when there is none. */
-    deleteCurrency(id: string): Promise<void> {
-      return send({ method: "DELETE", path: `/api/v1/currencies/${segment(id)}` });
+    /** Deletes one Currency; ApiError 404 when there is none, 412 when `ifMatch` is stale. */
+    deleteCurrency(id: string, options?: WriteOptions): Promise<void> {
+      return send({ method: "DELETE", path: `/api/v1/currencies/${segment(id)}`, headers: ifMatch(options) });
     },
     /** List feature_usages: a page of rows, in the requested order (then by key). */
     listFeatureUsages(params?: ListParams<T.FeatureUsageField, T.FeatureUsageFilter, T.FeatureUsageVectorField>): Promise<T.FeatureUsage[]> {
@@ -116,14 +117,13 @@ export function createClient(options: ClientOptions) {
     createFeatureUsage(body: T.FeatureUsageCreate): Promise<T.FeatureUsage> {
       return send({ method: "POST", path: "/api/v1/feature_usages", body });
     },
-    /** Updates the fields sent; ApiError 409 when the version is stale. */
-    updateFeatureUsage(id: string, body: T.FeatureUsageUpdate, options?: UpdateOptions): Promise<T.FeatureUsage> {
-      const headers: Record<string, string> = options?.ifMatch === undefined ? {} : { "if-match": `"${options.ifMatch}"` };
-      return send({ method: "PATCH", path: `/api/v1/feature_usages/${segment(id)}`, body, headers });
+    /** Updates the fields sent; ApiError 409 when the body's version is stale, 412 when `ifMatch` is. */
+    updateFeatureUsage(id: string, body: T.FeatureUsageUpdate, options?: WriteOptions): Promise<T.FeatureUsage> {
+      return send({ method: "PATCH", path: `/api/v1/feature_usages/${segment(id)}`, body, headers: ifMatch(options) });
     },
-    /** Deletes one FeatureUsage; ApiError 404 when there is none. */
-    deleteFeatureUsage(id: string): Promise<void> {
-      return send({ method: "DELETE", path: `/api/v1/feature_usages/${segment(id)}` });
+    /** Deletes one FeatureUsage; ApiError 404 when there is none, 412 when `ifMatch` is stale. */
+    deleteFeatureUsage(id: string, options?: WriteOptions): Promise<void> {
+      return send({ method: "DELETE", path: `/api/v1/feature_usages/${segment(id)}`, headers: ifMatch(options) });
     },
     /** List invoice_line_items: a page of rows, in the requested order (then by key). */
     listInvoiceLineItems(params?: ListParams<T.InvoiceLineItemField, T.InvoiceLineItemFilter, T.InvoiceLineItemVectorField>): Promise<T.InvoiceLineItem[]> {
@@ -137,14 +137,13 @@ export function createClient(options: ClientOptions) {
     createInvoiceLineItem(body: T.InvoiceLineItemCreate): Promise<T.InvoiceLineItem> {
       return send({ method: "POST", path: "/api/v1/invoice_line_items", body });
     },
-    /** Updates the fields sent; ApiError 409 when the version is stale. */
-    updateInvoiceLineItem(id: string, body: T.InvoiceLineItemUpdate, options?: UpdateOptions): Promise<T.InvoiceLineItem> {
-      const headers: Record<string, string> = options?.ifMatch === undefined ? {} : { "if-match": `"${options.ifMatch}"` };
-      return send({ method: "PATCH", path: `/api/v1/invoice_line_items/${segment(id)}`, body, headers });
+    /** Updates the fields sent; ApiError 409 when the body's version is stale, 412 when `ifMatch` is. */
+    updateInvoiceLineItem(id: string, body: T.InvoiceLineItemUpdate, options?: WriteOptions): Promise<T.InvoiceLineItem> {
+      return send({ method: "PATCH", path: `/api/v1/invoice_line_items/${segment(id)}`, body, headers: ifMatch(options) });
     },
-    /** Deletes one InvoiceLineItem; ApiError 404 when there is none. */
-    deleteInvoiceLineItem(id: string): Promise<void> {
-      return send({ method: "DELETE", path: `/api/v1/invoice_line_items/${segment(id)}` });
+    /** Deletes one InvoiceLineItem; ApiError 404 when there is none, 412 when `ifMatch` is stale. */
+    deleteInvoiceLineItem(id: string, options?: WriteOptions): Promise<void> {
+      return send({ method: "DELETE", path: `/api/v1/invoice_line_items/${segment(id)}`, headers: ifMatch(options) });
     },
     /** List password_reset_tokens: a page of rows, in the requested order (then by key). */
     listPasswordResetTokens(params?: ListParams<T.PasswordResetTokenField, T.PasswordResetTokenFilter, T.PasswordResetTokenVectorField>): Promise<T.PasswordResetToken[]> {
@@ -158,14 +157,13 @@ export function createClient(options: ClientOptions) {
     createPasswordResetToken(body: T.PasswordResetTokenCreate): Promise<T.PasswordResetToken> {
       return send({ method: "POST", path: "/api/v1/password_reset_tokens", body });
     },
-    /** Updates the fields sent; ApiError 409 when the version is stale. */
-    updatePasswordResetToken(id: string, body: T.PasswordResetTokenUpdate, options?: UpdateOptions): Promise<T.PasswordResetToken> {
-      const headers: Record<string, string> = options?.ifMatch === undefined ? {} : { "if-match": `"${options.ifMatch}"` };
-      return send({ method: "PATCH", path: `/api/v1/password_reset_tokens/${segment(id)}`, body, headers });
+    /** Updates the fields sent; ApiError 409 when the body's version is stale, 412 when `ifMatch` is. */
+    updatePasswordResetToken(id: string, body: T.PasswordResetTokenUpdate, options?: WriteOptions): Promise<T.PasswordResetToken> {
+      return send({ method: "PATCH", path: `/api/v1/password_reset_tokens/${segment(id)}`, body, headers: ifMatch(options) });
     },
-    /** Deletes one PasswordResetToken; ApiError 404 when there is none. */
-    deletePasswordResetToken(id: string): Promise<void> {
-      return send({ method: "DELETE", path: `/api/v1/password_reset_tokens/${segment(id)}` });
+    /** Deletes one PasswordResetToken; ApiError 404 when there is none, 412 when `ifMatch` is stale. */
+    deletePasswordResetToken(id: string, options?: WriteOptions): Promise<void> {
+      return send({ method: "DELETE", path: `/api/v1/password_reset_tokens/${segment(id)}`, headers: ifMatch(options) });
     },
     /** List payment_methods: a page of rows, in the requested order (then by key). */
     listPaymentMethods(params?: ListParams<T.PaymentMethodField, T.PaymentMethodFilter, T.PaymentMethodVectorField>): Promise<T.PaymentMethod[]> {
@@ -179,14 +177,13 @@ export function createClient(options: ClientOptions) {
     createPaymentMethod(body: T.PaymentMethodCreate): Promise<T.PaymentMethod> {
       return send({ method: "POST", path: "/api/v1/payment_methods", body });
     },
-    /** Updates the fields sent; ApiError 409 when the version is stale. */
-    updatePaymentMethod(id: string, body: T.PaymentMethodUpdate, options?: UpdateOptions): Promise<T.PaymentMethod> {
-      const headers: Record<string, string> = options?.ifMatch === undefined ? {} : { "if-match": `"${options.ifMatch}"` };
-      return send({ method: "PATCH", path: `/api/v1/payment_methods/${segment(id)}`, body, headers });
+    /** Updates the fields sent; ApiError 409 when the body's version is stale, 412 when `ifMatch` is. */
+    updatePaymentMethod(id: string, body: T.PaymentMethodUpdate, options?: WriteOptions): Promise<T.PaymentMethod> {
+      return send({ method: "PATCH", path: `/api/v1/payment_methods/${segment(id)}`, body, headers: ifMatch(options) });
     },
-    /** Deletes one PaymentMethod; ApiError 404 when there is none. */
-    deletePaymentMethod(id: string): Promise<void> {
-      return send({ method: "DELETE", path: `/api/v1/payment_methods/${segment(id)}` });
+    /** Deletes one PaymentMethod; ApiError 404 when there is none, 412 when `ifMatch` is stale. */
+    deletePaymentMethod(id: string, options?: WriteOptions): Promise<void> {
+      return send({ method: "DELETE", path: `/api/v1/payment_methods/${segment(id)}`, headers: ifMatch(options) });
     },
     /** List payment_method_translations: a page of rows, in the requested order (then by key). */
     listPaymentMethodTranslations(params?: ListParams<T.PaymentMethodTranslationField, T.PaymentMethodTranslationFilter, T.PaymentMethodTranslationVectorField>): Promise<T.PaymentMethodTranslation[]> {
@@ -200,14 +197,13 @@ export function createClient(options: ClientOptions) {
     createPaymentMethodTranslation(body: T.PaymentMethodTranslationCreate): Promise<T.PaymentMethodTranslation> {
       return send({ method: "POST", path: "/api/v1/payment_method_translations", body });
     },
-    /** Updates the fields sent; ApiError 409 when the version is stale. */
-    updatePaymentMethodTranslation(id: string, body: T.PaymentMethodTranslationUpdate, options?: UpdateOptions): Promise<T.PaymentMethodTranslation> {
-      const headers: Record<string, string> = options?.ifMatch === undefined ? {} : { "if-match": `"${options.ifMatch}"` };
-      return send({ method: "PATCH", path: `/api/v1/payment_method_translations/${segment(id)}`, body, headers });
+    /** Updates the fields sent; ApiError 409 when the body's version is stale, 412 when `ifMatch` is. */
+    updatePaymentMethodTranslation(id: string, body: T.PaymentMethodTranslationUpdate, options?: WriteOptions): Promise<T.PaymentMethodTranslation> {
+      return send({ method: "PATCH", path: `/api/v1/payment_method_translations/${segment(id)}`, body, headers: ifMatch(options) });
     },
-    /** Deletes one PaymentMethodTranslation; ApiError 404 when there is none. */
-    deletePaymentMethodTranslation(id: string): Promise<void> {
-      return send({ method: "DELETE", path: `/api/v1/payment_method_translations/${segment(id)}` });
+    /** Deletes one PaymentMethodTranslation; ApiError 404 when there is none, 412 when `ifMatch` is stale. */
+    deletePaymentMethodTranslation(id: string, options?: WriteOptions): Promise<void> {
+      return send({ method: "DELETE", path: `/api/v1/payment_method_translations/${segment(id)}`, headers: ifMatch(options) });
     },
     /** List permissions: a page of rows, in the requested order (then by key). */
     listPermissions(params?: ListParams<T.PermissionField, T.PermissionFilter, T.PermissionVectorField>): Promise<T.Permission[]> {
@@ -221,14 +217,13 @@ export function createClient(options: ClientOptions) {
     createPermission(body: T.PermissionCreate): Promise<T.Permission> {
       return send({ method: "POST", path: "/api/v1/permissions", body });
     },
-    /** Updates the fields sent; ApiError 409 when the version is stale. */
-    updatePermission(id: string, body: T.PermissionUpdate, options?: UpdateOptions): Promise<T.Permission> {
-      const headers: Record<string, string> = options?.ifMatch === undefined ? {} : { "if-match": `"${options.ifMatch}"` };
-      return send({ method: "PATCH", path: `/api/v1/permissions/${segment(id)}`, body, headers });
+    /** Updates the fields sent; ApiError 409 when the body's version is stale, 412 when `ifMatch` is. */
+    updatePermission(id: string, body: T.PermissionUpdate, options?: WriteOptions): Promise<T.Permission> {
+      return send({ method: "PATCH", path: `/api/v1/permissions/${segment(id)}`, body, headers: ifMatch(options) });
     },
-    /** Deletes one Permission; ApiError 404 when there is none. */
-    deletePermission(id: string): Promise<void> {
-      return send({ method: "DELETE", path: `/api/v1/permissions/${segment(id)}` });
+    /** Deletes one Permission; ApiError 404 when there is none, 412 when `ifMatch` is stale. */
+    deletePermission(id: string, options?: WriteOptions): Promise<void> {
+      return send({ method: "DELETE", path: `/api/v1/permissions/${segment(id)}`, headers: ifMatch(options) });
     },
     /** List prices: a page of rows, in the requested order (then by key). */
     listPrices(params?: ListParams<T.PriceField, T.PriceFilter, T.PriceVectorField>): Promise<T.Price[]> {
@@ -242,14 +237,13 @@ export function createClient(options: ClientOptions) {
     createPrice(body: T.PriceCreate): Promise<T.Price> {
       return send({ method: "POST", path: "/api/v1/prices", body });
     },
-    /** Updates the fields sent; ApiError 409 when the version is stale. */
-    updatePrice(id: string, body: T.PriceUpdate, options?: UpdateOptions): Promise<T.Price> {
-      const headers: Record<string, string> = options?.ifMatch === undefined ? {} : { "if-match": `"${options.ifMatch}"` };
-      return send({ method: "PATCH", path: `/api/v1/prices/${segment(id)}`, body, headers });
+    /** Updates the fields sent; ApiError 409 when the body's version is stale, 412 when `ifMatch` is. */
+    updatePrice(id: string, body: T.PriceUpdate, options?: WriteOptions): Promise<T.Price> {
+      return send({ method: "PATCH", path: `/api/v1/prices/${segment(id)}`, body, headers: ifMatch(options) });
     },
-    /** Deletes one Price; ApiError 404 when there is none. */
-    deletePrice(id: string): Promise<void> {
-      return send({ method: "DELETE", path: `/api/v1/prices/${segment(id)}` });
+    /** Deletes one Price; ApiError 404 when there is none, 412 when `ifMatch` is stale. */
+    deletePrice(id: string, options?: WriteOptions): Promise<void> {
+      return send({ method: "DELETE", path: `/api/v1/prices/${segment(id)}`, headers: ifMatch(options) });
     },
     /** List roles: a page of rows, in the requested order (then by key). */
     listRoles(params?: ListParams<T.RoleField, T.RoleFilter, T.RoleVectorField>): Promise<T.Role[]> {
@@ -263,14 +257,13 @@ export function createClient(options: ClientOptions) {
     createRole(body: T.RoleCreate): Promise<T.Role> {
       return send({ method: "POST", path: "/api/v1/roles", body });
     },
-    /** Updates the fields sent; ApiError 409 when the version is stale. */
-    updateRole(id: string, body: T.RoleUpdate, options?: UpdateOptions): Promise<T.Role> {
-      const headers: Record<string, string> = options?.ifMatch === undefined ? {} : { "if-match": `"${options.ifMatch}"` };
-      return send({ method: "PATCH", path: `/api/v1/roles/${segment(id)}`, body, headers });
+    /** Updates the fields sent; ApiError 409 when the body's version is stale, 412 when `ifMatch` is. */
+    updateRole(id: string, body: T.RoleUpdate, options?: WriteOptions): Promise<T.Role> {
+      return send({ method: "PATCH", path: `/api/v1/roles/${segment(id)}`, body, headers: ifMatch(options) });
     },
-    /** Deletes one Role; ApiError 404 when there is none. */
-    deleteRole(id: string): Promise<void> {
-      return send({ method: "DELETE", path: `/api/v1/roles/${segment(id)}` });
+    /** Deletes one Role; ApiError 404 when there is none, 412 when `ifMatch` is stale. */
+    deleteRole(id: string, options?: WriteOptions): Promise<void> {
+      return send({ method: "DELETE", path: `/api/v1/roles/${segment(id)}`, headers: ifMatch(options) });
     },
     /** List subscriptions: a page of rows, in the requested order (then by key). */
     listSubscriptions(params?: ListParams<T.SubscriptionField, T.SubscriptionFilter, T.SubscriptionVectorField>): Promise<T.Subscription[]> {
@@ -284,14 +277,13 @@ export function createClient(options: ClientOptions) {
     createSubscription(body: T.SubscriptionCreate): Promise<T.Subscription> {
       return send({ method: "POST", path: "/api/v1/subscriptions", body });
     },
-    /** Updates the fields sent; ApiError 409 when the version is stale. */
-    updateSubscription(id: string, body: T.SubscriptionUpdate, options?: UpdateOptions): Promise<T.Subscription> {
-      const headers: Record<string, string> = options?.ifMatch === undefined ? {} : { "if-match": `"${options.ifMatch}"` };
-      return send({ method: "PATCH", path: `/api/v1/subscriptions/${segment(id)}`, body, headers });
+    /** Updates the fields sent; ApiError 409 when the body's version is stale, 412 when `ifMatch` is. */
+    updateSubscription(id: string, body: T.SubscriptionUpdate, options?: WriteOptions): Promise<T.Subscription> {
+      return send({ method: "PATCH", path: `/api/v1/subscriptions/${segment(id)}`, body, headers: ifMatch(options) });
     },
-    /** Deletes one Subscription; ApiError 404 when there is none. */
-    deleteSubscription(id: string): Promise<void> {
-      return send({ method: "DELETE", path: `/api/v1/subscriptions/${segment(id)}` });
+    /** Deletes one Subscription; ApiError 404 when there is none, 412 when `ifMatch` is stale. */
+    deleteSubscription(id: string, options?: WriteOptions): Promise<void> {
+      return send({ method: "DELETE", path: `/api/v1/subscriptions/${segment(id)}`, headers: ifMatch(options) });
     },
     /** List tarif_plans: a page of rows, in the requested order (then by key). */
     listTarifPlans(params?: ListParams<T.TarifPlanField, T.TarifPlanFilter, T.TarifPlanVectorField>): Promise<T.TarifPlan[]> {
@@ -305,14 +297,13 @@ export function createClient(options: ClientOptions) {
     createTarifPlan(body: T.TarifPlanCreate): Promise<T.TarifPlan> {
       return send({ method: "POST", path: "/api/v1/tarif_plans", body });
     },
-    /** Updates the fields sent; ApiError 409 when the version is stale. */
-    updateTarifPlan(id: string, body: T.TarifPlanUpdate, options?: UpdateOptions): Promise<T.TarifPlan> {
-      const headers: Record<string, string> = options?.ifMatch === undefined ? {} : { "if-match": `"${options.ifMatch}"` };
-      return send({ method: "PATCH", path: `/api/v1/tarif_plans/${segment(id)}`, body, headers });
+    /** Updates the fields sent; ApiError 409 when the body's version is stale, 412 when `ifMatch` is. */
+    updateTarifPlan(id: string, body: T.TarifPlanUpdate, options?: WriteOptions): Promise<T.TarifPlan> {
+      return send({ method: "PATCH", path: `/api/v1/tarif_plans/${segment(id)}`, body, headers: ifMatch(options) });
     },
-    /** Deletes one TarifPlan; ApiError 404 when there is none. */
-    deleteTarifPlan(id: string): Promise<void> {
-      return send({ method: "DELETE", path: `/api/v1/tarif_plans/${segment(id)}` });
+    /** Deletes one TarifPlan; ApiError 404 when there is none, 412 when `ifMatch` is stale. */
+    deleteTarifPlan(id: string, options?: WriteOptions): Promise<void> {
+      return send({ method: "DELETE", path: `/api/v1/tarif_plans/${segment(id)}`, headers: ifMatch(options) });
     },
     /** List tarif_plan_categories: a page of rows, in the requested order (then by key). */
     listTarifPlanCategories(params?: ListParams<T.TarifPlanCategoryField, T.TarifPlanCategoryFilter, T.TarifPlanCategoryVectorField>): Promise<T.TarifPlanCategory[]> {
@@ -326,14 +317,13 @@ export function createClient(options: ClientOptions) {
     createTarifPlanCategory(body: T.TarifPlanCategoryCreate): Promise<T.TarifPlanCategory> {
       return send({ method: "POST", path: "/api/v1/tarif_plan_categories", body });
     },
-    /** Updates the fields sent; ApiError 409 when the version is stale. */
-    updateTarifPlanCategory(id: string, body: T.TarifPlanCategoryUpdate, options?: UpdateOptions): Promise<T.TarifPlanCategory> {
-      const headers: Record<string, string> = options?.ifMatch === undefined ? {} : { "if-match": `"${options.ifMatch}"` };
-      return send({ method: "PATCH", path: `/api/v1/tarif_plan_categories/${segment(id)}`, body, headers });
+    /** Updates the fields sent; ApiError 409 when the body's version is stale, 412 when `ifMatch` is. */
+    updateTarifPlanCategory(id: string, body: T.TarifPlanCategoryUpdate, options?: WriteOptions): Promise<T.TarifPlanCategory> {
+      return send({ method: "PATCH", path: `/api/v1/tarif_plan_categories/${segment(id)}`, body, headers: ifMatch(options) });
     },
-    /** Deletes one TarifPlanCategory; ApiError 404 when there is none. */
-    deleteTarifPlanCategory(id: string): Promise<void> {
-      return send({ method: "DELETE", path: `/api/v1/tarif_plan_categories/${segment(id)}` });
+    /** Deletes one TarifPlanCategory; ApiError 404 when there is none, 412 when `ifMatch` is stale. */
+    deleteTarifPlanCategory(id: string, options?: WriteOptions): Promise<void> {
+      return send({ method: "DELETE", path: `/api/v1/tarif_plan_categories/${segment(id)}`, headers: ifMatch(options) });
     },
     /** List taxes: a page of rows, in the requested order (then by key). */
     listTaxes(params?: ListParams<T.TaxField, T.TaxFilter, T.TaxVectorField>): Promise<T.Tax[]> {
@@ -347,14 +337,13 @@ export function createClient(options: ClientOptions) {
     createTax(body: T.TaxCreate): Promise<T.Tax> {
       return send({ method: "POST", path: "/api/v1/taxes", body });
     },
-    /** Updates the fields sent; ApiError 409 when the version is stale. */
-    updateTax(id: string, body: T.TaxUpdate, options?: UpdateOptions): Promise<T.Tax> {
-      const headers: Record<string, string> = options?.ifMatch === undefined ? {} : { "if-match": `"${options.ifMatch}"` };
-      return send({ method: "PATCH", path: `/api/v1/taxes/${segment(id)}`, body, headers });
+    /** Updates the fields sent; ApiError 409 when the body's version is stale, 412 when `ifMatch` is. */
+    updateTax(id: string, body: T.TaxUpdate, options?: WriteOptions): Promise<T.Tax> {
+      return send({ method: "PATCH", path: `/api/v1/taxes/${segment(id)}`, body, headers: ifMatch(options) });
     },
-    /** Deletes one Tax; ApiError 404 when there is none. */
-    deleteTax(id: string): Promise<void> {
-      return send({ method: "DELETE", path: `/api/v1/taxes/${segment(id)}` });
+    /** Deletes one Tax; ApiError 404 when there is none, 412 when `ifMatch` is stale. */
+    deleteTax(id: string, options?: WriteOptions): Promise<void> {
+      return send({ method: "DELETE", path: `/api/v1/taxes/${segment(id)}`, headers: ifMatch(options) });
     },
     /** List tax_classes: a page of rows, in the requested order (then by key). */
     listTaxClasses(params?: ListParams<T.TaxClassField, T.TaxClassFilter, T.TaxClassVectorField>): Promise<T.TaxClass[]> {
@@ -368,14 +357,13 @@ export function createClient(options: ClientOptions) {
     createTaxClass(body: T.TaxClassCreate): Promise<T.TaxClass> {
       return send({ method: "POST", path: "/api/v1/tax_classes", body });
     },
-    /** Updates the fields sent; ApiError 409 when the version is stale. */
-    updateTaxClass(id: string, body: T.TaxClassUpdate, options?: UpdateOptions): Promise<T.TaxClass> {
-      const headers: Record<string, string> = options?.ifMatch === undefined ? {} : { "if-match": `"${options.ifMatch}"` };
-      return send({ method: "PATCH", path: `/api/v1/tax_classes/${segment(id)}`, body, headers });
+    /** Updates the fields sent; ApiError 409 when the body's version is stale, 412 when `ifMatch` is. */
+    updateTaxClass(id: string, body: T.TaxClassUpdate, options?: WriteOptions): Promise<T.TaxClass> {
+      return send({ method: "PATCH", path: `/api/v1/tax_classes/${segment(id)}`, body, headers: ifMatch(options) });
     },
-    /** Deletes one TaxClass; ApiError 404 when there is none. */
-    deleteTaxClass(id: string): Promise<void> {
-      return send({ method: "DELETE", path: `/api/v1/tax_classes/${segment(id)}` });
+    /** Deletes one TaxClass; ApiError 404 when there is none, 412 when `ifMatch` is stale. */
+    deleteTaxClass(id: string, options?: WriteOptions): Promise<void> {
+      return send({ method: "DELETE", path: `/api/v1/tax_classes/${segment(id)}`, headers: ifMatch(options) });
     },
     /** List tax_rates: a page of rows, in the requested order (then by key). */
     listTaxRates(params?: ListParams<T.TaxRateField, T.TaxRateFilter, T.TaxRateVectorField>): Promise<T.TaxRate[]> {
@@ -389,14 +377,13 @@ export function createClient(options: ClientOptions) {
     createTaxRate(body: T.TaxRateCreate): Promise<T.TaxRate> {
       return send({ method: "POST", path: "/api/v1/tax_rates", body });
     },
-    /** Updates the fields sent; ApiError 409 when the version is stale. */
-    updateTaxRate(id: string, body: T.TaxRateUpdate, options?: UpdateOptions): Promise<T.TaxRate> {
-      const headers: Record<string, string> = options?.ifMatch === undefined ? {} : { "if-match": `"${options.ifMatch}"` };
-      return send({ method: "PATCH", path: `/api/v1/tax_rates/${segment(id)}`, body, headers });
+    /** Updates the fields sent; ApiError 409 when the body's version is stale, 412 when `ifMatch` is. */
+    updateTaxRate(id: string, body: T.TaxRateUpdate, options?: WriteOptions): Promise<T.TaxRate> {
+      return send({ method: "PATCH", path: `/api/v1/tax_rates/${segment(id)}`, body, headers: ifMatch(options) });
     },
-    /** Deletes one TaxRate; ApiError 404 when there is none. */
-    deleteTaxRate(id: string): Promise<void> {
-      return send({ method: "DELETE", path: `/api/v1/tax_rates/${segment(id)}` });
+    /** Deletes one TaxRate; ApiError 404 when there is none, 412 when `ifMatch` is stale. */
+    deleteTaxRate(id: string, options?: WriteOptions): Promise<void> {
+      return send({ method: "DELETE", path: `/api/v1/tax_rates/${segment(id)}`, headers: ifMatch(options) });
     },
     /** List token_bundles: a page of rows, in the requested order (then by key). */
     listTokenBundles(params?: ListParams<T.TokenBundleField, T.TokenBundleFilter, T.TokenBundleVectorField>): Promise<T.TokenBundle[]> {
@@ -410,14 +397,13 @@ export function createClient(options: ClientOptions) {
     createTokenBundle(body: T.TokenBundleCreate): Promise<T.TokenBundle> {
       return send({ method: "POST", path: "/api/v1/token_bundles", body });
     },
-    /** Updates the fields sent; ApiError 409 when the version is stale. */
-    updateTokenBundle(id: string, body: T.TokenBundleUpdate, options?: UpdateOptions): Promise<T.TokenBundle> {
-      const headers: Record<string, string> = options?.ifMatch === undefined ? {} : { "if-match": `"${options.ifMatch}"` };
-      return send({ method: "PATCH", path: `/api/v1/token_bundles/${segment(id)}`, body, headers });
+    /** Updates the fields sent; ApiError 409 when the body's version is stale, 412 when `ifMatch` is. */
+    updateTokenBundle(id: string, body: T.TokenBundleUpdate, options?: WriteOptions): Promise<T.TokenBundle> {
+      return send({ method: "PATCH", path: `/api/v1/token_bundles/${segment(id)}`, body, headers: ifMatch(options) });
     },
-    /** Deletes one TokenBundle; ApiError 404 when there is none. */
-    deleteTokenBundle(id: string): Promise<void> {
-      return send({ method: "DELETE", path: `/api/v1/token_bundles/${segment(id)}` });
+    /** Deletes one TokenBundle; ApiError 404 when there is none, 412 when `ifMatch` is stale. */
+    deleteTokenBundle(id: string, options?: WriteOptions): Promise<void> {
+      return send({ method: "DELETE", path: `/api/v1/token_bundles/${segment(id)}`, headers: ifMatch(options) });
     },
     /** List token_bundle_purchases: a page of rows, in the requested order (then by key). */
     listTokenBundlePurchases(params?: ListParams<T.TokenBundlePurchaseField, T.TokenBundlePurchaseFilter, T.TokenBundlePurchaseVectorField>): Promise<T.TokenBundlePurchase[]> {
@@ -431,14 +417,13 @@ export function createClient(options: ClientOptions) {
     createTokenBundlePurchase(body: T.TokenBundlePurchaseCreate): Promise<T.TokenBundlePurchase> {
       return send({ method: "POST", path: "/api/v1/token_bundle_purchases", body });
     },
-    /** Updates the fields sent; ApiError 409 when the version is stale. */
-    updateTokenBundlePurchase(id: string, body: T.TokenBundlePurchaseUpdate, options?: UpdateOptions): Promise<T.TokenBundlePurchase> {
-      const headers: Record<string, string> = options?.ifMatch === undefined ? {} : { "if-match": `"${options.ifMatch}"` };
-      return send({ method: "PATCH", path: `/api/v1/token_bundle_purchases/${segment(id)}`, body, headers });
+    /** Updates the fields sent; ApiError 409 when the body's version is stale, 412 when `ifMatch` is. */
+    updateTokenBundlePurchase(id: string, body: T.TokenBundlePurchaseUpdate, options?: WriteOptions): Promise<T.TokenBundlePurchase> {
+      return send({ method: "PATCH", path: `/api/v1/token_bundle_purchases/${segment(id)}`, body, headers: ifMatch(options) });
     },
-    /** Deletes one TokenBundlePurchase; ApiError 404 when there is none. */
-    deleteTokenBundlePurchase(id: string): Promise<void> {
-      return send({ method: "DELETE", path: `/api/v1/token_bundle_purchases/${segment(id)}` });
+    /** Deletes one TokenBundlePurchase; ApiError 404 when there is none, 412 when `ifMatch` is stale. */
+    deleteTokenBundlePurchase(id: string, options?: WriteOptions): Promise<void> {
+      return send({ method: "DELETE", path: `/api/v1/token_bundle_purchases/${segment(id)}`, headers: ifMatch(options) });
     },
     /** List token_transactions: a page of rows, in the requested order (then by key). */
     listTokenTransactions(params?: ListParams<T.TokenTransactionField, T.TokenTransactionFilter, T.TokenTransactionVectorField>): Promise<T.TokenTransaction[]> {
@@ -452,14 +437,13 @@ export function createClient(options: ClientOptions) {
     createTokenTransaction(body: T.TokenTransactionCreate): Promise<T.TokenTransaction> {
       return send({ method: "POST", path: "/api/v1/token_transactions", body });
     },
-    /** Updates the fields sent; ApiError 409 when the version is stale. */
-    updateTokenTransaction(id: string, body: T.TokenTransactionUpdate, options?: UpdateOptions): Promise<T.TokenTransaction> {
-      const headers: Record<string, string> = options?.ifMatch === undefined ? {} : { "if-match": `"${options.ifMatch}"` };
-      return send({ method: "PATCH", path: `/api/v1/token_transactions/${segment(id)}`, body, headers });
+    /** Updates the fields sent; ApiError 409 when the body's version is stale, 412 when `ifMatch` is. */
+    updateTokenTransaction(id: string, body: T.TokenTransactionUpdate, options?: WriteOptions): Promise<T.TokenTransaction> {
+      return send({ method: "PATCH", path: `/api/v1/token_transactions/${segment(id)}`, body, headers: ifMatch(options) });
     },
-    /** Deletes one TokenTransaction; ApiError 404 when there is none. */
-    deleteTokenTransaction(id: string): Promise<void> {
-      return send({ method: "DELETE", path: `/api/v1/token_transactions/${segment(id)}` });
+    /** Deletes one TokenTransaction; ApiError 404 when there is none, 412 when `ifMatch` is stale. */
+    deleteTokenTransaction(id: string, options?: WriteOptions): Promise<void> {
+      return send({ method: "DELETE", path: `/api/v1/token_transactions/${segment(id)}`, headers: ifMatch(options) });
     },
     /** List users: a page of rows, in the requested order (then by key). */
     listUsers(params?: ListParams<T.UserField, T.UserFilter, T.UserVectorField>): Promise<T.User[]> {
@@ -473,14 +457,13 @@ export function createClient(options: ClientOptions) {
     createUser(body: T.UserCreate): Promise<T.User> {
       return send({ method: "POST", path: "/api/v1/users", body });
     },
-    /** Updates the fields sent; ApiError 409 when the version is stale. */
-    updateUser(id: string, body: T.UserUpdate, options?: UpdateOptions): Promise<T.User> {
-      const headers: Record<string, string> = options?.ifMatch === undefined ? {} : { "if-match": `"${options.ifMatch}"` };
-      return send({ method: "PATCH", path: `/api/v1/users/${segment(id)}`, body, headers });
+    /** Updates the fields sent; ApiError 409 when the body's version is stale, 412 when `ifMatch` is. */
+    updateUser(id: string, body: T.UserUpdate, options?: WriteOptions): Promise<T.User> {
+      return send({ method: "PATCH", path: `/api/v1/users/${segment(id)}`, body, headers: ifMatch(options) });
     },
-    /** Deletes one User; ApiError 404 when there is none. */
-    deleteUser(id: string): Promise<void> {
-      return send({ method: "DELETE", path: `/api/v1/users/${segment(id)}` });
+    /** Deletes one User; ApiError 404 when there is none, 412 when `ifMatch` is stale. */
+    deleteUser(id: string, options?: WriteOptions): Promise<void> {
+      return send({ method: "DELETE", path: `/api/v1/users/${segment(id)}`, headers: ifMatch(options) });
     },
     /** List user_access_levels: a page of rows, in the requested order (then by key). */
     listUserAccessLevels(params?: ListParams<T.UserAccessLevelField, T.UserAccessLevelFilter, T.UserAccessLevelVectorField>): Promise<T.UserAccessLevel[]> {
@@ -494,14 +477,13 @@ export function createClient(options: ClientOptions) {
     createUserAccessLevel(body: T.UserAccessLevelCreate): Promise<T.UserAccessLevel> {
       return send({ method: "POST", path: "/api/v1/user_access_levels", body });
     },
-    /** Updates the fields sent; ApiError 409 when the version is stale. */
-    updateUserAccessLevel(id: string, body: T.UserAccessLevelUpdate, options?: UpdateOptions): Promise<T.UserAccessLevel> {
-      const headers: Record<string, string> = options?.ifMatch === undefined ? {} : { "if-match": `"${options.ifMatch}"` };
-      return send({ method: "PATCH", path: `/api/v1/user_access_levels/${segment(id)}`, body, headers });
+    /** Updates the fields sent; ApiError 409 when the body's version is stale, 412 when `ifMatch` is. */
+    updateUserAccessLevel(id: string, body: T.UserAccessLevelUpdate, options?: WriteOptions): Promise<T.UserAccessLevel> {
+      return send({ method: "PATCH", path: `/api/v1/user_access_levels/${segment(id)}`, body, headers: ifMatch(options) });
     },
-    /** Deletes one UserAccessLevel; ApiError 404 when there is none. */
-    deleteUserAccessLevel(id: string): Promise<void> {
-      return send({ method: "DELETE", path: `/api/v1/user_access_levels/${segment(id)}` });
+    /** Deletes one UserAccessLevel; ApiError 404 when there is none, 412 when `ifMatch` is stale. */
+    deleteUserAccessLevel(id: string, options?: WriteOptions): Promise<void> {
+      return send({ method: "DELETE", path: `/api/v1/user_access_levels/${segment(id)}`, headers: ifMatch(options) });
     },
     /** List user_cases: a page of rows, in the requested order (then by key). */
     listUserCases(params?: ListParams<T.UserCaseField, T.UserCaseFilter, T.UserCaseVectorField>): Promise<T.UserCase[]> {
@@ -515,14 +497,13 @@ export function createClient(options: ClientOptions) {
     createUserCase(body: T.UserCaseCreate): Promise<T.UserCase> {
       return send({ method: "POST", path: "/api/v1/user_cases", body });
     },
-    /** Updates the fields sent; ApiError 409 when the version is stale. */
-    updateUserCase(id: string, body: T.UserCaseUpdate, options?: UpdateOptions): Promise<T.UserCase> {
-      const headers: Record<string, string> = options?.ifMatch === undefined ? {} : { "if-match": `"${options.ifMatch}"` };
-      return send({ method: "PATCH", path: `/api/v1/user_cases/${segment(id)}`, body, headers });
+    /** Updates the fields sent; ApiError 409 when the body's version is stale, 412 when `ifMatch` is. */
+    updateUserCase(id: string, body: T.UserCaseUpdate, options?: WriteOptions): Promise<T.UserCase> {
+      return send({ method: "PATCH", path: `/api/v1/user_cases/${segment(id)}`, body, headers: ifMatch(options) });
     },
-    /** Deletes one UserCase; ApiError 404 when there is none. */
-    deleteUserCase(id: string): Promise<void> {
-      return send({ method: "DELETE", path: `/api/v1/user_cases/${segment(id)}` });
+    /** Deletes one UserCase; ApiError 404 when there is none, 412 when `ifMatch` is stale. */
+    deleteUserCase(id: string, options?: WriteOptions): Promise<void> {
+      return send({ method: "DELETE", path: `/api/v1/user_cases/${segment(id)}`, headers: ifMatch(options) });
     },
     /** List user_details: a page of rows, in the requested order (then by key). */
     listUserDetails(params?: ListParams<T.UserDetailsField, T.UserDetailsFilter, T.UserDetailsVectorField>): Promise<T.UserDetails[]> {
@@ -536,14 +517,13 @@ export function createClient(options: ClientOptions) {
     createUserDetails(body: T.UserDetailsCreate): Promise<T.UserDetails> {
       return send({ method: "POST", path: "/api/v1/user_details", body });
     },
-    /** Updates the fields sent; ApiError 409 when the version is stale. */
-    updateUserDetails(id: string, body: T.UserDetailsUpdate, options?: UpdateOptions): Promise<T.UserDetails> {
-      const headers: Record<string, string> = options?.ifMatch === undefined ? {} : { "if-match": `"${options.ifMatch}"` };
-      return send({ method: "PATCH", path: `/api/v1/user_details/${segment(id)}`, body, headers });
+    /** Updates the fields sent; ApiError 409 when the body's version is stale, 412 when `ifMatch` is. */
+    updateUserDetails(id: string, body: T.UserDetailsUpdate, options?: WriteOptions): Promise<T.UserDetails> {
+      return send({ method: "PATCH", path: `/api/v1/user_details/${segment(id)}`, body, headers: ifMatch(options) });
     },
-    /** Deletes one UserDetails; ApiError 404 when there is none. */
-    deleteUserDetails(id: string): Promise<void> {
-      return send({ method: "DELETE", path: `/api/v1/user_details/${segment(id)}` });
+    /** Deletes one UserDetails; ApiError 404 when there is none, 412 when `ifMatch` is stale. */
+    deleteUserDetails(id: string, options?: WriteOptions): Promise<void> {
+      return send({ method: "DELETE", path: `/api/v1/user_details/${segment(id)}`, headers: ifMatch(options) });
     },
     /** List user_invoices: a page of rows, in the requested order (then by key). */
     listUserInvoices(params?: ListParams<T.UserInvoiceField, T.UserInvoiceFilter, T.UserInvoiceVectorField>): Promise<T.UserInvoice[]> {
@@ -557,14 +537,13 @@ export function createClient(options: ClientOptions) {
     createUserInvoice(body: T.UserInvoiceCreate): Promise<T.UserInvoice> {
       return send({ method: "POST", path: "/api/v1/user_invoices", body });
     },
-    /** Updates the fields sent; ApiError 409 when the version is stale. */
-    updateUserInvoice(id: string, body: T.UserInvoiceUpdate, options?: UpdateOptions): Promise<T.UserInvoice> {
-      const headers: Record<string, string> = options?.ifMatch === undefined ? {} : { "if-match": `"${options.ifMatch}"` };
-      return send({ method: "PATCH", path: `/api/v1/user_invoices/${segment(id)}`, body, headers });
+    /** Updates the fields sent; ApiError 409 when the body's version is stale, 412 when `ifMatch` is. */
+    updateUserInvoice(id: string, body: T.UserInvoiceUpdate, options?: WriteOptions): Promise<T.UserInvoice> {
+      return send({ method: "PATCH", path: `/api/v1/user_invoices/${segment(id)}`, body, headers: ifMatch(options) });
     },
-    /** Deletes one UserInvoice; ApiError 404 when there is none. */
-    deleteUserInvoice(id: string): Promise<void> {
-      return send({ method: "DELETE", path: `/api/v1/user_invoices/${segment(id)}` });
+    /** Deletes one UserInvoice; ApiError 404 when there is none, 412 when `ifMatch` is stale. */
+    deleteUserInvoice(id: string, options?: WriteOptions): Promise<void> {
+      return send({ method: "DELETE", path: `/api/v1/user_invoices/${segment(id)}`, headers: ifMatch(options) });
     },
     /** List user_token_balances: a page of rows, in the requested order (then by key). */
     listUserTokenBalances(params?: ListParams<T.UserTokenBalanceField, T.UserTokenBalanceFilter, T.UserTokenBalanceVectorField>): Promise<T.UserTokenBalance[]> {
@@ -578,14 +557,13 @@ export function createClient(options: ClientOptions) {
     createUserTokenBalance(body: T.UserTokenBalanceCreate): Promise<T.UserTokenBalance> {
       return send({ method: "POST", path: "/api/v1/user_token_balances", body });
     },
-    /** Updates the fields sent; ApiError 409 when the version is stale. */
-    updateUserTokenBalance(id: string, body: T.UserTokenBalanceUpdate, options?: UpdateOptions): Promise<T.UserTokenBalance> {
-      const headers: Record<string, string> = options?.ifMatch === undefined ? {} : { "if-match": `"${options.ifMatch}"` };
-      return send({ method: "PATCH", path: `/api/v1/user_token_balances/${segment(id)}`, body, headers });
+    /** Updates the fields sent; ApiError 409 when the body's version is stale, 412 when `ifMatch` is. */
+    updateUserTokenBalance(id: string, body: T.UserTokenBalanceUpdate, options?: WriteOptions): Promise<T.UserTokenBalance> {
+      return send({ method: "PATCH", path: `/api/v1/user_token_balances/${segment(id)}`, body, headers: ifMatch(options) });
     },
-    /** Deletes one UserTokenBalance; ApiError 404 when there is none. */
-    deleteUserTokenBalance(id: string): Promise<void> {
-      return send({ method: "DELETE", path: `/api/v1/user_token_balances/${segment(id)}` });
+    /** Deletes one UserTokenBalance; ApiError 404 when there is none, 412 when `ifMatch` is stale. */
+    deleteUserTokenBalance(id: string, options?: WriteOptions): Promise<void> {
+      return send({ method: "DELETE", path: `/api/v1/user_token_balances/${segment(id)}`, headers: ifMatch(options) });
     },
     /** Keys of the tarif_plans linked to a AddOn. */
     listTarifPlansOfAddOn(id: string): Promise<string[]> {

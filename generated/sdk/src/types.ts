@@ -100,7 +100,7 @@ export interface AddOnUpdate {
   config?: Json;
   is_active?: boolean;
   sort_order?: number;
-  /** The version last read: the update applies only if the row is still at it (else 409); without it (or `ifMatch`), to the current version. */
+  /** The version last read: the update applies only if the row is still at it (else 409; `ifMatch` instead: 412); without either, to the current version. */
   version?: number;
 }
 
@@ -161,7 +161,7 @@ export interface AddOnSubscriptionUpdate {
   cancelled_at?: string | null;
   /** External payment-provider subscription id (indexed, not unique). */
   provider_subscription_id?: string | null;
-  /** The version last read: the update applies only if the row is still at it (else 409); without it (or `ifMatch`), to the current version. */
+  /** The version last read: the update applies only if the row is still at it (else 409; `ifMatch` instead: 412); without either, to the current version. */
   version?: number;
 }
 
@@ -201,7 +201,7 @@ export interface CountryUpdate {
   is_enabled?: boolean;
   /** Display order. */
   position?: number;
-  /** The version last read: the update applies only if the row is still at it (else 409); without it (or `ifMatch`), to the current version. */
+  /** The version last read: the update applies only if the row is still at it (else 409; `ifMatch` instead: 412); without either, to the current version. */
   version?: number;
 }
 
@@ -256,7 +256,7 @@ export interface CurrencyUpdate {
   is_active?: boolean;
   /** Number of decimal places used when rounding converted amounts. */
   decimal_places?: number;
-  /** The version last read: the update applies only if the row is still at it (else 409); without it (or `ifMatch`), to the current version. */
+  /** The version last read: the update applies only if the row is still at it (else 409; `ifMatch` instead: 412); without either, to the current version. */
   version?: number;
 }
 
@@ -296,7 +296,7 @@ export interface FeatureUsageUpdate {
   usage_count?: number;
   /** Start of the usage period, naive UTC. */
   period_start?: string;
-  /** The version last read: the update applies only if the row is still at it (else 409); without it (or `ifMatch`), to the current version. */
+  /** The version last read: the update applies only if the row is still at it (else 409; `ifMatch` instead: 412); without either, to the current version. */
   version?: number;
 }
 
@@ -351,7 +351,7 @@ export interface InvoiceLineItemUpdate {
   total_price?: string;
   /** Extra data; the Python attribute is extra_data. */
   metadata?: Json | null;
-  /** The version last read: the update applies only if the row is still at it (else 409); without it (or `ifMatch`), to the current version. */
+  /** The version last read: the update applies only if the row is still at it (else 409; `ifMatch` instead: 412); without either, to the current version. */
   version?: number;
 }
 
@@ -392,7 +392,7 @@ export interface PasswordResetTokenUpdate {
   expires_at?: string;
   /** Time the token was used, naive UTC; NULL = unused. */
   used_at?: string | null;
-  /** The version last read: the update applies only if the row is still at it (else 409); without it (or `ifMatch`), to the current version. */
+  /** The version last read: the update applies only if the row is still at it (else 409; `ifMatch` instead: 412); without either, to the current version. */
   version?: number;
 }
 
@@ -489,7 +489,7 @@ export interface PaymentMethodUpdate {
   /** Plugin settings, not credentials; excluded from the public representation. */
   config?: Json;
   instructions?: string | null;
-  /** The version last read: the update applies only if the row is still at it (else 409); without it (or `ifMatch`), to the current version. */
+  /** The version last read: the update applies only if the row is still at it (else 409; `ifMatch` instead: 412); without either, to the current version. */
   version?: number;
 }
 
@@ -557,7 +557,7 @@ export interface PermissionUpdate {
   description?: string | null;
   resource?: string;
   action?: string;
-  /** The version last read: the update applies only if the row is still at it (else 409); without it (or `ifMatch`), to the current version. */
+  /** The version last read: the update applies only if the row is still at it (else 409; `ifMatch` instead: 412); without either, to the current version. */
   version?: number;
 }
 
@@ -606,7 +606,7 @@ export interface PriceUpdate {
   gross_amount?: string;
   net_amount?: string;
   description?: string | null;
-  /** The version last read: the update applies only if the row is still at it (else 409); without it (or `ifMatch`), to the current version. */
+  /** The version last read: the update applies only if the row is still at it (else 409; `ifMatch` instead: 412); without either, to the current version. */
   version?: number;
 }
 
@@ -643,7 +643,7 @@ export interface RoleUpdate {
   description?: string | null;
   /** System roles are undeletable (enforced in code, not in the DB). */
   is_system?: boolean;
-  /** The version last read: the update applies only if the row is still at it (else 409); without it (or `ifMatch`), to the current version. */
+  /** The version last read: the update applies only if the row is still at it (else 409; `ifMatch` instead: 412); without either, to the current version. */
   version?: number;
 }
 
@@ -722,7 +722,7 @@ export interface SubscriptionUpdate {
   payment_failed_at?: string | null;
   /** External payment-provider subscription id. */
   provider_subscription_id?: string | null;
-  /** The version last read: the update applies only if the row is still at it (else 409); without it (or `ifMatch`), to the current version. */
+  /** The version last read: the update applies only if the row is still at it (else 409; `ifMatch` instead: 412); without either, to the current version. */
   version?: number;
 }
 
@@ -795,7 +795,7 @@ export interface TarifPlanUpdate {
   trial_days?: number;
   is_active?: boolean;
   sort_order?: number | null;
-  /** The version last read: the update applies only if the row is still at it (else 409); without it (or `ifMatch`), to the current version. */
+  /** The version last read: the update applies only if the row is still at it (else 409; `ifMatch` instead: 412); without either, to the current version. */
   version?: number;
 }
 
@@ -841,7 +841,7 @@ export interface TarifPlanCategoryUpdate {
   /** A user may hold only one active subscription within the category (enforced in code). */
   is_single?: boolean;
   sort_order?: number;
-  /** The version last read: the update applies only if the row is still at it (else 409); without it (or `ifMatch`), to the current version. */
+  /** The version last read: the update applies only if the row is still at it (else 409; `ifMatch` instead: 412); without either, to the current version. */
   version?: number;
 }
 
@@ -899,7 +899,7 @@ export interface TaxUpdate {
   is_inclusive?: boolean;
   /** Added by a later migration; physically the last column. */
   tax_class_id?: string | null;
-  /** The version last read: the update applies only if the row is still at it (else 409); without it (or `ifMatch`), to the current version. */
+  /** The version last read: the update applies only if the row is still at it (else 409; `ifMatch` instead: 412); without either, to the current version. */
   version?: number;
 }
 
@@ -939,7 +939,7 @@ export interface TaxClassUpdate {
   /** Default tax rate in percent (19.00 = 19%). */
   default_rate?: string;
   is_default?: boolean;
-  /** The version last read: the update applies only if the row is still at it (else 409); without it (or `ifMatch`), to the current version. */
+  /** The version last read: the update applies only if the row is still at it (else 409; `ifMatch` instead: 412); without either, to the current version. */
   version?: number;
 }
 
@@ -979,7 +979,7 @@ export interface TaxRateUpdate {
   valid_from?: string;
   /** NULL = still valid. */
   valid_to?: string | null;
-  /** The version last read: the update applies only if the row is still at it (else 409); without it (or `ifMatch`), to the current version. */
+  /** The version last read: the update applies only if the row is still at it (else 409; `ifMatch` instead: 412); without either, to the current version. */
   version?: number;
 }
 
@@ -1022,7 +1022,7 @@ export interface TokenBundleUpdate {
   price?: string;
   is_active?: boolean;
   sort_order?: number | null;
-  /** The version last read: the update applies only if the row is still at it (else 409); without it (or `ifMatch`), to the current version. */
+  /** The version last read: the update applies only if the row is still at it (else 409; `ifMatch` instead: 412); without either, to the current version. */
   version?: number;
 }
 
@@ -1074,7 +1074,7 @@ export interface TokenBundlePurchaseUpdate {
   price?: string;
   /** Naive UTC. */
   completed_at?: string | null;
-  /** The version last read: the update applies only if the row is still at it (else 409); without it (or `ifMatch`), to the current version. */
+  /** The version last read: the update applies only if the row is still at it (else 409; `ifMatch` instead: 412); without either, to the current version. */
   version?: number;
 }
 
@@ -1117,7 +1117,7 @@ export interface TokenTransactionUpdate {
   /** Polymorphic reference (purchase, usage, ...) without FK. */
   reference_id?: string | null;
   description?: string | null;
-  /** The version last read: the update applies only if the row is still at it (else 409); without it (or `ifMatch`), to the current version. */
+  /** The version last read: the update applies only if the row is still at it (else 409; `ifMatch` instead: 412); without either, to the current version. */
   version?: number;
 }
 
@@ -1167,7 +1167,7 @@ export interface UserUpdate {
   /** Payment-provider customer id (external reference). */
   payment_customer_id?: string | null;
   has_used_trial?: boolean;
-  /** The version last read: the update applies only if the row is still at it (else 409); without it (or `ifMatch`), to the current version. */
+  /** The version last read: the update applies only if the row is still at it (else 409; `ifMatch` instead: 412); without either, to the current version. */
   version?: number;
 }
 
@@ -1207,7 +1207,7 @@ export interface UserAccessLevelUpdate {
   is_system?: boolean;
   /** String reference to vbwd_tarif_plan.slug (no FK). */
   linked_plan_slug?: string | null;
-  /** The version last read: the update applies only if the row is still at it (else 409); without it (or `ifMatch`), to the current version. */
+  /** The version last read: the update applies only if the row is still at it (else 409; `ifMatch` instead: 412); without either, to the current version. */
   version?: number;
 }
 
@@ -1241,7 +1241,7 @@ export interface UserCaseUpdate {
   description?: string | null;
   date_started?: string | null;
   status?: UserCaseStatus;
-  /** The version last read: the update applies only if the row is still at it (else 409); without it (or `ifMatch`), to the current version. */
+  /** The version last read: the update applies only if the row is still at it (else 409; `ifMatch` instead: 412); without either, to the current version. */
   version?: number;
 }
 
@@ -1311,7 +1311,7 @@ export interface UserDetailsUpdate {
   /** User preferences (language, theme, ...). */
   config?: Json | null;
   balance?: string;
-  /** The version last read: the update applies only if the row is still at it (else 409); without it (or `ifMatch`), to the current version. */
+  /** The version last read: the update applies only if the row is still at it (else 409; `ifMatch` instead: 412); without either, to the current version. */
   version?: number;
 }
 
@@ -1408,7 +1408,7 @@ export interface UserInvoiceUpdate {
   provider_session_id?: string | null;
   /** External payment intent id. */
   payment_intent_id?: string | null;
-  /** The version last read: the update applies only if the row is still at it (else 409); without it (or `ifMatch`), to the current version. */
+  /** The version last read: the update applies only if the row is still at it (else 409; `ifMatch` instead: 412); without either, to the current version. */
   version?: number;
 }
 
@@ -1439,7 +1439,7 @@ export interface UserTokenBalanceUpdate {
   user_id?: string;
   /** Number of tokens. */
   balance?: number;
-  /** The version last read: the update applies only if the row is still at it (else 409); without it (or `ifMatch`), to the current version. */
+  /** The version last read: the update applies only if the row is still at it (else 409; `ifMatch` instead: 412); without either, to the current version. */
   version?: number;
 }
 

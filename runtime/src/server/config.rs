@@ -1,6 +1,6 @@
 //! The server's configuration: environment variables (twelve-factor) and one flag.
 
-use super::auth::TokenConfig;
+use super::auth::{TokenConfig, MAX_TOKEN_TTL_SECONDS};
 use std::net::SocketAddr;
 
 /// What `--help` prints.
@@ -25,7 +25,9 @@ environment:
   JWT_SECRET       HS256 key for bearer tokens, at least 32 bytes (e.g. openssl rand -hex 32)
   JWT_PUBLIC_KEY_FILE   instead of JWT_SECRET: RS256 public key (PEM) that verifies tokens
   JWT_PRIVATE_KEY_FILE  with it: the RS256 private key (PEM) login signs tokens with
-  JWT_TTL_SECONDS  lifetime of the tokens login issues (default 3600)";
+  JWT_TTL_SECONDS  lifetime of the tokens login issues (default 3600, at most 86400)
+  JWT_ISSUER       when set, the `iss` of the tokens login issues, and required of every token
+  JWT_AUDIENCE     when set, the `aud` of the tokens login issues, and required of every token";
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum LogFormat {
@@ -49,12 +51,13 @@ pub struct Config {
     pub migrate: bool,
     pub token: TokenConfig,
     pub token_ttl_seconds: u64,
+    pub token_audience: super::auth::Audience,
 }
 
 /// What the command line asked for.
 #[derive(Debug)]
 pub enum Startup {
-    Run(Config),
+    Run(Box<Config>),
     Help,
 }
 
@@ -119,14 +122,15 @@ impl Config {
             (None, Some(other)) => return Err(format!("MIGRATE '{other}' must be true or false")),
         };
         let token = token_config(&var)?;
-        let token_ttl_seconds =
-            match var("JWT_TTL_SECONDS") {
-                Some(text) => text.parse::<u64>().ok().filter(|n| (60..=31_536_000).contains(n)).ok_or_else(|| {
-                    format!("JWT_TTL_SECONDS '{text}' must be a number of seconds from 60 to 31536000")
-                })?,
-                None => 3600,
-            };
-        Ok(Startup::Run(Config {
+        let token_ttl_seconds = match var("JWT_TTL_SECONDS") {
+            Some(text) => {
+                text.parse::<u64>().ok().filter(|n| (60..=MAX_TOKEN_TTL_SECONDS).contains(n)).ok_or_else(|| {
+                    format!("JWT_TTL_SECONDS '{text}' must be a number of seconds from 60 to {MAX_TOKEN_TTL_SECONDS}")
+                })?
+            }
+            None => 3600,
+        };
+        Ok(Startup::Run(Box::new(Config {
             database_url,
             bind,
             pool_size,
@@ -139,7 +143,8 @@ impl Config {
             migrate,
             token,
             token_ttl_seconds,
-        }))
+            token_audience: super::auth::Audience { issuer: var("JWT_ISSUER"), audience: var("JWT_AUDIENCE") },
+        })))
     }
 }
 

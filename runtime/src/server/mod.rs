@@ -18,7 +18,8 @@ mod serve;
 mod start;
 
 pub use auth::{
-    authorize, canonical_subject, Access, Allow, Claims, Identity, Keys, Principal, Scope, TokenConfig, ADMIN_ROLE,
+    authorize, canonical_subject, Access, Allow, Audience, Claims, Identity, Keys, Principal, Scope, TokenConfig,
+    ADMIN_ROLE, MAX_TOKEN_TTL_SECONDS,
 };
 pub use config::{
     Config, LogFormat, Startup, DEFAULT_REQUEST_TIMEOUT_MS, DEFAULT_SHUTDOWN_GRACE_MS, DEFAULT_STATEMENT_TIMEOUT_MS,
@@ -50,6 +51,10 @@ pub struct AppState {
     pub draining: std::sync::Arc<std::sync::atomic::AtomicBool>,
     /// Proxies whose `X-Forwarded-For` names the client.
     pub trusted_proxies: std::sync::Arc<[std::net::IpAddr]>,
+    /// The identity entity's account stamps, which the tokens login issues hold to.
+    pub(in crate::server) sessions: Option<std::sync::Arc<dyn auth::Sessions>>,
+    /// Password hashing's bounded slots.
+    pub(in crate::server) hashing: std::sync::Arc<auth::HashingSlots>,
 }
 
 impl AppState {
@@ -67,6 +72,8 @@ pub struct ApiRoutes {
     problems: Vec<String>,
     /// Whether login is mounted (the server must then be able to sign tokens).
     issues_tokens: bool,
+    /// The identity entity's account stamps, when login is mounted.
+    sessions: Option<std::sync::Arc<dyn auth::Sessions>>,
 }
 
 impl ApiRoutes {
@@ -87,7 +94,9 @@ impl ApiRoutes {
 
     /// Mounts login (and registration, when enabled) for the identity entity.
     pub fn identity<R: Resource>(mut self, identity: Identity) -> Self {
-        self.router = self.router.merge(auth::identity_routes::<R>(identity));
+        let (routes, sessions) = auth::identity_routes::<R>(identity);
+        self.router = self.router.merge(routes);
+        self.sessions = Some(sessions);
         self.issues_tokens = true;
         self
     }

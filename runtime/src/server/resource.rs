@@ -208,7 +208,7 @@ async fn create<R: Resource>(
     }
     let mut checked = check_body(R::RULES, value, BodyKind::Create).map_err(Problem::invalid)?;
     writable_by(R::RULES, &checked.object, &who)?;
-    hash_fields(R::RULES, &mut checked.object).await?;
+    hash_fields(&app.hashing, R::RULES, &mut checked.object).await?;
     let new: R::New = from_checked(checked.object)?;
     let mut conn = app.connection().await?;
     let row = R::insert_row(&mut conn, new).await.map_err(|e| Problem::from_repo(e, R::NAME, true))?;
@@ -265,7 +265,7 @@ async fn update<R: Resource>(
                     R::NAME
                 )));
             }
-            hash_fields(R::RULES, &mut checked.object).await?;
+            hash_fields(&app.hashing, R::RULES, &mut checked.object).await?;
             let patch: R::Patch = from_checked(checked.object)?;
             let row =
                 R::update_row(&mut tx, key, current, patch).await.map_err(|e| Problem::from_repo(e, R::NAME, true))?;

@@ -147,7 +147,7 @@ pub async fn start(
     if !routes.problems.is_empty() {
         return Err(routes.problems.join("; "));
     }
-    let keys = Keys::new(&config.token, config.token_ttl_seconds)?;
+    let keys = Keys::new(&config.token, config.token_ttl_seconds)?.for_audience(config.token_audience.clone());
     let contract = std::sync::Arc::new(super::contract::Contract::from_document(openapi)?);
     if routes.issues_tokens && !keys.issues() {
         return Err("login issues tokens, but JWT_PUBLIC_KEY_FILE only verifies them; set JWT_PRIVATE_KEY_FILE".into());
@@ -188,6 +188,8 @@ pub async fn start(
         contract,
         draining: draining.clone(),
         trusted_proxies: config.trusted_proxies.clone().into(),
+        sessions: routes.sessions.clone(),
+        hashing: std::sync::Arc::default(),
     };
     let request_timeout = Duration::from_millis(config.request_timeout_ms);
     let app = router(routes, state).layer(axum::middleware::from_fn_with_state(request_timeout, within));
@@ -207,7 +209,7 @@ fn one_line(error: &dyn std::fmt::Display) -> String {
 pub fn main(routes: fn() -> ApiRoutes, openapi: &'static str, migrator: &'static Migrator) -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let config = match Config::load(&args, |name| std::env::var(name).ok()) {
-        Ok(Startup::Run(config)) => config,
+        Ok(Startup::Run(config)) => *config,
         Ok(Startup::Help) => {
             println!("{USAGE}");
             return ExitCode::SUCCESS;

@@ -6,6 +6,7 @@ use super::limit::LoginLimiter;
 use super::password::{
     blocking, burn_verification, hash_fields, hash_password, verification_floor, verify_password, PasswordCheck,
 };
+use super::session::{Sessions, SessionsOf};
 use crate::server::entity::Resource;
 use crate::server::http::{from_checked, json, json_body};
 use crate::server::problem::Problem;
@@ -60,6 +61,7 @@ struct Login {
     select: String,
     upgrade: String,
     register: Arc<dyn Register>,
+    sessions: Arc<dyn Sessions>,
 }
 
 trait Register: Send + Sync {
@@ -76,8 +78,9 @@ impl<R: Resource> Register for Of<R> {
     }
 }
 
-/// `/api/v1/auth/login` and, when enabled, `/api/v1/auth/register`.
-pub fn routes<R: Resource>(identity: Identity) -> axum::Router<AppState> {
+/// `/api/v1/auth/login` and, when enabled, `/api/v1/auth/register`, and the account stamps the
+/// tokens they issue hold to.
+pub fn routes<R: Resource>(identity: Identity) -> (axum::Router<AppState>, Arc<dyn Sessions>) {
     use axum::routing::post;
     let q = crate::repo::quote_ident;
     let text_of = |column: Option<&str>| column.map_or("NULL::text".to_string(), |c| format!("{}::text", q(c)));
@@ -97,13 +100,23 @@ pub fn routes<R: Resource>(identity: Identity) -> axum::Router<AppState> {
         q(identity.login),
         q(identity.password)
     );
+    let stamped =
+        format!("SELECT {}::text, {roles}, {state} FROM {} WHERE {}", q(identity.password), R::TABLE_SQL, R::KEY_SQL);
+    let sessions: Arc<dyn Sessions> = Arc::new(SessionsOf::<R>::new(stamped));
     let register: Arc<dyn Register> = Arc::new(Of::<R>(std::marker::PhantomData));
-    let state = Arc::new(Login { identity, limiter: LoginLimiter::default(), select, upgrade, register });
+    let state = Arc::new(Login {
+        identity,
+        limiter: LoginLimiter::default(),
+        select,
+        upgrade,
+        register,
+        sessions: Arc::clone(&sessions),
+    });
     let mut router = axum::Router::new().route(wire::LOGIN_PATH, post(http_login));
     if identity.register {
         router = router.route(wire::REGISTER_PATH, post(http_register));
     }
-    router.layer(Extension(state))
+    (router.layer(Extension(state)), sessions)
 }
 
 /// The body's login and password, both required strings; nothing else.
@@ -194,7 +207,8 @@ async fn http_login(
         }
     }
     if upgrade {
-        let hash = blocking(move || hash_password(&password)).await?.map_err(|e| Problem::internal(&e))?;
+        let hash =
+            blocking(&app.hashing, move || hash_password(&password)).await?.map_err(|e| Problem::internal(&e))?;
         let mut conn = app.connection().await?;
         let done = sqlx::query(&login.upgrade).bind(&hash).bind(&name).bind(&stored).execute(&mut *conn).await;
         // The login stands even if the upgrade fails; the next login retries it.
@@ -202,7 +216,7 @@ async fn http_login(
             tracing::warn!(error = %e, "could not upgrade a password hash to argon2id");
         }
     }
-    token_response(&app, StatusCode::OK, &subject, login.identity.roles_of(roles.as_deref()))
+    token_response(&app, &login, StatusCode::OK, &subject, login.identity.roles_of(roles.as_deref())).await
 }
 
 type LoginRow = (String, String, Option<String>, Option<String>);
@@ -224,7 +238,7 @@ async fn check_login(
     };
     let (password, stored) = (password.to_string(), row.as_ref().map(|r| r.1.clone()));
     let started = tokio::time::Instant::now();
-    let (check, floor) = blocking(move || {
+    let (check, floor) = blocking(&app.hashing, move || {
         let check = match stored {
             Some(stored) => verify_password(&password, &stored),
             None => {
@@ -261,7 +275,7 @@ async fn register<R: Resource>(
     body: Map<String, Value>,
 ) -> Result<Response, Problem> {
     let mut checked = check_body(R::RULES, Value::Object(body), BodyKind::Create).map_err(Problem::invalid)?;
-    hash_fields(R::RULES, &mut checked.object).await?;
+    hash_fields(&app.hashing, R::RULES, &mut checked.object).await?;
     let new: R::New = from_checked(checked.object)?;
     let mut conn = app.connection().await?;
     let row = R::insert_row(&mut conn, new).await.map_err(|e| Problem::from_repo(e, R::NAME, true))?;
@@ -271,11 +285,19 @@ async fn register<R: Resource>(
         let value = serde_json::to_value(&row).ok()?;
         value.get(field)?.as_str().map(str::to_string)
     });
-    token_response(&app, StatusCode::CREATED, &subject, login.identity.roles_of(roles.as_deref()))
+    token_response(&app, &login, StatusCode::CREATED, &subject, login.identity.roles_of(roles.as_deref())).await
 }
 
-fn token_response(app: &AppState, status: StatusCode, subject: &str, roles: Vec<String>) -> Result<Response, Problem> {
-    let token = app.keys.issue(subject, roles).map_err(|e| Problem::internal(&e))?;
+/// A token for `subject`, holding to its account as it is now.
+async fn token_response(
+    app: &AppState,
+    login: &Login,
+    status: StatusCode,
+    subject: &str,
+    roles: Vec<String>,
+) -> Result<Response, Problem> {
+    let stamp = login.sessions.fresh(app, subject).await?;
+    let token = app.keys.issue_stamped(subject, roles, stamp).map_err(|e| Problem::internal(&e))?;
     let body = serde_json::json!({ "access_token": token, "token_type": "Bearer", "expires_in": app.keys.ttl_seconds });
     let mut response = json(status, &body);
     // RFC 6749 §5.1: token responses are never cached.

@@ -5,13 +5,15 @@
 mod identity;
 mod limit;
 mod password;
+mod session;
 mod token;
 
 pub use identity::Identity;
-pub use token::{Claims, Keys, TokenConfig};
+pub use token::{Audience, Claims, Keys, TokenConfig, MAX_TOKEN_TTL_SECONDS};
 
 pub(super) use identity::routes as identity_routes;
-pub(super) use password::hash_fields;
+pub(super) use password::{hash_fields, HashingSlots};
+pub(super) use session::Sessions;
 
 use super::problem::Problem;
 use super::AppState;
@@ -152,6 +154,15 @@ impl FromRequestParts<AppState> for Principal {
             _ => return Err(unauthorized("Send the token as Authorization: Bearer <token>.")),
         };
         let claims = app.keys.verify(token).map_err(unauthorized)?;
-        Ok(Self::Token { subject: canonical_subject(&claims.sub), roles: claims.roles })
+        let subject = canonical_subject(&claims.sub);
+        // A token login issued holds only while its account is as it was then.
+        if let (Some(stamp), Some(sessions)) = (&claims.sv, &app.sessions) {
+            if sessions.current(app, &subject).await?.as_ref() != Some(stamp) {
+                return Err(unauthorized(
+                    "The token no longer holds: its account's password, role or status changed. Log in again.",
+                ));
+            }
+        }
+        Ok(Self::Token { subject, roles: claims.roles })
     }
 }

@@ -80,13 +80,14 @@ pub fn verification_floor() -> std::time::Duration {
 
 /// Replaces every password in a checked body by its argon2id hash, under the hash's field.
 pub(in crate::server) async fn hash_fields(
+    slots: &HashingSlots,
     rules: &[FieldRule],
     object: &mut serde_json::Map<String, serde_json::Value>,
 ) -> Result<(), Problem> {
     for rule in rules {
         let Some(target) = rule.hashed_into else { continue };
         if let Some(serde_json::Value::String(password)) = object.remove(rule.name) {
-            let hash = blocking(move || hash_password(&password)).await?.map_err(|e| Problem::internal(&e))?;
+            let hash = blocking(slots, move || hash_password(&password)).await?.map_err(|e| Problem::internal(&e))?;
             object.insert(target.to_string(), serde_json::Value::String(hash));
         }
     }
@@ -96,8 +97,10 @@ pub(in crate::server) async fn hash_fields(
 /// Hashing is tens of milliseconds of CPU and 19 MiB per hash: at most one per core runs, off the
 /// async workers, and a few more wait; beyond that the request is answered 503 at once, so no
 /// burst of requests can take the server's memory or its blocking threads.
-pub(super) async fn blocking<T: Send + 'static>(work: impl FnOnce() -> T + Send + 'static) -> Result<T, Problem> {
-    let slots = hashing_slots();
+pub(super) async fn blocking<T: Send + 'static>(
+    slots: &HashingSlots,
+    work: impl FnOnce() -> T + Send + 'static,
+) -> Result<T, Problem> {
     let Ok(admitted) = Arc::clone(&slots.admitted).try_acquire_owned() else {
         return Err(Problem::busy(HASHING_RETRY_SECONDS, "The server is busy checking passwords; try again shortly."));
     };
@@ -114,22 +117,23 @@ pub(super) async fn blocking<T: Send + 'static>(work: impl FnOnce() -> T + Send 
 const WAITING_PER_SLOT: usize = 4;
 const HASHING_RETRY_SECONDS: u64 = 1;
 
-struct HashingSlots {
+/// A server's hashing slots (one server per process in production; tests run several).
+#[derive(Debug)]
+pub struct HashingSlots {
     /// One per core: the hashes that run.
     running: Arc<Semaphore>,
     /// Running plus waiting: the requests that get a hash at all.
     admitted: Arc<Semaphore>,
 }
 
-fn hashing_slots() -> &'static HashingSlots {
-    static SLOTS: OnceLock<HashingSlots> = OnceLock::new();
-    SLOTS.get_or_init(|| {
+impl Default for HashingSlots {
+    fn default() -> Self {
         let cores = std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get);
-        HashingSlots {
+        Self {
             running: Arc::new(Semaphore::new(cores)),
             admitted: Arc::new(Semaphore::new(cores * (1 + WAITING_PER_SLOT))),
         }
-    })
+    }
 }
 
 #[cfg(test)]

@@ -11,6 +11,10 @@ use std::sync::RwLock;
 /// RFC 7518 §3.2: an HS256 key at least as long as the hash (256 bits).
 pub const MIN_SECRET_BYTES: usize = 32;
 
+/// A token lives at most a day: one that claims longer is refused, so a leaked or minted token
+/// is not a key for a year (its account's changes end it sooner, `auth::session`).
+pub const MAX_TOKEN_TTL_SECONDS: u64 = 86_400;
+
 /// Seconds a token may be late or early against this server's clock.
 const CLOCK_SKEW_SECONDS: u64 = 30;
 
@@ -28,6 +32,13 @@ pub struct Claims {
     pub exp: u64,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub iat: Option<u64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub iss: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub aud: Option<String>,
+    /// The account state the token holds to (`auth::session`); tokens login issues carry it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sv: Option<String>,
 }
 
 /// How tokens are verified (and issued), as configured; key material never prints.
@@ -49,7 +60,17 @@ impl fmt::Debug for TokenConfig {
 }
 
 /// Keys ready for use.
+/// Who issues the tokens and whom they are for (RFC 7519's `iss` and `aud`): when configured,
+/// set on every token issued and required, exactly, of every token verified, so a token minted
+/// for another service with the same key is refused.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Audience {
+    pub issuer: Option<String>,
+    pub audience: Option<String>,
+}
+
 pub struct Keys {
+    audience: Audience,
     algorithm: Algorithm,
     decoding: DecodingKey,
     encoding: Option<EncodingKey>,
@@ -98,7 +119,32 @@ impl Keys {
         validation.set_required_spec_claims(&["exp", "sub"]);
         validation.leeway = CLOCK_SKEW_SECONDS;
         validation.validate_nbf = true;
-        Ok(Self { algorithm, decoding, encoding, validation, verified: RwLock::default(), ttl_seconds })
+        Ok(Self {
+            audience: Audience::default(),
+            algorithm,
+            decoding,
+            encoding,
+            validation,
+            verified: RwLock::default(),
+            ttl_seconds,
+        })
+    }
+
+    /// The same keys, issuing for and requiring `audience`.
+    #[must_use]
+    pub fn for_audience(mut self, audience: Audience) -> Self {
+        let mut required = vec!["exp", "sub"];
+        if let Some(issuer) = &audience.issuer {
+            self.validation.set_issuer(&[issuer]);
+            required.push("iss");
+        }
+        if let Some(aud) = &audience.audience {
+            self.validation.set_audience(&[aud]);
+            required.push("aud");
+        }
+        self.validation.set_required_spec_claims(&required);
+        self.audience = audience;
+        self
     }
 
     /// The claims of a valid token; the error says why it is not, without echoing it.
@@ -111,6 +157,9 @@ impl Keys {
             return Ok(claims);
         }
         let claims = self.decode(token)?;
+        if claims.exp > now + MAX_TOKEN_TTL_SECONDS + CLOCK_SKEW_SECONDS {
+            return Err("The token claims to live longer than this server allows (a day); log in again.".into());
+        }
         if let Ok(mut verified) = self.verified.write() {
             if verified.len() >= VERIFIED_CAPACITY {
                 verified.clear();
@@ -128,7 +177,9 @@ impl Keys {
                 ErrorKind::ImmatureSignature => "The token is not valid yet.",
                 ErrorKind::InvalidSignature => "The token's signature is not valid.",
                 ErrorKind::InvalidAlgorithm => "The token is signed with an algorithm this server does not accept.",
-                ErrorKind::MissingRequiredClaim(_) => "The token lacks a required claim (sub, exp).",
+                ErrorKind::MissingRequiredClaim(_) => "The token lacks a required claim (sub, exp, iss or aud).",
+                ErrorKind::InvalidIssuer => "The token was issued by someone this server does not accept.",
+                ErrorKind::InvalidAudience => "The token is meant for another audience.",
                 _ => "The token is malformed.",
             }
             .to_string()
@@ -142,11 +193,24 @@ impl Keys {
 
     /// A signed token for `subject` with `roles`, valid for the configured lifetime.
     pub fn issue(&self, subject: &str, roles: Vec<String>) -> Result<String, String> {
+        self.issue_stamped(subject, roles, None)
+    }
+
+    /// [`Keys::issue`], holding to the account state `stamp` (`auth::session`).
+    pub fn issue_stamped(&self, subject: &str, roles: Vec<String>, stamp: Option<String>) -> Result<String, String> {
         let Some(key) = &self.encoding else {
             return Err("this server has no signing key (JWT_PRIVATE_KEY_FILE)".into());
         };
         let now = jsonwebtoken::get_current_timestamp();
-        let claims = Claims { sub: subject.to_string(), roles, exp: now + self.ttl_seconds, iat: Some(now) };
+        let claims = Claims {
+            sub: subject.to_string(),
+            roles,
+            exp: now + self.ttl_seconds,
+            iat: Some(now),
+            iss: self.audience.issuer.clone(),
+            aud: self.audience.audience.clone(),
+            sv: stamp,
+        };
         encode(&Header::new(self.algorithm), &claims, key).map_err(|e| e.to_string())
     }
 }
@@ -164,7 +228,8 @@ mod tests {
         let keys = keys();
         let secret = EncodingKey::from_secret(b"0123456789abcdef0123456789abcdef");
         let now = jsonwebtoken::get_current_timestamp();
-        let claims = Claims { sub: "u".into(), roles: vec![], exp: now + 600, iat: None };
+        let claims =
+            Claims { sub: "u".into(), roles: vec![], exp: now + 600, iat: None, iss: None, aud: None, sv: None };
         let token = encode(&Header::new(Algorithm::HS256), &claims, &secret).unwrap();
         assert_eq!(keys.verify(&token).unwrap().sub, "u");
         // Mark the remembered claims, to tell a hit from a verification.
