@@ -206,14 +206,19 @@ async fn http_login(
             ));
         }
     }
+    // The login stands even if the upgrade cannot be done now (no hashing slot, no connection, a
+    // failed write); the next login retries it.
     if upgrade {
-        let hash =
-            blocking(&app.hashing, move || hash_password(&password)).await?.map_err(|e| Problem::internal(&e))?;
-        let mut conn = app.connection().await?;
-        let done = sqlx::query(&login.upgrade).bind(&hash).bind(&name).bind(&stored).execute(&mut *conn).await;
-        // The login stands even if the upgrade fails; the next login retries it.
-        if let Err(e) = done {
-            tracing::warn!(error = %e, "could not upgrade a password hash to argon2id");
+        match blocking(&app.hashing, move || hash_password(&password)).await {
+            Ok(Ok(hash)) => {
+                let mut conn = app.connection().await?;
+                let done = sqlx::query(&login.upgrade).bind(&hash).bind(&name).bind(&stored).execute(&mut *conn).await;
+                if let Err(e) = done {
+                    tracing::warn!(error = %e, "could not upgrade a password hash to argon2id");
+                }
+            }
+            Ok(Err(e)) => tracing::warn!(error = %e, "could not hash a password for its upgrade"),
+            Err(_) => tracing::info!("no hashing slot for a password upgrade; the next login retries it"),
         }
     }
     token_response(&app, &login, StatusCode::OK, &subject, login.identity.roles_of(roles.as_deref())).await
