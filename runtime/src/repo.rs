@@ -35,6 +35,8 @@ pub enum RepoError {
     },
     /// A partitioned table has no partition for the row (a partition must be added first).
     NoPartition,
+    /// The statement was cancelled (by `statement_timeout`); nothing it did is kept.
+    Cancelled,
     /// Anything else; the message is for logs, never for API clients.
     Database(sqlx::Error),
 }
@@ -56,6 +58,7 @@ impl fmt::Display for RepoError {
             }
             Self::CheckViolation { constraint, .. } => write!(f, "check constraint {constraint} violated"),
             Self::NoPartition => write!(f, "no partition holds the row"),
+            Self::Cancelled => write!(f, "the statement was cancelled"),
             Self::Database(e) => write!(f, "database error: {e}"),
         }
     }
@@ -80,6 +83,7 @@ pub fn map_error(err: sqlx::Error, constraints: &[(&str, &str)]) -> RepoError {
         // (every CHECK and domain constraint has a name).
         Some("23514") if constraint.is_empty() => RepoError::NoPartition,
         Some("23514") => RepoError::CheckViolation { constraint, field },
+        Some("57014") => RepoError::Cancelled,
         _ => RepoError::Database(err),
     }
 }

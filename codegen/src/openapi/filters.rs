@@ -60,10 +60,7 @@ fn schema(model: &Model, ty: &FieldType) -> Schema {
         wire::MAX_CONDITIONS,
         wire::MAX_CONDITION_CHARS
     );
-    let mut schema = super::schemas::array_of(item, false);
-    if let openapiv3::SchemaKind::Type(openapiv3::Type::Array(array)) = &mut schema.schema_kind {
-        array.max_items = Some(wire::MAX_CONDITIONS);
-    }
+    let mut schema = super::schemas::array_within(item, false, None, Some(wire::MAX_CONDITIONS));
     schema.schema_data.description = Some(format!("{description}{bounds}"));
     schema
 }

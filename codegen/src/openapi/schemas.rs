@@ -234,10 +234,7 @@ fn problem_schema() -> Schema {
     props.insert("status".into(), boxed(with_doc(integer(IntegerFormat::Int32, None, None), "The HTTP status code.")));
     props.insert("detail".into(), string("What went wrong this time."));
     props.insert("instance".into(), string("The request path."));
-    let mut errors = array_of(error, false);
-    if let SchemaKind::Type(Type::Array(array)) = &mut errors.schema_kind {
-        array.max_items = Some(wire::MAX_FIELD_ERRORS);
-    }
+    let errors = array_within(error, false, None, Some(wire::MAX_FIELD_ERRORS));
     let listed = format!("Field-level validation errors (the first {}).", wire::MAX_FIELD_ERRORS);
     props.insert("errors".into(), boxed(with_doc(errors, &listed)));
     object(
@@ -377,12 +374,7 @@ fn vector(dimensions: Option<usize>) -> Schema {
             ..NumberType::default()
         })),
     };
-    let mut schema = array_of(item, false);
-    if let SchemaKind::Type(Type::Array(array)) = &mut schema.schema_kind {
-        array.min_items = Some(dimensions.unwrap_or(1));
-        array.max_items = dimensions;
-    }
-    schema
+    array_within(item, false, Some(dimensions.unwrap_or(1)), dimensions)
 }
 
 /// A string field with the spec's length, pattern and format rules.
@@ -434,12 +426,17 @@ fn string_format(format: &str) -> Schema {
 
 /// An array of `items`.
 pub fn array_of(items: Schema, unique_items: bool) -> Schema {
+    array_within(items, unique_items, None, None)
+}
+
+/// [`array_of`] with at least `min_items` and at most `max_items` items.
+pub fn array_within(items: Schema, unique_items: bool, min_items: Option<usize>, max_items: Option<usize>) -> Schema {
     Schema {
         schema_data: SchemaData::default(),
         schema_kind: SchemaKind::Type(Type::Array(ArrayType {
             items: Some(boxed(items)),
-            min_items: None,
-            max_items: None,
+            min_items,
+            max_items,
             unique_items,
         })),
     }

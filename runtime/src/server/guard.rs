@@ -7,7 +7,7 @@ use super::entity::{Key, Resource};
 use super::http::json;
 use super::problem::Problem;
 use super::rules::{FieldError, FieldRule, Wire};
-use crate::repo::{quote_ident, Cmp, RepoError};
+use crate::repo::{map_error, quote_ident, Cmp};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;
@@ -86,7 +86,7 @@ pub(super) async fn find_row<R: Resource>(
     let current = sqlx::query_scalar_with::<_, Version, _>(&sql, args)
         .fetch_optional(&mut *conn)
         .await
-        .map_err(|e| Problem::from_repo(RepoError::Database(e), R::NAME, false))?;
+        .map_err(|e| Problem::from_repo(map_error(e, &[]), R::NAME, false))?;
     current.ok_or_else(|| Problem::not_found(format!("No {} with this key.", R::NAME)))
 }
 

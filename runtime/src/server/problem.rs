@@ -102,13 +102,12 @@ impl Problem {
             RepoError::NoPartition => Self::conflict(format!(
                 "No partition of the {entity} table holds these values; one must be added before such rows can be stored."
             )),
+            RepoError::Cancelled => Self::busy(
+                QUERY_RETRY_SECONDS,
+                "The query ran past the server's time limit; narrow it (filters, limit) or retry later.",
+            ),
             RepoError::Database(e) => match data_exception(&e) {
                 Some(detail) => Self::invalid(vec![FieldError::new("", detail)]),
-                // The statement timeout cut the query off; nothing it did is kept.
-                None if database_code(&e).as_deref() == Some(QUERY_CANCELED) => Self::busy(
-                    QUERY_RETRY_SECONDS,
-                    "The query ran past the server's time limit; narrow it (filters, limit) or retry later.",
-                ),
                 // The connection broke (the server restarted, say): the pool replaces it; retry.
                 None if matches!(e, sqlx::Error::Io(_) | sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed) => {
                     Self::unavailable(&e)
@@ -123,13 +122,8 @@ impl Problem {
     }
 }
 
-/// SQLSTATE of a statement cancelled, by `statement_timeout` here.
-const QUERY_CANCELED: &str = "57014";
+/// How long a client whose query was cut off by the statement timeout is asked to wait.
 const QUERY_RETRY_SECONDS: u64 = 5;
-
-fn database_code(err: &sqlx::Error) -> Option<String> {
-    err.as_database_error()?.code().map(std::borrow::Cow::into_owned)
-}
 
 /// PostgreSQL's class 22 (data exception: a value out of range, a bad encoding …) is a value the
 /// client sent that validation let through; it is the client's error, in words of our own.

@@ -244,10 +244,7 @@ async fn update<R: Resource>(
     // makes the server hash for a row it may not write.
     let hashing = R::RULES.iter().any(|r| r.hashed_into.is_some() && checked.object.contains_key(r.name));
     let mut conn = app.connection().await?;
-    let owner = match &scope {
-        Scope::Owner { field, subject } => Some((*field, subject.as_str())),
-        Scope::All => None,
-    };
+    let owner = scope.owner();
     let row = match (&precondition, stated, owner) {
         // One statement: `UPDATE … WHERE key AND version` tells a stale version from a missing row.
         (None, Some(version), None) if !hashing => {
@@ -286,10 +283,7 @@ async fn delete<R: Resource>(
     let key = path_key::<R::Key>(&id, R::NAME)?;
     let precondition = precondition::<R>(&app, &headers)?;
     let mut conn = app.connection().await?;
-    let owner = match &scope {
-        Scope::Owner { field, subject } => Some((*field, subject.as_str())),
-        Scope::All => None,
-    };
+    let owner = scope.owner();
     // Locked first when the owner or If-Match must hold until the row is gone.
     if owner.is_some() || precondition.is_some() {
         let mut tx = sqlx::Connection::begin(&mut *conn).await.map_err(|e| Problem::unavailable(&e))?;

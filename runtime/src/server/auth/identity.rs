@@ -239,7 +239,7 @@ async fn check_login(
             .bind(name)
             .fetch_optional(&mut *conn)
             .await
-            .map_err(|e| Problem::from_repo(crate::repo::RepoError::Database(e), "login", false))?
+            .map_err(|e| Problem::from_repo(crate::repo::map_error(e, &[]), "login", false))?
     };
     let (password, stored) = (password.to_string(), row.as_ref().map(|r| r.1.clone()));
     let started = tokio::time::Instant::now();

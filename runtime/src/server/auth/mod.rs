@@ -109,6 +109,16 @@ pub enum Scope {
     },
 }
 
+impl Scope {
+    /// The owner rule's field and subject, when the caller is limited to their own rows.
+    pub fn owner(&self) -> Option<(&'static str, &str)> {
+        match self {
+            Scope::Owner { field, subject } => Some((*field, subject.as_str())),
+            Scope::All => None,
+        }
+    }
+}
+
 /// 401 without a token where one is needed, 403 when the token does not allow the operation;
 /// otherwise the rows the caller may touch.
 pub fn authorize(allow: &Allow, who: &Principal, entity: &str, operation: &str) -> Result<Scope, Problem> {

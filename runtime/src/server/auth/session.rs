@@ -69,7 +69,7 @@ impl<R: Resource> SessionsOf<R> {
         let row: Option<(Option<String>, Option<String>, Option<String>)> = sqlx::query_as_with(&self.select, args)
             .fetch_optional(&mut *conn)
             .await
-            .map_err(|e| Problem::from_repo(crate::repo::RepoError::Database(e), R::NAME, false))?;
+            .map_err(|e| Problem::from_repo(crate::repo::map_error(e, &[]), R::NAME, false))?;
         Ok(row.map(|(password, roles, state)| stamp(password.as_deref(), roles.as_deref(), state.as_deref())))
     }
 }
