@@ -583,6 +583,38 @@ fn failed_logins_are_throttled_per_account() {
     });
 }
 
+/// The counts live in PostgreSQL: a second server on the same database (a replica, with a pool
+/// and memory of its own) sees the first one's failures, and attempts split between the two still
+/// get no more than five 401s.
+#[test]
+fn the_throttle_holds_across_two_servers_on_one_database() {
+    with_server("access_replicas", |admin| async move {
+        let replica =
+            tests::server::start(&tests::server::config(&admin.db_url, false)).await.expect("a second server");
+        let servers = [admin.with_token(None), Api::at(&format!("http://{}", replica.addr), &admin.db_url, None)];
+        insert_vbwd_user(&admin.db_url, "victim@x.io", "USER").await;
+        let attempts: Vec<_> = (0..50)
+            .map(|i| {
+                let server = servers[i % 2].clone();
+                tokio::spawn(async move { login(&server, "victim@x.io", "guess guess").await })
+            })
+            .collect();
+        let mut statuses = Vec::new();
+        for attempt in attempts {
+            statuses.push(attempt.await.expect("a login").status);
+        }
+        let count = |status| statuses.iter().filter(|s| **s == status).count();
+        assert_eq!((count(401), count(429)), (5, 45), "{statuses:?}");
+        for server in &servers {
+            check(&login(server, "victim@x.io", PASSWORD).await, 429, "locked on either server");
+            let own_client = server.from_address([127, 0, 0, 2].into());
+            check(&login(&own_client, "victim@x.io", PASSWORD).await, 200, "the owner from another client");
+        }
+        replica.stop().await.expect("the replica stops");
+        assert_match_openapi(&admin.exchanges());
+    });
+}
+
 /// A login takes as long for an unknown account as for one holding a legacy bcrypt hash (cost 12,
 /// several times an argon2id check): timing tells no one which accounts exist or are not upgraded.
 #[test]

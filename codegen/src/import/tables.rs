@@ -6,8 +6,8 @@ use crate::ir::FkAction;
 use crate::naming::fill;
 use crate::schema::{Schema, Table};
 
-/// Migration bookkeeping: never imported, listed in `unmanaged.ignore_tables`.
-pub const BOOKKEEPING: [&str; 2] = ["_sqlx_migrations", "alembic_version"];
+/// Migration and server bookkeeping: never imported, listed in `unmanaged.ignore_tables`.
+pub const BOOKKEEPING: [&str; 3] = ["_sqlx_migrations", "alembic_version", wire::LOGIN_FAILURES_TABLE];
 
 pub struct Selection<'s> {
     pub entities: Vec<&'s Table>,

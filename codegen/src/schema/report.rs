@@ -58,6 +58,11 @@ fn aspect_word(aspect: Aspect) -> &'static str {
 /// The `kind` of ignored bookkeeping tables (`alembic_version`, `_sqlx_migrations`): listed, never drift.
 pub const BOOKKEEPING: &str = "bookkeeping table";
 
+/// A table the project says to ignore, or the server's own (whatever the project lists).
+fn is_bookkeeping(ignore_tables: &[String], name: &str) -> bool {
+    name == wire::LOGIN_FAILURES_TABLE || ignore_tables.iter().any(|t| t == name)
+}
+
 /// An object in the database that no spec describes: listed, not counted as drift.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 pub struct Unmanaged {
@@ -71,7 +76,7 @@ pub fn split_unmanaged(changes: Vec<Change>, live: &Schema, ignore_tables: &[Str
     let mut drift = Vec::new();
     let mut unmanaged = Vec::new();
     for change in changes {
-        let is_ignored = |name: &str| ignore_tables.iter().any(|t| t == name);
+        let is_ignored = |name: &str| is_bookkeeping(ignore_tables, name);
         match (&change.kind, change.object, change.table.as_deref()) {
             (ChangeKind::Extra, ObjectKind::Table, _) => {
                 let kind = if is_ignored(&change.name) { BOOKKEEPING } else { "table" };
@@ -96,7 +101,7 @@ pub fn split_unmanaged(changes: Vec<Change>, live: &Schema, ignore_tables: &[Str
     }
     for (schema, tables) in &live.other_schemas {
         for table in tables {
-            let kind = if ignore_tables.contains(table) { BOOKKEEPING } else { "table in another schema" };
+            let kind = if is_bookkeeping(ignore_tables, table) { BOOKKEEPING } else { "table in another schema" };
             unmanaged.push(Unmanaged { kind, name: format!("{schema}.{table}") });
         }
     }

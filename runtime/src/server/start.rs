@@ -162,6 +162,11 @@ pub async fn start(
         // On a connection of its own: a migration (an index on a large table) may run for long.
         migrator.run(&mut probe).await.map_err(|e| format!("migration failed: {}", one_line(&e)))?;
     }
+    if routes.issues_tokens {
+        super::auth::prepare_login_throttle(&mut probe).await.map_err(|e| {
+            format!("cannot create the login throttle's table {}: {}", wire::LOGIN_FAILURES_TABLE, one_line(&e))
+        })?;
+    }
     let _ = probe.close().await;
     let options = PgConnectOptions::from_str(&config.database_url)
         .map_err(unreachable)?

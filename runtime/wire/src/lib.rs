@@ -45,6 +45,10 @@ pub fn item_path(collection: &str, key_fields: &[&str]) -> String {
 pub const INFINITY: &str = "infinity";
 pub const NEG_INFINITY: &str = "-infinity";
 
+/// The table the server keeps its failed-login counters in (created at start-up, next to the
+/// model's tables): bookkeeping that `check` lists and never calls drift, and import skips.
+pub const LOGIN_FAILURES_TABLE: &str = "_login_failures";
+
 /// The role that passes every access rule.
 pub const ADMIN_ROLE: &str = "admin";
 

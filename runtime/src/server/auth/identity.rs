@@ -2,7 +2,7 @@
 //! checks the password against the stored hash (argon2id, or bcrypt then upgraded) and issues a
 //! token; `POST /api/v1/auth/register`, when the spec enables it, creates the row and logs it in.
 
-use super::limit::LoginLimiter;
+use super::limit::{Attempt, LoginLimiter, Refusal};
 use super::password::{
     blocking, burn_verification, hash_fields, hash_password, verification_floor, verify_password, PasswordCheck,
 };
@@ -178,16 +178,13 @@ async fn http_login(
     let body = body.map_err(|e| Problem::new(e.status(), e.body_text()))?;
     let (name, password) = credentials(&login.identity, json_body(&headers, &body)?)?;
     let client = client_ip(&extensions, &headers, &app.trusted_proxies);
-    let attempt = login
-        .limiter
-        .attempt(&name, client)
-        .map_err(|seconds| Problem::too_many(seconds, "Too many failed logins; wait before trying again."))?;
+    let attempt = count_attempt(&app, &login, &name, client).await?;
     let checked = check_login(&app, &login, &name, &password).await;
     let (check, row) = match checked {
         Ok(checked) => checked,
         // Not checked (database or hashing unavailable): no failure to count.
         Err(problem) => {
-            login.limiter.refund(attempt);
+            refund(&app, &login, attempt).await;
             return Err(problem);
         }
     };
@@ -195,7 +192,7 @@ async fn http_login(
         tracing::info!(client = ?client, "failed login");
         return Err(super::unauthorized(format!("Wrong {} or password.", login.identity.login)));
     };
-    login.limiter.refund(attempt);
+    refund(&app, &login, attempt).await;
     // Said only to whoever knows the password, so it tells no one else the account exists.
     if let Some((column, allowed)) = login.identity.login_when {
         if !state.as_deref().is_some_and(|s| allowed.contains(&s)) {
@@ -222,6 +219,24 @@ async fn http_login(
         }
     }
     token_response(&app, &login, StatusCode::OK, &subject, login.identity.roles_of(roles.as_deref())).await
+}
+
+/// Counts the attempt before anything is checked, or answers 429 with the wait.
+async fn count_attempt(app: &AppState, login: &Login, name: &str, client: Option<IpAddr>) -> Result<Attempt, Problem> {
+    let mut conn = app.connection().await?;
+    login.limiter.attempt(&mut conn, name, client).await.map_err(|refusal| match refusal {
+        Refusal::Wait(seconds) => Problem::too_many(seconds, "Too many failed logins; wait before trying again."),
+        Refusal::Database(e) => Problem::from_repo(crate::repo::map_error(e, &[]), "login", false),
+    })
+}
+
+/// Takes back an attempt that was no failure; a refund that cannot be written leaves a failure
+/// counted, which the window forgets.
+async fn refund(app: &AppState, login: &Login, attempt: Attempt) {
+    let Ok(mut conn) = app.connection().await else { return };
+    if let Err(e) = login.limiter.refund(&mut conn, attempt).await {
+        tracing::warn!(error = %e, "could not take back a login attempt");
+    }
 }
 
 type LoginRow = (String, String, Option<String>, Option<String>);

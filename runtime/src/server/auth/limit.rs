@@ -1,93 +1,180 @@
-//! Failed-login throttling, in memory per server process. An attempt is counted as a failure
-//! before its password is checked, in the same step as the limits are (a success refunds it), so
-//! parallel attempts cannot overtake the count. Within `WINDOW`, a client may fail `PAIR_FAILURES`
-//! times for one account and `CLIENT_FAILURES` times in all; an account failing
-//! `ACCOUNT_FAILURES` times refuses the clients that failed it, not one that has not: an attacker
-//! is slowed and the owner, from their own client, still logs in. Then 429 until the window of
-//! the first failure ends. Clients are addresses, IPv6 grouped by /64 (one subscriber's block).
+//! Failed-login throttling, kept in PostgreSQL so every server on one database counts together.
+//! An attempt is counted as a failure before its password is checked, in the same transaction as
+//! the limits are read (a success refunds it): the upsert locks the counters, so parallel
+//! attempts, on any server, queue behind each other and cannot overtake the count. Within
+//! `WINDOW`, a client may fail `PAIR_FAILURES` times for one account and `CLIENT_FAILURES` times
+//! in all; an account failing `ACCOUNT_FAILURES` times refuses the clients that failed it, not one
+//! that has not: an attacker is slowed and the owner, from their own client, still logs in. Then
+//! 429 until the window of the first failure ends. Clients are addresses, IPv6 grouped by /64 (one
+//! subscriber's block). The table is the runtime's own (`wire::LOGIN_FAILURES_TABLE`, unlogged:
+//! a crash forgets the counts, which is a throttle's right trade); `check` never calls it drift.
 
-use std::collections::HashMap;
+use crate::repo::quote_ident;
+use sqlx::PgConnection;
 use std::net::IpAddr;
-use std::sync::Mutex;
-use std::time::{Duration, Instant};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Duration;
 
 pub const WINDOW: Duration = Duration::from_secs(15 * 60);
-pub const PAIR_FAILURES: u32 = 5;
-pub const CLIENT_FAILURES: u32 = 20;
-pub const ACCOUNT_FAILURES: u32 = 100;
-/// Past this many tracked keys, expired ones are swept on the next attempt.
-const SWEEP_AT: usize = 10_000;
+pub const PAIR_FAILURES: i32 = 5;
+pub const CLIENT_FAILURES: i32 = 20;
+pub const ACCOUNT_FAILURES: i32 = 100;
+/// Every this many attempts a server sweeps expired counters.
+const SWEEP_EVERY: u64 = 256;
 /// Characters of a login name kept as its key: an unbounded name is not an unbounded key.
 const NAME_CHARS: usize = 320;
 
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-enum Key {
-    Pair(String, Option<IpAddr>),
-    Account(String),
-    Client(Option<IpAddr>),
+/// Creates the counters' table when it is missing; replicas starting together create it once.
+pub async fn prepare(conn: &mut PgConnection) -> Result<(), sqlx::Error> {
+    let table = quote_ident(wire::LOGIN_FAILURES_TABLE);
+    let exists: bool =
+        sqlx::query_scalar("SELECT to_regclass($1) IS NOT NULL").bind(&table).fetch_one(&mut *conn).await?;
+    if exists {
+        return Ok(());
+    }
+    let mut tx = sqlx::Connection::begin(&mut *conn).await?;
+    // The same key for every server of this database: the second waits, then finds the table.
+    sqlx::query("SELECT pg_advisory_xact_lock(hashtext($1))")
+        .bind(wire::LOGIN_FAILURES_TABLE)
+        .execute(&mut *tx)
+        .await?;
+    let index = quote_ident(&format!("{}_since", wire::LOGIN_FAILURES_TABLE));
+    sqlx::query(&format!(
+        "CREATE UNLOGGED TABLE IF NOT EXISTS {table} \
+         (key text PRIMARY KEY, failures integer NOT NULL, since timestamptz NOT NULL)"
+    ))
+    .execute(&mut *tx)
+    .await?;
+    sqlx::query(&format!("CREATE INDEX IF NOT EXISTS {index} ON {table} (since)")).execute(&mut *tx).await?;
+    tx.commit().await
 }
 
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct LoginLimiter {
-    failures: Mutex<HashMap<Key, (u32, Instant)>>,
+    attempt: String,
+    refund: String,
+    sweep: String,
+    attempts: AtomicU64,
+}
+
+impl Default for LoginLimiter {
+    fn default() -> Self {
+        let table = quote_ident(wire::LOGIN_FAILURES_TABLE);
+        let window = WINDOW.as_secs();
+        let live = format!("f.since > now() - interval '{window} seconds'");
+        Self {
+            // Sorted keys lock in one order on every server: no deadlock between attempts.
+            attempt: format!(
+                "INSERT INTO {table} AS f (key, failures, since) \
+                 SELECT key, 1, now() FROM unnest($1::text[]) AS k(key) ORDER BY key \
+                 ON CONFLICT (key) DO UPDATE SET \
+                 failures = CASE WHEN {live} THEN f.failures + 1 ELSE 1 END, \
+                 since = CASE WHEN {live} THEN f.since ELSE now() END \
+                 RETURNING key, failures, \
+                 ceil(extract(epoch FROM f.since + interval '{window} seconds' - now()))::bigint"
+            ),
+            refund: format!(
+                "WITH pair AS (DELETE FROM {table} WHERE key = $1) \
+                 UPDATE {table} SET failures = failures - 1 WHERE key = ANY($2) AND failures > 0"
+            ),
+            sweep: format!("DELETE FROM {table} WHERE since <= now() - interval '{window} seconds'"),
+            attempts: AtomicU64::new(0),
+        }
+    }
 }
 
 /// An attempt counted as failed until [`LoginLimiter::refund`] takes it back.
 #[derive(Debug)]
 pub struct Attempt {
-    account: String,
-    client: Option<IpAddr>,
+    keys: Keys,
 }
 
+/// Why an attempt may not be made: the wait, or the database's error.
+#[derive(Debug)]
+pub enum Refusal {
+    Wait(u64),
+    Database(sqlx::Error),
+}
+
+impl From<sqlx::Error> for Refusal {
+    fn from(e: sqlx::Error) -> Self {
+        Self::Database(e)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Keys {
+    pair: String,
+    client: String,
+    account: String,
+}
+
+impl Keys {
+    fn of(account: &str, client: Option<IpAddr>) -> Self {
+        let account = account_key(account);
+        let client = client.map_or_else(|| "-".to_string(), |ip| group(ip).to_string());
+        Self {
+            pair: format!("pair {client} {account}"),
+            client: format!("client {client}"),
+            account: format!("account {account}"),
+        }
+    }
+}
+
+/// One counter as this attempt left it: failures including this one, seconds its window has left.
+type Count = (i32, i64);
+
 impl LoginLimiter {
-    /// Counts an attempt, or `Err(seconds to wait)` when the client may not try this account now.
-    pub fn attempt(&self, account: &str, client: Option<IpAddr>) -> Result<Attempt, u64> {
-        let (account, client) = (account_key(account), client.map(group));
-        let mut failures = self.failures.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-        let now = Instant::now();
-        if failures.len() > SWEEP_AT {
-            failures.retain(|_, (_, since)| *since + WINDOW > now);
+    /// Counts an attempt, or refuses it with the seconds to wait before this client may try this
+    /// account again.
+    pub async fn attempt(
+        &self,
+        conn: &mut PgConnection,
+        account: &str,
+        client: Option<IpAddr>,
+    ) -> Result<Attempt, Refusal> {
+        let keys = Keys::of(account, client);
+        if self.attempts.fetch_add(1, Ordering::Relaxed) % SWEEP_EVERY == SWEEP_EVERY - 1 {
+            sqlx::query(&self.sweep).execute(&mut *conn).await?;
         }
-        let live = |key: &Key| failures.get(key).filter(|(_, since)| *since + WINDOW > now).copied();
-        let pair = Key::Pair(account.clone(), client);
-        let failed_here = live(&pair).is_some();
-        let mut wait: Option<u64> = None;
-        let checks = [
-            (pair.clone(), PAIR_FAILURES, true),
-            (Key::Client(client), CLIENT_FAILURES, true),
-            (Key::Account(account.clone()), ACCOUNT_FAILURES, failed_here),
-        ];
-        for (key, limit, applies) in &checks {
-            let Some((count, since)) = live(key) else { continue };
-            if *applies && count >= *limit {
-                let seconds = (since + WINDOW - now).as_secs().max(1);
-                wait = Some(wait.map_or(seconds, |w| w.max(seconds)));
+        let mut tx = sqlx::Connection::begin(&mut *conn).await?;
+        let rows: Vec<(String, i32, i64)> = sqlx::query_as(&self.attempt)
+            .bind(&[keys.pair.as_str(), keys.client.as_str(), keys.account.as_str()][..])
+            .fetch_all(&mut *tx)
+            .await?;
+        let count = |key: &str| rows.iter().find(|r| r.0 == key).map_or((1, 0), |r| (r.1, r.2));
+        match verdict(count(&keys.pair), count(&keys.client), count(&keys.account)) {
+            Some(seconds) => {
+                // A refused attempt is no attempt: the counters go back as they were.
+                tx.rollback().await?;
+                Err(Refusal::Wait(seconds))
+            }
+            None => {
+                tx.commit().await?;
+                Ok(Attempt { keys })
             }
         }
-        if let Some(seconds) = wait {
-            return Err(seconds);
-        }
-        for (key, ..) in checks {
-            let entry = failures.entry(key).or_insert((0, now));
-            if entry.1 + WINDOW <= now {
-                *entry = (0, now);
-            }
-            entry.0 += 1;
-        }
-        Ok(Attempt { account, client })
     }
 
     /// The attempt was no failure (the password was right, or it could not be checked): it is
     /// taken back, and the pair starts afresh.
-    pub fn refund(&self, attempt: Attempt) {
-        let mut failures = self.failures.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-        failures.remove(&Key::Pair(attempt.account.clone(), attempt.client));
-        for key in [Key::Account(attempt.account), Key::Client(attempt.client)] {
-            if let Some(entry) = failures.get_mut(&key) {
-                entry.0 = entry.0.saturating_sub(1);
-            }
-        }
+    pub async fn refund(&self, conn: &mut PgConnection, attempt: Attempt) -> Result<(), sqlx::Error> {
+        let Keys { pair, client, account } = attempt.keys;
+        sqlx::query(&self.refund).bind(pair).bind(&[client, account][..]).execute(&mut *conn).await.map(drop)
     }
+}
+
+/// `Some(seconds to wait)` when an attempt that left these counts must be refused.
+fn verdict(pair: Count, client: Count, account: Count) -> Option<u64> {
+    // The account's ceiling holds only against a client that had failed it before this attempt.
+    let failed_here = pair.0 > 1;
+    let checks =
+        [(pair, PAIR_FAILURES, true), (client, CLIENT_FAILURES, true), (account, ACCOUNT_FAILURES, failed_here)];
+    checks
+        .iter()
+        .filter(|((failures, _), limit, applies)| *applies && failures > limit)
+        .map(|((_, seconds), ..)| u64::try_from(*seconds).unwrap_or(0).max(1))
+        .max()
 }
 
 fn account_key(account: &str) -> String {
@@ -109,41 +196,28 @@ pub fn group(ip: IpAddr) -> IpAddr {
 mod tests {
     use super::*;
 
+    const FRESH: Count = (1, 900);
+
     #[test]
-    fn a_client_is_locked_out_of_one_account_and_the_owner_is_not() {
-        let limiter = LoginLimiter::default();
-        let (a, b) = (Some(IpAddr::from([10, 0, 0, 1])), Some(IpAddr::from([10, 0, 0, 2])));
-        for _ in 0..PAIR_FAILURES {
-            limiter.attempt("Ann@x.io", a).expect("under the limit");
-        }
-        assert!(limiter.attempt("ann@x.io", a).unwrap_err() > 0, "the pair is locked, whatever the case");
-        let owner = limiter.attempt("ann@x.io", b).expect("another client may try");
-        limiter.refund(owner);
-        // Another account from the same client is still allowed, until the client's limit.
-        limiter.attempt("bob@x.io", a).expect("another account");
-        for i in 0..CLIENT_FAILURES {
-            let _ = limiter.attempt(&format!("u{i}"), a);
-        }
-        assert!(limiter.attempt("carl@x.io", a).is_err());
-        assert!(limiter.attempt("carl@x.io", b).is_ok());
+    fn a_pair_past_its_limit_waits_and_another_client_does_not() {
+        assert_eq!(verdict((PAIR_FAILURES, 900), FRESH, FRESH), None, "the fifth failure may be tried");
+        assert_eq!(verdict((PAIR_FAILURES + 1, 600), FRESH, FRESH), Some(600));
+        assert_eq!(verdict(FRESH, (CLIENT_FAILURES + 1, 30), FRESH), Some(30), "the client's ceiling");
+        assert_eq!(verdict((PAIR_FAILURES + 1, 0), FRESH, FRESH), Some(1), "at least a second");
     }
 
     #[test]
     fn an_account_under_attack_refuses_the_attackers_but_not_a_new_client() {
-        let limiter = LoginLimiter::default();
-        for i in 0..ACCOUNT_FAILURES {
-            let attacker = Some(IpAddr::from([10, 1, (i / 256) as u8, (i % 256) as u8]));
-            limiter.attempt("ann@x.io", attacker).expect("each attacker's first try");
-        }
-        assert!(limiter.attempt("ann@x.io", Some(IpAddr::from([10, 1, 0, 0]))).is_err(), "a client that failed it");
-        assert!(limiter.attempt("ann@x.io", Some(IpAddr::from([192, 0, 2, 1]))).is_ok(), "the owner's own client");
+        let attacked = (ACCOUNT_FAILURES + 1, 700);
+        assert_eq!(verdict((2, 700), FRESH, attacked), Some(700), "a client that failed it");
+        assert_eq!(verdict(FRESH, FRESH, attacked), None, "the owner's own client");
     }
 
     #[test]
-    fn ipv6_clients_are_their_64_and_long_names_one_key() {
+    fn keys_ignore_case_group_ipv6_by_64_and_cap_names() {
         let one: IpAddr = "2001:db8:1:2:aaaa::1".parse().unwrap();
         let other: IpAddr = "2001:db8:1:2:bbbb::9".parse().unwrap();
-        assert_eq!(group(one), group(other));
+        assert_eq!(Keys::of("Ann@x.io", Some(one)), Keys::of("ann@x.io", Some(other)));
         assert_eq!(group("::ffff:10.0.0.1".parse().unwrap()), IpAddr::from([10, 0, 0, 1]));
         let long = "x".repeat(100_000);
         assert_eq!(account_key(&long).len(), NAME_CHARS);

@@ -9,6 +9,7 @@ mod session;
 mod token;
 
 pub use identity::Identity;
+pub use limit::prepare as prepare_login_throttle;
 pub use token::{Audience, Claims, Keys, TokenConfig, MAX_TOKEN_TTL_SECONDS};
 
 pub(super) use identity::routes as identity_routes;
