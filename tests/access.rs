@@ -625,6 +625,36 @@ fn the_throttle_holds_across_two_servers_on_one_database() {
     });
 }
 
+/// `normalize: lowercase` on the login field: a name differing only in case is the same name,
+/// and logs in whatever its case; a row written before keeps its spelling and logs in as spelled.
+#[test]
+fn login_names_ignore_case() {
+    with_server("access_case", |admin| async move {
+        let anonymous = admin.with_token(None);
+        let register = |email: &'static str| {
+            let anonymous = anonymous.clone();
+            async move { anonymous.post(api::REGISTER_PATH, &json!({ "email": email, "password": PASSWORD })).await }
+        };
+        let first = register("case@x.io").await;
+        check(&first, 201, "register");
+        check(&register("Case@x.io").await, 409, "the same name in another case");
+        for spelling in ["case@x.io", "Case@x.io", "CASE@X.IO"] {
+            check(&login(&anonymous, spelling, PASSWORD).await, 200, spelling);
+        }
+        let mixed = register("Mixed@X.io").await;
+        check(&mixed, 201, "register in mixed case");
+        let id = claims(mixed.json["access_token"].as_str().unwrap())["sub"].as_str().unwrap().to_string();
+        assert_eq!(
+            admin.get(&format!("/api/v1/users/{id}")).await.json["email"],
+            json!("mixed@x.io"),
+            "stored lower-cased"
+        );
+        insert_vbwd_user(&admin.db_url, "Legacy@x.io", "USER").await;
+        check(&login(&anonymous, "Legacy@x.io", PASSWORD).await, 200, "a row written before, as spelled");
+        assert_match_openapi(&admin.exchanges());
+    });
+}
+
 /// A login takes as long for an unknown account as for one holding a legacy bcrypt hash (cost 12,
 /// several times an argon2id check): timing tells no one which accounts exist or are not upgraded.
 #[test]

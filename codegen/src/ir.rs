@@ -242,6 +242,9 @@ pub struct Field {
     pub generated: Option<Generated>,
     /// A collation other than the type's default.
     pub collation: Option<String>,
+    /// `normalize: lowercase`: every API write stores the value lower-cased, so its unique key
+    /// ignores case, and a login by it does too.
+    pub lowercase: bool,
 }
 
 impl Entity {

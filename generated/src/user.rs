@@ -375,7 +375,8 @@ impl api::Resource for User {
                 pattern: Some(
                     "^[a-zA-Z0-9.!#$%&'*+/=?^_`{|}~-]+@[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?(?:\\.[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?)*$",
                 ),
-            }),
+            })
+            .lowercase(),
         api::FieldRule::writable("password", api::Wire::Text)
             .required()
             .check(api::Check {

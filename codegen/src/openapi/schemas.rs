@@ -249,6 +249,10 @@ pub fn field_schema(field: &Field, nullable: bool) -> Schema {
     let mut schema = type_schema(&field.ty, &field.validate);
     let data = &mut schema.schema_data;
     data.description = field.doc.clone();
+    if field.lowercase {
+        let said = "Stored lower-cased; compared without regard to case.";
+        data.description = Some(data.description.take().map_or(said.to_string(), |doc| format!("{doc} {said}")));
+    }
     if nullable {
         data.nullable = true;
     }

@@ -134,6 +134,9 @@ fn field_rule(model: &Model, entity: &Entity, f: &Field) -> TokenStream {
         let check = check(&f.validate);
         rule.extend(quote!(.check(#check)));
     }
+    if f.lowercase {
+        rule.extend(quote!(.lowercase()));
+    }
     rule
 }
 

@@ -241,6 +241,8 @@ pub struct FieldSpec {
     pub check: Option<S<String>>,
     /// `immediate` or `deferred`: a DEFERRABLE foreign key.
     pub deferrable: Option<S<String>>,
+    /// `lowercase`: the API stores the value lower-cased (a login name that ignores case).
+    pub normalize: Option<S<String>>,
 }
 
 /// `CREATE SEQUENCE`'s options, each left out for PostgreSQL's default.

@@ -85,6 +85,8 @@ pub struct FieldRule {
     pub write_roles: Option<&'static [&'static str]>,
     /// A password: its argon2id hash is stored in this field (the body never names the hash).
     pub hashed_into: Option<&'static str>,
+    /// Stored lower-cased (`normalize: lowercase`): its unique key and a login by it ignore case.
+    pub lowercase: bool,
 }
 
 // Builders, so each generated rule is one short line: `FieldRule::writable("email", Wire::Varchar(255)).required()`.
@@ -103,6 +105,7 @@ impl FieldRule {
             read_roles: None,
             write_roles: None,
             hashed_into: None,
+            lowercase: false,
         }
     }
 
@@ -142,6 +145,11 @@ impl FieldRule {
     /// Only these roles (and admin) may set the field.
     pub const fn written_by(self, roles: &'static [&'static str]) -> Self {
         Self { write_roles: Some(roles), ..self }
+    }
+
+    /// Lower-cased before it is checked and stored.
+    pub const fn lowercase(self) -> Self {
+        Self { lowercase: true, ..self }
     }
 
     /// A password: the server stores its argon2id hash in `field`.
@@ -219,6 +227,9 @@ pub fn check_body(rules: &[FieldRule], body: Value, kind: BodyKind) -> Result<Ch
                 errors.push(FieldError::new(&key, "must not be null"));
             }
             continue;
+        }
+        if let (true, Value::String(text)) = (rule.lowercase, &mut *value) {
+            *text = text.to_lowercase();
         }
         check_value(rule.name, &rule.wire, &rule.check, value, &mut errors);
     }

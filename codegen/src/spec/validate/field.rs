@@ -228,6 +228,7 @@ impl Validator<'_> {
                 );
             }
         }
+        let lowercase = typed && self.normalize(file, spec, &ty);
         let (read_roles, write_roles) =
             self.field_access(file, spec.access.as_ref(), (flag(&spec.secret), flag(&spec.read_only)));
         let field = Field {
@@ -249,8 +250,32 @@ impl Validator<'_> {
             write_roles,
             generated,
             collation: spec.collation.as_ref().map(|c| c.value.clone()),
+            lowercase,
         };
         Some((field, unique, index, pending_ref))
+    }
+
+    /// `normalize:`: whether the value is stored lower-cased (the one normalization there is).
+    fn normalize(&mut self, file: &Path, spec: &FieldSpec, ty: &FieldType) -> bool {
+        let Some(n) = &spec.normalize else { return false };
+        if n.value != "lowercase" {
+            self.diags.push(
+                Diagnostic::error(span_of(file, n), format!("unknown normalize '{}'", n.value))
+                    .with_help("use `normalize: lowercase` (stored lower-cased; unique and login ignore case)"),
+            );
+            return false;
+        }
+        if !ty.is_text() {
+            self.diags.push(
+                Diagnostic::error(
+                    span_of(file, n),
+                    format!("`normalize: lowercase` applies to text, not to {}", spec.ty.value),
+                )
+                .with_help("remove `normalize:`"),
+            );
+            return false;
+        }
+        true
     }
 
     /// `deferrable:` as the foreign key's options.

@@ -58,6 +58,8 @@ impl Identity {
 struct Login {
     identity: Identity,
     limiter: LoginLimiter,
+    /// The login field is stored lower-cased: a login by it ignores case.
+    lowercase: bool,
     select: String,
     upgrade: String,
     register: Arc<dyn Register>,
@@ -85,14 +87,18 @@ pub fn routes<R: Resource>(identity: Identity) -> (axum::Router<AppState>, Arc<d
     let q = crate::repo::quote_ident;
     let text_of = |column: Option<&str>| column.map_or("NULL::text".to_string(), |c| format!("{}::text", q(c)));
     let (roles, state) = (text_of(identity.roles), text_of(identity.login_when.map(|(column, _)| column)));
+    // $1 the name as the column stores it, $2 as typed: a row written before the name was
+    // normalized (`Ann@x.io`) still logs in as it is spelled.
     let select = format!(
-        "SELECT {}::text, {}, {roles}, {state} FROM {} WHERE {} = $1",
-        q(identity.key),
-        q(identity.password),
-        q(identity.table),
-        q(identity.login)
+        "SELECT {key}::text, {password}, {roles}, {state}, {login}::text FROM {table} \
+         WHERE {login} IN ($1, $2) ORDER BY {login} = $2 DESC LIMIT 1",
+        key = q(identity.key),
+        password = q(identity.password),
+        table = q(identity.table),
+        login = q(identity.login)
     );
-    // Keyed by login and old hash: a password changed meanwhile is not overwritten.
+    let lowercase = R::RULES.iter().any(|rule| rule.name == identity.login && rule.lowercase);
+    // Keyed by the stored login and old hash: a password changed meanwhile is not overwritten.
     let upgrade = format!(
         "UPDATE {} SET {} = $1 WHERE {} = $2 AND {} = $3",
         q(identity.table),
@@ -107,6 +113,7 @@ pub fn routes<R: Resource>(identity: Identity) -> (axum::Router<AppState>, Arc<d
     let state = Arc::new(Login {
         identity,
         limiter: LoginLimiter::default(),
+        lowercase,
         select,
         upgrade,
         register,
@@ -188,7 +195,7 @@ async fn http_login(
             return Err(problem);
         }
     };
-    let (PasswordCheck::Right { upgrade }, Some((subject, stored, roles, state))) = (check, row) else {
+    let (PasswordCheck::Right { upgrade }, Some((subject, stored, roles, state, stored_name))) = (check, row) else {
         tracing::info!(client = ?client, "failed login");
         return Err(super::unauthorized(format!("Wrong {} or password.", login.identity.login)));
     };
@@ -209,7 +216,8 @@ async fn http_login(
         match blocking(&app.hashing, move || hash_password(&password)).await {
             Ok(Ok(hash)) => {
                 let mut conn = app.connection().await?;
-                let done = sqlx::query(&login.upgrade).bind(&hash).bind(&name).bind(&stored).execute(&mut *conn).await;
+                let done =
+                    sqlx::query(&login.upgrade).bind(&hash).bind(&stored_name).bind(&stored).execute(&mut *conn).await;
                 if let Err(e) = done {
                     tracing::warn!(error = %e, "could not upgrade a password hash to argon2id");
                 }
@@ -239,7 +247,8 @@ async fn refund(app: &AppState, login: &Login, attempt: Attempt) {
     }
 }
 
-type LoginRow = (String, String, Option<String>, Option<String>);
+/// Key, hash, role value, state value, and the login name as stored.
+type LoginRow = (String, String, Option<String>, Option<String>, String);
 
 /// The account's row, if any, and what its hash says of the password.
 async fn check_login(
@@ -250,7 +259,9 @@ async fn check_login(
 ) -> Result<(PasswordCheck, Option<LoginRow>), Problem> {
     let row: Option<LoginRow> = {
         let mut conn = app.connection().await?;
+        let stored = if login.lowercase { name.to_lowercase() } else { name.to_string() };
         sqlx::query_as(&login.select)
+            .bind(stored)
             .bind(name)
             .fetch_optional(&mut *conn)
             .await
