@@ -651,6 +651,16 @@ fn login_names_ignore_case() {
         );
         insert_vbwd_user(&admin.db_url, "Legacy@x.io", "USER").await;
         check(&login(&anonymous, "Legacy@x.io", PASSWORD).await, 200, "a row written before, as spelled");
+        // Registering a taken name tells that it exists: each such probe counts as a failed login.
+        for _ in 0..5 {
+            check(&register("CASE@x.io").await, 409, "a probe of a taken name");
+        }
+        let refused = register("case@X.io").await;
+        check(&refused, 429, "the sixth probe since this client last logged in");
+        assert!(refused.header("retry-after").is_some());
+        check(&login(&anonymous, "case@x.io", PASSWORD).await, 429, "as after five failed logins");
+        let own_client = anonymous.from_address([127, 0, 0, 2].into());
+        check(&login(&own_client, "case@x.io", PASSWORD).await, 200, "the owner from another client");
         assert_match_openapi(&admin.exchanges());
     });
 }
@@ -701,7 +711,7 @@ fn passwords_are_hashed_only_when_authorized_and_a_few_at_a_time() {
             check(&patch.await.unwrap(), 404, "a password change of another's row");
         }
         // A burst of registrations with a taken email: a few are hashed (and conflict), the rest
-        // are told at once to come back.
+        // are told at once to come back: the name's probes are throttled, the hashing is bounded.
         let registers = spawn_all(300, &|| {
             let anonymous = anonymous.clone();
             tokio::spawn(async move {
@@ -711,13 +721,14 @@ fn passwords_are_hashed_only_when_authorized_and_a_few_at_a_time() {
         let mut statuses = BTreeMap::new();
         for register in registers {
             let reply = register.await.unwrap();
-            if reply.status == 503 {
-                assert!(reply.header("retry-after").is_some(), "503 says when to retry: {:?}", reply.headers);
+            if [429, 503].contains(&reply.status) {
+                assert!(reply.header("retry-after").is_some(), "it says when to retry: {:?}", reply.headers);
             }
             *statuses.entry(reply.status).or_insert(0) += 1;
         }
-        let shed = statuses.get(&503).copied().unwrap_or_default();
-        assert!(statuses.keys().all(|s| [409, 503].contains(s)) && shed > 0, "{statuses:?}");
+        let conflicts = statuses.get(&409).copied().unwrap_or_default();
+        assert!(statuses.keys().all(|s| [409, 429, 503].contains(s)), "{statuses:?}");
+        assert!((1..=10).contains(&conflicts), "a probe of a taken name counts as a failed login: {statuses:?}");
         assert_match_openapi(&admin.exchanges());
     });
 }

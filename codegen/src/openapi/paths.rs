@@ -29,7 +29,11 @@ const ERRORS: [(u16, &str, &str); 10] = [
     (412, "PreconditionFailed", "`If-Match` names no version the row is at; nothing was written."),
     (415, "UnsupportedMediaType", "The body is not sent as application/json."),
     (422, "UnprocessableEntity", "The body breaks the schema; `errors` names each field."),
-    (429, "TooManyRequests", "Too many failed logins; `Retry-After` says how long to wait."),
+    (
+        429,
+        "TooManyRequests",
+        "Too many failed logins (or registrations of taken names); `Retry-After` says how long to wait.",
+    ),
     (
         503,
         "ServiceUnavailable",
@@ -229,6 +233,12 @@ fn register(entity: &Entity) -> Operation {
     let mut op = Operation {
         tags: vec!["Auth".into()],
         summary: Some(format!("Register a {} and log in", entity.name)),
+        description: Some(
+            "Creates the account and returns a bearer token. A name already taken (409) counts as a \
+             failed login for this client: probing which accounts exist is throttled as guessing \
+             passwords is (429)."
+                .into(),
+        ),
         operation_id: Some("register".into()),
         request_body: Some(body(schemas::LOGIN)),
         security: Some(Vec::new()),
@@ -236,7 +246,7 @@ fn register(entity: &Entity) -> Operation {
     };
     op.responses = responses(
         [(201, ok("Registered; the token logs the new account in.", JSON, reference(schemas::TOKEN)))],
-        &[400, 409, 415, 422],
+        &[400, 409, 415, 422, 429],
     );
     op
 }

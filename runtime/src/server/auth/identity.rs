@@ -67,7 +67,7 @@ struct Login {
 }
 
 trait Register: Send + Sync {
-    fn register(&self, app: AppState, login: Arc<Login>, body: Map<String, Value>) -> Reply;
+    fn register(&self, app: AppState, login: Arc<Login>, body: Map<String, Value>, client: Option<IpAddr>) -> Reply;
 }
 
 type Reply = std::pin::Pin<Box<dyn Future<Output = Result<Response, Problem>> + Send>>;
@@ -75,8 +75,8 @@ type Reply = std::pin::Pin<Box<dyn Future<Output = Result<Response, Problem>> + 
 struct Of<R>(std::marker::PhantomData<fn() -> R>);
 
 impl<R: Resource> Register for Of<R> {
-    fn register(&self, app: AppState, login: Arc<Login>, body: Map<String, Value>) -> Reply {
-        Box::pin(register::<R>(app, login, body))
+    fn register(&self, app: AppState, login: Arc<Login>, body: Map<String, Value>, client: Option<IpAddr>) -> Reply {
+        Box::pin(register::<R>(app, login, body, client))
     }
 }
 
@@ -287,9 +287,11 @@ async fn check_login(
 async fn http_register(
     State(app): State<AppState>,
     Extension(login): Extension<Arc<Login>>,
+    extensions: Extensions,
     headers: HeaderMap,
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Response, Problem> {
+    let client = client_ip(&extensions, &headers, &app.trusted_proxies);
     let body = body.map_err(|e| Problem::new(e.status(), e.body_text()))?;
     let (name, password) = credentials(&login.identity, json_body(&headers, &body)?)?;
     let mut object = Map::new();
@@ -297,19 +299,32 @@ async fn http_register(
     object.insert(PASSWORD_FIELD.to_string(), Value::String(password));
     // Mounted only when the spec enables registration.
     let register = Arc::clone(&login.register);
-    register.register(app, login, object).await
+    register.register(app, login, object, client).await
 }
 
+/// A registration is counted as a login attempt before its password is hashed: a taken name (409)
+/// stays counted, so finding which accounts exist costs what guessing their passwords does; a
+/// registration that was no probe (created, or refused for another reason) is taken back.
 async fn register<R: Resource>(
     app: AppState,
     login: Arc<Login>,
     body: Map<String, Value>,
+    client: Option<IpAddr>,
 ) -> Result<Response, Problem> {
     let mut checked = check_body(R::RULES, Value::Object(body), BodyKind::Create).map_err(Problem::invalid)?;
-    hash_fields(&app.hashing, R::RULES, &mut checked.object).await?;
-    let new: R::New = from_checked(checked.object)?;
-    let mut conn = app.connection().await?;
-    let row = R::insert_row(&mut conn, new).await.map_err(|e| Problem::from_repo(e, R::NAME, true))?;
+    let name = checked.object.get(login.identity.login).and_then(Value::as_str).unwrap_or_default().to_string();
+    let attempt = count_attempt(&app, &login, &name, client).await?;
+    let inserted = async {
+        hash_fields(&app.hashing, R::RULES, &mut checked.object).await?;
+        let new: R::New = from_checked(checked.object)?;
+        let mut conn = app.connection().await?;
+        R::insert_row(&mut conn, new).await.map_err(|e| Problem::from_repo(e, R::NAME, true))
+    }
+    .await;
+    if !matches!(&inserted, Err(problem) if problem.status == StatusCode::CONFLICT) {
+        refund(&app, &login, attempt).await;
+    }
+    let row = inserted?;
     // The identity entity is keyed by one field (validation says so): its one segment.
     let subject = super::canonical_subject(&row.key().segments().concat());
     let roles = login.identity.roles.and_then(|field| {
