@@ -316,6 +316,7 @@ fn every_entity_operation_and_caller_answers_as_declared() {
                         && f.references.is_none()
                         && f.write_roles.is_none()
                         && !api::is_password(entity, f)
+                        && !api::confirmed(entity, f)
                         && !owner_fields.contains(&&f.name)
                 });
                 if let Some(f) = plain {
@@ -513,7 +514,10 @@ fn login_accepts_vbwd_bcrypt_hashes_and_leaves_argon2id() {
         // A new password through the API is stored as argon2id and replaces the old one.
         let version = me.get(&format!("/api/v1/users/{id}")).await.json["version"].clone();
         let changed = me
-            .patch(&format!("/api/v1/users/{id}"), &json!({ "password": "a brand new one", "version": version }))
+            .patch(
+                &format!("/api/v1/users/{id}"),
+                &json!({ "password": "a brand new one", "current_password": PASSWORD, "version": version }),
+            )
             .await;
         check(&changed, 200, "owner changes their password");
         assert!(stored_hash(&admin.db_url, "vbwd@x.io").await.starts_with("$argon2id$"));
@@ -665,6 +669,46 @@ fn login_names_ignore_case() {
     });
 }
 
+/// A token alone does not change its account's password or email: the current password must come
+/// with it (wrong ones are throttled like failed logins); an admin changing another's row needs none.
+#[test]
+fn changing_ones_own_password_or_email_takes_the_current_one() {
+    with_server("access_confirm", |admin| async move {
+        let anonymous = admin.with_token(None);
+        let registered =
+            anonymous.post(api::REGISTER_PATH, &json!({ "email": "ann@x.io", "password": PASSWORD })).await;
+        let token = registered.json["access_token"].as_str().unwrap().to_string();
+        let me = format!("/api/v1/users/{}", claims(&token)["sub"].as_str().unwrap());
+        let ann = admin.with_token(Some(token));
+        for change in [json!({ "password": "a new password" }), json!({ "email": "eve@x.io" })] {
+            let refused = ann.patch(&me, &change).await;
+            check(&refused, 422, &format!("{change} without the current password"));
+            assert_eq!(refused.json["errors"][0]["field"], json!(api::CURRENT_PASSWORD_FIELD), "{}", refused.text);
+        }
+        let wrong = json!({ "email": "eve@x.io", "current_password": "not my password" });
+        check(&ann.patch(&me, &wrong).await, 403, "a wrong current password");
+        assert_eq!(admin.get(&me).await.json["email"], json!("ann@x.io"), "nothing was written");
+        let right = json!({ "email": "Ann2@x.io", "password": "a new password", "current_password": PASSWORD });
+        check(&ann.patch(&me, &right).await, 200, "with the current password");
+        check(&login(&anonymous, "ann2@x.io", "a new password").await, 200, "the new email and password");
+        // An admin resetting another's credentials is not asked for theirs.
+        check(&admin.patch(&me, &json!({ "email": "ann3@x.io" })).await, 200, "an admin");
+        // Guessing through this door is throttled as at login: five wrong, then 429 even for the
+        // right one. (The new password's token: the change ended the earlier one.)
+        let fresh = login(&anonymous, "ann3@x.io", "a new password").await;
+        let ann = admin.with_token(Some(fresh.json["access_token"].as_str().unwrap().to_string()));
+        for _ in 0..5 {
+            let guess = json!({ "password": "yet another one", "current_password": "a guess guess" });
+            check(&ann.patch(&me, &guess).await, 403, "a wrong guess");
+        }
+        let throttled =
+            ann.patch(&me, &json!({ "password": "yet another one", "current_password": "a new password" })).await;
+        check(&throttled, 429, "the sixth, even right");
+        assert!(throttled.header("retry-after").is_some());
+        assert_match_openapi(&admin.exchanges());
+    });
+}
+
 /// A login takes as long for an unknown account as for one holding a legacy bcrypt hash (cost 12,
 /// several times an argon2id check): timing tells no one which accounts exist or are not upgraded.
 #[test]
@@ -789,7 +833,8 @@ fn tokens_end_with_a_password_role_or_status_change() {
         set_status(&admin.db_url, "suspended@x.io", "SUSPENDED").await;
         set_role(&admin.db_url, "demoted@x.io", "VENDOR").await;
         let (_, changer, me) = &callers[2];
-        check(&changer.patch(me, &json!({ "password": "a new password" })).await, 200, "the owner changes it");
+        let change = json!({ "password": "a new password", "current_password": PASSWORD });
+        check(&changer.patch(me, &change).await, 200, "the owner changes it");
         // Each server remembers a row's state for up to a second.
         tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
         for (email, caller, me) in &callers {

@@ -8,8 +8,8 @@ use crate::naming::{plural, snake_case};
 // The wire contract's facts (paths, limits, operators, reserved parameters, password bounds)
 // belong to the `wire` crate, which the server reads too.
 pub use wire::{
-    Metric, Operator, DEFAULT_LIMIT, LOGIN_PATH, MAX_LIMIT, PASSWORD_MAX_CHARS, PASSWORD_MIN_CHARS, PREFIX,
-    REGISTER_PATH, RESERVED_PARAMS,
+    Metric, Operator, CURRENT_PASSWORD_FIELD, DEFAULT_LIMIT, LOGIN_PATH, MAX_LIMIT, PASSWORD_MAX_CHARS,
+    PASSWORD_MIN_CHARS, PREFIX, REGISTER_PATH, RESERVED_PARAMS,
 };
 
 /// `TarifPlan` → `tarif_plans` (the URL segment).
@@ -129,6 +129,26 @@ pub fn annotated_format(v: &crate::ir::Validation) -> Option<&str> {
 /// The identity's password field: a secret the API takes as `password` and stores hashed.
 pub fn is_password(entity: &Entity, f: &Field) -> bool {
     entity.identity.as_ref().is_some_and(|i| i.password == f.name)
+}
+
+/// Whether changing this field of one's own row takes the current password: the identity's
+/// password and login name.
+pub fn confirmed(entity: &Entity, f: &Field) -> bool {
+    entity.identity.as_ref().is_some_and(|i| i.password == f.name || i.login == f.name)
+}
+
+/// The identity's password field, which an update's `current_password` is checked against.
+pub fn password_field(entity: &Entity) -> Option<&Field> {
+    entity.fields.iter().find(|f| is_password(entity, f))
+}
+
+/// What the update schema says of `current_password`.
+pub fn current_password_doc(entity: &Entity) -> String {
+    let login = entity.identity.as_ref().map_or("login", |i| i.login.as_str());
+    format!(
+        "Your current password: required to change your own password or {login} (a wrong one is 403). \
+         Not needed to change another account's."
+    )
 }
 
 /// The identity entity and its login field, when the model has one.

@@ -376,7 +376,8 @@ impl api::Resource for User {
                     "^[a-zA-Z0-9.!#$%&'*+/=?^_`{|}~-]+@[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?(?:\\.[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?)*$",
                 ),
             })
-            .lowercase(),
+            .lowercase()
+            .confirmed(),
         api::FieldRule::writable("password", api::Wire::Text)
             .required()
             .check(api::Check {
@@ -386,7 +387,8 @@ impl api::Resource for User {
                 max: None,
                 pattern: None,
             })
-            .hashed_into("password_hash"),
+            .hashed_into("password_hash")
+            .confirmed(),
         api::FieldRule::writable(
                 "status",
                 api::Wire::Enum(&["PENDING", "ACTIVE", "SUSPENDED", "DELETED"]),
@@ -407,6 +409,16 @@ impl api::Resource for User {
         api::FieldRule::read_only("created_at", api::Wire::Timestamp),
         api::FieldRule::read_only("updated_at", api::Wire::Timestamp),
         api::FieldRule::version("version", api::Wire::INTEGER),
+        api::FieldRule::current_password(
+            "password_hash",
+            api::Check {
+                min_length: Some(8),
+                max_length: Some(1024),
+                min: None,
+                max: None,
+                pattern: None,
+            },
+        ),
     ];
     const TABLE_SQL: &'static str = "vbwd_user";
     const KEY_FIELDS: &'static [&'static str] = &["id"];

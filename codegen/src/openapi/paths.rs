@@ -23,7 +23,11 @@ const ERRORS: [(u16, &str, &str); 10] = [
         "Unauthorized",
         "No bearer token where one is needed, or a token that is malformed, expired or badly signed.",
     ),
-    (403, "Forbidden", "The token's roles do not allow this operation, or a field in the body."),
+    (
+        403,
+        "Forbidden",
+        "The token's roles do not allow this operation, or a field in the body; or the current password is wrong.",
+    ),
     (404, "NotFound", "No such row (or none the caller may see)."),
     (409, "Conflict", "The version is stale, or a unique key or reference is violated."),
     (412, "PreconditionFailed", "`If-Match` names no version the row is at; nothing was written."),
@@ -32,7 +36,8 @@ const ERRORS: [(u16, &str, &str); 10] = [
     (
         429,
         "TooManyRequests",
-        "Too many failed logins (or registrations of taken names); `Retry-After` says how long to wait.",
+        "Too many failed logins (or registrations of taken names, or wrong current passwords); `Retry-After` \
+         says how long to wait.",
     ),
     (
         503,
@@ -310,6 +315,10 @@ fn update(entity: &Entity) -> Operation {
     if api::version_field(entity).is_some() {
         op.parameters.push(if_match("update"));
         errors.push(412);
+    }
+    // Wrong current passwords are throttled as failed logins are.
+    if api::password_field(entity).is_some() {
+        errors.push(429);
     }
     op.responses = responses([(200, with_etag(entity, ok_entity(entity, "The updated row.")))], &errors);
     op

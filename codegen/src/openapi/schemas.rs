@@ -117,6 +117,11 @@ fn update_schema(entity: &Entity) -> Schema {
         );
         properties.insert(version.name.clone(), boxed(schema));
     }
+    if api::password_field(entity).is_some() {
+        let mut schema = password_schema(api::current_password_doc(entity));
+        schema.schema_data.write_only = true;
+        properties.insert(api::CURRENT_PASSWORD_FIELD.into(), boxed(schema));
+    }
     let doc = format!("A partial update of a {}: only the fields present change.", entity.name);
     closed(object(Some(doc + &rules_across_fields(entity)), properties, Vec::new()))
 }
@@ -137,16 +142,21 @@ fn rules_across_fields(entity: &Entity) -> String {
     format!(" The row must also meet (else 422 naming the rule): {}.", rules.join("; "))
 }
 
+/// A password in plain text, within the API's bounds.
+fn password_schema(description: String) -> Schema {
+    let mut schema = text(&api::password_validation(), None);
+    schema.schema_data.description = Some(description);
+    if let SchemaKind::Type(Type::String(string)) = &mut schema.schema_kind {
+        string.format = VariantOrUnknownOrEmpty::Item(StringFormat::Password);
+    }
+    schema
+}
+
 /// A field as a request body carries it: secrets are write-only; the identity's password is
 /// plain text the server hashes; fields some roles may not set say so.
 fn input_schema(entity: &Entity, f: &Field) -> Schema {
     let mut schema = if api::is_password(entity, f) {
-        let mut schema = text(&api::password_validation(), None);
-        schema.schema_data.description = Some("The password; the server stores its argon2id hash.".into());
-        if let SchemaKind::Type(Type::String(string)) = &mut schema.schema_kind {
-            string.format = VariantOrUnknownOrEmpty::Item(StringFormat::Password);
-        }
-        schema
+        password_schema("The password; the server stores its argon2id hash.".into())
     } else {
         field_schema(f, f.nullable)
     };

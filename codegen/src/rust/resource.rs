@@ -17,7 +17,11 @@ pub fn render(model: &Model, entity: &Entity) -> TokenStream {
     let key_args = super::key::KeyArgs::of(model, entity);
     let key_ty = key_args.ty();
     let key = key_args.of_row();
-    let rules = entity.fields.iter().map(|f| rule(model, entity, f));
+    let mut rules: Vec<TokenStream> = entity.fields.iter().map(|f| rule(model, entity, f)).collect();
+    if let Some(password) = api::password_field(entity) {
+        let (column, check) = (&password.name, check(&api::password_validation()));
+        rules.push(quote!(api::FieldRule::current_password(#column, #check)));
+    }
     let table = entity.table_sql(&model.project.schema);
     let key_fields = &entity.primary_key.columns;
     let key_sql = key_args.condition();
@@ -95,6 +99,9 @@ fn access(access: &Access) -> TokenStream {
 /// One `api::FieldRule`, built with its const builders (one short line per field).
 fn rule(model: &Model, entity: &Entity, f: &Field) -> TokenStream {
     let mut rule = field_rule(model, entity, f);
+    if api::confirmed(entity, f) {
+        rule.extend(quote!(.confirmed()));
+    }
     if let Some(roles) = &f.read_roles {
         rule.extend(quote!(.read_by(&[#(#roles),*])));
     }

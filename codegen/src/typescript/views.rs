@@ -119,6 +119,15 @@ pub fn interfaces(model: &Model) -> Vec<InterfaceView> {
             );
             update.push(p);
         }
+        if api::password_field(entity).is_some() {
+            update.push(PropView {
+                name: api::CURRENT_PASSWORD_FIELD.into(),
+                ty: "string".into(),
+                optional: "?",
+                modifier: "",
+                doc: doc_comment(Some(&api::current_password_doc(entity)), "  "),
+            });
+        }
         out.push(InterfaceView {
             name: format!("{}Update", entity.name),
             doc: doc_comment(

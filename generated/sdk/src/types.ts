@@ -1169,6 +1169,8 @@ export interface UserUpdate {
   has_used_trial?: boolean;
   /** The version last read: the update applies only if the row is still at it (else 409; `ifMatch` instead: 412); without either, to the current version. */
   version?: number;
+  /** Your current password: required to change your own password or email (a wrong one is 403). Not needed to change another account's. */
+  current_password?: string;
 }
 
 /** Fe-user (customer-facing) access level, granting permissions via vbwd_user_access_level_permissions. */

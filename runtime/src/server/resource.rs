@@ -2,7 +2,7 @@
 //! and generic over [`Resource`], which the generated code implements per entity by naming its
 //! repository functions. The routes are the ones `codegen::api` puts in the OpenAPI document.
 
-use super::auth::{authorize, hash_fields, Principal, Scope};
+use super::auth::{authorize, confirm, confirmation, hash_fields, Principal, Scope};
 use super::entity::Key;
 use super::entity::Resource;
 use super::guard::{
@@ -243,11 +243,16 @@ async fn update<R: Resource>(
     // A password is hashed only once the row, its owner and its version are settled: no caller
     // makes the server hash for a row it may not write.
     let hashing = R::RULES.iter().any(|r| r.hashed_into.is_some() && checked.object.contains_key(r.name));
+    // One's own password or login name changes only with the current password.
+    let confirming = match confirmation::<R>(&who, &key, &mut checked.object)? {
+        Some(confirmation) => Some(confirmation.count(&app).await?),
+        None => None,
+    };
     let mut conn = app.connection().await?;
     let owner = scope.owner();
     let row = match (&precondition, stated, owner) {
         // One statement: `UPDATE … WHERE key AND version` tells a stale version from a missing row.
-        (None, Some(version), None) if !hashing => {
+        (None, Some(version), None) if !hashing && confirming.is_none() => {
             let patch: R::Patch = from_checked(checked.object)?;
             R::update_row(&mut conn, key, version, patch).await.map_err(|e| Problem::from_repo(e, R::NAME, true))?
         }
@@ -261,6 +266,9 @@ async fn update<R: Resource>(
                     "The {} is at version {current}, not the version the request names. Read it again and retry.",
                     R::NAME
                 )));
+            }
+            if let Some(counted) = confirming {
+                confirm::<R>(&app, &mut tx, &key, counted).await?;
             }
             hash_fields(&app.hashing, R::RULES, &mut checked.object).await?;
             let patch: R::Patch = from_checked(checked.object)?;

@@ -87,6 +87,10 @@ pub struct FieldRule {
     pub hashed_into: Option<&'static str>,
     /// Stored lower-cased (`normalize: lowercase`): its unique key and a login by it ignore case.
     pub lowercase: bool,
+    /// Changing it on one's own row takes the current password (the password, the login name).
+    pub confirmed: bool,
+    /// Not a column: the caller's current password, checked against the hash in this column.
+    pub verifies: Option<&'static str>,
 }
 
 // Builders, so each generated rule is one short line: `FieldRule::writable("email", Wire::Varchar(255)).required()`.
@@ -106,6 +110,19 @@ impl FieldRule {
             write_roles: None,
             hashed_into: None,
             lowercase: false,
+            confirmed: false,
+            verifies: None,
+        }
+    }
+
+    /// The current password an update of one's own credentials carries (`wire::CURRENT_PASSWORD_FIELD`),
+    /// checked against the hash in `column`.
+    pub const fn current_password(column: &'static str, check: Check) -> Self {
+        Self {
+            patch: true,
+            check,
+            verifies: Some(column),
+            ..Self::read_only(::wire::CURRENT_PASSWORD_FIELD, Wire::Text)
         }
     }
 
@@ -145,6 +162,11 @@ impl FieldRule {
     /// Only these roles (and admin) may set the field.
     pub const fn written_by(self, roles: &'static [&'static str]) -> Self {
         Self { write_roles: Some(roles), ..self }
+    }
+
+    /// Changing it on one's own row takes the current password.
+    pub const fn confirmed(self) -> Self {
+        Self { confirmed: true, ..self }
     }
 
     /// Lower-cased before it is checked and stored.

@@ -10,6 +10,9 @@ pub const LOGIN_PATH: &str = "/api/v1/auth/login";
 pub const REGISTER_PATH: &str = "/api/v1/auth/register";
 /// The key of the login and registration bodies that holds the password (never a column name).
 pub const PASSWORD_FIELD: &str = "password";
+/// The key of an update body that holds the caller's current password, which changing one's own
+/// password or login name takes (never stored).
+pub const CURRENT_PASSWORD_FIELD: &str = "current_password";
 /// The shortest and longest password the API accepts (hashing time bounds the longest).
 pub const PASSWORD_MIN_CHARS: u64 = 8;
 pub const PASSWORD_MAX_CHARS: u64 = 1024;

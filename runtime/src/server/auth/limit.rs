@@ -102,11 +102,12 @@ impl From<sqlx::Error> for Refusal {
     }
 }
 
+/// The counters an attempt moves: the pair's always, the client's and account's for a login.
 #[derive(Debug, Clone, PartialEq, Eq)]
 struct Keys {
     pair: String,
-    client: String,
-    account: String,
+    client: Option<String>,
+    account: Option<String>,
 }
 
 impl Keys {
@@ -115,9 +116,19 @@ impl Keys {
         let client = client.map_or_else(|| "-".to_string(), |ip| group(ip).to_string());
         Self {
             pair: format!("pair {client} {account}"),
-            client: format!("client {client}"),
-            account: format!("account {account}"),
+            client: Some(format!("client {client}")),
+            account: Some(format!("account {account}")),
         }
+    }
+
+    /// A current-password check by the account's own token: one counter, the subject's.
+    fn confirmation(subject: &str) -> Self {
+        Self { pair: format!("confirm {}", account_key(subject)), client: None, account: None }
+    }
+
+    fn all(&self) -> Vec<&str> {
+        let others = [&self.client, &self.account];
+        std::iter::once(self.pair.as_str()).chain(others.into_iter().flatten().map(String::as_str)).collect()
     }
 }
 
@@ -133,17 +144,26 @@ impl LoginLimiter {
         account: &str,
         client: Option<IpAddr>,
     ) -> Result<Attempt, Refusal> {
-        let keys = Keys::of(account, client);
+        self.count(conn, Keys::of(account, client)).await
+    }
+
+    /// Counts a check of `subject`'s current password, or refuses it (the pair's limit applies).
+    pub async fn attempt_confirmation(&self, conn: &mut PgConnection, subject: &str) -> Result<Attempt, Refusal> {
+        self.count(conn, Keys::confirmation(subject)).await
+    }
+
+    async fn count(&self, conn: &mut PgConnection, keys: Keys) -> Result<Attempt, Refusal> {
         if self.attempts.fetch_add(1, Ordering::Relaxed) % SWEEP_EVERY == SWEEP_EVERY - 1 {
             sqlx::query(&self.sweep).execute(&mut *conn).await?;
         }
         let mut tx = sqlx::Connection::begin(&mut *conn).await?;
-        let rows: Vec<(String, i32, i64)> = sqlx::query_as(&self.attempt)
-            .bind(&[keys.pair.as_str(), keys.client.as_str(), keys.account.as_str()][..])
-            .fetch_all(&mut *tx)
-            .await?;
-        let count = |key: &str| rows.iter().find(|r| r.0 == key).map_or((1, 0), |r| (r.1, r.2));
-        match verdict(count(&keys.pair), count(&keys.client), count(&keys.account)) {
+        let rows: Vec<(String, i32, i64)> = sqlx::query_as(&self.attempt).bind(keys.all()).fetch_all(&mut *tx).await?;
+        // A counter this attempt does not move counts as fresh.
+        let count = |key: Option<&String>| {
+            let row = key.and_then(|key| rows.iter().find(|r| &r.0 == key));
+            row.map_or((1, 0), |r| (r.1, r.2))
+        };
+        match verdict(count(Some(&keys.pair)), count(keys.client.as_ref()), count(keys.account.as_ref())) {
             Some(seconds) => {
                 // A refused attempt is no attempt: the counters go back as they were.
                 tx.rollback().await?;
@@ -159,8 +179,8 @@ impl LoginLimiter {
     /// The attempt was no failure (the password was right, or it could not be checked): it is
     /// taken back, and the pair starts afresh.
     pub async fn refund(&self, conn: &mut PgConnection, attempt: Attempt) -> Result<(), sqlx::Error> {
-        let Keys { pair, client, account } = attempt.keys;
-        sqlx::query(&self.refund).bind(pair).bind(&[client, account][..]).execute(&mut *conn).await.map(drop)
+        let others: Vec<&str> = attempt.keys.all().into_iter().skip(1).collect();
+        sqlx::query(&self.refund).bind(&attempt.keys.pair).bind(others).execute(&mut *conn).await.map(drop)
     }
 }
 

@@ -2,12 +2,14 @@
 //! entity allows (declared in the specs, generated as [`Access`]), and which rows and fields that
 //! leaves visible. Owner rules become SQL conditions in `resource`; nothing here reads rows.
 
+mod confirm;
 mod identity;
 mod limit;
 mod password;
 mod session;
 mod token;
 
+pub(super) use confirm::{confirm, confirmation};
 pub use identity::Identity;
 pub use limit::prepare as prepare_login_throttle;
 pub use token::{Audience, Claims, Keys, TokenConfig, MAX_TOKEN_TTL_SECONDS};
