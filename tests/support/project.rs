@@ -79,6 +79,11 @@ impl Project {
     /// Starts the binary on `database_url` (migrations applied at start-up) and waits until it
     /// is ready; the server stops when the returned value is dropped.
     pub fn serve(&self, binary: &Path, database_url: &str, jwt_secret: &str) -> Served {
+        self.serve_with(binary, database_url, jwt_secret, &[])
+    }
+
+    /// [`Project::serve`] with more environment (`SHUTDOWN_GRACE_MS`, say).
+    pub fn serve_with(&self, binary: &Path, database_url: &str, jwt_secret: &str, env: &[(&str, &str)]) -> Served {
         let port = std::net::TcpListener::bind("127.0.0.1:0")
             .and_then(|l| l.local_addr())
             .map(|a| a.port())
@@ -88,6 +93,7 @@ impl Project {
             .env("BIND_ADDR", format!("127.0.0.1:{port}"))
             .env("JWT_SECRET", jwt_secret)
             .env("LOG_LEVEL", "warn")
+            .envs(env.iter().copied())
             .stdout(Stdio::null())
             .stderr(Stdio::inherit())
             .spawn()
@@ -118,6 +124,31 @@ fn ready(port: u16) -> bool {
 pub struct Served {
     child: Child,
     pub base: String,
+}
+
+impl Served {
+    /// The server's peak resident memory so far (`VmHWM`), in bytes.
+    pub fn peak_memory(&self) -> u64 {
+        let status = std::fs::read_to_string(format!("/proc/{}/status", self.child.id())).expect("the server's status");
+        let line = status.lines().find(|l| l.starts_with("VmHWM:")).expect("VmHWM in /proc/<pid>/status");
+        let kib: u64 = line.split_whitespace().nth(1).and_then(|n| n.parse().ok()).expect("VmHWM in kB");
+        kib * 1024
+    }
+
+    /// Sends SIGTERM, as an orchestrator does, and waits up to `patience` for the process to exit:
+    /// how it exited and how long it took, or None if it is still running.
+    pub fn terminate(&mut self, patience: Duration) -> Option<(std::process::ExitStatus, Duration)> {
+        let started = Instant::now();
+        let sent = Command::new("kill").args(["-TERM", &self.child.id().to_string()]).status().expect("run kill");
+        assert!(sent.success(), "kill -TERM failed");
+        while started.elapsed() < patience {
+            if let Some(status) = self.child.try_wait().expect("the server's state") {
+                return Some((status, started.elapsed()));
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        None
+    }
 }
 
 impl Drop for Served {

@@ -77,7 +77,7 @@ pub fn import(schema: &Schema, options: &ImportOptions<'_>) -> Imported {
     let chosen: Vec<&Table> = schema
         .tables
         .values()
-        .filter(|t| !BOOKKEEPING.contains(&t.name.as_str()))
+        .filter(|t| !BOOKKEEPING.contains(&t.name.as_str()) && !crate::schema::report::is_servers_own(&t.name))
         .filter(|t| options.tables.is_none_or(|p| glob::matches(p, &t.name)))
         .collect();
     let naming = choose_naming(&chosen);

@@ -6,8 +6,9 @@ use crate::ir::FkAction;
 use crate::naming::fill;
 use crate::schema::{Schema, Table};
 
-/// Migration and server bookkeeping: never imported, listed in `unmanaged.ignore_tables`.
-pub const BOOKKEEPING: [&str; 3] = ["_sqlx_migrations", "alembic_version", wire::LOGIN_FAILURES_TABLE];
+/// Migration bookkeeping: never imported, listed in `unmanaged.ignore_tables`. (The server's own
+/// tables are never imported either, and need no listing: see `report::is_servers_own`.)
+pub const BOOKKEEPING: [&str; 2] = ["_sqlx_migrations", "alembic_version"];
 
 pub struct Selection<'s> {
     pub entities: Vec<&'s Table>,

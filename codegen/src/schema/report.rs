@@ -58,9 +58,14 @@ fn aspect_word(aspect: Aspect) -> &'static str {
 /// The `kind` of ignored bookkeeping tables (`alembic_version`, `_sqlx_migrations`): listed, never drift.
 pub const BOOKKEEPING: &str = "bookkeeping table";
 
+/// A table the generated server keeps for itself (its login throttle's counters).
+pub fn is_servers_own(name: &str) -> bool {
+    name == wire::LOGIN_FAILURES_TABLE
+}
+
 /// A table the project says to ignore, or the server's own (whatever the project lists).
 fn is_bookkeeping(ignore_tables: &[String], name: &str) -> bool {
-    name == wire::LOGIN_FAILURES_TABLE || ignore_tables.iter().any(|t| t == name)
+    is_servers_own(name) || ignore_tables.iter().any(|t| t == name)
 }
 
 /// An object in the database that no spec describes: listed, not counted as drift.

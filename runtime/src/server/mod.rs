@@ -18,8 +18,8 @@ mod serve;
 mod start;
 
 pub use auth::{
-    authorize, canonical_subject, Access, Allow, Audience, Claims, Identity, Keys, Principal, Scope, TokenConfig,
-    ADMIN_ROLE, MAX_TOKEN_TTL_SECONDS,
+    authorize, canonical_subject, prepare_login_throttle, Access, Allow, Audience, Claims, Identity, Keys, Principal,
+    Scope, TokenConfig, ADMIN_ROLE, MAX_TOKEN_TTL_SECONDS,
 };
 pub use config::{
     Config, LogFormat, Startup, DEFAULT_REQUEST_TIMEOUT_MS, DEFAULT_SHUTDOWN_GRACE_MS, DEFAULT_STATEMENT_TIMEOUT_MS,

@@ -104,24 +104,30 @@ pub(super) async fn blocking<T: Send + 'static>(
     let Ok(admitted) = Arc::clone(&slots.admitted).try_acquire_owned() else {
         return Err(Problem::busy(HASHING_RETRY_SECONDS, "The server is busy checking passwords; try again shortly."));
     };
-    let running = Arc::clone(&slots.running).acquire_owned().await.map_err(|e| Problem::internal(&e))?;
-    tokio::task::spawn_blocking(move || {
-        let _held = (admitted, running);
-        work()
-    })
-    .await
-    .map_err(|e| Problem::internal(&e))
+    let (done, result) = tokio::sync::oneshot::channel();
+    let job: Job = Box::new(move || {
+        let _admitted = admitted;
+        let _ = done.send(work());
+    });
+    slots.jobs.send(job).map_err(|e| Problem::internal(&e))?;
+    // A job that panicked dropped its sender: a 500, and the thread goes on.
+    result.await.map_err(|e| Problem::internal(&e))
 }
+
+type Job = Box<dyn FnOnce() + Send>;
 
 /// Requests that may wait for a hashing slot, per slot.
 const WAITING_PER_SLOT: usize = 4;
 const HASHING_RETRY_SECONDS: u64 = 1;
 
-/// A server's hashing slots (one server per process in production; tests run several).
+/// A server's hashing slots (one server per process in production; tests run several): one
+/// thread per core runs the hashes. Threads of their own, not tokio's blocking pool: each thread
+/// that hashes keeps an allocator arena holding a hash's 19 MiB, so a pool that grows under a
+/// burst grows the server's memory with it.
 #[derive(Debug)]
 pub struct HashingSlots {
-    /// One per core: the hashes that run.
-    running: Arc<Semaphore>,
+    /// To the hashing threads; they end when it is dropped.
+    jobs: std::sync::mpsc::Sender<Job>,
     /// Running plus waiting: the requests that get a hash at all.
     admitted: Arc<Semaphore>,
 }
@@ -129,10 +135,21 @@ pub struct HashingSlots {
 impl Default for HashingSlots {
     fn default() -> Self {
         let cores = std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get);
-        Self {
-            running: Arc::new(Semaphore::new(cores)),
-            admitted: Arc::new(Semaphore::new(cores * (1 + WAITING_PER_SLOT))),
+        let (jobs, queue) = std::sync::mpsc::channel::<Job>();
+        let queue = Arc::new(std::sync::Mutex::new(queue));
+        for _ in 0..cores {
+            let queue = Arc::clone(&queue);
+            let spawned = std::thread::Builder::new().name("hashing".into()).spawn(move || loop {
+                let next = queue.lock().unwrap_or_else(std::sync::PoisonError::into_inner).recv();
+                let Ok(job) = next else { break };
+                // A panicking hash fails its own request only.
+                let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(job));
+            });
+            if let Err(e) = spawned {
+                tracing::error!(error = %e, "could not start a hashing thread");
+            }
         }
+        Self { jobs, admitted: Arc::new(Semaphore::new(cores * (1 + WAITING_PER_SLOT))) }
     }
 }
 
