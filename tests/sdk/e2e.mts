@@ -31,7 +31,7 @@ const admin = createClient({ baseUrl, token: adminToken });
 const ann = { email: "ann@example.com", password: "correct horse battery staple" };
 const registered = await anonymous.register(ann);
 expect(registered.token_type === "Bearer" && registered.expires_in > 0, "a bearer token from register");
-const { access_token } = await anonymous.login(ann);
+let { access_token } = await anonymous.login(ann);
 const asAnn = createClient({ baseUrl, token: () => access_token });
 // The token's subject is Ann's user id (a JWT's payload is base64url JSON).
 const payload = access_token.split(".")[1]!.replace(/-/g, "+").replace(/_/g, "/");
@@ -42,6 +42,12 @@ const listing = await apiError(asAnn.listUsers(), "listing users as a user");
 expect(listing.status === 403, `403 listing users without the admin role, got ${listing.status}`);
 const bad = await apiError(anonymous.login({ ...ann, password: "wrong password!" }), "a wrong password");
 expect(bad.status === 401, `401 for a wrong password, got ${bad.status}`);
+// Ann's own password changes only with her current one; then the new one logs in.
+const unconfirmed = await apiError(asAnn.updateUser(subject, { password: "a newer password" }), "no current password");
+expect(unconfirmed.status === 422, `422 without current_password, got ${unconfirmed.status}`);
+await asAnn.updateUser(subject, { password: "a newer password", current_password: ann.password });
+// The change ended the earlier token; the client reads the new one from here on.
+({ access_token } = await anonymous.login({ ...ann, password: "a newer password" }));
 
 // CRUD of one entity, as an admin.
 const created = await admin.createCountry({ code: "NL", name: "Netherlands", position: 2, is_enabled: true });

@@ -22,6 +22,7 @@ use std::str::FromStr;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, RequestId, SetRequestIdLayer};
+use tower_http::classify::ServerErrorsFailureClass;
 use tower_http::trace::{DefaultOnResponse, TraceLayer};
 
 /// The whole application: the generated routes, the operational endpoints, and middleware
@@ -33,7 +34,8 @@ pub fn router(routes: ApiRoutes, state: AppState) -> axum::Router {
             let id = request.extensions().get::<RequestId>().and_then(|id| id.header_value().to_str().ok());
             tracing::info_span!("request", id = id.unwrap_or(""), method = %request.method(), path = %request.uri().path())
         })
-        .on_response(DefaultOnResponse::new().level(tracing::Level::INFO));
+        .on_response(DefaultOnResponse::new().level(tracing::Level::INFO))
+        .on_failure(on_failure);
     routes
         .router
         .route("/healthz", get(healthz))
@@ -53,6 +55,18 @@ pub fn router(routes: ApiRoutes, state: AppState) -> axum::Router {
         .layer(trace)
         .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
         .layer(axum::middleware::map_request(plain_request_id))
+}
+
+/// A 503 is load shed or a dependency away, said to the client with a wait: a warning. Any other
+/// failure (a 500, a connection error) is an error.
+fn on_failure(class: ServerErrorsFailureClass, latency: Duration, _span: &tracing::Span) {
+    let latency = latency.as_millis();
+    match class {
+        ServerErrorsFailureClass::StatusCode(StatusCode::SERVICE_UNAVAILABLE) => {
+            tracing::warn!(latency_ms = latency, "503: shed or unavailable");
+        }
+        class => tracing::error!(classification = %class, latency_ms = latency, "response failed"),
+    }
 }
 
 /// A client's `X-Request-Id` is kept only when it is a plain token (at most 64 letters, digits,
