@@ -502,6 +502,24 @@ fn slow_queries_and_slow_clients_are_cut_off() {
 
         let admin = tests::server::token("00000000-0000-0000-0000-000000000001", &["admin"]);
         let api = Api::at(&base, &db.url, Some(admin));
+        // A pattern within the caps that costs PostgreSQL seconds over a large row (every start
+        // of 4,000 a's, then a b that never comes): the statement timeout cuts it off with a 503,
+        // and readiness answers meanwhile.
+        sqlx::query(
+            "INSERT INTO vbwd_tax_class (id, name, code, default_rate, is_default, description, created_at, updated_at, version) \
+             VALUES (gen_random_uuid(), 'large', 'L', 19, false, repeat('a', 1000000), now(), now(), 0)",
+        )
+        .execute(&running.pool)
+        .await
+        .unwrap();
+        let costly = format!("/api/v1/tax_classes?description=like.*{}b*", "a".repeat(4000));
+        let (cut, ready) = tokio::join!(api.get(&costly), async {
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+            reqwest::get(format!("{base}/readyz")).await.unwrap().status()
+        });
+        let cut = problem(&cut, 503, "a costly pattern past the statement timeout");
+        assert!(cut["detail"].as_str().unwrap().contains("time limit"), "{cut}");
+        assert_eq!(ready, 200, "readiness answers while the pattern runs");
         let pattern = format!("like.*{}*", "a".repeat(60 * 1024));
         let refused = problem(&api.get(&format!("/api/v1/countries?name={pattern}")).await, 400, "a 60 KB pattern");
         assert!(refused["detail"].as_str().unwrap().contains("4096 characters"), "{refused}");
