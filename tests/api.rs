@@ -553,6 +553,37 @@ fn slow_queries_and_slow_clients_are_cut_off() {
     });
 }
 
+/// A URL or a head longer than HTTP reads is refused before any handler runs, yet as every other
+/// error is: problem+json, as the document says (414 on lists, 431 on every operation).
+#[test]
+fn heads_too_long_to_read_are_problems_too() {
+    with_server("api_heads", |api| async move {
+        let address = api.base.trim_start_matches("http://").to_string();
+        // The whole request is sent before the answer is read, as a client does.
+        let answer = |head: String| {
+            let address = address.clone();
+            async move {
+                use tokio::io::{AsyncReadExt, AsyncWriteExt};
+                let mut stream = tokio::net::TcpStream::connect(&address).await.unwrap();
+                stream.write_all(head.as_bytes()).await.unwrap();
+                let mut reply = Vec::new();
+                stream.read_to_end(&mut reply).await.unwrap();
+                String::from_utf8(reply).unwrap()
+            }
+        };
+        let long = format!("GET /api/v1/countries?name=eq.{} HTTP/1.1\r\nHost: x\r\n\r\n", "a".repeat(70_000));
+        let huge = format!("GET /api/v1/countries HTTP/1.1\r\nHost: x\r\nX-Huge: {}\r\n\r\n", "h".repeat(500_000));
+        for (head, status) in [(long, 414), (huge, 431)] {
+            let reply = answer(head).await;
+            assert!(reply.starts_with(&format!("HTTP/1.1 {status} ")), "{status}: {}", &reply[..reply.len().min(300)]);
+            assert!(reply.contains("content-type: application/problem+json\r\n"), "{reply}");
+            let body: Value = serde_json::from_str(reply.split("\r\n\r\n").nth(1).unwrap()).unwrap();
+            assert_eq!(body["status"], json!(status), "{reply}");
+        }
+        assert_eq!(api.get("/api/v1/countries").await.status, 200, "and the server goes on");
+    });
+}
+
 #[test]
 fn server_and_document_agree_on_list_limits() {
     assert_eq!(runtime::server::DEFAULT_LIMIT, api::DEFAULT_LIMIT, "the default limit the document promises");

@@ -16,7 +16,7 @@ pub const JSON: &str = "application/json";
 pub const PROBLEM_JSON: &str = "application/problem+json";
 
 /// The shared error responses: status, component name, meaning.
-const ERRORS: [(u16, &str, &str); 10] = [
+const ERRORS: [(u16, &str, &str); 12] = [
     (400, "BadRequest", "Malformed JSON, an unknown filter field or operator, or a bad parameter."),
     (
         401,
@@ -31,6 +31,7 @@ const ERRORS: [(u16, &str, &str); 10] = [
     (404, "NotFound", "No such row (or none the caller may see)."),
     (409, "Conflict", "The version is stale, or a unique key or reference is violated."),
     (412, "PreconditionFailed", "`If-Match` names no version the row is at; nothing was written."),
+    (414, "UriTooLong", "The URL is longer than the server reads (65,534 bytes): send fewer or shorter conditions."),
     (415, "UnsupportedMediaType", "The body is not sent as application/json."),
     (422, "UnprocessableEntity", "The body breaks the schema; `errors` names each field."),
     (
@@ -39,6 +40,7 @@ const ERRORS: [(u16, &str, &str); 10] = [
         "Too many failed logins (or registrations of taken names, or wrong current passwords); `Retry-After` \
          says how long to wait.",
     ),
+    (431, "HeadersTooLarge", "The request's headers are larger than the server reads (about 400 KB)."),
     (
         503,
         "ServiceUnavailable",
@@ -280,16 +282,11 @@ fn list(entity: &Entity) -> Operation {
             unique_items: false,
         })),
     };
+    // Conditions are many and long enough to pass the longest request target HTTP reads (414).
     op.responses = responses(
         [(200, ok("The page of rows, in the requested order (then by key).", JSON, ReferenceOr::Item(rows)))],
-        &[400],
+        &[400, 414],
     );
-    // Conditions are many and long enough to pass the longest request target HTTP reads; the
-    // server's HTTP layer answers that before any of its code, without a body.
-    let too_long =
-        no_content("The URL is longer than the server reads (65,534 bytes): send fewer or shorter conditions.");
-    op.responses.responses.insert(StatusCode::Code(414), ReferenceOr::Item(too_long));
-    op.responses.responses.sort_by(|a, _, b, _| status_order(a).cmp(&status_order(b)));
     op
 }
 
@@ -547,7 +544,8 @@ fn responses<const N: usize>(ok: [(u16, Response); N], errors: &[u16]) -> Respon
     for (code, response) in ok {
         out.insert(StatusCode::Code(code), ReferenceOr::Item(response));
     }
-    for (code, name, _) in ERRORS.iter().filter(|(code, ..)| errors.contains(code) || *code == 503) {
+    // Any request may meet the time limits and load shedding (503) and the head's size limit (431).
+    for (code, name, _) in ERRORS.iter().filter(|(code, ..)| errors.contains(code) || [431, 503].contains(code)) {
         out.insert(
             StatusCode::Code(*code),
             ReferenceOr::Reference { reference: format!("#/components/responses/{name}") },

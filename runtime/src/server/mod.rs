@@ -7,6 +7,7 @@ mod config;
 mod contract;
 mod entity;
 mod guard;
+mod head_errors;
 mod http;
 mod link;
 mod patterns;

@@ -17,6 +17,18 @@ pub struct Problem {
 }
 
 impl Problem {
+    /// The problem+json document.
+    pub fn body(&self) -> Vec<u8> {
+        let body = Body {
+            kind: "about:blank",
+            title: self.title(),
+            status: self.status.as_u16(),
+            detail: &self.detail,
+            errors: &self.errors,
+        };
+        serde_json::to_vec(&body).unwrap_or_default()
+    }
+
     pub fn new(status: StatusCode, detail: impl Into<String>) -> Self {
         Self { status, detail: detail.into(), errors: Vec::new(), retry_after: None }
     }
@@ -145,15 +157,7 @@ struct Body<'a> {
 
 impl IntoResponse for Problem {
     fn into_response(self) -> Response {
-        let body = Body {
-            kind: "about:blank",
-            title: self.title(),
-            status: self.status.as_u16(),
-            detail: &self.detail,
-            errors: &self.errors,
-        };
-        let bytes = serde_json::to_vec(&body).unwrap_or_default();
-        let mut response = (self.status, bytes).into_response();
+        let mut response = (self.status, self.body()).into_response();
         let headers = response.headers_mut();
         headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("application/problem+json"));
         if self.status == StatusCode::UNAUTHORIZED {

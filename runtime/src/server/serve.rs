@@ -51,6 +51,7 @@ pub async fn serve(
             _ = &mut stop => break,
         };
         let Ok(service) = make.call(peer).await;
+        let stream = super::head_errors::HeadErrors::new(stream);
         let connection = http.serve_connection(TokioIo::new(stream), TowerToHyperService::new(service));
         let connection = graceful.watch(connection);
         connections.spawn(async move {
