@@ -237,6 +237,7 @@ pub fn check_body(rules: &[FieldRule], body: Value, kind: BodyKind) -> Result<Ch
         if !accepts(rule, kind) {
             let why = match kind {
                 BodyKind::Patch if rule.create => "cannot be changed once created",
+                _ if rule.verifies.is_some() => "is taken by an update of your own password or login only",
                 _ => "is read-only: the server sets it",
             };
             errors.push(FieldError::new(&key, why));

@@ -3,7 +3,7 @@
 //! Wrong current passwords are throttled per account like failed logins, so a token holder cannot
 //! guess the password through this door either.
 
-use super::limit::{Attempt, LoginLimiter, Refusal};
+use super::limit::{Attempt, LoginLimiter};
 use super::password::{blocking, verify_password, PasswordCheck};
 use super::{canonical_subject, Principal};
 use crate::server::entity::{Key, Resource};
@@ -67,15 +67,9 @@ impl Confirmation {
     pub(in crate::server) async fn count(self, app: &AppState) -> Result<Counted, Problem> {
         let Self { given, column, subject } = self;
         let mut conn = app.connection().await?;
-        let attempt =
-            LoginLimiter::default().attempt_confirmation(&mut conn, &subject).await.map_err(
-                |refusal| match refusal {
-                    Refusal::Wait(seconds) => {
-                        Problem::too_many(seconds, "Too many wrong current passwords; wait before trying again.")
-                    }
-                    Refusal::Database(e) => Problem::from_repo(crate::repo::map_error(e, &[]), "account", false),
-                },
-            )?;
+        let counted = LoginLimiter::default().attempt_confirmation(&mut conn, &subject).await;
+        let attempt = counted
+            .map_err(|refusal| refusal.problem("Too many wrong current passwords; wait before trying again."))?;
         Ok(Counted { given, column, attempt })
     }
 }

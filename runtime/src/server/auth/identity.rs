@@ -2,7 +2,7 @@
 //! checks the password against the stored hash (argon2id, or bcrypt then upgraded) and issues a
 //! token; `POST /api/v1/auth/register`, when the spec enables it, creates the row and logs it in.
 
-use super::limit::{Attempt, LoginLimiter, Refusal};
+use super::limit::{Attempt, LoginLimiter};
 use super::password::{
     blocking, burn_verification, hash_fields, hash_password, verification_floor, verify_password, PasswordCheck,
 };
@@ -232,10 +232,8 @@ async fn http_login(
 /// Counts the attempt before anything is checked, or answers 429 with the wait.
 async fn count_attempt(app: &AppState, login: &Login, name: &str, client: Option<IpAddr>) -> Result<Attempt, Problem> {
     let mut conn = app.connection().await?;
-    login.limiter.attempt(&mut conn, name, client).await.map_err(|refusal| match refusal {
-        Refusal::Wait(seconds) => Problem::too_many(seconds, "Too many failed logins; wait before trying again."),
-        Refusal::Database(e) => Problem::from_repo(crate::repo::map_error(e, &[]), "login", false),
-    })
+    let counted = login.limiter.attempt(&mut conn, name, client).await;
+    counted.map_err(|refusal| refusal.problem("Too many failed logins; wait before trying again."))
 }
 
 /// Takes back an attempt that was no failure; a refund that cannot be written leaves a failure

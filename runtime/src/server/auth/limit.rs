@@ -10,6 +10,7 @@
 //! a crash forgets the counts, which is a throttle's right trade); `check` never calls it drift.
 
 use crate::repo::quote_ident;
+use crate::server::problem::Problem;
 use sqlx::PgConnection;
 use std::net::IpAddr;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -94,6 +95,16 @@ pub struct Attempt {
 pub enum Refusal {
     Wait(u64),
     Database(sqlx::Error),
+}
+
+impl Refusal {
+    /// The answer: 429 saying `why` and how long to wait, or the database's trouble (503).
+    pub fn problem(self, why: &str) -> Problem {
+        match self {
+            Self::Wait(seconds) => Problem::too_many(seconds, why),
+            Self::Database(e) => Problem::from_repo(crate::repo::map_error(e, &[]), "account", false),
+        }
+    }
 }
 
 impl From<sqlx::Error> for Refusal {
