@@ -709,6 +709,59 @@ fn changing_ones_own_password_or_email_takes_the_current_one() {
     });
 }
 
+/// The app's role often may not create tables (PostgreSQL 15 gives `public`'s CREATE to its
+/// owner only): `cargo xtask migrate`, run by the owner, creates the throttle's table, and a
+/// server under the restricted role, started without migrating, finds it; without it, start-up
+/// fails with a line saying what to do.
+#[test]
+fn a_server_under_a_role_that_may_not_create_tables_starts_once_migrate_ran() {
+    /// Roles outlive databases: dropped when the test ends, pass or fail (after the database,
+    /// which takes the role's privileges in it along).
+    struct DropRole(String);
+    impl Drop for DropRole {
+        fn drop(&mut self) {
+            let role = self.0.clone();
+            tests::block_on(async move {
+                use sqlx::Connection;
+                if let Ok(mut conn) = sqlx::PgConnection::connect(tests::server_url()).await {
+                    let _ = sqlx::query(&format!("DROP ROLE IF EXISTS \"{role}\"")).execute(&mut conn).await;
+                }
+            });
+        }
+    }
+    let mut guard = DropRole(String::new());
+    let db = tests::TestDb::new("access_role");
+    let role = format!("{}_app", db.name);
+    guard.0.clone_from(&role);
+    let (scheme, rest) = db.url.split_once("://").expect("a URL");
+    let app_url = format!("{scheme}://{role}@{}", rest.rsplit_once('@').map_or(rest, |(_, host)| host));
+    db.execute(&format!(
+        "CREATE ROLE \"{role}\" LOGIN; GRANT USAGE ON SCHEMA public TO \"{role}\"; \
+         ALTER DEFAULT PRIVILEGES IN SCHEMA public GRANT SELECT, INSERT, UPDATE, DELETE ON TABLES TO \"{role}\"; \
+         ALTER DEFAULT PRIVILEGES IN SCHEMA public GRANT USAGE ON SEQUENCES TO \"{role}\"; \
+         REVOKE CREATE ON SCHEMA public FROM PUBLIC"
+    ));
+    let config = tests::server::config(&app_url, false);
+    let started = tests::block_on(async {
+        match tests::server::start(&config).await {
+            Ok(running) => running.stop().await.map(|()| String::new()).map_err(|e| e.to_string()),
+            Err(message) => Err(message),
+        }
+    });
+    let refused = started.expect_err("no table and no right to create it");
+    assert!(refused.contains("_login_failures") && refused.contains("cargo xtask migrate"), "{refused}");
+    let migrated = tests::xtask(&["migrate", "--database-url", &db.url]);
+    assert_eq!(migrated.code, 0, "{migrated:?}");
+    let started = tests::block_on(async {
+        let running = tests::server::start(&config).await?;
+        let anonymous = Api::at(&format!("http://{}", running.addr), &app_url, None);
+        let reply = login(&anonymous, "nobody@x.io", "guess guess").await;
+        running.stop().await.map_err(|e| e.to_string())?;
+        Ok::<u16, String>(reply.status)
+    });
+    assert_eq!(started, Ok(401), "the restricted server counts a failed login in the migrated table");
+}
+
 /// A login takes as long for an unknown account as for one holding a legacy bcrypt hash (cost 12,
 /// several times an argon2id check): timing tells no one which accounts exist or are not upgraded.
 #[test]

@@ -103,11 +103,12 @@ fn down_migration_removes_everything_the_up_created() {
     let db = TestDb::new("down_migration");
     assert_eq!(xtask(&["migrate", "--database-url", &db.url]).code, 0);
     let before = block_on(introspect_url(&db.url, "public")).unwrap();
-    assert_eq!(before.tables.len(), 34, "33 VBWD tables + _sqlx_migrations");
+    assert_eq!(before.tables.len(), 35, "33 VBWD tables, _sqlx_migrations and the login throttle's");
+    assert!(before.tables.contains_key("_login_failures"), "migrate creates the login throttle's table");
     assert_eq!(before.enums.len(), 9);
     db.execute(&rendered("migrations/0001_init.down.sql"));
     let after = block_on(introspect_url(&db.url, "public")).unwrap();
-    assert_eq!(after.tables.keys().collect::<Vec<_>>(), vec!["_sqlx_migrations"]);
+    assert_eq!(after.tables.keys().collect::<Vec<_>>(), vec!["_login_failures", "_sqlx_migrations"]);
     assert!(after.enums.is_empty(), "enum types left behind: {:?}", after.enums.keys());
     // And the up migration applies again on top (the VBWD downgrade bug: types left behind).
     db.execute(&rendered("migrations/0001_init.up.sql"));

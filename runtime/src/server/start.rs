@@ -178,7 +178,12 @@ pub async fn start(
     }
     if routes.issues_tokens {
         super::auth::prepare_login_throttle(&mut probe).await.map_err(|e| {
-            format!("cannot create the login throttle's table {}: {}", wire::LOGIN_FAILURES_TABLE, one_line(&e))
+            format!(
+                "cannot create the login throttle's table {}: {}; create it once with cargo xtask migrate, \
+                 as a role that may create tables",
+                wire::LOGIN_FAILURES_TABLE,
+                one_line(&e)
+            )
         })?;
     }
     let _ = probe.close().await;
