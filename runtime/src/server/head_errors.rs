@@ -56,6 +56,14 @@ fn replacement(written: &[u8]) -> Option<Vec<u8>> {
 }
 
 impl<S: AsyncWrite + Unpin> HeadErrors<S> {
+    /// Whether output is being replaced, starting now when `start` begins hyper's 414 or 431.
+    fn replaces(&mut self, start: &[u8]) -> bool {
+        if self.replacing.is_none() {
+            self.replacing = replacement(start).map(|bytes| (bytes, 0));
+        }
+        self.replacing.is_some()
+    }
+
     /// Writes what is left of the replacement, if any.
     fn poll_replacement(&mut self, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
         let Some((bytes, sent)) = &mut self.replacing else { return Poll::Ready(Ok(())) };
@@ -79,11 +87,8 @@ impl<S: AsyncRead + Unpin> AsyncRead for HeadErrors<S> {
 impl<S: AsyncWrite + Unpin> AsyncWrite for HeadErrors<S> {
     fn poll_write(mut self: Pin<&mut Self>, cx: &mut Context<'_>, buf: &[u8]) -> Poll<io::Result<usize>> {
         let this = &mut *self;
-        if this.replacing.is_none() {
-            match replacement(buf) {
-                Some(bytes) => this.replacing = Some((bytes, 0)),
-                None => return Pin::new(&mut this.inner).poll_write(cx, buf),
-            }
+        if !this.replaces(buf) {
+            return Pin::new(&mut this.inner).poll_write(cx, buf);
         }
         ready!(this.poll_replacement(cx))?;
         Poll::Ready(Ok(buf.len()))
@@ -97,12 +102,9 @@ impl<S: AsyncWrite + Unpin> AsyncWrite for HeadErrors<S> {
         bufs: &[io::IoSlice<'_>],
     ) -> Poll<io::Result<usize>> {
         let this = &mut *self;
-        if this.replacing.is_none() {
-            let first = bufs.iter().find(|b| !b.is_empty()).map_or(&[][..], |b| &b[..]);
-            match replacement(first) {
-                Some(bytes) => this.replacing = Some((bytes, 0)),
-                None => return Pin::new(&mut this.inner).poll_write_vectored(cx, bufs),
-            }
+        let first = bufs.iter().find(|b| !b.is_empty()).map_or(&[][..], |b| &b[..]);
+        if !this.replaces(first) {
+            return Pin::new(&mut this.inner).poll_write_vectored(cx, bufs);
         }
         ready!(this.poll_replacement(cx))?;
         Poll::Ready(Ok(bufs.iter().map(|b| b.len()).sum()))

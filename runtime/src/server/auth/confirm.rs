@@ -3,7 +3,7 @@
 //! Wrong current passwords are throttled per account like failed logins, so a token holder cannot
 //! guess the password through this door either.
 
-use super::limit::{Attempt, LoginLimiter};
+use super::limit::{limiter, Attempt};
 use super::password::{blocking, verify_password, PasswordCheck};
 use super::{canonical_subject, Principal};
 use crate::server::entity::{Key, Resource};
@@ -67,7 +67,7 @@ impl Confirmation {
     pub(in crate::server) async fn count(self, app: &AppState) -> Result<Counted, Problem> {
         let Self { given, column, subject } = self;
         let mut conn = app.connection().await?;
-        let counted = LoginLimiter::default().attempt_confirmation(&mut conn, &subject).await;
+        let counted = limiter().attempt_confirmation(&mut conn, &subject).await;
         let attempt = counted
             .map_err(|refusal| refusal.problem("Too many wrong current passwords; wait before trying again."))?;
         Ok(Counted { given, column, attempt })
@@ -98,8 +98,5 @@ pub(in crate::server) async fn confirm<R: Resource>(
             format!("{} is not your current password.", wire::CURRENT_PASSWORD_FIELD),
         ));
     }
-    LoginLimiter::default()
-        .refund(conn, attempt)
-        .await
-        .map_err(|e| Problem::from_repo(crate::repo::map_error(e, &[]), R::NAME, true))
+    limiter().refund(conn, attempt).await.map_err(|e| Problem::from_repo(crate::repo::map_error(e, &[]), R::NAME, true))
 }

@@ -2,7 +2,7 @@
 //! checks the password against the stored hash (argon2id, or bcrypt then upgraded) and issues a
 //! token; `POST /api/v1/auth/register`, when the spec enables it, creates the row and logs it in.
 
-use super::limit::{Attempt, LoginLimiter};
+use super::limit::{limiter, Attempt};
 use super::password::{
     blocking, burn_verification, hash_fields, hash_password, verification_floor, verify_password, PasswordCheck,
 };
@@ -57,7 +57,6 @@ impl Identity {
 
 struct Login {
     identity: Identity,
-    limiter: LoginLimiter,
     /// The login field is stored lower-cased: a login by it ignores case.
     lowercase: bool,
     select: String,
@@ -110,15 +109,7 @@ pub fn routes<R: Resource>(identity: Identity) -> (axum::Router<AppState>, Arc<d
         format!("SELECT {}::text, {roles}, {state} FROM {} WHERE {}", q(identity.password), R::TABLE_SQL, R::KEY_SQL);
     let sessions: Arc<dyn Sessions> = Arc::new(SessionsOf::<R>::new(stamped));
     let register: Arc<dyn Register> = Arc::new(Of::<R>(std::marker::PhantomData));
-    let state = Arc::new(Login {
-        identity,
-        limiter: LoginLimiter::default(),
-        lowercase,
-        select,
-        upgrade,
-        register,
-        sessions: Arc::clone(&sessions),
-    });
+    let state = Arc::new(Login { identity, lowercase, select, upgrade, register, sessions: Arc::clone(&sessions) });
     let mut router = axum::Router::new().route(wire::LOGIN_PATH, post(http_login));
     if identity.register {
         router = router.route(wire::REGISTER_PATH, post(http_register));
@@ -185,13 +176,13 @@ async fn http_login(
     let body = body.map_err(|e| Problem::new(e.status(), e.body_text()))?;
     let (name, password) = credentials(&login.identity, json_body(&headers, &body)?)?;
     let client = client_ip(&extensions, &headers, &app.trusted_proxies);
-    let attempt = count_attempt(&app, &login, &name, client).await?;
+    let attempt = count_attempt(&app, &name, client).await?;
     let checked = check_login(&app, &login, &name, &password).await;
     let (check, row) = match checked {
         Ok(checked) => checked,
         // Not checked (database or hashing unavailable): no failure to count.
         Err(problem) => {
-            refund(&app, &login, attempt).await;
+            refund(&app, attempt).await;
             return Err(problem);
         }
     };
@@ -199,7 +190,7 @@ async fn http_login(
         tracing::info!(client = ?client, "failed login");
         return Err(super::unauthorized(format!("Wrong {} or password.", login.identity.login)));
     };
-    refund(&app, &login, attempt).await;
+    refund(&app, attempt).await;
     // Said only to whoever knows the password, so it tells no one else the account exists.
     if let Some((column, allowed)) = login.identity.login_when {
         if !state.as_deref().is_some_and(|s| allowed.contains(&s)) {
@@ -230,17 +221,17 @@ async fn http_login(
 }
 
 /// Counts the attempt before anything is checked, or answers 429 with the wait.
-async fn count_attempt(app: &AppState, login: &Login, name: &str, client: Option<IpAddr>) -> Result<Attempt, Problem> {
+async fn count_attempt(app: &AppState, name: &str, client: Option<IpAddr>) -> Result<Attempt, Problem> {
     let mut conn = app.connection().await?;
-    let counted = login.limiter.attempt(&mut conn, name, client).await;
+    let counted = limiter().attempt(&mut conn, name, client).await;
     counted.map_err(|refusal| refusal.problem("Too many failed logins; wait before trying again."))
 }
 
 /// Takes back an attempt that was no failure; a refund that cannot be written leaves a failure
 /// counted, which the window forgets.
-async fn refund(app: &AppState, login: &Login, attempt: Attempt) {
+async fn refund(app: &AppState, attempt: Attempt) {
     let Ok(mut conn) = app.connection().await else { return };
-    if let Err(e) = login.limiter.refund(&mut conn, attempt).await {
+    if let Err(e) = limiter().refund(&mut conn, attempt).await {
         tracing::warn!(error = %e, "could not take back a login attempt");
     }
 }
@@ -311,7 +302,7 @@ async fn register<R: Resource>(
 ) -> Result<Response, Problem> {
     let mut checked = check_body(R::RULES, Value::Object(body), BodyKind::Create).map_err(Problem::invalid)?;
     let name = checked.object.get(login.identity.login).and_then(Value::as_str).unwrap_or_default().to_string();
-    let attempt = count_attempt(&app, &login, &name, client).await?;
+    let attempt = count_attempt(&app, &name, client).await?;
     let inserted = async {
         hash_fields(&app.hashing, R::RULES, &mut checked.object).await?;
         let new: R::New = from_checked(checked.object)?;
@@ -320,7 +311,7 @@ async fn register<R: Resource>(
     }
     .await;
     if !matches!(&inserted, Err(problem) if problem.status == StatusCode::CONFLICT) {
-        refund(&app, &login, attempt).await;
+        refund(&app, attempt).await;
     }
     let row = inserted?;
     // The identity entity is keyed by one field (validation says so): its one segment.

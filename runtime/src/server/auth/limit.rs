@@ -50,6 +50,13 @@ pub async fn prepare(conn: &mut PgConnection) -> Result<(), sqlx::Error> {
     tx.commit().await
 }
 
+/// The statements are the same for every server in the process (the state is the database's):
+/// built once, shared by login, registration and the current-password check.
+pub fn limiter() -> &'static LoginLimiter {
+    static LIMITER: std::sync::LazyLock<LoginLimiter> = std::sync::LazyLock::new(LoginLimiter::default);
+    &LIMITER
+}
+
 #[derive(Debug)]
 pub struct LoginLimiter {
     attempt: String,
